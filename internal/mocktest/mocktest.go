@@ -1,0 +1,240 @@
+// Package mocktest runs Pulumi programs and components under
+// pulumi.WithMocks and records every registered resource, so tests can
+// assert the properties that carry the platform's guardrails.
+package mocktest
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// AccountID is the account the mocks report.
+const AccountID = "123456789012"
+
+// Resource is a registered resource and its inputs.
+type Resource struct {
+	Type    string
+	Name    string
+	Inputs  resource.PropertyMap
+	Protect bool
+	Parent  string
+}
+
+// Str returns a string input by key ("" if absent or not a string).
+func (r Resource) Str(key string) string {
+	v, ok := r.Inputs[resource.PropertyKey(key)]
+	if !ok || !v.IsString() {
+		return ""
+	}
+	return v.StringValue()
+}
+
+// Bool returns a bool input by key (false if absent).
+func (r Resource) Bool(key string) bool {
+	v, ok := r.Inputs[resource.PropertyKey(key)]
+	return ok && v.IsBool() && v.BoolValue()
+}
+
+// Num returns a number input by key (0 if absent).
+func (r Resource) Num(key string) float64 {
+	v, ok := r.Inputs[resource.PropertyKey(key)]
+	if !ok || !v.IsNumber() {
+		return 0
+	}
+	return v.NumberValue()
+}
+
+// Has reports whether an input is set.
+func (r Resource) Has(key string) bool {
+	v, ok := r.Inputs[resource.PropertyKey(key)]
+	return ok && !v.IsNull()
+}
+
+// Tags returns the resource's tags input as plain strings.
+func (r Resource) Tags() map[string]string {
+	return r.StringMap("tags")
+}
+
+// StringMap returns an object input of strings.
+func (r Resource) StringMap(key string) map[string]string {
+	out := map[string]string{}
+	v, ok := r.Inputs[resource.PropertyKey(key)]
+	if !ok || !v.IsObject() {
+		return out
+	}
+	for k, val := range v.ObjectValue() {
+		if val.IsString() {
+			out[string(k)] = val.StringValue()
+		}
+	}
+	return out
+}
+
+// JSON decodes the resource's inputs (or one input when key is non-empty)
+// into v, for asserting nested blocks.
+func (r Resource) JSON(key string, v any) error {
+	var m any = r.Inputs.Mappable()
+	if key != "" {
+		m = r.Inputs.Mappable()[key]
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+// Mocks records resources and answers the AWS data sources the platform calls.
+type Mocks struct {
+	mu        sync.Mutex
+	resources []Resource
+	// Outputs adds computed outputs per resource type, on top of the echoed inputs.
+	Outputs func(typ, name string, inputs resource.PropertyMap) resource.PropertyMap
+}
+
+// NewResource records the resource and echoes its inputs with an id and ARN.
+func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	m.mu.Lock()
+	r := Resource{Type: args.TypeToken, Name: args.Name, Inputs: args.Inputs.Copy()}
+	if rpc := args.RegisterRPC; rpc != nil {
+		r.Protect = rpc.GetProtect()
+		r.Parent = rpc.GetParent()
+	}
+	m.resources = append(m.resources, r)
+	m.mu.Unlock()
+	outs := args.Inputs.Copy()
+	id := args.Name + "-id"
+	if _, ok := outs["arn"]; !ok {
+		outs["arn"] = resource.NewStringProperty(fmt.Sprintf("arn:aws:mock:eu-west-1:%s:%s/%s", AccountID, args.TypeToken, args.Name))
+	}
+	if _, ok := outs["name"]; !ok {
+		outs["name"] = resource.NewStringProperty(args.Name)
+	}
+	switch args.TypeToken {
+	case "aws:kms/key:Key":
+		outs["keyId"] = resource.NewStringProperty(id)
+	case "aws:ec2/vpcEndpoint:VpcEndpoint":
+		outs["prefixListId"] = resource.NewStringProperty("pl-12345678")
+	}
+	if m.Outputs != nil {
+		for k, v := range m.Outputs(args.TypeToken, args.Name, args.Inputs) {
+			outs[k] = v
+		}
+	}
+	return id, outs, nil
+}
+
+// Call answers the data sources.
+func (m *Mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	switch args.Token {
+	case "aws:index/getCallerIdentity:getCallerIdentity":
+		return resource.NewPropertyMapFromMap(map[string]any{"accountId": AccountID, "arn": "arn:aws:iam::" + AccountID + ":root", "userId": "mock", "id": AccountID}), nil
+	case "aws:index/getPartition:getPartition":
+		return resource.NewPropertyMapFromMap(map[string]any{"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}), nil
+	case "aws:index/getRegion:getRegion":
+		return resource.NewPropertyMapFromMap(map[string]any{"name": "eu-west-1", "region": "eu-west-1", "id": "eu-west-1"}), nil
+	case "aws:index/getAvailabilityZones:getAvailabilityZones":
+		return resource.NewPropertyMapFromMap(map[string]any{
+			"names": []any{"eu-west-1a", "eu-west-1b", "eu-west-1c"}, "zoneIds": []any{"euw1-az1", "euw1-az2", "euw1-az3"}, "id": "eu-west-1",
+		}), nil
+	}
+	return nil, fmt.Errorf("mocktest: no mock for data source %s", args.Token)
+}
+
+// Resources returns every recorded resource, sorted by type and name.
+func (m *Mocks) Resources() []Resource {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := append([]Resource(nil), m.resources...)
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Type != out[j].Type {
+			return out[i].Type < out[j].Type
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// OfType returns the recorded resources of one type token.
+func (m *Mocks) OfType(typ string) []Resource {
+	var out []Resource
+	for _, r := range m.Resources() {
+		if r.Type == typ {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Named returns the resource of typ with name, failing the test if absent.
+func (m *Mocks) Named(t testing.TB, typ, name string) Resource {
+	t.Helper()
+	for _, r := range m.OfType(typ) {
+		if r.Name == name {
+			return r
+		}
+	}
+	t.Fatalf("no %s named %q among %s", typ, name, m.names())
+	return Resource{}
+}
+
+func (m *Mocks) names() string {
+	var names []string
+	for _, r := range m.Resources() {
+		names = append(names, r.Type+"::"+r.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// Run runs program under mocks for the given stack and config, returning
+// the recorded resources' mocks and the program's error.
+func Run(t testing.TB, stack string, config map[string]string, program pulumi.RunFunc) (*Mocks, error) {
+	t.Helper()
+	m := &Mocks{}
+	err := pulumi.RunErr(program, pulumi.WithMocks("aifactory", stack, m), func(info *pulumi.RunInfo) {
+		info.Config = config
+	})
+	return m, err
+}
+
+// StackConfig reads a Pulumi.<stack>.yaml into the flat key → value form the
+// engine hands a program: structured values become JSON, scalars strings.
+func StackConfig(t testing.TB, path string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading stack file: %v", err)
+	}
+	var file struct {
+		Config map[string]any `yaml:"config"`
+	}
+	if err := yaml.Unmarshal(b, &file); err != nil {
+		t.Fatalf("parsing %s: %v", path, err)
+	}
+	out := map[string]string{}
+	for k, v := range file.Config {
+		switch v := v.(type) {
+		case string:
+			out[k] = v
+		case map[string]any, []any:
+			j, err := json.Marshal(v)
+			if err != nil {
+				t.Fatalf("%s: %s: %v", path, k, err)
+			}
+			out[k] = string(j)
+		default:
+			out[k] = fmt.Sprint(v)
+		}
+	}
+	return out
+}

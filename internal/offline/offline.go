@@ -1,0 +1,295 @@
+// Package offline runs the platform's Pulumi program through the real Pulumi
+// engine without an AWS account: the Pulumi CLI (found, or built from the
+// version pinned in tools/pulumi), a local file:// state backend, and the
+// stand-in AWS provider of ./standinaws in a private PULUMI_HOME.
+//
+// The offline preview of the README and every engine-level test use it, so
+// both exercise the same engine, program and stack config that `pulumi up`
+// uses against AWS; only the provider behind the engine is a test double.
+package offline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// CLIVersion is the Pulumi CLI version the project pins (tools/pulumi/go.mod).
+const CLIVersion = "v3.259.0"
+
+// AWSProviderVersion is the pulumi-aws version of go.mod that the stand-in reports.
+const AWSProviderVersion = "6.83.4"
+
+// Passphrase encrypts the offline stacks' secrets. Offline state is
+// scratch data on the local disk, never a real stack's.
+const Passphrase = "offline-only-not-a-secret"
+
+// Options configures an offline environment.
+type Options struct {
+	// Root is the repository root (go.mod, Pulumi.yaml). Found from the
+	// working directory when empty.
+	Root string
+	// Dir holds PULUMI_HOME, the state backend and stack work dirs. A new
+	// temporary directory when empty; the caller owns and removes it.
+	Dir string
+	// Log receives progress lines (CLI build, plugin install). Discarded when nil.
+	Log io.Writer
+}
+
+// Env is a prepared offline environment.
+type Env struct {
+	Root    string
+	Dir     string
+	Home    string
+	Backend string
+	cli     string
+	command auto.PulumiCommand
+	log     io.Writer
+}
+
+// Prepare finds or builds the CLI, builds the stand-in provider and installs
+// it into a private PULUMI_HOME.
+func Prepare(ctx context.Context, opts Options) (*Env, error) {
+	root := opts.Root
+	if root == "" {
+		var err error
+		if root, err = FindRoot(); err != nil {
+			return nil, err
+		}
+	}
+	log := opts.Log
+	if log == nil {
+		log = io.Discard
+	}
+	dir := opts.Dir
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "aifactory-offline-"); err != nil {
+			return nil, err
+		}
+	}
+	e := &Env{Root: root, Dir: dir, Home: filepath.Join(dir, "home"), Backend: "file://" + filepath.Join(dir, "state"), log: log}
+	for _, d := range []string{e.Home, filepath.Join(dir, "state")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, err
+		}
+	}
+
+	unlock, err := lockBin(root)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+
+	cliRoot, err := e.ensureCLI(ctx)
+	if err != nil {
+		return nil, err
+	}
+	e.cli = filepath.Join(cliRoot, "bin", "pulumi")
+	if e.command, err = auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: cliRoot, SkipVersionCheck: true}); err != nil {
+		return nil, fmt.Errorf("using the Pulumi CLI in %s: %w", cliRoot, err)
+	}
+	provider := filepath.Join(root, "bin", "plugins", "pulumi-resource-aws")
+	if err := e.goBuild(ctx, root, provider, "./internal/offline/standinaws"); err != nil {
+		return nil, fmt.Errorf("building the stand-in AWS provider: %w", err)
+	}
+	if err := e.InstallPlugin(ctx, "resource", "aws", AWSProviderVersion, provider); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// FindRoot walks up from the working directory to the directory holding Pulumi.yaml and go.mod.
+func FindRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if fileExists(filepath.Join(dir, "Pulumi.yaml")) && fileExists(filepath.Join(dir, "go.mod")) {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("not inside the aifactory repository: no directory above holds Pulumi.yaml and go.mod")
+		}
+		dir = parent
+	}
+}
+
+// CLIPath is the Pulumi CLI binary the environment runs.
+func (e *Env) CLIPath() string { return e.cli }
+
+// InstallPlugin installs a plugin binary into the environment's PULUMI_HOME,
+// so the engine never searches PATH or downloads it.
+func (e *Env) InstallPlugin(ctx context.Context, kind, name, version, binary string) error {
+	cmd := exec.CommandContext(ctx, e.CLIPath(), "plugin", "install", kind, name, version, "-f", binary, "--non-interactive")
+	cmd.Env = append(os.Environ(), e.envList()...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("installing plugin %s %s %s: %w\n%s", kind, name, version, err, out)
+	}
+	return nil
+}
+
+// EnvVars are the variables every command of the environment runs with.
+func (e *Env) EnvVars() map[string]string {
+	return map[string]string{
+		"PULUMI_HOME":                                 e.Home,
+		"PULUMI_BACKEND_URL":                          e.Backend,
+		"PULUMI_CONFIG_PASSPHRASE":                    Passphrase,
+		"PULUMI_SKIP_UPDATE_CHECK":                    "true",
+		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+		"PULUMI_SKIP_CONFIRMATIONS":                   "true",
+	}
+}
+
+func (e *Env) envList() []string {
+	var out []string
+	for k, v := range e.EnvVars() {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
+
+// Stack creates or selects stack in a fresh work dir holding the
+// repository's Pulumi.yaml and Pulumi.<stack>.yaml, with program as its
+// inline program. configFile, when set, replaces Pulumi.<stack>.yaml.
+func (e *Env) Stack(ctx context.Context, stack string, program pulumi.RunFunc, configFile string) (auto.Stack, error) {
+	if configFile == "" {
+		configFile = filepath.Join(e.Root, "Pulumi."+stack+".yaml")
+	}
+	work := filepath.Join(e.Dir, "work", stack)
+	// The engine checks that the project's main directory exists even
+	// though an inline program never reads it.
+	if err := os.MkdirAll(filepath.Join(work, "stacks"), 0o755); err != nil {
+		return auto.Stack{}, err
+	}
+	if err := copyFile(filepath.Join(e.Root, "Pulumi.yaml"), filepath.Join(work, "Pulumi.yaml")); err != nil {
+		return auto.Stack{}, err
+	}
+	// The stack file gains an encryption salt on first use; copy only once
+	// so later runs of the same stack keep it.
+	target := filepath.Join(work, "Pulumi."+stack+".yaml")
+	if !fileExists(target) {
+		if err := copyFile(configFile, target); err != nil {
+			return auto.Stack{}, fmt.Errorf("stack %q: %w", stack, err)
+		}
+	}
+	s, err := auto.UpsertStackInlineSource(ctx, stack, "aifactory", program,
+		auto.WorkDir(work),
+		auto.Pulumi(e.command),
+		auto.PulumiHome(e.Home),
+		auto.EnvVars(e.EnvVars()),
+		auto.SecretsProvider("passphrase"),
+	)
+	if err != nil {
+		return auto.Stack{}, fmt.Errorf("preparing stack %q: %w", stack, err)
+	}
+	return s, nil
+}
+
+// ensureCLI returns the root of a directory holding bin/pulumi: $PULUMI_CLI,
+// then the project's bin/, then pulumi on PATH, and otherwise builds the
+// pinned version into bin/.
+func (e *Env) ensureCLI(ctx context.Context) (string, error) {
+	if p := os.Getenv("PULUMI_CLI"); p != "" {
+		return e.cliRootFor(p)
+	}
+	local := filepath.Join(e.Root, "bin", "pulumi")
+	if fileExists(local) {
+		return e.Root, nil
+	}
+	if p, err := exec.LookPath("pulumi"); err == nil {
+		return e.cliRootFor(p)
+	}
+	fmt.Fprintf(e.log, "building the Pulumi CLI %s from tools/pulumi (a few minutes the first time) ...\n", CLIVersion)
+	ldflags := "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=" + CLIVersion
+	if err := e.goBuild(ctx, filepath.Join(e.Root, "tools", "pulumi"), local, "-ldflags", ldflags, "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"); err != nil {
+		return "", fmt.Errorf("building the Pulumi CLI (or install the official one and put it on PATH): %w", err)
+	}
+	return e.Root, nil
+}
+
+// cliRootFor links a CLI binary into <Dir>/cli/bin when it does not already
+// live in a bin directory, because the Automation API looks for <root>/bin/pulumi.
+func (e *Env) cliRootFor(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	if filepath.Base(filepath.Dir(abs)) == "bin" && filepath.Base(abs) == "pulumi" {
+		return filepath.Dir(filepath.Dir(abs)), nil
+	}
+	root := filepath.Join(e.Dir, "cli")
+	if err := os.MkdirAll(filepath.Join(root, "bin"), 0o755); err != nil {
+		return "", err
+	}
+	link := filepath.Join(root, "bin", "pulumi")
+	_ = os.Remove(link)
+	return root, os.Symlink(abs, link)
+}
+
+// goBuild builds into a temporary file and renames it, so an interrupted
+// build never leaves a broken binary behind.
+func (e *Env) goBuild(ctx context.Context, dir, out string, args ...string) error {
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		return err
+	}
+	tmp := out + ".tmp"
+	cmd := exec.CommandContext(ctx, goBinary(), append([]string{"build", "-o", tmp}, args...)...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %w\n%s", strings.Join(args, " "), err, out)
+	}
+	return os.Rename(tmp, out)
+}
+
+func goBinary() string {
+	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); fileExists(p) {
+		return p
+	}
+	return "go"
+}
+
+// lockBin serialises builds into bin/ between processes: go test runs
+// packages in parallel, and each may prepare an environment.
+func lockBin(root string) (func(), error) {
+	if err := os.MkdirAll(filepath.Join(root, "bin"), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(filepath.Join(root, "bin", ".lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("locking bin/: %w", err)
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
+}
+
+func copyFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(to, b, 0o644)
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}

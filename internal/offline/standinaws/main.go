@@ -1,0 +1,262 @@
+// Command standinaws is a stand-in for the pulumi-aws resource provider
+// plugin (pulumi-resource-aws 6.83.4). It is a test double: it never calls
+// AWS, and it exists so that the real Pulumi engine, the policy pack and the
+// stacks can be exercised end to end on a machine without AWS credentials
+// (engine-level tests and the offline preview).
+//
+// What it does, and what it deliberately does not:
+//   - Check echoes the inputs and, like the real provider, merges the
+//     provider's defaultTags into tagsAll for resources that carry tags.
+//   - Diff compares old and new inputs; equal inputs mean no change.
+//   - Create returns a deterministic id and the inputs as outputs, plus the
+//     few computed outputs the platform reads (arn, id-like fields), filled
+//     with recognisably fake values (account 123456789012).
+//   - Update, Read and Delete keep or drop that state; Invoke answers the
+//     data sources the program calls with fixed, plausible values.
+//   - It validates nothing AWS would validate. A green run proves the
+//     program's wiring and policies, never that AWS would accept the plan.
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/structpb"
+)
+
+// Version is the pulumi-aws version the stand-in reports, matching go.mod.
+const Version = "6.83.4"
+
+// AccountID is the fake account every ARN and identity uses.
+const AccountID = "123456789012"
+
+func main() {
+	if err := provider.Main("aws", func(*provider.HostClient) (pulumirpc.ResourceProviderServer, error) {
+		return &standIn{region: "eu-west-1"}, nil
+	}); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+type standIn struct {
+	pulumirpc.UnimplementedResourceProviderServer
+
+	mu          sync.Mutex
+	region      string
+	defaultTags map[string]*structpb.Value
+}
+
+func (p *standIn) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
+	return &pulumirpc.PluginInfo{Version: Version}, nil
+}
+
+func (p *standIn) Handshake(context.Context, *pulumirpc.ProviderHandshakeRequest) (*pulumirpc.ProviderHandshakeResponse, error) {
+	return &pulumirpc.ProviderHandshakeResponse{AcceptSecrets: true, AcceptResources: true}, nil
+}
+
+func (p *standIn) GetSchema(context.Context, *pulumirpc.GetSchemaRequest) (*pulumirpc.GetSchemaResponse, error) {
+	return &pulumirpc.GetSchemaResponse{Schema: fmt.Sprintf(`{"name":"aws","version":%q}`, Version)}, nil
+}
+
+func (p *standIn) CheckConfig(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
+	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
+}
+
+func (p *standIn) DiffConfig(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	return diff(req.GetOldInputs(), req.GetNews()), nil
+}
+
+func (p *standIn) Configure(_ context.Context, req *pulumirpc.ConfigureRequest) (*pulumirpc.ConfigureResponse, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	args := req.GetArgs().GetFields()
+	if r := args["region"].GetStringValue(); r != "" {
+		p.region = r
+	}
+	// Older engines send config only as flat variables.
+	if r := req.GetVariables()["aws:config:region"]; r != "" && args == nil {
+		p.region = r
+	}
+	p.defaultTags = nil
+	if dt := args["defaultTags"].GetStructValue(); dt != nil {
+		p.defaultTags = dt.GetFields()["tags"].GetStructValue().GetFields()
+	}
+	return &pulumirpc.ConfigureResponse{AcceptSecrets: true, SupportsPreview: true, AcceptResources: true}, nil
+}
+
+func (p *standIn) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
+	inputs := proto.Clone(nonNil(req.GetNews())).(*structpb.Struct)
+	if tags, ok := inputs.Fields["tags"]; ok {
+		inputs.Fields["tagsAll"] = p.tagsAll(tags)
+	}
+	return &pulumirpc.CheckResponse{Inputs: inputs}, nil
+}
+
+// tagsAll mirrors the real provider: default tags, overridden by the
+// resource's own. An unknown tags value leaves tagsAll unknown.
+func (p *standIn) tagsAll(tags *structpb.Value) *structpb.Value {
+	own := tags.GetStructValue()
+	if own == nil && tags.GetStringValue() != "" {
+		return tags
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	all := map[string]*structpb.Value{}
+	for k, v := range p.defaultTags {
+		all[k] = v
+	}
+	for k, v := range own.GetFields() {
+		all[k] = v
+	}
+	return structpb.NewStructValue(&structpb.Struct{Fields: all})
+}
+
+func (p *standIn) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	return diff(req.GetOldInputs(), req.GetNews()), nil
+}
+
+func diff(olds, news *structpb.Struct) *pulumirpc.DiffResponse {
+	var changed []string
+	for k, v := range nonNil(news).GetFields() {
+		if !proto.Equal(v, nonNil(olds).GetFields()[k]) {
+			changed = append(changed, k)
+		}
+	}
+	for k := range nonNil(olds).GetFields() {
+		if _, ok := nonNil(news).GetFields()[k]; !ok {
+			changed = append(changed, k)
+		}
+	}
+	if len(changed) == 0 {
+		return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}
+	}
+	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_SOME, Diffs: changed}
+}
+
+func (p *standIn) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
+	props := proto.Clone(nonNil(req.GetProperties())).(*structpb.Struct)
+	if req.GetPreview() {
+		return &pulumirpc.CreateResponse{Properties: props}, nil
+	}
+	id := fakeID(req.GetType(), req.GetUrn())
+	p.computed(req.GetType(), req.GetName(), id, props)
+	return &pulumirpc.CreateResponse{Id: id, Properties: props}, nil
+}
+
+func (p *standIn) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
+	props := proto.Clone(nonNil(req.GetNews())).(*structpb.Struct)
+	if !req.GetPreview() {
+		p.computed(req.GetType(), req.GetName(), req.GetId(), props)
+	}
+	return &pulumirpc.UpdateResponse{Properties: props}, nil
+}
+
+func (p *standIn) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
+	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
+}
+
+func (p *standIn) Delete(context.Context, *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
+	return &emptypb.Empty{}, nil
+}
+
+func (p *standIn) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
+	return &emptypb.Empty{}, nil
+}
+
+func (p *standIn) GetMapping(context.Context, *pulumirpc.GetMappingRequest) (*pulumirpc.GetMappingResponse, error) {
+	return &pulumirpc.GetMappingResponse{}, nil
+}
+
+func (p *standIn) GetMappings(context.Context, *pulumirpc.GetMappingsRequest) (*pulumirpc.GetMappingsResponse, error) {
+	return &pulumirpc.GetMappingsResponse{}, nil
+}
+
+func (p *standIn) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (*pulumirpc.InvokeResponse, error) {
+	p.mu.Lock()
+	region := p.region
+	p.mu.Unlock()
+	var out map[string]any
+	switch req.GetTok() {
+	case "aws:index/getCallerIdentity:getCallerIdentity":
+		out = map[string]any{
+			"id": AccountID, "accountId": AccountID, "userId": "AIDASTANDIN",
+			"arn": fmt.Sprintf("arn:aws:iam::%s:role/standin", AccountID),
+		}
+	case "aws:index/getPartition:getPartition":
+		out = map[string]any{"id": "aws", "partition": "aws", "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}
+	case "aws:index/getRegion:getRegion":
+		out = map[string]any{"id": region, "name": region, "region": region, "endpoint": "ec2." + region + ".amazonaws.com",
+			"description": "stand-in region"}
+	case "aws:index/getAvailabilityZones:getAvailabilityZones":
+		names := []any{region + "a", region + "b", region + "c"}
+		out = map[string]any{"id": region, "names": names, "zoneIds": []any{"euw1-az1", "euw1-az2", "euw1-az3"},
+			"groupNames": []any{region}}
+	default:
+		return nil, fmt.Errorf("the stand-in AWS provider does not implement %s; add it to internal/offline/standinaws", req.GetTok())
+	}
+	s, err := structpb.NewStruct(out)
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.InvokeResponse{Return: s}, nil
+}
+
+// computed fills the outputs AWS would compute that the platform reads.
+func (p *standIn) computed(typ, name, id string, props *structpb.Struct) {
+	p.mu.Lock()
+	region := p.region
+	p.mu.Unlock()
+	set := func(k, v string) {
+		if _, ok := props.Fields[k]; !ok {
+			props.Fields[k] = structpb.NewStringValue(v)
+		}
+	}
+	service, resource := arnParts(typ)
+	set("arn", fmt.Sprintf("arn:aws:%s:%s:%s:%s/%s", service, region, AccountID, resource, id))
+	set("name", name+"-"+id[len(id)-7:])
+	switch typ {
+	case "aws:kms/key:Key":
+		set("keyId", id)
+	case "aws:ec2/vpcEndpoint:VpcEndpoint":
+		set("prefixListId", "pl-"+id[len(id)-8:])
+	case "aws:iam/role:Role":
+		set("uniqueId", "AROA"+strings.ToUpper(id[len(id)-12:]))
+	}
+}
+
+// arnParts guesses the ARN service and resource type from a Pulumi type
+// token such as aws:s3/bucketV2:BucketV2.
+func arnParts(typ string) (string, string) {
+	parts := strings.Split(typ, ":")
+	if len(parts) != 3 {
+		return "unknown", "resource"
+	}
+	mod := strings.SplitN(parts[1], "/", 2)
+	return mod[0], strings.ToLower(parts[2])
+}
+
+func fakeID(typ, urn string) string {
+	sum := sha256.Sum256([]byte(urn))
+	service, _ := arnParts(typ)
+	return fmt.Sprintf("%s-%s", service, hex.EncodeToString(sum[:])[:17])
+}
+
+func nonNil(s *structpb.Struct) *structpb.Struct {
+	if s == nil {
+		return &structpb.Struct{Fields: map[string]*structpb.Value{}}
+	}
+	if s.Fields == nil {
+		s.Fields = map[string]*structpb.Value{}
+	}
+	return s
+}

@@ -1,0 +1,406 @@
+// Package stackconfig loads the `aifactory:` namespace of a stack's
+// Pulumi.<stack>.yaml into one typed, validated value.
+//
+// Everything that differs between dev, staging and prod is here, and only
+// here: the program reads it once, before it registers any resource, and a
+// missing or malformed value stops the run with an error that names the key,
+// the stack file and the fix.
+package stackconfig
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/aifactory/platform/components/tagging"
+)
+
+// Namespace is the config namespace of the project.
+const Namespace = "aifactory"
+
+// Environments the platform knows, in promotion order.
+var Environments = []string{"dev", "staging", "prod"}
+
+// Config is the validated configuration of one stack.
+type Config struct {
+	// Stack is the name of the stack the config was read for.
+	Stack string
+	// Environment is dev, staging or prod; it decides the guardrail bounds.
+	Environment string
+	// Region is the AWS region every resource of the stack lives in.
+	Region string
+	// Network shapes the private VPC.
+	Network Network
+	// Tags are the stack-wide values of the required tags.
+	Tags Tags
+	// LogRetentionDays is how long CloudWatch log groups keep events.
+	LogRetentionDays int
+	// KMSDeletionWindowDays is the waiting period before a scheduled key deletion.
+	KMSDeletionWindowDays int
+	// Protect marks stateful resources as protected against deletion.
+	Protect bool
+	// Teams are the data-science teams the platform vends workspaces for.
+	Teams []Team
+}
+
+// Network is the `aifactory:network` object.
+type Network struct {
+	// CIDR is the VPC's IPv4 range, between /16 and /22.
+	CIDR string `json:"cidr"`
+	// AZCount is the number of availability zones the private subnets span.
+	AZCount int `json:"azCount"`
+	// AllowInternetEgress adds public subnets, an internet gateway and a NAT
+	// gateway. Off unless a stack asks for it.
+	AllowInternetEgress bool `json:"allowInternetEgress"`
+}
+
+// Tags is the `aifactory:tags` object: the stack-wide required tag values.
+// environment comes from aifactory:environment, never from here.
+type Tags struct {
+	Team               string `json:"team"`
+	Project            string `json:"project"`
+	CostCenter         string `json:"costCenter"`
+	Owner              string `json:"owner"`
+	DataClassification string `json:"dataClassification"`
+}
+
+// Team is one entry of `aifactory:teams`.
+type Team struct {
+	// Name is DNS-safe; it names the team's access point, roles and prefixes.
+	Name string `json:"name"`
+	// CostCenter is the team's cost-allocation code.
+	CostCenter string `json:"costCenter"`
+	// Owner is the e-mail address accountable for the team's resources.
+	Owner string `json:"owner"`
+}
+
+// DataClassifications are the allowed values of the data-classification tag.
+var DataClassifications = []string{"public", "internal", "confidential", "restricted"}
+
+// LogRetentionValues are the retention periods CloudWatch Logs accepts.
+var LogRetentionValues = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+// Team names become part of S3 access point names (3-50 characters) as
+// "<environment>-<team>", so they are kept short enough for every
+// environment.
+const (
+	minTeamName = 2
+	maxTeamName = 32
+)
+
+var (
+	teamNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
+	regionPattern   = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
+	emailPattern    = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+)
+
+// Getter returns the raw value of a fully qualified config key such as
+// "aifactory:network" and whether it is set. Structured values arrive as JSON.
+type Getter func(key string) (string, bool)
+
+// Parse reads and validates the config of stack. It reports every problem
+// it finds, not just the first, so one edit of the stack file fixes them all.
+func Parse(stack string, get Getter) (*Config, error) {
+	p := parser{stack: stack, get: get}
+	c := &Config{Stack: stack}
+
+	c.Environment = p.oneOf("environment", Environments)
+	c.Region = p.str("region", regionPattern, "an AWS region such as eu-west-1")
+	p.object("network", &c.Network)
+	p.object("tags", &c.Tags)
+	c.LogRetentionDays = p.integer("logRetentionDays")
+	c.KMSDeletionWindowDays = p.integer("kmsDeletionWindowDays")
+	c.Protect = p.boolean("protect")
+	p.object("teams", &c.Teams)
+
+	if len(p.errs) == 0 {
+		p.validate(c)
+	}
+	if len(p.errs) > 0 {
+		return nil, &Error{File: p.file(), Problems: p.errs}
+	}
+	return c, nil
+}
+
+// Error lists every problem found in one stack file.
+type Error struct {
+	File     string
+	Problems []string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("invalid stack config in %s:\n  - %s", e.File, strings.Join(e.Problems, "\n  - "))
+}
+
+// DefaultTags returns the required tags for resources the platform owns
+// (not a team's): the provider's default tags and the transformation's base.
+func (c *Config) DefaultTags() tagging.Set {
+	return tagging.Set{
+		tagging.Team:               c.Tags.Team,
+		tagging.Project:            c.Tags.Project,
+		tagging.CostCenter:         c.Tags.CostCenter,
+		tagging.Environment:        c.Environment,
+		tagging.DataClassification: c.Tags.DataClassification,
+		tagging.Owner:              c.Tags.Owner,
+	}
+}
+
+// TeamTags returns the required tags for resources that belong to team t.
+func (c *Config) TeamTags(t Team) tagging.Set {
+	return c.DefaultTags().Merge(tagging.Set{
+		tagging.Team:       t.Name,
+		tagging.CostCenter: t.CostCenter,
+		tagging.Owner:      t.Owner,
+	})
+}
+
+// ResourcePrefix is the prefix of physical names: "aifactory-<environment>".
+func (c *Config) ResourcePrefix() string {
+	return c.Tags.Project + "-" + c.Environment
+}
+
+type parser struct {
+	stack string
+	get   Getter
+	errs  []string
+}
+
+func (p *parser) file() string { return "Pulumi." + p.stack + ".yaml" }
+
+func (p *parser) fail(key, format string, args ...any) {
+	p.errs = append(p.errs, fmt.Sprintf("%s:%s: %s", Namespace, key, fmt.Sprintf(format, args...)))
+}
+
+func (p *parser) raw(key string) (string, bool) {
+	v, ok := p.get(Namespace + ":" + key)
+	if !ok || strings.TrimSpace(v) == "" {
+		p.fail(key, "is not set; add it under `config:` in %s", p.file())
+		return "", false
+	}
+	return strings.TrimSpace(v), true
+}
+
+func (p *parser) str(key string, pattern *regexp.Regexp, want string) string {
+	v, ok := p.raw(key)
+	if ok && !pattern.MatchString(v) {
+		p.fail(key, "%q is not valid; set it to %s", v, want)
+	}
+	return v
+}
+
+func (p *parser) oneOf(key string, allowed []string) string {
+	v, ok := p.raw(key)
+	if ok && !slices.Contains(allowed, v) {
+		p.fail(key, "%q is not allowed; set it to one of %s", v, strings.Join(allowed, ", "))
+	}
+	return v
+}
+
+func (p *parser) integer(key string) int {
+	v, ok := p.raw(key)
+	if !ok {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		p.fail(key, "%q is not a whole number; set it to a number of days", v)
+	}
+	return n
+}
+
+func (p *parser) boolean(key string) bool {
+	v, ok := p.raw(key)
+	if !ok {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		p.fail(key, "%q is not true or false", v)
+	}
+	return b
+}
+
+// object decodes a structured value strictly: a misspelt field is an error,
+// not a silently ignored line.
+func (p *parser) object(key string, into any) {
+	v, ok := p.raw(key)
+	if !ok {
+		return
+	}
+	var raw any
+	if err := json.Unmarshal([]byte(v), &raw); err != nil {
+		p.fail(key, "cannot be read (%s); write it as a YAML object or list", describeJSONError(err))
+		return
+	}
+	if err := exactKeys(raw, reflect.TypeOf(into).Elem(), ""); err != nil {
+		p.fail(key, "%v; check its fields against the README's config reference", err)
+		return
+	}
+	dec := json.NewDecoder(bytes.NewReader([]byte(v)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(into); err != nil {
+		p.fail(key, "cannot be read (%s); check its fields against the README's config reference", describeJSONError(err))
+	}
+}
+
+// exactKeys rejects object keys that do not match a field's json name
+// exactly. encoding/json matches names case-insensitively, which would let
+// "azcount" pass for "azCount" in one tool and fail in another.
+func exactKeys(raw any, t reflect.Type, path string) error {
+	switch t.Kind() {
+	case reflect.Slice:
+		items, ok := raw.([]any)
+		if !ok {
+			return nil // the decoder reports the type mismatch
+		}
+		for i, item := range items {
+			if err := exactKeys(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); err != nil {
+				return err
+			}
+		}
+	case reflect.Struct:
+		obj, ok := raw.(map[string]any)
+		if !ok {
+			return nil
+		}
+		fields := map[string]reflect.Type{}
+		var names []string
+		for i := range t.NumField() {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+			fields[name] = t.Field(i).Type
+			names = append(names, name)
+		}
+		for k, v := range obj {
+			ft, ok := fields[k]
+			if !ok {
+				where := ""
+				if path != "" {
+					where = " in " + strings.TrimPrefix(path, ".")
+				}
+				return fmt.Errorf("unknown field %q%s (known: %s)", k, where, strings.Join(names, ", "))
+			}
+			if err := exactKeys(v, ft, path+"."+k); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func describeJSONError(err error) string {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		return fmt.Sprintf("field %q should be a %s, not a %s", typeErr.Field, typeErr.Type, typeErr.Value)
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+func (p *parser) validate(c *Config) {
+	p.validateNetwork(c)
+	p.validateTags(c)
+	p.validateRetention(c)
+
+	prod := c.Environment == "prod"
+	if c.KMSDeletionWindowDays < 7 || c.KMSDeletionWindowDays > 30 {
+		p.fail("kmsDeletionWindowDays", "%d is outside AWS's 7-30 days", c.KMSDeletionWindowDays)
+	} else if prod && c.KMSDeletionWindowDays != 30 {
+		p.fail("kmsDeletionWindowDays", "%d is too short for prod; set it to 30", c.KMSDeletionWindowDays)
+	}
+	if prod && !c.Protect {
+		p.fail("protect", "must be true in prod so a mistaken destroy cannot remove stateful resources")
+	}
+	p.validateTeams(c)
+}
+
+func (p *parser) validateNetwork(c *Config) {
+	n := c.Network
+	prefix, err := netip.ParsePrefix(n.CIDR)
+	switch {
+	case err != nil || !prefix.Addr().Is4():
+		p.fail("network.cidr", "%q is not an IPv4 CIDR; set it to a private range such as 10.10.0.0/16", n.CIDR)
+	case prefix.Masked() != prefix:
+		p.fail("network.cidr", "%q has host bits set; use %s", n.CIDR, prefix.Masked())
+	case !prefix.Addr().IsPrivate():
+		p.fail("network.cidr", "%q is not a private (RFC 1918) range", n.CIDR)
+	case prefix.Bits() < 16 || prefix.Bits() > 22:
+		p.fail("network.cidr", "%q must have a prefix between /16 and /22 to leave room for subnets", n.CIDR)
+	}
+	minAZ := 2
+	if c.Environment == "prod" {
+		minAZ = 3
+	}
+	if n.AZCount < minAZ || n.AZCount > 6 {
+		p.fail("network.azCount", "%d is not allowed in %s; set it between %d and 6", n.AZCount, c.Environment, minAZ)
+	}
+}
+
+func (p *parser) validateTags(c *Config) {
+	t := c.Tags
+	for _, f := range []struct{ key, value string }{
+		{"tags.team", t.Team},
+		{"tags.project", t.Project},
+		{"tags.costCenter", t.CostCenter},
+		{"tags.owner", t.Owner},
+		{"tags.dataClassification", t.DataClassification},
+	} {
+		if strings.TrimSpace(f.value) == "" {
+			p.fail(f.key, "is empty; every resource carries it as a required tag, so give it a value")
+		}
+	}
+	if t.Project != "" && !teamNamePattern.MatchString(t.Project) {
+		p.fail("tags.project", "%q must be lower-case letters, digits and hyphens: it prefixes bucket names", t.Project)
+	}
+	if t.Owner != "" && !emailPattern.MatchString(t.Owner) {
+		p.fail("tags.owner", "%q is not an e-mail address", t.Owner)
+	}
+	if t.DataClassification != "" && !slices.Contains(DataClassifications, t.DataClassification) {
+		p.fail("tags.dataClassification", "%q is not allowed; set it to one of %s",
+			t.DataClassification, strings.Join(DataClassifications, ", "))
+	}
+}
+
+func (p *parser) validateRetention(c *Config) {
+	if !slices.Contains(LogRetentionValues, c.LogRetentionDays) {
+		p.fail("logRetentionDays", "%d is not a retention CloudWatch Logs accepts; use one of %v", c.LogRetentionDays, LogRetentionValues)
+		return
+	}
+	if c.Environment == "prod" && c.LogRetentionDays < 365 {
+		p.fail("logRetentionDays", "%d is below the prod minimum; set it to 365 or more", c.LogRetentionDays)
+	}
+}
+
+func (p *parser) validateTeams(c *Config) {
+	seen := map[string]bool{}
+	for i, t := range c.Teams {
+		key := fmt.Sprintf("teams[%d]", i)
+		switch {
+		case len(t.Name) < minTeamName || len(t.Name) > maxTeamName:
+			p.fail(key+".name", "%q must be %d-%d characters long", t.Name, minTeamName, maxTeamName)
+		case !teamNamePattern.MatchString(t.Name) || strings.Contains(t.Name, "--"):
+			p.fail(key+".name", "%q must be DNS-safe: lower-case letters, digits and single hyphens, starting with a letter", t.Name)
+		case seen[t.Name]:
+			p.fail(key+".name", "%q is listed twice; team names must be unique", t.Name)
+		}
+		seen[t.Name] = true
+		if strings.TrimSpace(t.CostCenter) == "" {
+			p.fail(key+".costCenter", "is empty; the team's resources are billed to it")
+		}
+		if !emailPattern.MatchString(t.Owner) {
+			p.fail(key+".owner", "%q is not an e-mail address", t.Owner)
+		}
+	}
+}
+
+// Load reads the running stack's config from the Pulumi context.
+func Load(ctx *pulumi.Context) (*Config, error) {
+	return Parse(ctx.Stack(), ctx.GetConfig)
+}

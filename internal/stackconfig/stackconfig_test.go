@@ -1,0 +1,122 @@
+package stackconfig_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aifactory/platform/internal/mocktest"
+	"github.com/aifactory/platform/internal/stackconfig"
+)
+
+func stackFile(t *testing.T, stack string) map[string]string {
+	return mocktest.StackConfig(t, filepath.Join("..", "..", "Pulumi."+stack+".yaml"))
+}
+
+func getter(m map[string]string) stackconfig.Getter {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func TestShippedStackFilesAreValidAndMeetTheirEnvironmentBounds(t *testing.T) {
+	for _, stack := range stackconfig.Environments {
+		t.Run(stack, func(t *testing.T) {
+			c, err := stackconfig.Parse(stack, getter(stackFile(t, stack)))
+			require.NoError(t, err)
+			assert.Equal(t, stack, c.Environment)
+			assert.NoError(t, c.DefaultTags().Validate("defaults"))
+			assert.NotEmpty(t, c.Teams)
+			for _, team := range c.Teams {
+				tags := c.TeamTags(team)
+				assert.Equal(t, team.Name, tags["team"])
+				assert.Equal(t, stack, tags["environment"])
+			}
+			if stack == "prod" {
+				assert.GreaterOrEqual(t, c.Network.AZCount, 3)
+				assert.GreaterOrEqual(t, c.LogRetentionDays, 365)
+				assert.Equal(t, 30, c.KMSDeletionWindowDays)
+				assert.True(t, c.Protect)
+			}
+			assert.False(t, c.Network.AllowInternetEgress, "no stack ships with an internet path")
+		})
+	}
+}
+
+func TestInvalidConfigNamesTheKeyTheFileAndTheFix(t *testing.T) {
+	tests := []struct {
+		name  string
+		stack string
+		edit  func(map[string]string)
+		want  []string
+	}{
+		{"missing environment", "dev", func(m map[string]string) { delete(m, "aifactory:environment") },
+			[]string{"aifactory:environment", "is not set", "Pulumi.dev.yaml"}},
+		{"unknown environment", "dev", func(m map[string]string) { m["aifactory:environment"] = "qa" },
+			[]string{"aifactory:environment", `"qa"`, "dev, staging, prod"}},
+		{"bad region", "dev", func(m map[string]string) { m["aifactory:region"] = "ireland" },
+			[]string{"aifactory:region", "eu-west-1"}},
+		{"misspelt network field", "dev", func(m map[string]string) { m["aifactory:network"] = `{"cidr":"10.0.0.0/16","azcount":2}` },
+			[]string{"aifactory:network", `unknown field "azcount"`}},
+		{"wrong field type", "dev", func(m map[string]string) { m["aifactory:network"] = `{"cidr":"10.0.0.0/16","azCount":"two"}` },
+			[]string{"aifactory:network", `"azCount"`}},
+		{"public cidr", "dev", func(m map[string]string) { m["aifactory:network"] = `{"cidr":"8.8.0.0/16","azCount":2}` },
+			[]string{"aifactory:network.cidr", "private"}},
+		{"cidr too small", "dev", func(m map[string]string) { m["aifactory:network"] = `{"cidr":"10.0.0.0/24","azCount":2}` },
+			[]string{"aifactory:network.cidr", "/16 and /22"}},
+		{"single AZ", "dev", func(m map[string]string) { m["aifactory:network"] = `{"cidr":"10.0.0.0/16","azCount":1}` },
+			[]string{"aifactory:network.azCount", "between 2 and 6"}},
+		{"prod needs three AZs", "prod", func(m map[string]string) { m["aifactory:network"] = `{"cidr":"10.0.0.0/16","azCount":2}` },
+			[]string{"aifactory:network.azCount", "between 3 and 6", "Pulumi.prod.yaml"}},
+		{"empty owner tag", "dev", func(m map[string]string) {
+			m["aifactory:tags"] = `{"team":"platform","project":"aifactory","costCenter":"CC","owner":"","dataClassification":"internal"}`
+		}, []string{"aifactory:tags.owner", "required tag"}},
+		{"unknown classification", "dev", func(m map[string]string) {
+			m["aifactory:tags"] = `{"team":"platform","project":"aifactory","costCenter":"CC","owner":"a@b.io","dataClassification":"secret"}`
+		}, []string{"aifactory:tags.dataClassification", "confidential"}},
+		{"retention not accepted by CloudWatch", "dev", func(m map[string]string) { m["aifactory:logRetentionDays"] = "45" },
+			[]string{"aifactory:logRetentionDays", "45"}},
+		{"prod retention too short", "prod", func(m map[string]string) { m["aifactory:logRetentionDays"] = "90" },
+			[]string{"aifactory:logRetentionDays", "365"}},
+		{"retention not a number", "dev", func(m map[string]string) { m["aifactory:logRetentionDays"] = "a month" },
+			[]string{"aifactory:logRetentionDays", "whole number"}},
+		{"kms window out of range", "dev", func(m map[string]string) { m["aifactory:kmsDeletionWindowDays"] = "3" },
+			[]string{"aifactory:kmsDeletionWindowDays", "7-30"}},
+		{"prod kms window", "prod", func(m map[string]string) { m["aifactory:kmsDeletionWindowDays"] = "7" },
+			[]string{"aifactory:kmsDeletionWindowDays", "set it to 30"}},
+		{"prod unprotected", "prod", func(m map[string]string) { m["aifactory:protect"] = "false" },
+			[]string{"aifactory:protect", "must be true in prod"}},
+		{"team name not DNS-safe", "dev", func(m map[string]string) {
+			m["aifactory:teams"] = `[{"name":"Data_Science","costCenter":"CC","owner":"a@b.io"}]`
+		}, []string{"aifactory:teams[0].name", "DNS-safe"}},
+		{"team name too long", "dev", func(m map[string]string) {
+			m["aifactory:teams"] = `[{"name":"a-very-long-team-name-that-breaks-limits","costCenter":"CC","owner":"a@b.io"}]`
+		}, []string{"aifactory:teams[0].name", "2-32 characters"}},
+		{"duplicate team", "dev", func(m map[string]string) {
+			m["aifactory:teams"] = `[{"name":"pricing","costCenter":"CC","owner":"a@b.io"},{"name":"pricing","costCenter":"CC","owner":"a@b.io"}]`
+		}, []string{"aifactory:teams[1].name", "listed twice"}},
+		{"team without owner", "dev", func(m map[string]string) {
+			m["aifactory:teams"] = `[{"name":"pricing","costCenter":"CC","owner":""}]`
+		}, []string{"aifactory:teams[0].owner", "e-mail"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := stackFile(t, tt.stack)
+			tt.edit(cfg)
+			c, err := stackconfig.Parse(tt.stack, getter(cfg))
+			require.Error(t, err)
+			assert.Nil(t, c)
+			for _, want := range tt.want {
+				assert.Contains(t, err.Error(), want)
+			}
+		})
+	}
+}
+
+func TestEveryProblemIsReportedAtOnce(t *testing.T) {
+	_, err := stackconfig.Parse("dev", getter(map[string]string{}))
+	require.Error(t, err)
+	var cfgErr *stackconfig.Error
+	require.ErrorAs(t, err, &cfgErr)
+	assert.Len(t, cfgErr.Problems, 8, "one line per missing key")
+}

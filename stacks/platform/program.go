@@ -1,0 +1,102 @@
+// Package platform composes the AI Factory components into one stack. The
+// same code runs in every environment; only Pulumi.<stack>.yaml differs.
+package platform
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/aifactory/platform/components/kms"
+	"github.com/aifactory/platform/components/network"
+	"github.com/aifactory/platform/components/tagging"
+	"github.com/aifactory/platform/internal/stackconfig"
+)
+
+// Program is the Pulumi program of every stack.
+func Program(ctx *pulumi.Context) error {
+	cfg, err := stackconfig.Load(ctx)
+	if err != nil {
+		return err
+	}
+	// Installed before the first resource, so that nothing escapes it.
+	tags, err := tagging.Install(ctx, cfg.DefaultTags())
+	if err != nil {
+		return err
+	}
+	if err := compose(ctx, cfg); err != nil {
+		return err
+	}
+	return tags.Err()
+}
+
+func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
+	provider, err := aws.NewProvider(ctx, "aws", &aws.ProviderArgs{
+		Region:      pulumi.String(cfg.Region),
+		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: cfg.DefaultTags().StringMap()},
+	})
+	if err != nil {
+		return err
+	}
+	useProvider := pulumi.Provider(provider)
+
+	account, err := aws.GetCallerIdentity(ctx, nil, useProvider)
+	if err != nil {
+		return fmt.Errorf("reading the AWS account: %w", err)
+	}
+	partition, err := aws.GetPartition(ctx, nil, useProvider)
+	if err != nil {
+		return fmt.Errorf("reading the AWS partition: %w", err)
+	}
+	azs, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{State: pulumi.StringRef("available")}, useProvider)
+	if err != nil {
+		return fmt.Errorf("listing availability zones: %w", err)
+	}
+	if len(azs.Names) < cfg.Network.AZCount {
+		return fmt.Errorf("aifactory:network.azCount is %d but %s has only %d available zones (%v); lower it in Pulumi.%s.yaml",
+			cfg.Network.AZCount, cfg.Region, len(azs.Names), azs.Names, cfg.Stack)
+	}
+	prefix := cfg.ResourcePrefix()
+	components := pulumi.Providers(provider)
+
+	keys, err := kms.New(ctx, "keys", &kms.Args{
+		Prefix:             prefix,
+		AccountID:          account.AccountId,
+		Region:             cfg.Region,
+		Partition:          partition.Partition,
+		DeletionWindowDays: cfg.KMSDeletionWindowDays,
+		Protect:            cfg.Protect,
+	}, components)
+	if err != nil {
+		return err
+	}
+
+	net, err := network.New(ctx, "network", &network.Args{
+		Prefix:               prefix,
+		CIDR:                 cfg.Network.CIDR,
+		AvailabilityZones:    azs.Names[:cfg.Network.AZCount],
+		Region:               cfg.Region,
+		Partition:            partition.Partition,
+		AccountID:            account.AccountId,
+		AllowedBucketArns:    []string{fmt.Sprintf("arn:%s:s3:::%s-*", partition.Partition, prefix)},
+		FlowLogsKMSKeyArn:    keys.Arn(kms.Logs),
+		FlowLogRetentionDays: cfg.LogRetentionDays,
+		AllowInternetEgress:  cfg.Network.AllowInternetEgress,
+	}, components)
+	if err != nil {
+		return err
+	}
+
+	ctx.Export("environment", pulumi.String(cfg.Environment))
+	ctx.Export("region", pulumi.String(cfg.Region))
+	ctx.Export("accountId", pulumi.String(account.AccountId))
+	ctx.Export("kmsKeyArns", keys.Arns)
+	ctx.Export("kmsAliases", keys.AliasNames)
+	ctx.Export("vpcId", net.VpcID)
+	ctx.Export("privateSubnetIds", net.PrivateSubnetIDs)
+	ctx.Export("endpointSecurityGroupId", net.EndpointSecurityGroupID)
+	ctx.Export("s3PrefixListId", net.S3PrefixListID)
+	ctx.Export("flowLogGroupName", net.FlowLogGroupName)
+	return nil
+}

@@ -1,0 +1,76 @@
+package platform_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aifactory/platform/components/tagging"
+	"github.com/aifactory/platform/internal/mocktest"
+	"github.com/aifactory/platform/stacks/platform"
+)
+
+func stackConfig(t *testing.T, stack string) map[string]string {
+	return mocktest.StackConfig(t, filepath.Join("..", "..", "Pulumi."+stack+".yaml"))
+}
+
+func TestEveryStackComposesWithItsGuardrails(t *testing.T) {
+	for _, stack := range []string{"dev", "staging", "prod"} {
+		t.Run(stack, func(t *testing.T) {
+			m, err := mocktest.Run(t, stack, stackConfig(t, stack), platform.Program)
+			require.NoError(t, err)
+
+			for _, r := range m.Resources() {
+				if !strings.HasPrefix(r.Type, "aws:") || !r.Has("tags") {
+					continue
+				}
+				tags := r.Tags()
+				assert.Empty(t, tagging.Set(tags).Missing(), "%s %s", r.Type, r.Name)
+				assert.Equal(t, stack, tags["environment"], "%s %s", r.Type, r.Name)
+			}
+
+			provider := m.Named(t, "pulumi:providers:aws", "aws")
+			var defaults struct {
+				Tags map[string]string `json:"tags"`
+			}
+			require.NoError(t, provider.JSON("defaultTags", &defaults))
+			assert.Empty(t, tagging.Set(defaults.Tags).Missing(), "provider default tags")
+
+			wantAZ := map[string]int{"dev": 2, "staging": 3, "prod": 3}[stack]
+			assert.Len(t, m.OfType("aws:ec2/subnet:Subnet"), wantAZ)
+			assert.Empty(t, m.OfType("aws:ec2/natGateway:NatGateway"))
+			for _, k := range m.OfType("aws:kms/key:Key") {
+				assert.Equal(t, stack == "prod", k.Protect, "key %s protection in %s", k.Name, stack)
+			}
+			for _, lg := range m.OfType("aws:cloudwatch/logGroup:LogGroup") {
+				assert.True(t, lg.Has("kmsKeyId"), lg.Name)
+				if stack == "prod" {
+					assert.GreaterOrEqual(t, lg.Num("retentionInDays"), 365.0, lg.Name)
+				}
+			}
+		})
+	}
+}
+
+func TestInvalidConfigStopsBeforeAnyResource(t *testing.T) {
+	cfg := stackConfig(t, "prod")
+	cfg["aifactory:protect"] = "false"
+	m, err := mocktest.Run(t, "prod", cfg, platform.Program)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "aifactory:protect")
+	assert.Contains(t, err.Error(), "Pulumi.prod.yaml")
+	for _, r := range m.Resources() {
+		assert.NotContains(t, r.Type, "aws:", "no resource may be registered when config is invalid")
+	}
+}
+
+func TestMoreZonesThanTheRegionHasIsAClearError(t *testing.T) {
+	cfg := stackConfig(t, "dev")
+	cfg["aifactory:network"] = `{"cidr":"10.10.0.0/16","azCount":5}`
+	_, err := mocktest.Run(t, "dev", cfg, platform.Program)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "aifactory:network.azCount is 5")
+}
