@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"testing"
+
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/protobuf/types/known/structpb"
+)
+
+func mustStruct(t *testing.T, m map[string]any) *structpb.Struct {
+	t.Helper()
+	s, err := structpb.NewStruct(m)
+	require.NoError(t, err)
+	return s
+}
+
+func configured(t *testing.T) *standIn {
+	p := &standIn{region: "eu-west-1"}
+	_, err := p.Configure(context.Background(), &pulumirpc.ConfigureRequest{Args: mustStruct(t, map[string]any{
+		"region":      "eu-central-1",
+		"defaultTags": map[string]any{"tags": map[string]any{"team": "platform", "owner": "p@x.io"}},
+	})})
+	require.NoError(t, err)
+	return p
+}
+
+func TestCheckMergesDefaultTagsIntoTagsAllLikeTheRealProvider(t *testing.T) {
+	p := configured(t)
+	res, err := p.Check(context.Background(), &pulumirpc.CheckRequest{
+		Type: "aws:s3/bucketV2:BucketV2",
+		News: mustStruct(t, map[string]any{"tags": map[string]any{"team": "pricing"}}),
+	})
+	require.NoError(t, err)
+	all := res.Inputs.Fields["tagsAll"].GetStructValue().AsMap()
+	assert.Equal(t, map[string]any{"team": "pricing", "owner": "p@x.io"}, all)
+
+	untaggable, err := p.Check(context.Background(), &pulumirpc.CheckRequest{
+		Type: "aws:s3/accessPoint:AccessPoint", News: mustStruct(t, map[string]any{"name": "ap"}),
+	})
+	require.NoError(t, err)
+	assert.NotContains(t, untaggable.Inputs.Fields, "tagsAll")
+}
+
+func TestDiffReportsOnlyRealChanges(t *testing.T) {
+	old := mustStruct(t, map[string]any{"cidrBlock": "10.0.0.0/16"})
+	same := diff(old, mustStruct(t, map[string]any{"cidrBlock": "10.0.0.0/16"}))
+	assert.Equal(t, pulumirpc.DiffResponse_DIFF_NONE, same.Changes)
+	changed := diff(old, mustStruct(t, map[string]any{"cidrBlock": "10.1.0.0/16", "tags": map[string]any{}}))
+	assert.Equal(t, pulumirpc.DiffResponse_DIFF_SOME, changed.Changes)
+	assert.ElementsMatch(t, []string{"cidrBlock", "tags"}, changed.Diffs)
+}
+
+func TestCreateIsDeterministicAndFillsComputedOutputs(t *testing.T) {
+	p := configured(t)
+	req := &pulumirpc.CreateRequest{Type: "aws:kms/key:Key", Name: "keys-data", Urn: "urn:pulumi:dev::aifactory::aws:kms/key:Key::keys-data",
+		Properties: mustStruct(t, map[string]any{"enableKeyRotation": true})}
+	a, err := p.Create(context.Background(), req)
+	require.NoError(t, err)
+	b, err := p.Create(context.Background(), req)
+	require.NoError(t, err)
+	assert.Equal(t, a.Id, b.Id)
+	assert.Equal(t, a.Id, a.Properties.Fields["keyId"].GetStringValue())
+	assert.Contains(t, a.Properties.Fields["arn"].GetStringValue(), "arn:aws:kms:eu-central-1:123456789012:")
+
+	preview, err := p.Create(context.Background(), &pulumirpc.CreateRequest{Type: req.Type, Urn: req.Urn, Properties: req.Properties, Preview: true})
+	require.NoError(t, err)
+	assert.NotContains(t, preview.Properties.Fields, "arn", "computed outputs stay unknown in preview")
+}
+
+func TestInvokeAnswersKnownDataSourcesAndNamesUnknownOnes(t *testing.T) {
+	p := configured(t)
+	res, err := p.Invoke(context.Background(), &pulumirpc.InvokeRequest{Tok: "aws:index/getAvailabilityZones:getAvailabilityZones"})
+	require.NoError(t, err)
+	assert.Equal(t, []any{"eu-central-1a", "eu-central-1b", "eu-central-1c"}, res.Return.AsMap()["names"])
+	_, err = p.Invoke(context.Background(), &pulumirpc.InvokeRequest{Tok: "aws:ec2/getAmi:getAmi"})
+	assert.ErrorContains(t, err, "aws:ec2/getAmi:getAmi")
+}
