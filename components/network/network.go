@@ -180,7 +180,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			CidrBlock:           pulumi.String(cidr.String()),
 			AvailabilityZone:    pulumi.String(az),
 			MapPublicIpOnLaunch: pulumi.Bool(false),
-			Tags:                nameTag("private-" + az),
+			Tags:                privateSubnetTags(nameTag("private-" + az)),
 		}, parent)
 		if err != nil {
 			return nil, err
@@ -391,6 +391,16 @@ func addFlowLogs(ctx *pulumi.Context, name string, args *Args, vpc *ec2.Vpc, par
 		return nil, err
 	}
 	return logGroup, nil
+}
+
+// EMRManagedPoliciesTag marks resources that EMR's v2 managed policies
+// (AmazonEMRServicePolicy_v2) may act on; without it EMR cannot launch
+// clusters into the subnet.
+const EMRManagedPoliciesTag = "for-use-with-amazon-emr-managed-policies"
+
+func privateSubnetTags(tags pulumi.StringMap) pulumi.StringMap {
+	tags[EMRManagedPoliciesTag] = pulumi.String("true")
+	return tags
 }
 
 // InterfaceServiceName returns the endpoint service name of an AWS API.

@@ -50,6 +50,7 @@ func TestNoInternetPathByDefault(t *testing.T) {
 	zones := map[string]bool{}
 	for _, s := range subnets {
 		assert.False(t, s.Bool("mapPublicIpOnLaunch"), s.Name)
+		assert.Equal(t, "true", s.Tags()[network.EMRManagedPoliciesTag], "EMR can only launch into tagged subnets")
 		zones[s.Str("availabilityZone")] = true
 	}
 	assert.Len(t, zones, 2, "one private subnet per availability zone")
