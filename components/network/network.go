@@ -76,6 +76,7 @@ type Network struct {
 	PrivateRouteTableIDs    pulumi.StringArrayOutput `pulumi:"privateRouteTableIds"`
 	EndpointSecurityGroupID pulumi.StringOutput      `pulumi:"endpointSecurityGroupId"`
 	S3PrefixListID          pulumi.StringOutput      `pulumi:"s3PrefixListId"`
+	S3EndpointID            pulumi.StringOutput      `pulumi:"s3EndpointId"`
 	InterfaceEndpointIDs    pulumi.StringMapOutput   `pulumi:"interfaceEndpointIds"`
 	FlowLogGroupName        pulumi.StringOutput      `pulumi:"flowLogGroupName"`
 	FlowLogGroupArn         pulumi.StringOutput      `pulumi:"flowLogGroupArn"`
@@ -271,6 +272,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	n.PrivateRouteTableIDs = routeTableIDs.ToStringArrayOutput()
 	n.EndpointSecurityGroupID = endpointSG.ID().ToStringOutput()
 	n.S3PrefixListID = s3Endpoint.PrefixListId
+	n.S3EndpointID = s3Endpoint.ID().ToStringOutput()
 	n.InterfaceEndpointIDs = endpointIDs.ToStringMapOutput()
 	n.FlowLogGroupName = logGroup.Name
 	n.FlowLogGroupArn = logGroup.Arn
@@ -281,6 +283,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		"privateRouteTableIds":    n.PrivateRouteTableIDs,
 		"endpointSecurityGroupId": n.EndpointSecurityGroupID,
 		"s3PrefixListId":          n.S3PrefixListID,
+		"s3EndpointId":            n.S3EndpointID,
 		"interfaceEndpointIds":    n.InterfaceEndpointIDs,
 		"flowLogGroupName":        n.FlowLogGroupName,
 		"flowLogGroupArn":         n.FlowLogGroupArn,

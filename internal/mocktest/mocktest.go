@@ -23,11 +23,12 @@ const AccountID = "123456789012"
 
 // Resource is a registered resource and its inputs.
 type Resource struct {
-	Type    string
-	Name    string
-	Inputs  resource.PropertyMap
-	Protect bool
-	Parent  string
+	Type           string
+	Name           string
+	Inputs         resource.PropertyMap
+	Protect        bool
+	RetainOnDelete bool
+	Parent         string
 }
 
 // Str returns a string input by key ("" if absent or not a string).
@@ -108,6 +109,7 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	r := Resource{Type: args.TypeToken, Name: args.Name, Inputs: args.Inputs.Copy()}
 	if rpc := args.RegisterRPC; rpc != nil {
 		r.Protect = rpc.GetProtect()
+		r.RetainOnDelete = rpc.GetRetainOnDelete()
 		r.Parent = rpc.GetParent()
 	}
 	m.resources = append(m.resources, r)

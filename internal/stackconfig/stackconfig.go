@@ -50,6 +50,15 @@ type Config struct {
 	Protect bool
 	// Teams are the data-science teams the platform vends workspaces for.
 	Teams []Team
+	// Data shapes the data perimeter's buckets.
+	Data Data
+}
+
+// Data is the `aifactory:data` object.
+type Data struct {
+	// NoncurrentVersionDays is how long overwritten or deleted object
+	// versions are kept before the lifecycle rule expires them.
+	NoncurrentVersionDays int `json:"noncurrentVersionDays"`
 }
 
 // Network is the `aifactory:network` object.
@@ -121,6 +130,7 @@ func Parse(stack string, get Getter) (*Config, error) {
 	c.KMSDeletionWindowDays = p.integer("kmsDeletionWindowDays")
 	c.Protect = p.boolean("protect")
 	p.object("teams", &c.Teams)
+	p.object("data", &c.Data)
 
 	if len(p.errs) == 0 {
 		p.validate(c)
@@ -319,6 +329,11 @@ func (p *parser) validate(c *Config) {
 		p.fail("protect", "must be true in prod so a mistaken destroy cannot remove stateful resources")
 	}
 	p.validateTeams(c)
+	if d := c.Data.NoncurrentVersionDays; d < 1 || d > 3650 {
+		p.fail("data.noncurrentVersionDays", "%d is out of range; keep old object versions between 1 and 3650 days", d)
+	} else if prod && d < 90 {
+		p.fail("data.noncurrentVersionDays", "%d is too short for prod; keep old versions at least 90 days so a mistaken overwrite can be undone", d)
+	}
 }
 
 func (p *parser) validateNetwork(c *Config) {

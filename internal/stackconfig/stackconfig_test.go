@@ -95,6 +95,8 @@ func TestInvalidConfigNamesTheKeyTheFileAndTheFix(t *testing.T) {
 		{"duplicate team", "dev", func(m map[string]string) {
 			m["aifactory:teams"] = `[{"name":"pricing","costCenter":"CC","owner":"a@b.io"},{"name":"pricing","costCenter":"CC","owner":"a@b.io"}]`
 		}, []string{"aifactory:teams[1].name", "listed twice"}},
+		{"prod keeps old versions long enough", "prod", func(m map[string]string) { m["aifactory:data"] = `{"noncurrentVersionDays":7}` },
+			[]string{"aifactory:data.noncurrentVersionDays", "at least 90"}},
 		{"team without owner", "dev", func(m map[string]string) {
 			m["aifactory:teams"] = `[{"name":"pricing","costCenter":"CC","owner":""}]`
 		}, []string{"aifactory:teams[0].owner", "e-mail"}},
@@ -118,5 +120,5 @@ func TestEveryProblemIsReportedAtOnce(t *testing.T) {
 	require.Error(t, err)
 	var cfgErr *stackconfig.Error
 	require.ErrorAs(t, err, &cfgErr)
-	assert.Len(t, cfgErr.Problems, 8, "one line per missing key")
+	assert.Len(t, cfgErr.Problems, 9, "one line per missing key")
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/aifactory/platform/components/data"
 	"github.com/aifactory/platform/components/kms"
 	"github.com/aifactory/platform/components/network"
 	"github.com/aifactory/platform/components/tagging"
@@ -88,6 +89,24 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		return err
 	}
 
+	perimeter, err := data.New(ctx, "data", &data.Args{
+		Prefix:                          prefix,
+		Environment:                     cfg.Environment,
+		AccountID:                       account.AccountId,
+		Region:                          cfg.Region,
+		Partition:                       partition.Partition,
+		VpcID:                           net.VpcID,
+		VpcEndpointIDs:                  pulumi.StringArray{net.S3EndpointID},
+		DataKeyArn:                      keys.Arn(kms.Data),
+		AccessLogRetentionDays:          cfg.LogRetentionDays,
+		NoncurrentVersionExpirationDays: cfg.Data.NoncurrentVersionDays,
+		Teams:                           dataTeams(cfg),
+		Protect:                         cfg.Protect,
+	}, components)
+	if err != nil {
+		return err
+	}
+
 	ctx.Export("environment", pulumi.String(cfg.Environment))
 	ctx.Export("region", pulumi.String(cfg.Region))
 	ctx.Export("accountId", pulumi.String(account.AccountId))
@@ -98,5 +117,18 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 	ctx.Export("endpointSecurityGroupId", net.EndpointSecurityGroupID)
 	ctx.Export("s3PrefixListId", net.S3PrefixListID)
 	ctx.Export("flowLogGroupName", net.FlowLogGroupName)
+	ctx.Export("dataBucketName", perimeter.DataBucketName)
+	ctx.Export("modelsBucketName", perimeter.ModelsBucketName)
+	ctx.Export("logBucketName", perimeter.LogBucketName)
+	ctx.Export("accessPointArns", perimeter.AccessPointArns)
+	ctx.Export("accessPointAliases", perimeter.AccessPointAliases)
 	return nil
+}
+
+func dataTeams(cfg *stackconfig.Config) []data.Team {
+	teams := make([]data.Team, 0, len(cfg.Teams))
+	for _, t := range cfg.Teams {
+		teams = append(teams, data.Team{Name: t.Name})
+	}
+	return teams
 }

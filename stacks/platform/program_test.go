@@ -1,6 +1,7 @@
 package platform_test
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -44,6 +45,15 @@ func TestEveryStackComposesWithItsGuardrails(t *testing.T) {
 			assert.Empty(t, m.OfType("aws:ec2/natGateway:NatGateway"))
 			for _, k := range m.OfType("aws:kms/key:Key") {
 				assert.Equal(t, stack == "prod", k.Protect, "key %s protection in %s", k.Name, stack)
+			}
+			cfg := stackConfig(t, stack)
+			var teams []map[string]any
+			require.NoError(t, json.Unmarshal([]byte(cfg["aifactory:teams"]), &teams))
+			assert.Len(t, m.OfType("aws:s3/accessPoint:AccessPoint"), len(teams), "one access point per team of the stack file")
+			buckets := m.OfType("aws:s3/bucketV2:BucketV2")
+			assert.Len(t, buckets, 3)
+			for _, b := range buckets {
+				assert.Equal(t, stack == "prod", b.Protect && b.RetainOnDelete, "bucket %s protection in %s", b.Name, stack)
 			}
 			for _, lg := range m.OfType("aws:cloudwatch/logGroup:LogGroup") {
 				assert.True(t, lg.Has("kmsKeyId"), lg.Name)

@@ -222,9 +222,24 @@ func (p *standIn) computed(typ, name, id string, props *structpb.Struct) {
 		}
 	}
 	service, resource := arnParts(typ)
-	set("arn", fmt.Sprintf("arn:aws:%s:%s:%s:%s/%s", service, region, AccountID, resource, id))
+	arnRegion := region
+	if globalServices[service] {
+		arnRegion = ""
+	}
+	set("arn", fmt.Sprintf("arn:aws:%s:%s:%s:%s/%s", service, arnRegion, AccountID, resource, id))
 	set("name", name+"-"+id[len(id)-7:])
 	switch typ {
+	case "aws:s3/bucketV2:BucketV2":
+		bucket := props.Fields["bucket"].GetStringValue()
+		if bucket == "" {
+			bucket = id
+		}
+		props.Fields["arn"] = structpb.NewStringValue("arn:aws:s3:::" + bucket)
+		set("bucket", bucket)
+	case "aws:s3/accessPoint:AccessPoint":
+		apName := props.Fields["name"].GetStringValue()
+		props.Fields["arn"] = structpb.NewStringValue(fmt.Sprintf("arn:aws:s3:%s:%s:accesspoint/%s", region, AccountID, apName))
+		set("alias", apName+"-"+id[len(id)-8:]+"-s3alias")
 	case "aws:kms/key:Key":
 		set("keyId", id)
 	case "aws:ec2/vpcEndpoint:VpcEndpoint":
@@ -233,6 +248,9 @@ func (p *standIn) computed(typ, name, id string, props *structpb.Struct) {
 		set("uniqueId", "AROA"+strings.ToUpper(id[len(id)-12:]))
 	}
 }
+
+// globalServices have ARNs without a region, as in arn:aws:iam::<account>:role/x.
+var globalServices = map[string]bool{"iam": true, "cloudfront": true, "route53": true, "organizations": true}
 
 // arnParts guesses the ARN service and resource type from a Pulumi type
 // token such as aws:s3/bucketV2:BucketV2.

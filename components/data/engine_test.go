@@ -1,0 +1,172 @@
+package data_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aifactory/platform/components/data"
+	"github.com/aifactory/platform/components/iamdoc"
+	"github.com/aifactory/platform/components/tagging"
+	"github.com/aifactory/platform/internal/enginetest"
+	"github.com/aifactory/platform/internal/offline"
+)
+
+func TestMain(m *testing.M) { os.Exit(enginetest.Main(m)) }
+
+// perimeterProgram builds only the data perimeter, the way the platform
+// program does: required tags enforced, an explicit provider (the stack
+// file disables the default one), and the VPC, endpoint and team role as
+// outputs of other resources, so they are unknown at preview.
+func perimeterProgram(environment string, protect bool) pulumi.RunFunc {
+	return func(ctx *pulumi.Context) error {
+		defaults := tagging.Set{
+			tagging.Team: "platform", tagging.Project: "aifactory", tagging.CostCenter: "CC-4100-PLATFORM",
+			tagging.Environment: environment, tagging.DataClassification: "confidential", tagging.Owner: "ml-platform@aifactory.example",
+		}
+		tags, err := tagging.Install(ctx, defaults)
+		if err != nil {
+			return err
+		}
+		provider, err := aws.NewProvider(ctx, "aws", &aws.ProviderArgs{
+			Region:      pulumi.String("eu-west-1"),
+			DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: defaults.StringMap()},
+		})
+		if err != nil {
+			return err
+		}
+		useProvider := pulumi.Provider(provider)
+		account, err := aws.GetCallerIdentity(ctx, nil, useProvider)
+		if err != nil {
+			return err
+		}
+		vpc, err := ec2.NewVpc(ctx, "vpc", &ec2.VpcArgs{CidrBlock: pulumi.String("10.10.0.0/16")}, useProvider)
+		if err != nil {
+			return err
+		}
+		endpoint, err := ec2.NewVpcEndpoint(ctx, "s3", &ec2.VpcEndpointArgs{
+			VpcId:           vpc.ID(),
+			ServiceName:     pulumi.String("com.amazonaws.eu-west-1.s3"),
+			VpcEndpointType: pulumi.String("Gateway"),
+		}, useProvider)
+		if err != nil {
+			return err
+		}
+		trust, err := iamdoc.New(iamdoc.Statement{
+			Effect: iamdoc.Allow, Principal: iamdoc.Services("sagemaker.amazonaws.com"), Action: iamdoc.Strings{"sts:AssumeRole"},
+		}).JSON()
+		if err != nil {
+			return err
+		}
+		role, err := iam.NewRole(ctx, "jackpot", &iam.RoleArgs{AssumeRolePolicy: pulumi.String(trust)}, useProvider)
+		if err != nil {
+			return err
+		}
+		p, err := data.New(ctx, "data", &data.Args{
+			Prefix:                 "aifactory-" + environment,
+			Environment:            environment,
+			AccountID:              account.AccountId,
+			Region:                 "eu-west-1",
+			Partition:              "aws",
+			VpcID:                  vpc.ID(),
+			VpcEndpointIDs:         pulumi.StringArray{endpoint.ID()},
+			DataKeyArn:             pulumi.String("arn:aws:kms:eu-west-1:" + account.AccountId + ":key/data"),
+			AccessLogRetentionDays: 30,
+			Teams:                  []data.Team{{Name: jackpot, RoleArn: role.Arn}, {Name: player}},
+			Protect:                protect,
+		}, pulumi.Providers(provider))
+		if err != nil {
+			return err
+		}
+		ctx.Export("dataBucketName", p.DataBucketName)
+		ctx.Export("modelsBucketName", p.ModelsBucketName)
+		ctx.Export("logBucketName", p.LogBucketName)
+		ctx.Export("accessPointArns", p.AccessPointArns)
+		return tags.Err()
+	}
+}
+
+func TestEnginePerimeterPreviewsUpsAndDestroys(t *testing.T) {
+	env := enginetest.Env(t)
+	ctx := context.Background()
+	s, err := env.Stack(ctx, "data-perimeter-dev", perimeterProgram("dev", false), env.Root+"/Pulumi.dev.yaml")
+	require.NoError(t, err)
+
+	plan, err := offline.Preview(ctx, s)
+	require.NoError(t, err, "preview failed: %v\n%s", plan.Failures, plan.Stdout)
+	assert.Empty(t, plan.Failures)
+	types := map[string]int{}
+	for _, st := range plan.Steps {
+		types[st.Type]++
+	}
+	for typ, want := range map[string]int{
+		data.Type: 1, bucketType: 3, sseType: 3, versionType: 3, pabType: 3, ownershipType: 3,
+		lifecycleType: 3, loggingType: 2, policyType: 3, apType: 2,
+	} {
+		assert.Equal(t, want, types[typ], typ)
+	}
+
+	up, err := s.Up(ctx, optup.SuppressProgress())
+	require.NoError(t, err, up.StdErr)
+	assert.Equal(t, "aifactory-dev-data-123456789012", up.Outputs["dataBucketName"].Value)
+	assert.Equal(t, "aifactory-dev-access-logs-123456789012", up.Outputs["logBucketName"].Value)
+	arns, ok := up.Outputs["accessPointArns"].Value.(map[string]any)
+	require.True(t, ok, "accessPointArns is a map: %#v", up.Outputs["accessPointArns"].Value)
+	assert.Len(t, arns, 2)
+	assert.Contains(t, arns, jackpot)
+	assert.Contains(t, arns, player)
+
+	again, err := offline.Preview(ctx, s, optpreview.ExpectNoChanges())
+	require.NoError(t, err, "second preview after up must show no changes:\n%s", again.Stdout)
+
+	destroy, err := s.Destroy(ctx, optdestroy.SuppressProgress())
+	require.NoError(t, err, destroy.StdErr)
+	res, err := s.Export(ctx)
+	require.NoError(t, err)
+	assert.NotContains(t, string(res.Deployment), bucketType, "no bucket left in state after destroy")
+}
+
+func TestEngineProtectedBucketsSurviveADestroy(t *testing.T) {
+	env := enginetest.Env(t)
+	ctx := context.Background()
+	s, err := env.Stack(ctx, "data-perimeter-prod", perimeterProgram("prod", true), env.Root+"/Pulumi.prod.yaml")
+	require.NoError(t, err)
+
+	up, err := s.Up(ctx, optup.SuppressProgress())
+	require.NoError(t, err, up.StdErr)
+
+	_, err = s.Destroy(ctx, optdestroy.SuppressProgress())
+	require.Error(t, err, "a destroy must stop at protected buckets")
+	assert.Contains(t, err.Error(), "protected")
+
+	res, err := s.Export(ctx)
+	require.NoError(t, err)
+	var state struct {
+		Resources []struct {
+			Type           string `json:"type"`
+			Protect        bool   `json:"protect"`
+			RetainOnDelete bool   `json:"retainOnDelete"`
+		} `json:"resources"`
+	}
+	require.NoError(t, json.Unmarshal(res.Deployment, &state))
+	buckets := 0
+	for _, r := range state.Resources {
+		if r.Type == bucketType {
+			buckets++
+			assert.True(t, r.Protect, "bucket protected")
+			assert.True(t, r.RetainOnDelete, "bucket retained on delete")
+		}
+	}
+	assert.Equal(t, 3, buckets, "every bucket is still in state")
+}
