@@ -117,7 +117,7 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	outs := args.Inputs.Copy()
 	id := args.Name + "-id"
 	if _, ok := outs["arn"]; !ok {
-		outs["arn"] = resource.NewStringProperty(fmt.Sprintf("arn:aws:mock:eu-west-1:%s:%s/%s", AccountID, args.TypeToken, args.Name))
+		outs["arn"] = resource.NewStringProperty(mockArn(args.TypeToken, args.Name))
 	}
 	if _, ok := outs["name"]; !ok {
 		outs["name"] = resource.NewStringProperty(args.Name)
@@ -134,6 +134,16 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		}
 	}
 	return id, outs, nil
+}
+
+// mockArn shapes ARNs like AWS does where components check them: IAM ARNs
+// are global ("arn:aws:iam::<account>:role/<name>").
+func mockArn(typ, name string) string {
+	parts := strings.Split(typ, ":")
+	if len(parts) == 3 && strings.HasPrefix(parts[1], "iam/") {
+		return fmt.Sprintf("arn:aws:iam::%s:%s/%s", AccountID, strings.ToLower(parts[2]), name)
+	}
+	return fmt.Sprintf("arn:aws:mock:eu-west-1:%s:%s/%s", AccountID, typ, name)
 }
 
 // Call answers the data sources.

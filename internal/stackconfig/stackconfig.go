@@ -52,6 +52,29 @@ type Config struct {
 	Teams []Team
 	// Data shapes the data perimeter's buckets.
 	Data Data
+	// Workspace shapes the teams' SageMaker Studio workspaces.
+	Workspace Workspace
+}
+
+// Workspace is the `aifactory:workspace` object.
+type Workspace struct {
+	// AllowedInstanceTypes are the ml.* types apps and jobs may use; the
+	// first is the default for new apps.
+	AllowedInstanceTypes []string `json:"allowedInstanceTypes"`
+	// IdleTimeoutMinutes is the default idle shutdown of JupyterLab and
+	// Code Editor; users may choose up to MaxIdleTimeoutMinutes.
+	IdleTimeoutMinutes    int `json:"idleTimeoutMinutes"`
+	MaxIdleTimeoutMinutes int `json:"maxIdleTimeoutMinutes"`
+	// MaxSessionSeconds caps the execution roles' sessions (900-3600).
+	MaxSessionSeconds int `json:"maxSessionSeconds"`
+	// HomeEFSRetention is Retain or Delete: what happens to home
+	// directories when the domain is deleted.
+	HomeEFSRetention string `json:"homeEfsRetention"`
+	// DefaultEBSVolumeSizeGB and MaxEBSVolumeSizeGB bound space storage.
+	DefaultEBSVolumeSizeGB int `json:"defaultEbsVolumeSizeGb"`
+	MaxEBSVolumeSizeGB     int `json:"maxEbsVolumeSizeGb"`
+	// PackageIndexURL is an optional private (https) Python package index.
+	PackageIndexURL string `json:"packageIndexUrl,omitempty"`
 }
 
 // Data is the `aifactory:data` object.
@@ -131,6 +154,7 @@ func Parse(stack string, get Getter) (*Config, error) {
 	c.Protect = p.boolean("protect")
 	p.object("teams", &c.Teams)
 	p.object("data", &c.Data)
+	p.object("workspace", &c.Workspace)
 
 	if len(p.errs) == 0 {
 		p.validate(c)
@@ -329,6 +353,7 @@ func (p *parser) validate(c *Config) {
 		p.fail("protect", "must be true in prod so a mistaken destroy cannot remove stateful resources")
 	}
 	p.validateTeams(c)
+	p.validateWorkspace(c)
 	if d := c.Data.NoncurrentVersionDays; d < 1 || d > 3650 {
 		p.fail("data.noncurrentVersionDays", "%d is out of range; keep old object versions between 1 and 3650 days", d)
 	} else if prod && d < 90 {
@@ -393,7 +418,44 @@ func (p *parser) validateRetention(c *Config) {
 	}
 }
 
+// validateWorkspace checks the environment's choices; the workspace
+// component enforces its own hard limits again on whatever it is given.
+func (p *parser) validateWorkspace(c *Config) {
+	w := c.Workspace
+	if len(w.AllowedInstanceTypes) == 0 {
+		p.fail("workspace.allowedInstanceTypes", "is empty; list the ml.* instance types teams may use")
+	}
+	for i, typ := range w.AllowedInstanceTypes {
+		if !strings.HasPrefix(typ, "ml.") {
+			p.fail(fmt.Sprintf("workspace.allowedInstanceTypes[%d]", i), "%q is not a SageMaker type; use a name such as ml.t3.medium", typ)
+		}
+	}
+	if w.IdleTimeoutMinutes < 60 || w.IdleTimeoutMinutes > w.MaxIdleTimeoutMinutes {
+		p.fail("workspace.idleTimeoutMinutes", "%d must be at least 60 (SageMaker's minimum) and at most workspace.maxIdleTimeoutMinutes (%d)",
+			w.IdleTimeoutMinutes, w.MaxIdleTimeoutMinutes)
+	}
+	if w.MaxSessionSeconds < 900 || w.MaxSessionSeconds > 3600 {
+		p.fail("workspace.maxSessionSeconds", "%d is outside 900-3600; workspace sessions last one hour at most", w.MaxSessionSeconds)
+	}
+	switch {
+	case w.HomeEFSRetention != "Retain" && w.HomeEFSRetention != "Delete":
+		p.fail("workspace.homeEfsRetention", "%q is not allowed; set it to Retain or Delete", w.HomeEFSRetention)
+	case c.Environment == "prod" && w.HomeEFSRetention != "Retain":
+		p.fail("workspace.homeEfsRetention", "must be Retain in prod so deleting the domain keeps users' home directories")
+	}
+	if w.DefaultEBSVolumeSizeGB < 5 || w.DefaultEBSVolumeSizeGB > w.MaxEBSVolumeSizeGB {
+		p.fail("workspace.defaultEbsVolumeSizeGb", "%d must be at least 5 and at most workspace.maxEbsVolumeSizeGb (%d)",
+			w.DefaultEBSVolumeSizeGB, w.MaxEBSVolumeSizeGB)
+	}
+	if w.PackageIndexURL != "" && !strings.HasPrefix(w.PackageIndexURL, "https://") {
+		p.fail("workspace.packageIndexUrl", "%q must be an https:// URL", w.PackageIndexURL)
+	}
+}
+
 func (p *parser) validateTeams(c *Config) {
+	if len(c.Teams) == 0 {
+		p.fail("teams", "is empty; list at least one team with name, costCenter and owner")
+	}
 	seen := map[string]bool{}
 	for i, t := range c.Teams {
 		key := fmt.Sprintf("teams[%d]", i)

@@ -1,6 +1,7 @@
 package stackconfig_test
 
 import (
+	"encoding/json"
 	"path/filepath"
 	"testing"
 
@@ -97,6 +98,18 @@ func TestInvalidConfigNamesTheKeyTheFileAndTheFix(t *testing.T) {
 		}, []string{"aifactory:teams[1].name", "listed twice"}},
 		{"prod keeps old versions long enough", "prod", func(m map[string]string) { m["aifactory:data"] = `{"noncurrentVersionDays":7}` },
 			[]string{"aifactory:data.noncurrentVersionDays", "at least 90"}},
+		{"no teams", "dev", func(m map[string]string) { m["aifactory:teams"] = `[]` },
+			[]string{"aifactory:teams", "at least one team"}},
+		{"session above one hour", "dev", func(m map[string]string) { setWorkspace(m, "maxSessionSeconds", 7200) },
+			[]string{"aifactory:workspace.maxSessionSeconds", "one hour"}},
+		{"idle timeout above its bound", "dev", func(m map[string]string) { setWorkspace(m, "idleTimeoutMinutes", 600) },
+			[]string{"aifactory:workspace.idleTimeoutMinutes", "maxIdleTimeoutMinutes"}},
+		{"not a SageMaker instance type", "dev", func(m map[string]string) { setWorkspace(m, "allowedInstanceTypes", []string{"m5.large"}) },
+			[]string{"aifactory:workspace.allowedInstanceTypes[0]", "ml.t3.medium"}},
+		{"prod deletes home directories", "prod", func(m map[string]string) { setWorkspace(m, "homeEfsRetention", "Delete") },
+			[]string{"aifactory:workspace.homeEfsRetention", "Retain in prod"}},
+		{"misspelt workspace field", "dev", func(m map[string]string) { setWorkspace(m, "idleTimeoutMins", 60) },
+			[]string{"aifactory:workspace", `unknown field "idleTimeoutMins"`}},
 		{"team without owner", "dev", func(m map[string]string) {
 			m["aifactory:teams"] = `[{"name":"pricing","costCenter":"CC","owner":""}]`
 		}, []string{"aifactory:teams[0].owner", "e-mail"}},
@@ -115,10 +128,20 @@ func TestInvalidConfigNamesTheKeyTheFileAndTheFix(t *testing.T) {
 	}
 }
 
+func setWorkspace(m map[string]string, key string, value any) {
+	var w map[string]any
+	if err := json.Unmarshal([]byte(m["aifactory:workspace"]), &w); err != nil {
+		panic(err)
+	}
+	w[key] = value
+	b, _ := json.Marshal(w)
+	m["aifactory:workspace"] = string(b)
+}
+
 func TestEveryProblemIsReportedAtOnce(t *testing.T) {
 	_, err := stackconfig.Parse("dev", getter(map[string]string{}))
 	require.Error(t, err)
 	var cfgErr *stackconfig.Error
 	require.ErrorAs(t, err, &cfgErr)
-	assert.Len(t, cfgErr.Problems, 9, "one line per missing key")
+	assert.Len(t, cfgErr.Problems, 10, "one line per missing key")
 }

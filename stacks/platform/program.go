@@ -12,6 +12,7 @@ import (
 	"github.com/aifactory/platform/components/kms"
 	"github.com/aifactory/platform/components/network"
 	"github.com/aifactory/platform/components/tagging"
+	"github.com/aifactory/platform/components/workspace"
 	"github.com/aifactory/platform/internal/stackconfig"
 )
 
@@ -60,6 +61,8 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 	}
 	prefix := cfg.ResourcePrefix()
 	components := pulumi.Providers(provider)
+	// Every bucket of the platform is named <prefix>-...; nothing else is reachable.
+	platformBuckets := fmt.Sprintf("arn:%s:s3:::%s-*", partition.Partition, prefix)
 
 	keys, err := kms.New(ctx, "keys", &kms.Args{
 		Prefix:             prefix,
@@ -80,10 +83,50 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		Region:               cfg.Region,
 		Partition:            partition.Partition,
 		AccountID:            account.AccountId,
-		AllowedBucketArns:    []string{fmt.Sprintf("arn:%s:s3:::%s-*", partition.Partition, prefix)},
+		AllowedBucketArns:    []string{platformBuckets},
 		FlowLogsKMSKeyArn:    keys.Arn(kms.Logs),
 		FlowLogRetentionDays: cfg.LogRetentionDays,
 		AllowInternetEgress:  cfg.Network.AllowInternetEgress,
+	}, components)
+	if err != nil {
+		return err
+	}
+
+	var workspaceTeams []workspace.Team
+	for _, t := range cfg.Teams {
+		workspaceTeams = append(workspaceTeams, workspace.Team{
+			Name: t.Name,
+			// Access point ARNs are known from their names, so the roles can
+			// be scoped to them before the perimeter exists.
+			AccessPointArn: pulumi.String(data.AccessPointArn(partition.Partition, cfg.Region, account.AccountId,
+				data.AccessPointName(cfg.Environment, t.Name))),
+			Tags: cfg.TeamTags(t),
+		})
+	}
+	w := cfg.Workspace
+	studio, err := workspace.New(ctx, "workspace", &workspace.Args{
+		Prefix:                  prefix,
+		Environment:             cfg.Environment,
+		AccountID:               account.AccountId,
+		Region:                  cfg.Region,
+		Partition:               partition.Partition,
+		VpcID:                   net.VpcID,
+		SubnetIDs:               net.PrivateSubnetIDs,
+		EndpointSecurityGroupID: net.EndpointSecurityGroupID,
+		S3PrefixListID:          net.S3PrefixListID,
+		DataKeyArn:              keys.Arn(kms.Data),
+		WorkspaceKeyArn:         keys.Arn(kms.Workspace),
+		PlatformBucketArns:      []string{platformBuckets},
+		Teams:                   workspaceTeams,
+		AllowedInstanceTypes:    w.AllowedInstanceTypes,
+		IdleTimeoutMinutes:      w.IdleTimeoutMinutes,
+		MaxIdleTimeoutMinutes:   w.MaxIdleTimeoutMinutes,
+		MaxSessionSeconds:       w.MaxSessionSeconds,
+		HomeEFSRetention:        w.HomeEFSRetention,
+		DefaultEBSVolumeSizeGB:  w.DefaultEBSVolumeSizeGB,
+		MaxEBSVolumeSizeGB:      w.MaxEBSVolumeSizeGB,
+		PackageIndexURL:         w.PackageIndexURL,
+		Protect:                 cfg.Protect,
 	}, components)
 	if err != nil {
 		return err
@@ -100,7 +143,7 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		DataKeyArn:                      keys.Arn(kms.Data),
 		AccessLogRetentionDays:          cfg.LogRetentionDays,
 		NoncurrentVersionExpirationDays: cfg.Data.NoncurrentVersionDays,
-		Teams:                           dataTeams(cfg),
+		Teams:                           dataTeams(cfg, studio.RoleArns),
 		Protect:                         cfg.Protect,
 	}, components)
 	if err != nil {
@@ -122,13 +165,18 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 	ctx.Export("logBucketName", perimeter.LogBucketName)
 	ctx.Export("accessPointArns", perimeter.AccessPointArns)
 	ctx.Export("accessPointAliases", perimeter.AccessPointAliases)
+	ctx.Export("studioDomainId", studio.DomainID)
+	ctx.Export("studioDomainUrl", studio.DomainURL)
+	ctx.Export("studioProfileNames", studio.ProfileNames)
+	ctx.Export("studioRoleArns", studio.RoleArns)
 	return nil
 }
 
-func dataTeams(cfg *stackconfig.Config) []data.Team {
+// dataTeams gives each team's access point to that team's workspace role alone.
+func dataTeams(cfg *stackconfig.Config, roleArns pulumi.StringMapOutput) []data.Team {
 	teams := make([]data.Team, 0, len(cfg.Teams))
 	for _, t := range cfg.Teams {
-		teams = append(teams, data.Team{Name: t.Name})
+		teams = append(teams, data.Team{Name: t.Name, RoleArn: roleArns.MapIndex(pulumi.String(t.Name))})
 	}
 	return teams
 }

@@ -55,6 +55,34 @@ func TestEveryStackComposesWithItsGuardrails(t *testing.T) {
 			for _, b := range buckets {
 				assert.Equal(t, stack == "prod", b.Protect && b.RetainOnDelete, "bucket %s protection in %s", b.Name, stack)
 			}
+			domains := m.OfType("aws:sagemaker/domain:Domain")
+			require.Len(t, domains, 1)
+			assert.Equal(t, "VpcOnly", domains[0].Str("appNetworkAccessType"))
+			assert.Equal(t, stack == "prod", domains[0].Protect)
+			assert.Len(t, m.OfType("aws:sagemaker/userProfile:UserProfile"), len(teams))
+			var workspaceCfg struct {
+				MaxIdle int `json:"maxIdleTimeoutMinutes"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(cfg["aifactory:workspace"]), &workspaceCfg))
+			var settings struct {
+				JupyterLab struct {
+					AppLifecycleManagement struct {
+						IdleSettings struct {
+							IdleTimeoutInMinutes int `json:"idleTimeoutInMinutes"`
+						} `json:"idleSettings"`
+					} `json:"appLifecycleManagement"`
+				} `json:"jupyterLabAppSettings"`
+			}
+			require.NoError(t, domains[0].JSON("defaultUserSettings", &settings))
+			idle := settings.JupyterLab.AppLifecycleManagement.IdleSettings.IdleTimeoutInMinutes
+			assert.Positive(t, idle)
+			assert.LessOrEqual(t, idle, workspaceCfg.MaxIdle, "idle shutdown within the environment's bound")
+			for _, role := range m.OfType("aws:iam/role:Role") {
+				if strings.HasPrefix(role.Name, "workspace-") {
+					assert.True(t, role.Has("permissionsBoundary"), role.Name)
+					assert.LessOrEqual(t, role.Num("maxSessionDuration"), 3600.0, role.Name)
+				}
+			}
 			for _, lg := range m.OfType("aws:cloudwatch/logGroup:LogGroup") {
 				assert.True(t, lg.Has("kmsKeyId"), lg.Name)
 				if stack == "prod" {

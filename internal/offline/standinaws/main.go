@@ -236,6 +236,8 @@ func (p *standIn) computed(typ, name, id string, props *structpb.Struct) {
 		}
 		props.Fields["arn"] = structpb.NewStringValue("arn:aws:s3:::" + bucket)
 		set("bucket", bucket)
+	case "aws:sagemaker/domain:Domain":
+		set("url", fmt.Sprintf("https://%s.studio.%s.sagemaker.aws", id, region))
 	case "aws:s3/accessPoint:AccessPoint":
 		apName := props.Fields["name"].GetStringValue()
 		props.Fields["arn"] = structpb.NewStringValue(fmt.Sprintf("arn:aws:s3:%s:%s:accesspoint/%s", region, AccountID, apName))
