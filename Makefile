@@ -4,10 +4,15 @@ STACK         ?= dev
 PULUMI_VERSION := v3.259.0
 GOFILES        = $(shell find . -name '*.go' -not -path './bin/*' -not -path './.git/*')
 
-.PHONY: run preview test vet fmt-check cli bench clean
+.PHONY: run preview weekly test vet fmt-check cli bench clean
 
-## run: the main job on embedded defaults, no cloud account needed.
-run: preview
+## run: the main job on embedded defaults, no cloud account needed: the
+## offline preview of $(STACK), then the weekly jackpot job for every bundled country.
+run: preview weekly
+
+## weekly: the jackpot optimiser on the bundled (synthetic) data; writes out/optimiser/.
+weekly:
+	$(GO) run ./optimiser/cmd/optimiser run
 
 ## preview: offline preview of $(STACK) through the real Pulumi engine.
 preview:

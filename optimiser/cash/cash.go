@@ -1,0 +1,199 @@
+// Package cash resolves the cash available to pay prizes. It comes from a
+// command-line flag, an environment variable or (in AWS) a Secrets Manager
+// secret — never from a file in the repository, because it is confidential
+// treasury data that changes every week.
+//
+// Accepted forms, in order of precedence:
+//
+//	--cash 50000000                 one amount (single-country commands only)
+//	--cash NL=50000000,GB=9000000   amounts per country code
+//	OPTIMISER_CASH_NL=50000000      per-country environment variable
+//	OPTIMISER_CASH=NL=5e7,GB=9e6    same syntax as the flag
+//	secret (--cash-secret or OPTIMISER_CASH_SECRET_ID) whose value is a JSON
+//	object {"NL": 50000000, "GB": 9000000}
+package cash
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Environment variable names.
+const (
+	EnvCash     = "OPTIMISER_CASH"
+	EnvPrefix   = "OPTIMISER_CASH_"
+	EnvSecretID = "OPTIMISER_CASH_SECRET_ID"
+)
+
+// SecretFetcher returns a secret's string value.
+type SecretFetcher interface {
+	SecretString(ctx context.Context, id string) (string, error)
+}
+
+// Sources are the places cash may come from.
+type Sources struct {
+	// Flag is the --cash value ("" when not given).
+	Flag string
+	// SecretID is the --cash-secret value ("" to fall back to the
+	// environment).
+	SecretID string
+	// Getenv reads the environment.
+	Getenv func(string) string
+	// Secrets fetches secrets; called only when a secret ID is set.
+	Secrets func(ctx context.Context) (SecretFetcher, error)
+	// Single is true for commands that handle one country, where a bare
+	// amount is unambiguous.
+	Single bool
+}
+
+// Amount is a resolved cash figure and where it came from.
+type Amount struct {
+	Value  *float64
+	Source string
+}
+
+// Resolver caches a fetched secret across countries.
+type Resolver struct {
+	src    Sources
+	secret map[string]float64
+	loaded bool
+}
+
+// NewResolver checks the flag and environment syntax up front so that a
+// typo fails before any work is done.
+func NewResolver(src Sources) (*Resolver, error) {
+	if src.Getenv == nil {
+		src.Getenv = func(string) string { return "" }
+	}
+	r := &Resolver{src: src}
+	if _, _, err := parseList(src.Flag, "--cash", src.Single); err != nil {
+		return nil, err
+	}
+	if _, _, err := parseList(src.Getenv(EnvCash), EnvCash, src.Single); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// For returns the available cash for a country, or a nil Value when no
+// source provides one.
+func (r *Resolver) For(ctx context.Context, country string) (Amount, error) {
+	if bare, m, _ := parseList(r.src.Flag, "--cash", r.src.Single); bare != nil {
+		return Amount{bare, "flag --cash"}, nil
+	} else if v, ok := m[country]; ok {
+		return Amount{&v, "flag --cash"}, nil
+	}
+	name := EnvPrefix + country
+	if s := strings.TrimSpace(r.src.Getenv(name)); s != "" {
+		v, err := parseAmount(s, name)
+		if err != nil {
+			return Amount{}, err
+		}
+		return Amount{&v, "environment " + name}, nil
+	}
+	if bare, m, _ := parseList(r.src.Getenv(EnvCash), EnvCash, r.src.Single); bare != nil {
+		return Amount{bare, "environment " + EnvCash}, nil
+	} else if v, ok := m[country]; ok {
+		return Amount{&v, "environment " + EnvCash}, nil
+	}
+	id := r.src.SecretID
+	if id == "" {
+		id = r.src.Getenv(EnvSecretID)
+	}
+	if id == "" {
+		return Amount{Source: "not supplied"}, nil
+	}
+	if err := r.loadSecret(ctx, id); err != nil {
+		return Amount{}, err
+	}
+	if v, ok := r.secret[country]; ok {
+		return Amount{&v, "secret " + id}, nil
+	}
+	return Amount{}, fmt.Errorf("cash secret %s has no entry for %s; add \"%s\": <amount> to the secret's JSON", id, country, country)
+}
+
+func (r *Resolver) loadSecret(ctx context.Context, id string) error {
+	if r.loaded {
+		return nil
+	}
+	if r.src.Secrets == nil {
+		return fmt.Errorf("cash secret %s: secrets are not available in this build", id)
+	}
+	f, err := r.src.Secrets(ctx)
+	if err != nil {
+		return fmt.Errorf("cash secret %s: %w", id, err)
+	}
+	s, err := f.SecretString(ctx, id)
+	if err != nil {
+		return fmt.Errorf("cash secret %s: %w", id, err)
+	}
+	m, err := ParseSecret(s)
+	if err != nil {
+		return fmt.Errorf("cash secret %s: %w", id, err)
+	}
+	r.secret, r.loaded = m, true
+	return nil
+}
+
+// ParseSecret reads {"NL": 50000000, ...}.
+func ParseSecret(s string) (map[string]float64, error) {
+	var raw map[string]json.Number
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.UseNumber()
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("value must be a JSON object of country code to amount, e.g. {\"NL\": 50000000}: %v", err)
+	}
+	out := map[string]float64{}
+	for k, v := range raw {
+		f, err := parseAmount(v.String(), "secret key "+k)
+		if err != nil {
+			return nil, err
+		}
+		out[strings.ToUpper(k)] = f
+	}
+	return out, nil
+}
+
+// parseList reads "amount" or "CC=amount,CC=amount".
+func parseList(s, name string, single bool) (*float64, map[string]float64, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil, nil
+	}
+	if !strings.Contains(s, "=") {
+		if !single {
+			return nil, nil, fmt.Errorf("%s: a bare amount is ambiguous for several countries; write CC=amount pairs such as NL=50000000,GB=9000000", name)
+		}
+		v, err := parseAmount(s, name)
+		if err != nil {
+			return nil, nil, err
+		}
+		return &v, nil, nil
+	}
+	m := map[string]float64{}
+	for _, part := range strings.Split(s, ",") {
+		code, amount, ok := strings.Cut(strings.TrimSpace(part), "=")
+		code = strings.ToUpper(strings.TrimSpace(code))
+		if !ok || len(code) != 2 {
+			return nil, nil, fmt.Errorf("%s: %q is not CC=amount (e.g. NL=50000000)", name, part)
+		}
+		v, err := parseAmount(amount, name+" for "+code)
+		if err != nil {
+			return nil, nil, err
+		}
+		m[code] = v
+	}
+	return nil, m, nil
+}
+
+func parseAmount(s, name string) (float64, error) {
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+		return 0, fmt.Errorf("%s: %q is not a cash amount ≥ 0 (write a plain number such as 50000000)", name, s)
+	}
+	return v, nil
+}
