@@ -66,7 +66,11 @@ type Args struct {
 	// DataKeyArn is the customer-managed KMS key that encrypts the data and
 	// model buckets.
 	DataKeyArn pulumi.StringInput
-	// AccessLogRetentionDays is how long server access logs are kept.
+	// LogsKeyArn is the customer-managed KMS key that encrypts the
+	// application log bucket.
+	LogsKeyArn pulumi.StringInput
+	// AccessLogRetentionDays is how long server access logs and application
+	// logs are kept.
 	AccessLogRetentionDays int
 	// NoncurrentVersionExpirationDays is how long overwritten and deleted
 	// objects stay recoverable; DefaultNoncurrentVersionExpirationDays when 0.
@@ -99,6 +103,10 @@ type Perimeter struct {
 	ModelsBucketArn  pulumi.StringOutput `pulumi:"modelsBucketArn"`
 	LogBucketName    pulumi.StringOutput `pulumi:"logBucketName"`
 	LogBucketArn     pulumi.StringOutput `pulumi:"logBucketArn"`
+	// AppLogBucketName and AppLogBucketArn name the bucket for logs that
+	// services write themselves, such as EMR cluster logs.
+	AppLogBucketName pulumi.StringOutput `pulumi:"appLogBucketName"`
+	AppLogBucketArn  pulumi.StringOutput `pulumi:"appLogBucketArn"`
 	// AccessPointArns and AccessPointAliases are keyed by team name.
 	AccessPointArns    pulumi.StringMapOutput `pulumi:"accessPointArns"`
 	AccessPointAliases pulumi.StringMapOutput `pulumi:"accessPointAliases"`
@@ -147,6 +155,9 @@ func (a *Args) validate() error {
 	}
 	if a.VpcEndpointIDs == nil {
 		errs = append(errs, errors.New("VpcEndpointIDs is required: pass the S3 gateway endpoint, the only way objects are reached"))
+	}
+	if a.LogsKeyArn == nil {
+		errs = append(errs, errors.New("LogsKeyArn is required: the application log bucket is always encrypted with the platform's logs key"))
 	}
 	if a.DataKeyArn == nil {
 		errs = append(errs, errors.New("DataKeyArn is required: data and model buckets are always encrypted with the platform's data key"))
@@ -250,6 +261,22 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 
+	appLogs, err := b.bucket(AppLogsPurpose, &s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
+		ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
+			SseAlgorithm:   pulumi.String("aws:kms"),
+			KmsMasterKeyId: a.LogsKeyArn,
+		},
+		BucketKeyEnabled: pulumi.Bool(true),
+	}, s3.BucketLifecycleConfigurationV2RuleArray{&s3.BucketLifecycleConfigurationV2RuleArgs{
+		Id:         pulumi.String("expire-application-logs"),
+		Status:     pulumi.String("Enabled"),
+		Filter:     &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
+		Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(a.AccessLogRetentionDays)},
+	}})
+	if err != nil {
+		return nil, err
+	}
+
 	apPattern := AccessPointArn(a.Partition, a.Region, a.AccountID, a.Environment+"-*")
 	logPolicy, err := b.policy(logs, BucketPolicySpec{
 		BucketArn: logs.arn,
@@ -257,6 +284,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		LogSources: []LogSource{
 			{BucketArn: dataBucket.arn, Prefix: DataPurpose + "/"},
 			{BucketArn: models.arn, Prefix: ModelsPurpose + "/"},
+			{BucketArn: appLogs.arn, Prefix: AppLogsPurpose + "/"},
 		},
 	})
 	if err != nil {
@@ -265,12 +293,14 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if _, err := b.policy(dataBucket, BucketPolicySpec{BucketArn: dataBucket.arn, Account: a.AccountID, AccessPointArnPattern: apPattern}); err != nil {
 		return nil, err
 	}
-	if _, err := b.policy(models, BucketPolicySpec{BucketArn: models.arn, Account: a.AccountID}); err != nil {
-		return nil, err
+	for _, own := range []*bucket{models, appLogs} {
+		if _, err := b.policy(own, BucketPolicySpec{BucketArn: own.arn, Account: a.AccountID}); err != nil {
+			return nil, err
+		}
 	}
 	// The log bucket itself is not logged: logging it into itself would
 	// write logs about logs without end.
-	for _, src := range []*bucket{dataBucket, models} {
+	for _, src := range []*bucket{dataBucket, models, appLogs} {
 		if _, err := s3.NewBucketLoggingV2(ctx, fmt.Sprintf("%s-%s", name, src.purpose), &s3.BucketLoggingV2Args{
 			Bucket:       src.res.ID(),
 			TargetBucket: logs.res.ID(),
@@ -291,6 +321,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	p.ModelsBucketArn = models.res.Arn
 	p.LogBucketName = logs.res.Bucket
 	p.LogBucketArn = logs.res.Arn
+	p.AppLogBucketName = appLogs.res.Bucket
+	p.AppLogBucketArn = appLogs.res.Arn
 	p.AccessPointArns = arns.ToStringMapOutput()
 	p.AccessPointAliases = aliases.ToStringMapOutput()
 	if err := ctx.RegisterResourceOutputs(p, pulumi.Map{
@@ -300,6 +332,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		"modelsBucketArn":    p.ModelsBucketArn,
 		"logBucketName":      p.LogBucketName,
 		"logBucketArn":       p.LogBucketArn,
+		"appLogBucketName":   p.AppLogBucketName,
+		"appLogBucketArn":    p.AppLogBucketArn,
 		"accessPointArns":    p.AccessPointArns,
 		"accessPointAliases": p.AccessPointAliases,
 	}); err != nil {

@@ -19,6 +19,7 @@ import (
 const (
 	account = mocktest.AccountID
 	dataKey = "arn:aws:kms:eu-west-1:123456789012:key/data"
+	logsKey = "arn:aws:kms:eu-west-1:123456789012:key/logs"
 	vpce    = "vpce-0s3gateway"
 	jackpot = "jackpot-analytics"
 	player  = "player-insights"
@@ -37,7 +38,7 @@ const (
 	apType        = "aws:s3/accessPoint:AccessPoint"
 )
 
-var purposes = []string{data.DataPurpose, data.ModelsPurpose, data.AccessLogsPurpose}
+var purposes = []string{data.DataPurpose, data.ModelsPurpose, data.AppLogsPurpose, data.AccessLogsPurpose}
 
 func args() *data.Args {
 	return &data.Args{
@@ -49,6 +50,7 @@ func args() *data.Args {
 		VpcID:                  pulumi.String("vpc-0platform"),
 		VpcEndpointIDs:         pulumi.StringArray{pulumi.String(vpce)},
 		DataKeyArn:             pulumi.String(dataKey),
+		LogsKeyArn:             pulumi.String(logsKey),
 		AccessLogRetentionDays: 30,
 		Teams: []data.Team{
 			{Name: jackpot, RoleArn: pulumi.String(roleA)},
@@ -146,7 +148,7 @@ func policyOf(t *testing.T, r mocktest.Resource) iamdoc.Document {
 func TestBucketsAreNamedForPrefixPurposeAndAccount(t *testing.T) {
 	m, _ := build(t, args())
 	buckets := m.OfType(bucketType)
-	require.Len(t, buckets, 3)
+	require.Len(t, buckets, len(purposes))
 	for _, p := range purposes {
 		b := m.Named(t, bucketType, "data-"+p)
 		name := b.Str("bucket")
@@ -173,10 +175,11 @@ func TestDataAndModelBucketsUseTheDataKeyWithBucketKey(t *testing.T) {
 	}{
 		{data.DataPurpose, "aws:kms", dataKey, true},
 		{data.ModelsPurpose, "aws:kms", dataKey, true},
+		{data.AppLogsPurpose, "aws:kms", logsKey, true},
 		// S3 server access logging supports only SSE-S3 on its target.
 		{data.AccessLogsPurpose, "AES256", "", false},
 	}
-	require.Len(t, m.OfType(sseType), 3)
+	require.Len(t, m.OfType(sseType), 4)
 	for _, tt := range tests {
 		t.Run(tt.purpose, func(t *testing.T) {
 			var rules []rule
@@ -266,17 +269,19 @@ func TestLifecycleExpiresOldVersionsAndAbandonedUploads(t *testing.T) {
 	}
 }
 
-func TestAccessLogsExpireAfterTheirRetention(t *testing.T) {
+func TestLogsExpireAfterTheirRetention(t *testing.T) {
 	m, _ := build(t, args())
 	var rules []lifecycleRule
-	require.NoError(t, sibling(t, m, lifecycleType, data.AccessLogsPurpose).JSON("rules", &rules))
-	var days int
-	for _, r := range rules {
-		if r.Expiration != nil {
-			days = r.Expiration.Days
+	for _, p := range []string{data.AccessLogsPurpose, data.AppLogsPurpose} {
+		require.NoError(t, sibling(t, m, lifecycleType, p).JSON("rules", &rules))
+		var days int
+		for _, r := range rules {
+			if r.Expiration != nil {
+				days = r.Expiration.Days
+			}
 		}
+		assert.Equal(t, 30, days, p)
 	}
-	assert.Equal(t, 30, days)
 	for _, p := range []string{data.DataPurpose, data.ModelsPurpose} {
 		require.NoError(t, sibling(t, m, lifecycleType, p).JSON("rules", &rules))
 		for _, r := range rules {
@@ -285,10 +290,10 @@ func TestAccessLogsExpireAfterTheirRetention(t *testing.T) {
 	}
 }
 
-func TestDataAndModelBucketsLogToTheLogBucket(t *testing.T) {
+func TestEveryBucketButTheAccessLogsLogsToTheAccessLogBucket(t *testing.T) {
 	m, _ := build(t, args())
-	require.Len(t, m.OfType(loggingType), 2, "data and models are logged; the log bucket is not logged into itself")
-	for _, p := range []string{data.DataPurpose, data.ModelsPurpose} {
+	require.Len(t, m.OfType(loggingType), 3, "the access-log bucket is not logged into itself")
+	for _, p := range []string{data.DataPurpose, data.ModelsPurpose, data.AppLogsPurpose} {
 		l := sibling(t, m, loggingType, p)
 		assert.Equal(t, "data-"+data.AccessLogsPurpose+"-id", l.Str("targetBucket"))
 		assert.Equal(t, p+"/", l.Str("targetPrefix"))
@@ -314,8 +319,8 @@ func throughAccessPoint(apArn string, extra ...string) map[string]string {
 
 func TestBucketPoliciesKeepObjectsInsideThePerimeter(t *testing.T) {
 	m, _ := build(t, args())
-	require.Len(t, m.OfType(policyType), 3)
-	for _, p := range []string{data.DataPurpose, data.ModelsPurpose} {
+	require.Len(t, m.OfType(policyType), len(purposes))
+	for _, p := range []string{data.DataPurpose, data.ModelsPurpose, data.AppLogsPurpose} {
 		t.Run(p, func(t *testing.T) {
 			doc := policyOf(t, sibling(t, m, policyType, p))
 			bucket := "arn:aws:s3:::aifactory-dev-" + p + "-" + account
@@ -496,7 +501,7 @@ func TestPolicyStatementIdsAreUniqueAndAlphanumeric(t *testing.T) {
 	a.Teams = append(a.Teams, data.Team{Name: "closed-team"})
 	m, _ := build(t, a)
 	policies := append(m.OfType(policyType), m.OfType(apType)...)
-	require.Len(t, policies, 6)
+	require.Len(t, policies, len(purposes)+len(a.Teams))
 	for _, r := range policies {
 		seen := map[string]bool{}
 		for _, st := range policyOf(t, r).Statement {
@@ -639,6 +644,6 @@ func TestNoTeamsMeansNoAccessPoints(t *testing.T) {
 	a.Teams = nil
 	m, out := build(t, a)
 	assert.Empty(t, m.OfType(apType))
-	assert.Len(t, m.OfType(bucketType), 3)
+	assert.Len(t, m.OfType(bucketType), len(purposes))
 	assert.Empty(t, out.arns)
 }

@@ -82,6 +82,7 @@ func perimeterProgram(environment string, protect bool) pulumi.RunFunc {
 			VpcID:                  vpc.ID(),
 			VpcEndpointIDs:         pulumi.StringArray{endpoint.ID()},
 			DataKeyArn:             pulumi.String("arn:aws:kms:eu-west-1:" + account.AccountId + ":key/data"),
+			LogsKeyArn:             pulumi.String("arn:aws:kms:eu-west-1:" + account.AccountId + ":key/logs"),
 			AccessLogRetentionDays: 30,
 			Teams:                  []data.Team{{Name: jackpot, RoleArn: role.Arn}, {Name: player}},
 			Protect:                protect,
@@ -111,8 +112,8 @@ func TestEnginePerimeterPreviewsUpsAndDestroys(t *testing.T) {
 		types[st.Type]++
 	}
 	for typ, want := range map[string]int{
-		data.Type: 1, bucketType: 3, sseType: 3, versionType: 3, pabType: 3, ownershipType: 3,
-		lifecycleType: 3, loggingType: 2, policyType: 3, apType: 2,
+		data.Type: 1, bucketType: 4, sseType: 4, versionType: 4, pabType: 4, ownershipType: 4,
+		lifecycleType: 4, loggingType: 3, policyType: 4, apType: 2,
 	} {
 		assert.Equal(t, want, types[typ], typ)
 	}
@@ -168,5 +169,5 @@ func TestEngineProtectedBucketsSurviveADestroy(t *testing.T) {
 			assert.True(t, r.RetainOnDelete, "bucket retained on delete")
 		}
 	}
-	assert.Equal(t, 3, buckets, "every bucket is still in state")
+	assert.Equal(t, 4, buckets, "every bucket is still in state")
 }

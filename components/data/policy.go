@@ -14,6 +14,10 @@ const (
 	DataPurpose       = "data"
 	ModelsPurpose     = "models"
 	AccessLogsPurpose = "access-logs"
+	// AppLogsPurpose holds logs that services and jobs write themselves
+	// (EMR cluster logs, pipeline task logs), apart from the access logs
+	// that are audit evidence.
+	AppLogsPurpose = "logs"
 )
 
 // LogDeliveryService is the service principal that writes S3 server access logs.

@@ -460,6 +460,20 @@ func S3EndpointPolicy(bucketArns []string, partition, region, account string) ia
 			Action:    iamdoc.Strings{"s3:GetObject"},
 			Resource:  iamdoc.Strings{fmt.Sprintf("arn:%s:s3:::prod-%s-starport-layer-bucket/*", partition, region)},
 		},
+		// EMR nodes in private subnets install their packages from these
+		// AWS-owned repositories; without them a cluster never bootstraps.
+		iamdoc.Statement{
+			Sid:       "EmrAndAmazonLinuxRepositories",
+			Effect:    iamdoc.Allow,
+			Principal: iamdoc.Anyone(),
+			Action:    iamdoc.Strings{"s3:GetObject"},
+			Resource: iamdoc.Strings{
+				fmt.Sprintf("arn:%s:s3:::repo.%s.emr.amazonaws.com/*", partition, region),
+				fmt.Sprintf("arn:%s:s3:::amazonlinux.%s.amazonaws.com/*", partition, region),
+				fmt.Sprintf("arn:%s:s3:::amazonlinux-2-repos-%s/*", partition, region),
+				fmt.Sprintf("arn:%s:s3:::al2023-repos-%s-de612dc2/*", partition, region),
+			},
+		},
 	)
 }
 

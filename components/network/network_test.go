@@ -130,6 +130,14 @@ func TestS3GatewayEndpointReachesOnlyPlatformBuckets(t *testing.T) {
 		}
 	}
 	assert.Contains(t, doc.Statement[0].Resource, "arn:aws:s3:::aifactory-dev-*/*")
+	var emrRepos bool
+	for _, st := range doc.Statement {
+		emrRepos = emrRepos || st.Resource.Contains("arn:aws:s3:::repo.eu-west-1.emr.amazonaws.com/*")
+		if st.Condition == nil {
+			assert.Equal(t, iamdoc.Strings{"s3:GetObject"}, st.Action, "%s: unconditioned statements only read AWS-owned repositories", st.Sid)
+		}
+	}
+	assert.True(t, emrRepos, "EMR nodes reach their package repository")
 	assert.Equal(t, iamdoc.Strings{mocktest.AccountID}, doc.Statement[0].Condition["StringEquals"]["aws:PrincipalAccount"])
 }
 

@@ -18,9 +18,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/aifactory/platform/components/analytics"
 	"github.com/aifactory/platform/components/tagging"
 )
 
@@ -54,6 +56,8 @@ type Config struct {
 	Data Data
 	// Workspace shapes the teams' SageMaker Studio workspaces.
 	Workspace Workspace
+	// Analytics bounds EMR Studio and the teams' clusters.
+	Analytics Analytics
 }
 
 // Workspace is the `aifactory:workspace` object.
@@ -113,6 +117,35 @@ type Team struct {
 	CostCenter string `json:"costCenter"`
 	// Owner is the e-mail address accountable for the team's resources.
 	Owner string `json:"owner"`
+	// Analytics gives the team EMR Studio access and ephemeral clusters.
+	Analytics *TeamAnalytics `json:"analytics,omitempty"`
+}
+
+// TeamAnalytics is a team's `analytics` object.
+type TeamAnalytics struct {
+	// Identities are the team's people, as IAM roles or groups (or SSO
+	// users and groups), that get the team's EMR Studio access.
+	Identities []analytics.Identity `json:"identities,omitempty"`
+	// Clusters are the team's ephemeral Spot clusters; each must carry
+	// expiresAt (or ttl) and dies when idle.
+	Clusters []analytics.ClusterSpec `json:"clusters,omitempty"`
+}
+
+// Analytics is the `aifactory:analytics` object: the environment's bounds
+// for EMR.
+type Analytics struct {
+	// AuthMode is IAM or SSO (IAM Identity Center).
+	AuthMode string `json:"authMode"`
+	// MaxIdleTimeoutMinutes bounds every cluster's auto-termination idle timeout.
+	MaxIdleTimeoutMinutes int `json:"maxIdleTimeoutMinutes"`
+	// MaxCapacityUnits bounds a cluster's managed-scaling maximum.
+	MaxCapacityUnits int `json:"maxCapacityUnits"`
+	// AllowedInstanceTypes are the EC2 types cluster fleets may use.
+	AllowedInstanceTypes []string `json:"allowedInstanceTypes"`
+	// ClustersFrom is the reference time (RFC 3339) cluster TTLs count from;
+	// needed only by clusters that set ttl instead of expiresAt. Never the
+	// clock, so that two previews of the same config agree.
+	ClustersFrom time.Time `json:"clustersFrom,omitzero"`
 }
 
 // DataClassifications are the allowed values of the data-classification tag.
@@ -155,6 +188,7 @@ func Parse(stack string, get Getter) (*Config, error) {
 	p.object("teams", &c.Teams)
 	p.object("data", &c.Data)
 	p.object("workspace", &c.Workspace)
+	p.object("analytics", &c.Analytics)
 
 	if len(p.errs) == 0 {
 		p.validate(c)
@@ -291,6 +325,8 @@ func (p *parser) object(key string, into any) {
 // "azcount" pass for "azCount" in one tool and fail in another.
 func exactKeys(raw any, t reflect.Type, path string) error {
 	switch t.Kind() {
+	case reflect.Pointer:
+		return exactKeys(raw, t.Elem(), path)
 	case reflect.Slice:
 		items, ok := raw.([]any)
 		if !ok {
@@ -354,6 +390,7 @@ func (p *parser) validate(c *Config) {
 	}
 	p.validateTeams(c)
 	p.validateWorkspace(c)
+	p.validateAnalytics(c)
 	if d := c.Data.NoncurrentVersionDays; d < 1 || d > 3650 {
 		p.fail("data.noncurrentVersionDays", "%d is out of range; keep old object versions between 1 and 3650 days", d)
 	} else if prod && d < 90 {
@@ -449,6 +486,45 @@ func (p *parser) validateWorkspace(c *Config) {
 	}
 	if w.PackageIndexURL != "" && !strings.HasPrefix(w.PackageIndexURL, "https://") {
 		p.fail("workspace.packageIndexUrl", "%q must be an https:// URL", w.PackageIndexURL)
+	}
+}
+
+// validateAnalytics checks the environment's bounds and each team's
+// clusters against them, so a cluster that breaks a bound is reported with
+// its config key before anything is registered.
+func (p *parser) validateAnalytics(c *Config) {
+	a := c.Analytics
+	if a.AuthMode != string(analytics.AuthIAM) && a.AuthMode != string(analytics.AuthSSO) {
+		p.fail("analytics.authMode", "%q is not allowed; set it to IAM or SSO", a.AuthMode)
+	}
+	if a.MaxIdleTimeoutMinutes < 1 || a.MaxIdleTimeoutMinutes > 24*60 {
+		p.fail("analytics.maxIdleTimeoutMinutes", "%d is outside 1-1440; idle clusters must die within a day", a.MaxIdleTimeoutMinutes)
+	}
+	if a.MaxCapacityUnits < 2 {
+		p.fail("analytics.maxCapacityUnits", "%d leaves no room for a core and a Spot task node; set it to 2 or more", a.MaxCapacityUnits)
+	}
+	if len(a.AllowedInstanceTypes) == 0 {
+		p.fail("analytics.allowedInstanceTypes", "is empty; list the EC2 types cluster fleets may use")
+	}
+	limits := c.AnalyticsLimits()
+	for i, t := range c.Teams {
+		if t.Analytics == nil {
+			continue
+		}
+		for j, cl := range t.Analytics.Clusters {
+			if err := cl.Validate(limits, a.ClustersFrom); err != nil {
+				p.fail(fmt.Sprintf("teams[%d].analytics.clusters[%d]", i, j), "%v", err)
+			}
+		}
+	}
+}
+
+// AnalyticsLimits returns the environment's bounds for clusters.
+func (c *Config) AnalyticsLimits() analytics.Limits {
+	return analytics.Limits{
+		MaxIdleTimeout:       time.Duration(c.Analytics.MaxIdleTimeoutMinutes) * time.Minute,
+		AllowedInstanceTypes: c.Analytics.AllowedInstanceTypes,
+		MaxCapacityUnits:     c.Analytics.MaxCapacityUnits,
 	}
 }
 

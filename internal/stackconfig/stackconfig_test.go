@@ -110,6 +110,16 @@ func TestInvalidConfigNamesTheKeyTheFileAndTheFix(t *testing.T) {
 			[]string{"aifactory:workspace.homeEfsRetention", "Retain in prod"}},
 		{"misspelt workspace field", "dev", func(m map[string]string) { setWorkspace(m, "idleTimeoutMins", 60) },
 			[]string{"aifactory:workspace", `unknown field "idleTimeoutMins"`}},
+		{"unknown EMR auth mode", "dev", func(m map[string]string) { setObject(m, "aifactory:analytics", "authMode", "LDAP") },
+			[]string{"aifactory:analytics.authMode", "IAM or SSO"}},
+		{"cluster idles past the environment bound", "dev", func(m map[string]string) {
+			setCluster(m, "idleTimeout", "3h")
+		}, []string{"aifactory:teams[0].analytics.clusters[0]", "idle"}},
+		{"cluster on a type outside the allow-list", "dev", func(m map[string]string) {
+			setCluster(m, "taskInstanceTypes", []string{"p4d.24xlarge", "m5.xlarge", "m6i.xlarge"})
+		}, []string{"aifactory:teams[0].analytics.clusters[0]", "p4d.24xlarge"}},
+		{"misspelt cluster field", "dev", func(m map[string]string) { setCluster(m, "idletimeout", "10m") },
+			[]string{"aifactory:teams", "idletimeout"}},
 		{"team without owner", "dev", func(m map[string]string) {
 			m["aifactory:teams"] = `[{"name":"pricing","costCenter":"CC","owner":""}]`
 		}, []string{"aifactory:teams[0].owner", "e-mail"}},
@@ -129,13 +139,29 @@ func TestInvalidConfigNamesTheKeyTheFileAndTheFix(t *testing.T) {
 }
 
 func setWorkspace(m map[string]string, key string, value any) {
+	setObject(m, "aifactory:workspace", key, value)
+}
+
+func setObject(m map[string]string, configKey, key string, value any) {
 	var w map[string]any
-	if err := json.Unmarshal([]byte(m["aifactory:workspace"]), &w); err != nil {
+	if err := json.Unmarshal([]byte(m[configKey]), &w); err != nil {
 		panic(err)
 	}
 	w[key] = value
 	b, _ := json.Marshal(w)
-	m["aifactory:workspace"] = string(b)
+	m[configKey] = string(b)
+}
+
+// setCluster edits the first cluster of the first team of the dev stack file.
+func setCluster(m map[string]string, key string, value any) {
+	var teams []map[string]any
+	if err := json.Unmarshal([]byte(m["aifactory:teams"]), &teams); err != nil {
+		panic(err)
+	}
+	clusters := teams[0]["analytics"].(map[string]any)["clusters"].([]any)
+	clusters[0].(map[string]any)[key] = value
+	b, _ := json.Marshal(teams)
+	m["aifactory:teams"] = string(b)
 }
 
 func TestEveryProblemIsReportedAtOnce(t *testing.T) {
@@ -143,5 +169,5 @@ func TestEveryProblemIsReportedAtOnce(t *testing.T) {
 	require.Error(t, err)
 	var cfgErr *stackconfig.Error
 	require.ErrorAs(t, err, &cfgErr)
-	assert.Len(t, cfgErr.Problems, 10, "one line per missing key")
+	assert.Len(t, cfgErr.Problems, 11, "one line per missing key")
 }

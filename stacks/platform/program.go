@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/aifactory/platform/components/analytics"
 	"github.com/aifactory/platform/components/data"
 	"github.com/aifactory/platform/components/kms"
 	"github.com/aifactory/platform/components/network"
@@ -141,10 +142,46 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		VpcID:                           net.VpcID,
 		VpcEndpointIDs:                  pulumi.StringArray{net.S3EndpointID},
 		DataKeyArn:                      keys.Arn(kms.Data),
+		LogsKeyArn:                      keys.Arn(kms.Logs),
 		AccessLogRetentionDays:          cfg.LogRetentionDays,
 		NoncurrentVersionExpirationDays: cfg.Data.NoncurrentVersionDays,
 		Teams:                           dataTeams(cfg, studio.RoleArns),
 		Protect:                         cfg.Protect,
+	}, components)
+	if err != nil {
+		return err
+	}
+
+	var analyticsTeams []analytics.Team
+	for _, t := range cfg.Teams {
+		team := analytics.Team{Name: t.Name, Tags: cfg.TeamTags(t)}
+		if t.Analytics != nil {
+			team.Identities = t.Analytics.Identities
+			team.Clusters = t.Analytics.Clusters
+		}
+		analyticsTeams = append(analyticsTeams, team)
+	}
+	limits := cfg.AnalyticsLimits()
+	emr, err := analytics.New(ctx, "analytics", &analytics.Args{
+		Prefix:                  prefix,
+		Environment:             cfg.Environment,
+		AccountID:               account.AccountId,
+		Region:                  cfg.Region,
+		Partition:               partition.Partition,
+		VpcID:                   net.VpcID,
+		SubnetIDs:               net.PrivateSubnetIDs,
+		EndpointSecurityGroupID: net.EndpointSecurityGroupID,
+		S3PrefixListID:          net.S3PrefixListID,
+		DataKeyArn:              keys.Arn(kms.Data),
+		LogsKeyArn:              keys.Arn(kms.Logs),
+		DataBucketName:          perimeter.DataBucketName,
+		LogBucketName:           perimeter.AppLogBucketName,
+		Teams:                   analyticsTeams,
+		AuthMode:                analytics.AuthMode(cfg.Analytics.AuthMode),
+		MaxIdleTimeout:          limits.MaxIdleTimeout,
+		AllowedInstanceTypes:    limits.AllowedInstanceTypes,
+		MaxCapacityUnits:        limits.MaxCapacityUnits,
+		Now:                     cfg.Analytics.ClustersFrom,
 	}, components)
 	if err != nil {
 		return err
@@ -169,6 +206,11 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 	ctx.Export("studioDomainUrl", studio.DomainURL)
 	ctx.Export("studioProfileNames", studio.ProfileNames)
 	ctx.Export("studioRoleArns", studio.RoleArns)
+	ctx.Export("appLogBucketName", perimeter.AppLogBucketName)
+	ctx.Export("emrStudioId", emr.StudioID)
+	ctx.Export("emrStudioUrl", emr.StudioURL)
+	ctx.Export("emrSecurityConfigurationName", emr.SecurityConfigurationName)
+	ctx.Export("emrClusterIds", emr.ClusterIDs)
 	return nil
 }
 

@@ -51,7 +51,7 @@ func TestEveryStackComposesWithItsGuardrails(t *testing.T) {
 			require.NoError(t, json.Unmarshal([]byte(cfg["aifactory:teams"]), &teams))
 			assert.Len(t, m.OfType("aws:s3/accessPoint:AccessPoint"), len(teams), "one access point per team of the stack file")
 			buckets := m.OfType("aws:s3/bucketV2:BucketV2")
-			assert.Len(t, buckets, 3)
+			assert.Len(t, buckets, 4)
 			for _, b := range buckets {
 				assert.Equal(t, stack == "prod", b.Protect && b.RetainOnDelete, "bucket %s protection in %s", b.Name, stack)
 			}
@@ -82,6 +82,27 @@ func TestEveryStackComposesWithItsGuardrails(t *testing.T) {
 					assert.True(t, role.Has("permissionsBoundary"), role.Name)
 					assert.LessOrEqual(t, role.Num("maxSessionDuration"), 3600.0, role.Name)
 				}
+			}
+			assert.Len(t, m.OfType("aws:emr/studio:Studio"), 1)
+			assert.Len(t, m.OfType("aws:emr/securityConfiguration:SecurityConfiguration"), 1)
+			assert.Len(t, m.OfType("aws:emr/blockPublicAccessConfiguration:BlockPublicAccessConfiguration"), 1)
+			var analyticsCfg struct {
+				MaxIdle int `json:"maxIdleTimeoutMinutes"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(cfg["aifactory:analytics"]), &analyticsCfg))
+			for _, c := range m.OfType("aws:emr/cluster:Cluster") {
+				assert.True(t, c.Has("securityConfiguration"), c.Name)
+				assert.NotEmpty(t, c.Tags()["expires-at"], c.Name)
+				var policy struct {
+					IdleTimeout int `json:"idleTimeout"`
+				}
+				require.NoError(t, c.JSON("autoTerminationPolicy", &policy))
+				assert.Positive(t, policy.IdleTimeout, c.Name)
+				assert.LessOrEqual(t, policy.IdleTimeout, analyticsCfg.MaxIdle*60, "%s idles no longer than %s allows", c.Name, stack)
+			}
+			if stack == "dev" {
+				assert.Len(t, m.OfType("aws:emr/cluster:Cluster"), 1, "dev ships the example feature-backfill cluster")
+				assert.Len(t, m.OfType("aws:emr/instanceFleet:InstanceFleet"), 1, "its Spot task fleet")
 			}
 			for _, lg := range m.OfType("aws:cloudwatch/logGroup:LogGroup") {
 				assert.True(t, lg.Has("kmsKeyId"), lg.Name)
