@@ -637,6 +637,9 @@ func (b *builder) emrStudio() (*emr.Studio, error) {
 		return nil, err
 	}
 	serviceRole, err := iam.NewRole(b.ctx, b.name+"-studio-service", &iam.RoleArgs{
+		// A fixed name, so the data perimeter can exempt exactly this role
+		// for the Studio's storage prefix before the role exists.
+		Name:             pulumi.String(StudioServiceRoleName(b.args.Prefix)),
 		Description:      pulumi.String("EMR Studio service role: workspace network interfaces and storage"),
 		AssumeRolePolicy: pulumi.String(trust),
 	}, b.parent)

@@ -57,6 +57,11 @@ func TeamLogPrefix(team string) string { return "emr/" + team + "/" }
 // Studio's default workspace location.
 const StudioStoragePrefix = "emr-studio/"
 
+// StudioServiceRoleName is the name of the Studio's service role, the only
+// principal that saves workspaces under StudioStoragePrefix from outside
+// the VPC.
+func StudioServiceRoleName(prefix string) string { return prefix + "-emr-studio-service" }
+
 // EMRServiceTrustPolicy lets only EMR, acting for this account and region,
 // assume a role. It serves the cluster service role, the Studio service
 // role and the Studio user role.

@@ -80,6 +80,10 @@ type Args struct {
 	AbortIncompleteMultipartDays int
 	// Teams get one access point each on the data bucket.
 	Teams []Team
+	// ServiceAccess lets AWS services that work from outside the VPC with a
+	// role of the platform's (EMR Studio storing workspaces) reach one
+	// prefix of the data bucket each.
+	ServiceAccess []ServiceAccess
 	// Protect protects the buckets and retains them if they are ever
 	// removed from the program, so a mistaken destroy cannot lose data.
 	// Required in prod.
@@ -123,10 +127,11 @@ const (
 )
 
 var (
-	prefixPattern      = regexp.MustCompile(`^[a-z][a-z0-9-]{0,36}[a-z0-9]$`)
-	environmentPattern = regexp.MustCompile(`^[a-z][a-z0-9]{1,15}$`)
-	teamNamePattern    = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
-	accountPattern     = regexp.MustCompile(`^[0-9]{12}$`)
+	prefixPattern        = regexp.MustCompile(`^[a-z][a-z0-9-]{0,36}[a-z0-9]$`)
+	environmentPattern   = regexp.MustCompile(`^[a-z][a-z0-9]{1,15}$`)
+	teamNamePattern      = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
+	accountPattern       = regexp.MustCompile(`^[0-9]{12}$`)
+	servicePrefixPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*/$`)
 	// IAM ARNs have an empty region field; the pattern does not insist on
 	// it, only on an account and a role, so "*", the account root and users
 	// are refused.
@@ -180,6 +185,14 @@ func (a *Args) validate() error {
 		errs = append(errs, errors.New("ForceDestroy: never with Protect or in prod, where a destroy must not delete data; set it to false"))
 	}
 	errs = append(errs, a.validateTeams()...)
+	for i, sa := range a.ServiceAccess {
+		if !servicePrefixPattern.MatchString(sa.Prefix) || strings.HasPrefix(sa.Prefix, "teams/") {
+			errs = append(errs, fmt.Errorf("ServiceAccess[%d].Prefix %q: use a key prefix such as \"emr-studio/\" (lower-case, ending in \"/\", outside teams/)", i, sa.Prefix))
+		}
+		if !roleArnPattern.MatchString(sa.RoleArn) {
+			errs = append(errs, fmt.Errorf("ServiceAccess[%d].RoleArn %q: name the service's IAM role; only a role is ever exempt from the perimeter", i, sa.RoleArn))
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -290,7 +303,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
-	if _, err := b.policy(dataBucket, BucketPolicySpec{BucketArn: dataBucket.arn, Account: a.AccountID, AccessPointArnPattern: apPattern}); err != nil {
+	if _, err := b.policy(dataBucket, BucketPolicySpec{
+		BucketArn: dataBucket.arn, Account: a.AccountID, AccessPointArnPattern: apPattern, ServiceAccess: a.ServiceAccess,
+	}); err != nil {
 		return nil, err
 	}
 	for _, own := range []*bucket{models, appLogs} {

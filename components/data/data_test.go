@@ -647,3 +647,59 @@ func TestNoTeamsMeansNoAccessPoints(t *testing.T) {
 	assert.Len(t, m.OfType(bucketType), len(purposes))
 	assert.Empty(t, out.arns)
 }
+
+func TestServiceAccessExemptsOnlyItsRoleAndOnlyItsPrefix(t *testing.T) {
+	a := args()
+	studioRole := "arn:aws:iam::" + account + ":role/aifactory-dev-emr-studio-service"
+	a.ServiceAccess = []data.ServiceAccess{{Prefix: "emr-studio/", RoleArn: studioRole}}
+	m, _ := build(t, a)
+	doc := policyOf(t, sibling(t, m, policyType, data.DataPurpose))
+	bucket := "arn:aws:s3:::aifactory-dev-data-" + account
+	as := func(principal string) map[string]string { return ctxKeys("aws:PrincipalArn", principal) }
+	tests := []struct {
+		name string
+		r    request
+		want string
+	}{
+		{"the service role saves a workspace from AWS's network", request{principal: studioRole, action: "s3:PutObject", resource: bucket + "/emr-studio/ws-1/notebook.ipynb", keys: as(studioRole)}, noOpinion},
+		{"the service role cannot reach team data from outside", request{principal: studioRole, action: "s3:GetObject", resource: bucket + "/teams/" + jackpot + "/x", keys: as(studioRole)}, denied},
+		{"anyone else is still kept out of the service prefix", request{principal: admin, action: "s3:GetObject", resource: bucket + "/emr-studio/ws-1/notebook.ipynb", keys: as(admin)}, denied},
+		{"anyone else still reaches it from the VPC", request{principal: admin, action: "s3:GetObject", resource: bucket + "/emr-studio/ws-1/notebook.ipynb", keys: fromVPC("aws:PrincipalArn", admin)}, noOpinion},
+		{"plain HTTP is refused even to the service role", request{principal: studioRole, action: "s3:PutObject", resource: bucket + "/emr-studio/x", keys: ctxKeys("aws:PrincipalArn", studioRole, "aws:SecureTransport", "false")}, denied},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, evaluate(t, doc, tt.r))
+		})
+	}
+
+	models := policyOf(t, sibling(t, m, policyType, data.ModelsPurpose))
+	assert.Equal(t, denied, evaluate(t, models, request{principal: studioRole, action: "s3:PutObject",
+		resource: "arn:aws:s3:::aifactory-dev-models-" + account + "/emr-studio/x", keys: as(studioRole)}), "the exemption is the data bucket's only")
+}
+
+func TestServiceAccessIsValidated(t *testing.T) {
+	tests := []struct {
+		name string
+		sa   data.ServiceAccess
+		want string
+	}{
+		{"team prefix", data.ServiceAccess{Prefix: "teams/x/", RoleArn: roleA}, "ServiceAccess[0].Prefix"},
+		{"no trailing slash", data.ServiceAccess{Prefix: "emr-studio", RoleArn: roleA}, "ServiceAccess[0].Prefix"},
+		{"whole bucket", data.ServiceAccess{Prefix: "", RoleArn: roleA}, "ServiceAccess[0].Prefix"},
+		{"wildcard role", data.ServiceAccess{Prefix: "emr-studio/", RoleArn: "*"}, "ServiceAccess[0].RoleArn"},
+		{"account root", data.ServiceAccess{Prefix: "emr-studio/", RoleArn: "arn:aws:iam::" + account + ":root"}, "ServiceAccess[0].RoleArn"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := args()
+			a.ServiceAccess = []data.ServiceAccess{tt.sa}
+			_, err := mocktest.Run(t, "dev", nil, func(ctx *pulumi.Context) error {
+				_, err := data.New(ctx, "data", a)
+				return err
+			})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+		})
+	}
+}

@@ -2,6 +2,7 @@ package data
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -100,6 +101,19 @@ type BucketPolicySpec struct {
 	// LogSources, when set, makes the bucket the server access log target
 	// of these buckets.
 	LogSources []LogSource
+	// ServiceAccess lets AWS services that work on the bucket from their own
+	// network, with a role of the platform's, reach one prefix each from
+	// outside the VPC.
+	ServiceAccess []ServiceAccess
+}
+
+// ServiceAccess is an AWS service's role that reads and writes one prefix
+// of a bucket from outside the VPC, such as EMR Studio saving workspaces.
+type ServiceAccess struct {
+	// Prefix is a key prefix ending in "/", such as "emr-studio/".
+	Prefix string
+	// RoleArn is the service role; no other principal is exempt.
+	RoleArn string
 }
 
 // BucketPolicy returns the bucket's policy: TLS 1.2 or later only; object
@@ -143,14 +157,35 @@ func BucketPolicy(s BucketPolicySpec) iamdoc.Document {
 		// below grants it, and only log delivery is granted.
 		outside["Bool"] = map[string]iamdoc.Strings{"aws:PrincipalIsAWSService": {"false"}}
 	}
-	statements = append(statements, iamdoc.Statement{
+	perimeter := iamdoc.Statement{
 		Sid:       "DenyObjectAccessOutsideThePerimeter",
 		Effect:    iamdoc.Deny,
 		Principal: iamdoc.Anyone(),
 		Action:    perimeterObjectActions,
 		Resource:  iamdoc.Strings{s.BucketArn + "/*"},
 		Condition: outside,
-	})
+	}
+	if len(s.ServiceAccess) > 0 {
+		// The service prefixes get their own deny, which exempts only that
+		// prefix's role; everything else keeps the plain perimeter.
+		perimeter.Resource = nil
+		for _, sa := range s.ServiceAccess {
+			perimeter.NotResource = append(perimeter.NotResource, s.BucketArn+"/"+sa.Prefix+"*")
+		}
+	}
+	statements = append(statements, perimeter)
+	for _, sa := range s.ServiceAccess {
+		onlyRole := maps.Clone(outside)
+		onlyRole["ArnNotEquals"] = map[string]iamdoc.Strings{"aws:PrincipalArn": {sa.RoleArn}}
+		statements = append(statements, iamdoc.Statement{
+			Sid:       "DenyOutsideThePerimeterExceptTheServiceRole" + sidSuffix(sa.Prefix),
+			Effect:    iamdoc.Deny,
+			Principal: iamdoc.Anyone(),
+			Action:    perimeterObjectActions,
+			Resource:  iamdoc.Strings{s.BucketArn + "/" + sa.Prefix + "*"},
+			Condition: onlyRole,
+		})
+	}
 
 	if s.AccessPointArnPattern != "" {
 		statements = append(statements, iamdoc.Statement{

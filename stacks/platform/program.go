@@ -146,7 +146,12 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		AccessLogRetentionDays:          cfg.LogRetentionDays,
 		NoncurrentVersionExpirationDays: cfg.Data.NoncurrentVersionDays,
 		Teams:                           dataTeams(cfg, studio.RoleArns),
-		Protect:                         cfg.Protect,
+		// EMR Studio saves workspaces from AWS's network with its service role.
+		ServiceAccess: []data.ServiceAccess{{
+			Prefix:  analytics.StudioStoragePrefix,
+			RoleArn: fmt.Sprintf("arn:%s:iam::%s:role/%s", partition.Partition, account.AccountId, analytics.StudioServiceRoleName(prefix)),
+		}},
+		Protect: cfg.Protect,
 	}, components)
 	if err != nil {
 		return err
