@@ -1,22 +1,16 @@
 package analytics_test
 
 import (
-	"context"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/aifactory/platform/components/analytics"
 	"github.com/aifactory/platform/internal/enginetest"
-	"github.com/aifactory/platform/internal/offline"
 )
 
 func TestMain(m *testing.M) { os.Exit(enginetest.Main(m)) }
@@ -39,20 +33,8 @@ func smokeProgram(ctx *pulumi.Context) error {
 }
 
 func TestEngineStudioPreviewsUpsStaysStableAndDestroys(t *testing.T) {
-	env := enginetest.Env(t)
-	ctx := context.Background()
-	config := filepath.Join(t.TempDir(), "Pulumi.analytics-smoke.yaml")
-	require.NoError(t, os.WriteFile(config, []byte("config:\n  pulumi:disable-default-providers:\n    - aws\n"), 0o644))
-	s, err := env.Stack(ctx, "analytics-smoke", smokeProgram, config)
-	require.NoError(t, err)
-
-	plan, err := offline.Preview(ctx, s)
-	require.NoError(t, err, "preview failed: %v\n%s", plan.Failures, plan.Stdout)
-	assert.Empty(t, plan.Failures)
-	types := map[string]int{}
-	for _, st := range plan.Steps {
-		types[st.Type]++
-	}
+	s := enginetest.ComponentStack(t, "analytics-smoke", smokeProgram)
+	types := enginetest.Preview(t, s).CountByType()
 	assert.Equal(t, 1, types[analytics.Type])
 	assert.Equal(t, 2, types[analytics.ClusterType])
 	assert.Equal(t, 1, types[studioType])
@@ -62,8 +44,7 @@ func TestEngineStudioPreviewsUpsStaysStableAndDestroys(t *testing.T) {
 	assert.Equal(t, 2, types[fleetType])
 	assert.Equal(t, 2, types[scalingType])
 
-	up, err := s.Up(ctx, optup.SuppressProgress())
-	require.NoError(t, err, up.StdErr)
+	up := enginetest.Up(t, s)
 	assert.NotEmpty(t, up.Outputs["studioId"].Value)
 	assert.NotEmpty(t, up.Outputs["securityConfigurationName"].Value)
 	clusters, ok := up.Outputs["clusterIds"].Value.(map[string]any)
@@ -74,15 +55,6 @@ func TestEngineStudioPreviewsUpsStaysStableAndDestroys(t *testing.T) {
 
 	// The expiry comes from the args, not the clock: nothing changes on a
 	// second run.
-	again, err := offline.Preview(ctx, s, optpreview.ExpectNoChanges())
-	require.NoError(t, err, "second preview after up must show no changes:\n%s", again.Stdout)
-	for op, n := range again.Summary {
-		assert.Equal(t, "same", op, "%d resources would %s", n, op)
-	}
-
-	destroy, err := s.Destroy(ctx, optdestroy.SuppressProgress())
-	require.NoError(t, err, destroy.StdErr)
-	res, err := s.Export(ctx)
-	require.NoError(t, err)
-	assert.NotContains(t, string(res.Deployment), clusterType, "no cluster left in state after destroy")
+	enginetest.ExpectNoChanges(t, s)
+	assert.NotContains(t, enginetest.Destroy(t, s), clusterType, "no cluster left in state after destroy")
 }

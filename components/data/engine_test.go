@@ -10,8 +10,6 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,7 +18,6 @@ import (
 	"github.com/aifactory/platform/components/iamdoc"
 	"github.com/aifactory/platform/components/tagging"
 	"github.com/aifactory/platform/internal/enginetest"
-	"github.com/aifactory/platform/internal/offline"
 )
 
 func TestMain(m *testing.M) { os.Exit(enginetest.Main(m)) }
@@ -99,18 +96,8 @@ func perimeterProgram(environment string, protect bool) pulumi.RunFunc {
 }
 
 func TestEnginePerimeterPreviewsUpsAndDestroys(t *testing.T) {
-	env := enginetest.Env(t)
-	ctx := context.Background()
-	s, err := env.Stack(ctx, "data-perimeter-dev", perimeterProgram("dev", false), env.Root+"/Pulumi.dev.yaml")
-	require.NoError(t, err)
-
-	plan, err := offline.Preview(ctx, s)
-	require.NoError(t, err, "preview failed: %v\n%s", plan.Failures, plan.Stdout)
-	assert.Empty(t, plan.Failures)
-	types := map[string]int{}
-	for _, st := range plan.Steps {
-		types[st.Type]++
-	}
+	s := enginetest.ComponentStack(t, "data-perimeter-dev", perimeterProgram("dev", false))
+	types := enginetest.Preview(t, s).CountByType()
 	for typ, want := range map[string]int{
 		data.Type: 1, bucketType: 4, sseType: 4, versionType: 4, pabType: 4, ownershipType: 4,
 		lifecycleType: 4, loggingType: 3, policyType: 4, apType: 2,
@@ -118,8 +105,7 @@ func TestEnginePerimeterPreviewsUpsAndDestroys(t *testing.T) {
 		assert.Equal(t, want, types[typ], typ)
 	}
 
-	up, err := s.Up(ctx, optup.SuppressProgress())
-	require.NoError(t, err, up.StdErr)
+	up := enginetest.Up(t, s)
 	assert.Equal(t, "aifactory-dev-data-123456789012", up.Outputs["dataBucketName"].Value)
 	assert.Equal(t, "aifactory-dev-access-logs-123456789012", up.Outputs["logBucketName"].Value)
 	arns, ok := up.Outputs["accessPointArns"].Value.(map[string]any)
@@ -128,26 +114,16 @@ func TestEnginePerimeterPreviewsUpsAndDestroys(t *testing.T) {
 	assert.Contains(t, arns, jackpot)
 	assert.Contains(t, arns, player)
 
-	again, err := offline.Preview(ctx, s, optpreview.ExpectNoChanges())
-	require.NoError(t, err, "second preview after up must show no changes:\n%s", again.Stdout)
-
-	destroy, err := s.Destroy(ctx, optdestroy.SuppressProgress())
-	require.NoError(t, err, destroy.StdErr)
-	res, err := s.Export(ctx)
-	require.NoError(t, err)
-	assert.NotContains(t, string(res.Deployment), bucketType, "no bucket left in state after destroy")
+	enginetest.ExpectNoChanges(t, s)
+	assert.NotContains(t, enginetest.Destroy(t, s), bucketType, "no bucket left in state after destroy")
 }
 
 func TestEngineProtectedBucketsSurviveADestroy(t *testing.T) {
-	env := enginetest.Env(t)
+	s := enginetest.ComponentStack(t, "data-perimeter-prod", perimeterProgram("prod", true))
+	enginetest.Up(t, s)
+
 	ctx := context.Background()
-	s, err := env.Stack(ctx, "data-perimeter-prod", perimeterProgram("prod", true), env.Root+"/Pulumi.prod.yaml")
-	require.NoError(t, err)
-
-	up, err := s.Up(ctx, optup.SuppressProgress())
-	require.NoError(t, err, up.StdErr)
-
-	_, err = s.Destroy(ctx, optdestroy.SuppressProgress())
+	_, err := s.Destroy(ctx, optdestroy.SuppressProgress())
 	require.Error(t, err, "a destroy must stop at protected buckets")
 	assert.Contains(t, err.Error(), "protected")
 

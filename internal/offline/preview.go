@@ -79,6 +79,15 @@ func collect(plan *Plan, ev events.EngineEvent) {
 	}
 }
 
+// CountByType returns how many steps the plan has per resource type.
+func (p Plan) CountByType() map[string]int {
+	types := map[string]int{}
+	for _, s := range p.Steps {
+		types[s.Type]++
+	}
+	return types
+}
+
 func urnName(urn string) string {
 	if i := strings.LastIndex(urn, "::"); i >= 0 {
 		return urn[i+2:]
