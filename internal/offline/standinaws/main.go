@@ -6,7 +6,8 @@
 //
 // What it does, and what it deliberately does not:
 //   - Check echoes the inputs and, like the real provider, merges the
-//     provider's defaultTags into tagsAll for resources that carry tags.
+//     provider's defaultTags into tagsAll for every taggable type (the list
+//     of untaggable types is generated from the pinned pulumi-aws schema).
 //   - Diff compares old and new inputs; equal inputs mean no change.
 //   - Create returns a deterministic id and the inputs as outputs, plus the
 //     few computed outputs the platform reads (arn, id-like fields), filled
@@ -31,6 +32,8 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/aifactory/platform/policy/rules"
 )
 
 // Version is the pulumi-aws version the stand-in reports, matching go.mod.
@@ -95,8 +98,11 @@ func (p *standIn) Configure(_ context.Context, req *pulumirpc.ConfigureRequest) 
 }
 
 func (p *standIn) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
-	inputs := proto.Clone(nonNil(req.GetNews())).(*structpb.Struct)
-	if tags, ok := inputs.Fields["tags"]; ok {
+	inputs := nonNil(proto.Clone(nonNil(req.GetNews())).(*structpb.Struct))
+	tags, hasTags := inputs.Fields["tags"]
+	if hasTags || !rules.IsUntaggable(req.GetType()) {
+		// Like the real provider: every taggable resource gets tagsAll,
+		// with or without tags of its own.
 		inputs.Fields["tagsAll"] = p.tagsAll(tags)
 	}
 	return &pulumirpc.CheckResponse{Inputs: inputs}, nil
@@ -107,6 +113,7 @@ func (p *standIn) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumi
 func (p *standIn) tagsAll(tags *structpb.Value) *structpb.Value {
 	own := tags.GetStructValue()
 	if own == nil && tags.GetStringValue() != "" {
+		// An unknown tags value leaves tagsAll unknown too.
 		return tags
 	}
 	p.mu.Lock()
@@ -144,7 +151,7 @@ func diff(olds, news *structpb.Struct) *pulumirpc.DiffResponse {
 }
 
 func (p *standIn) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
-	props := proto.Clone(nonNil(req.GetProperties())).(*structpb.Struct)
+	props := nonNil(proto.Clone(nonNil(req.GetProperties())).(*structpb.Struct))
 	if req.GetPreview() {
 		return &pulumirpc.CreateResponse{Properties: props}, nil
 	}
@@ -154,7 +161,7 @@ func (p *standIn) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulu
 }
 
 func (p *standIn) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
-	props := proto.Clone(nonNil(req.GetNews())).(*structpb.Struct)
+	props := nonNil(proto.Clone(nonNil(req.GetNews())).(*structpb.Struct))
 	if !req.GetPreview() {
 		p.computed(req.GetType(), req.GetName(), req.GetId(), props)
 	}

@@ -42,6 +42,23 @@ func TestCheckMergesDefaultTagsIntoTagsAllLikeTheRealProvider(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.NotContains(t, untaggable.Inputs.Fields, "tagsAll")
+
+	withoutOwnTags, err := p.Check(context.Background(), &pulumirpc.CheckRequest{
+		Type: "aws:sns/topic:Topic", News: mustStruct(t, map[string]any{"name": "alerts"}),
+	})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"team": "platform", "owner": "p@x.io"}, withoutOwnTags.Inputs.Fields["tagsAll"].GetStructValue().AsMap(),
+		"a taggable resource without tags of its own still gets the default tags")
+}
+
+func TestResourcesWithoutInputsAreHandled(t *testing.T) {
+	p := configured(t)
+	res, err := p.Check(context.Background(), &pulumirpc.CheckRequest{Type: "aws:s3/bucketV2:BucketV2", News: &structpb.Struct{}})
+	require.NoError(t, err)
+	assert.Contains(t, res.Inputs.Fields, "tagsAll")
+	created, err := p.Create(context.Background(), &pulumirpc.CreateRequest{Type: "aws:s3/bucketV2:BucketV2", Urn: "urn:x", Properties: &structpb.Struct{}})
+	require.NoError(t, err)
+	assert.NotEmpty(t, created.Id)
 }
 
 func TestDiffReportsOnlyRealChanges(t *testing.T) {

@@ -1,0 +1,193 @@
+package rules_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
+
+	"github.com/aifactory/platform/policy/rules"
+)
+
+// FuzzControls feeds random property maps, built from the property names
+// and values the controls look at, to every control: no input may make a
+// control panic, every finding must be well formed, and no secret value may
+// reach a message. `go test` runs the seed corpus; `go test -fuzz
+// FuzzControls ./policy/rules` explores further.
+func FuzzControls(f *testing.F) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 64 {
+		seed := make([]byte, 64+rng.IntN(448))
+		for i := range seed {
+			seed[i] = byte(rng.UintN(256))
+		}
+		f.Add(seed)
+	}
+	f.Add([]byte{})
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff})
+
+	types := fuzzTypes()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		g := &gen{data: data}
+		var resources []rules.Resource
+		for i := range 1 + int(g.next()%4) {
+			typ := types[int(g.next())%len(types)]
+			r := rules.Resource{Type: typ, Name: fmt.Sprintf("r%d", i), URN: urnOf(typ, fmt.Sprintf("r%d", i)),
+				Properties: g.object(0), Protect: g.next()%2 == 0}
+			resources = append(resources, r)
+		}
+		// Random property dependencies between the resources, as the
+		// engine records them for stack policies.
+		for i := range resources {
+			if g.next()%2 == 0 {
+				target := resources[int(g.next())%len(resources)]
+				resources[i] = dependsOn(resources[i], fuzzKeys[int(g.next())%len(fuzzKeys)], target)
+			}
+		}
+		s := rules.DefaultSettings()
+		s.Environment = []string{"dev", "prod", ""}[int(g.next())%3]
+		for _, c := range rules.Catalogue() {
+			for _, finding := range c.Evaluate(resources, s) {
+				checkFinding(t, c.Name, finding)
+			}
+		}
+		for _, finding := range rules.Evaluate(resources, s) {
+			checkFinding(t, finding.Control, finding)
+		}
+	})
+}
+
+func checkFinding(t *testing.T, control string, f rules.Finding) {
+	t.Helper()
+	if f.Control != control || (f.Verdict != rules.Violation && f.Verdict != rules.Unverified) || f.URN == "" {
+		t.Fatalf("malformed finding %+v", f)
+	}
+	if !strings.HasPrefix(f.Message, fmt.Sprintf("%s %q: ", shortTypeOf(f.Type), f.Name)) {
+		t.Fatalf("%s: message does not start with the resource: %q", control, f.Message)
+	}
+	if strings.Contains(strings.ToLower(f.Message), strings.ToLower(sentinel)) {
+		t.Fatalf("%s: a secret value reached the message: %q", control, f.Message)
+	}
+}
+
+// fuzzTypes are the types the controls inspect, and two they do not.
+func fuzzTypes() []string {
+	set := map[string]bool{"aws:lambda/function:Function": true, tKMSAlias: true, tBucketLogging: true, tStudioLCC: true}
+	for _, c := range rules.Catalogue() {
+		for _, typ := range c.ResourceTypes {
+			if typ != rules.AllAWSTypes {
+				set[typ] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(set))
+	for typ := range set {
+		out = append(out, typ)
+	}
+	slices.Sort(out)
+	return out
+}
+
+var fuzzKeys = []string{
+	"tags", "tagsAll", "team", "environment", "owner", "expires-at",
+	"bucket", "rules", "applyServerSideEncryptionByDefault", "sseAlgorithm", "kmsMasterKeyId", "bucketKeyEnabled",
+	"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets", "publicAccessBlockConfiguration",
+	"versioningConfiguration", "status", "policy", "targetBucket", "vpcConfiguration", "vpcId",
+	"kmsKeyId", "kmsKeyArn", "encryptionKeyArn", "retentionInDays", "encrypted", "blockDeviceMappings", "ebs",
+	"configuration", "securityConfiguration", "logEncryptionKmsKeyId", "ec2Attributes", "subnetId", "subnetIds",
+	"autoTerminationPolicy", "idleTimeout", "targetSpotCapacity", "targetOnDemandCapacity", "bidPrice",
+	"instanceType", "instanceTypeConfigs", "masterInstanceGroup", "defaultResourceSpec",
+	"defaultUserSettings", "defaultSpaceSettings", "userSettings", "spaceSettings", "jupyterLabAppSettings", "codeEditorAppSettings",
+	"appLifecycleManagement", "idleSettings", "lifecycleManagement", "idleTimeoutInMinutes", "maxIdleTimeoutInMinutes",
+	"appNetworkAccessType", "directInternetAccess", "rootAccess",
+	"encryptionConfigurations", "encryptionType", "kmsKey", "imageScanningConfiguration", "scanOnPush", "imageTagMutability",
+	"encryptionConfiguration", "type", "loggingConfiguration", "level", "logDestination", "definition",
+	"enableKeyRotation", "deletionWindowInDays", "customerMasterKeySpec", "keyUsage",
+	"managedStorageConfiguration", "fargateEphemeralStorageKmsKeyId", "settings", "name", "value",
+	"ingress", "cidrBlocks", "ipv6CidrBlocks", "cidrIpv4", "cidrIpv6",
+	"containerDefinitions", "pidMode", "networkConfiguration", "assignPublicIp", "target", "ecsParameters",
+	"trafficType", "mapPublicIpOnLaunch", "vpcEndpointType", "privateDnsEnabled",
+	"inlinePolicies", "managedPolicyArns", "policyArn", "assumeRolePolicy", "maxSessionDuration", "permissionsBoundary",
+	"taskRoleArn", "executionRoleArn", "cpu", "memory", "costFilters", "values",
+	"blockPublicSecurityGroupRules", "permittedPublicSecurityGroupRuleRanges", "minRange", "maxRange", "id", "arn",
+}
+
+// fuzzStrings are values the controls compare with; %s marks where a
+// secret's sentinel goes, so that a leak of the value is detectable.
+var fuzzStrings = []string{
+	"aws:kms%s", "AES256%s", "alias/aws/s3%s", keyARN + "%s", "Enabled%s", "Disabled%s", "ENABLED%s", "VpcOnly%s",
+	"Interface%s", "ALL%s", "IMMUTABLE%s", "KMS%s", "CUSTOMER_MANAGED_KMS_KEY%s", "0.0.0.0/0%s", "::/0%s", "ingress%s",
+	"host%s", "dev%s", "prod%s", "true%s", "ml.t3.medium%s", "ml.p4d.24xlarge%s", "m5.xlarge%s", "system%s",
+	"TagKeyValue%s", "user:team$platform%s", "2030-01-01%s", "root%s", "RSA_2048%s", "containerInsights%s", "16384%s",
+	"arn:aws:iam::aws:policy/AdministratorAccess%s", "r0%s", "r1%s",
+	`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Sid":"x%s"}]}`,
+	`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["s3:GetObject","svc%s:*"],"Resource":"*"}}`,
+	`{"Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*","Condition":{"Bool":{"aws:SecureTransport":"false%s"}}}]}`,
+	`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole","Sid":"%s"}]}`,
+	`{"Statement":[{"Effect":"Allow","Principal":{"Service":"sagemaker.amazonaws.com%s"},"Action":"sts:AssumeRole"}]}`,
+	`[{"name":"app%s","privileged":true,"user":"0","environment":[{"name":"DB_PASSWORD%s","value":"v%s"}]}]`,
+	`{"EncryptionConfiguration":{"EnableAtRestEncryption":true,"AtRestEncryptionConfiguration":{"S3EncryptionConfiguration":{"EncryptionMode":"SSE-KMS","AwsKmsKey":"k%s"}}}}`,
+	`{"States":{"Run":{"Parameters":{"AssignPublicIp":"ENABLED%s"}}}}`,
+	`not json%s`, `{"Statement":"%s"}`, `[]`, `{}`,
+}
+
+// gen turns fuzz bytes into property values; running out of bytes reads zeros.
+type gen struct {
+	data []byte
+	i    int
+}
+
+func (g *gen) next() byte {
+	if g.i >= len(g.data) {
+		return 0
+	}
+	b := g.data[g.i]
+	g.i++
+	return b
+}
+
+func (g *gen) object(depth int) property.Map {
+	m := map[string]property.Value{}
+	for range int(g.next() % 6) {
+		m[fuzzKeys[int(g.next())%len(fuzzKeys)]] = g.value(depth + 1)
+	}
+	return property.NewMap(m)
+}
+
+func (g *gen) value(depth int) property.Value {
+	kind := g.next() % 10
+	if depth > 5 && kind >= 7 {
+		kind = 1
+	}
+	switch kind {
+	case 0:
+		return property.New(property.Computed)
+	case 1, 2, 3:
+		tmpl := fuzzStrings[int(g.next())%len(fuzzStrings)]
+		if g.next()%4 == 0 {
+			return property.New(strings.ReplaceAll(tmpl, "%s", sentinel)).WithSecret(true)
+		}
+		return property.New(strings.ReplaceAll(tmpl, "%s", ""))
+	case 4:
+		return property.New([]float64{0, 1, 22, 30, 365, 3600, 43200, -1, 1e12}[int(g.next())%9])
+	case 5:
+		return property.New(g.next()%2 == 0)
+	case 6:
+		return property.New(property.Null)
+	case 7:
+		var items []property.Value
+		for range int(g.next() % 4) {
+			items = append(items, g.value(depth+1))
+		}
+		return property.New(items)
+	}
+	v := property.New(g.object(depth))
+	if g.next()%8 == 0 {
+		// A secret object: everything inside is secret too.
+		return v.WithSecret(true)
+	}
+	return v
+}

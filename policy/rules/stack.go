@@ -1,0 +1,313 @@
+package rules
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Stack controls check relations between resources. The platform's
+// buckets are split the way pulumi-aws v6 models them: a BucketV2 and
+// separate encryption, public access block, versioning, lifecycle and policy
+// resources that name it in their bucket property. A bucket complies only
+// if each of these exists for it and is right.
+
+// match says whether a sibling configures a given parent resource.
+type match int
+
+const (
+	noMatch match = iota
+	// maybeMatch: the sibling's reference is computed and carries no
+	// dependency, so it may or may not name the parent.
+	maybeMatch
+	isMatch
+)
+
+// matchRef decides whether the property ref of sib names parent: by the
+// engine's record of which resources the value came from (the parent's URN,
+// for a reference to its id or name that is unknown during preview), or by
+// comparing a known value with the parent's known name, id or ARN.
+func matchRef(sib *Resource, ref string, parent *Resource) match {
+	deps := sib.PropertyDependencies[ref]
+	if slices.Contains(deps, parent.URN) {
+		return isMatch
+	}
+	value, st := prop(sib.Properties, ref).str()
+	switch st {
+	case known:
+		ids := identities(parent)
+		if slices.Contains(ids, value) {
+			return isMatch
+		}
+		if len(ids) == 0 {
+			// The parent's name is not known yet (or not recorded), so a
+			// literal name may still be its.
+			return maybeMatch
+		}
+	case unknown:
+		if len(deps) == 0 {
+			return maybeMatch
+		}
+	}
+	return noMatch
+}
+
+// identities are the known values by which other resources refer to r.
+func identities(r *Resource) []string {
+	var out []string
+	for _, key := range []string{"id", "bucket", "arn"} {
+		if s, st := prop(r.Properties, key).str(); st == known {
+			out = append(out, s)
+			if key == "arn" {
+				// arn:aws:s3:::name: bucket references use the bare name.
+				if _, name, ok := strings.Cut(s, ":::"); ok {
+					out = append(out, name)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// sibling describes a resource that must exist for each parent resource.
+type sibling struct {
+	kind string // what it is, for messages
+	typ  string
+	ref  string // the sibling's property naming the parent
+	fix  string // how to add one
+	// content checks a sibling that configures parent.
+	content func(c *check, parent *Resource)
+}
+
+// requireSibling checks that every parent of the given types has a sibling
+// that configures it, and checks the content of each sibling that does.
+func (c *stackCheck) requireSibling(parentTypes []string, sib sibling) {
+	siblings := c.idx.ofTypes(sib.typ)
+	checked := map[string]bool{}
+	for _, parent := range c.idx.ofTypes(parentTypes...) {
+		var matched []*Resource
+		maybe := false
+		for _, s := range siblings {
+			switch matchRef(s, sib.ref, parent) {
+			case isMatch:
+				matched = append(matched, s)
+			case maybeMatch:
+				maybe = true
+			}
+		}
+		if len(matched) == 0 {
+			on := c.on(parent)
+			if maybe {
+				*on.out = append(*on.out, Finding{
+					Control: c.control, Verdict: Unverified, URN: parent.URN, Type: parent.Type, Name: parent.Name,
+					Message: fmt.Sprintf("%s: whether a %s (%s) belongs to it is not known yet: a %s's %s is computed and records no dependency",
+						subject(parent), sib.kind, shortType(sib.typ), shortType(sib.typ), sib.ref),
+				})
+				continue
+			}
+			on.violation(fmt.Sprintf("no %s (%s whose %s refers to it)", sib.kind, shortType(sib.typ), sib.ref), sib.fix)
+			continue
+		}
+		for _, s := range matched {
+			if checked[s.URN] {
+				continue
+			}
+			checked[s.URN] = true
+			sib.content(c.on(s), parent)
+		}
+	}
+}
+
+var bucketTypes = []string{typeBucketV2, typeBucket}
+
+func checkS3SSEKMS(c *stackCheck, _ *Settings) {
+	c.requireSibling(bucketTypes, sibling{
+		kind: "server-side encryption configuration", typ: typeBucketSSE, ref: "bucket",
+		fix: "add s3.NewBucketServerSideEncryptionConfigurationV2 with bucket: the bucket's id, sseAlgorithm aws:kms, kmsMasterKeyId the data key and bucketKeyEnabled: true",
+		content: func(sc *check, bucket *Resource) {
+			rules := sc.prop("rules")
+			items, st := rules.items()
+			switch {
+			case st == unknown:
+				sc.unverified(rules)
+				return
+			case len(items) == 0:
+				sc.violation("rules is empty", "add a rule with applyServerSideEncryptionByDefault {sseAlgorithm: aws:kms, kmsMasterKeyId} and bucketKeyEnabled: true")
+				return
+			}
+			rule := items[0]
+			byDefault := rule.get("applyServerSideEncryptionByDefault")
+			algorithm := byDefault.get("sseAlgorithm")
+			alg, st := algorithm.str()
+			switch {
+			case st == unknown:
+				sc.unverified(algorithm)
+			case alg == "aws:kms" || alg == "aws:kms:dsse":
+				sc.requireKey(byDefault.get("kmsMasterKeyId"), "set "+byDefault.path+".kmsMasterKeyId to the data key; "+keyFix)
+				if alg == "aws:kms" {
+					sc.requireTrue(rule.get("bucketKeyEnabled"), "bucketKeyEnabled is not true, so every object costs a KMS request",
+						"set "+rule.path+".bucketKeyEnabled: true")
+				}
+			case alg == "AES256" && c.logTarget(bucket) == isMatch:
+				// S3 server access log delivery supports only SSE-S3 on the
+				// target bucket; SSE-KMS there makes delivery fail. The logs
+				// hold request metadata, and the bucket keeps every other control.
+			case alg == "AES256" && c.logTarget(bucket) == maybeMatch:
+				sc.unverified(c.idx.loggingRefs(bucket))
+			default:
+				sc.violation("the bucket is not encrypted with a customer-managed KMS key (sseAlgorithm is not aws:kms); "+
+					"only a server access log target bucket may use SSE-S3 (AES256), because S3 log delivery supports nothing else",
+					"set "+byDefault.path+".sseAlgorithm: aws:kms with kmsMasterKeyId the data key")
+			}
+		},
+	})
+}
+
+// logTarget says whether the bucket receives S3 server access logs: an
+// s3.BucketLoggingV2 names it in targetBucket.
+func (c *stackCheck) logTarget(bucket *Resource) match {
+	best := noMatch
+	for _, l := range c.idx.ofTypes(typeBucketLogging) {
+		best = max(best, matchRef(l, "targetBucket", bucket))
+	}
+	return best
+}
+
+// loggingRefs is the value to report when it is unknown which bucket a
+// logging configuration writes to.
+func (idx *index) loggingRefs(bucket *Resource) val {
+	for _, l := range idx.ofTypes(typeBucketLogging) {
+		if matchRef(l, "targetBucket", bucket) == maybeMatch {
+			return val{st: unknown, path: fmt.Sprintf("targetBucket (of %s %q)", shortType(l.Type), l.Name)}
+		}
+	}
+	return val{st: unknown, path: "targetBucket"}
+}
+
+func checkS3PublicAccessBlock(c *stackCheck, _ *Settings) {
+	c.requireSibling(bucketTypes, sibling{
+		kind: "public access block", typ: typeBucketPAB, ref: "bucket",
+		fix: "add s3.NewBucketPublicAccessBlock with bucket: the bucket's id and all four blocks true",
+		content: func(c *check, _ *Resource) {
+			for _, flag := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
+				c.requireTrue(c.prop(flag), flag+" is not true", "set "+flag+": true")
+			}
+		},
+	})
+}
+
+func checkS3TLSOnly(c *stackCheck, _ *Settings) {
+	c.requireSibling(bucketTypes, sibling{
+		kind: "bucket policy", typ: typeBucketPolicy, ref: "bucket",
+		fix: "add s3.NewBucketPolicy with a statement denying s3:* when aws:SecureTransport is false (data perimeter component)",
+		content: func(c *check, _ *Resource) {
+			policy := c.prop("policy")
+			stmts, st, ok := parsePolicy(policy)
+			switch {
+			case st == unknown:
+				c.unverified(policy)
+				return
+			case st == absent || !ok:
+				c.violation("policy is not a valid bucket policy document", "build it with iamdoc and marshal it")
+				return
+			}
+			if !slices.ContainsFunc(stmts, statement.deniesInsecureTransport) {
+				c.violation("the bucket policy does not deny requests without TLS",
+					"add {Effect: Deny, Principal: *, Action: s3:*, Resource: [bucket ARN, bucket ARN/*], Condition: {Bool: {aws:SecureTransport: false}}}")
+			}
+		},
+	})
+}
+
+func checkS3VersioningLifecycle(c *stackCheck, _ *Settings) {
+	c.requireSibling(bucketTypes, sibling{
+		kind: "versioning configuration", typ: typeBucketVersioning, ref: "bucket",
+		fix: "add s3.NewBucketVersioningV2 with bucket: the bucket's id and versioningConfiguration.status Enabled",
+		content: func(c *check, _ *Resource) {
+			c.requireEqual(c.prop("versioningConfiguration").get("status"), "versioning is not Enabled",
+				"set versioningConfiguration.status: Enabled", "Enabled")
+		},
+	})
+	c.requireSibling(bucketTypes, sibling{
+		kind: "lifecycle configuration", typ: typeBucketLifecycle, ref: "bucket",
+		fix: "add s3.NewBucketLifecycleConfigurationV2 with bucket: the bucket's id and at least one Enabled rule (noncurrent version expiry, transitions)",
+		content: func(c *check, _ *Resource) {
+			rules := c.prop("rules")
+			items, st := rules.items()
+			if st == unknown {
+				c.unverified(rules)
+				return
+			}
+			for _, r := range items {
+				status := r.get("status")
+				s, st := status.str()
+				if st == unknown {
+					c.unverified(status)
+					return
+				}
+				if strings.EqualFold(s, "Enabled") {
+					return
+				}
+			}
+			c.violation("no lifecycle rule is Enabled", "add a rule with status: Enabled")
+		},
+	})
+}
+
+func checkVPCFlowLogs(c *stackCheck, _ *Settings) {
+	c.requireSibling([]string{typeVpc}, sibling{
+		kind: "flow log", typ: typeFlowLog, ref: "vpcId",
+		fix: "add ec2.NewFlowLog with vpcId: the VPC's id, trafficType ALL and a KMS-encrypted log group (network component)",
+		content: func(c *check, _ *Resource) {
+			c.requireEqual(c.prop("trafficType"), "the flow log does not record ALL traffic", "set trafficType: ALL", "ALL")
+			if c.prop("logDestination").st == absent && c.prop("logGroupName").st == absent {
+				c.violation("the flow log has no destination", "set logDestination to the flow log group's ARN")
+			}
+		},
+	})
+}
+
+func checkECSSeparateRoles(c *stackCheck, _ *Settings) {
+	for _, td := range c.idx.ofTypes(typeTaskDefinition) {
+		on := c.on(td)
+		task, exec := prop(td.Properties, "taskRoleArn"), prop(td.Properties, "executionRoleArn")
+		if task.st == absent || exec.st == absent {
+			continue
+		}
+		t, tst := task.str()
+		e, est := exec.str()
+		if tst == known && est == known {
+			if t == e {
+				on.violation("taskRoleArn and executionRoleArn are the same role, so the application gets the agent's image and log permissions",
+					"give the task its own role (the data and API access it needs) and keep the execution role for pulling images and writing logs")
+			}
+			continue
+		}
+		dt, de := td.PropertyDependencies["taskRoleArn"], td.PropertyDependencies["executionRoleArn"]
+		switch {
+		case tst == unknown && est == unknown && len(dt) > 0 && len(de) > 0 && !overlaps(dt, de):
+			// Different roles, whatever their ARNs turn out to be.
+		case tst == unknown && est == unknown && len(dt) == 1 && len(de) == 1 && dt[0] == de[0] && typeOfURN(dt[0]) == typeRole:
+			on.violation("taskRoleArn and executionRoleArn come from the same role",
+				"give the task its own role and keep the execution role for pulling images and writing logs")
+		default:
+			on.unverified(task)
+		}
+	}
+}
+
+func overlaps(a, b []string) bool {
+	return slices.ContainsFunc(a, func(s string) bool { return slices.Contains(b, s) })
+}
+
+// Governance.
+
+var statefulTypes = []string{typeBucketV2, typeBucket, typeKMSKey, typeDomain}
+
+func checkProdProtect(c *check, s *Settings) {
+	if !slices.Contains(s.ProtectedEnvironments, s.Environment) || c.r.Protect {
+		return
+	}
+	c.violation(fmt.Sprintf("a stateful resource of the %s environment is not protected from deletion", s.Environment),
+		"create it with pulumi.Protect(true) (components take it from the stack's aifactory:protect)")
+}
