@@ -96,27 +96,18 @@ func (c *check) requirePresent(x val, problem, fix string) bool {
 // requireAtMost demands a number no greater than limit. An absent value
 // takes def when def >= 0 and is a violation otherwise.
 func (c *check) requireAtMost(x val, limit, def float64, problem, fix string) bool {
-	n, st := x.number()
-	switch {
-	case st == unknown:
-		c.unverified(x)
-		return false
-	case st == absent && def < 0:
-		c.violation(problem, fix)
-		return false
-	case st == absent:
-		n = def
-	}
-	if n > limit {
-		c.violation(problem, fix)
-		return false
-	}
-	return true
+	return c.requireNumber(x, def, func(n float64) bool { return n <= limit }, problem, fix)
 }
 
 // requireAtLeast demands a number no smaller than limit, with the same
 // default rule as requireAtMost.
 func (c *check) requireAtLeast(x val, limit, def float64, problem, fix string) bool {
+	return c.requireNumber(x, def, func(n float64) bool { return n >= limit }, problem, fix)
+}
+
+// requireNumber demands a number that satisfies ok; an unknown value cannot
+// be decided yet, and an absent one takes def (or is a violation when def < 0).
+func (c *check) requireNumber(x val, def float64, ok func(float64) bool, problem, fix string) bool {
 	n, st := x.number()
 	switch {
 	case st == unknown:
@@ -128,7 +119,7 @@ func (c *check) requireAtLeast(x val, limit, def float64, problem, fix string) b
 	case st == absent:
 		n = def
 	}
-	if n < limit {
+	if !ok(n) {
 		c.violation(problem, fix)
 		return false
 	}

@@ -211,6 +211,33 @@ func needCountry(o *options, cmd string) error {
 	return nil
 }
 
+// loadCountry reads the configurations and returns the one --country names,
+// with the source of the configurations.
+func (a *app) loadCountry(ctx context.Context, o *options) (*config.Country, string, error) {
+	cs, src, err := a.loadConfigs(ctx, o)
+	if err != nil {
+		return nil, "", err
+	}
+	c, err := config.Find(cs, o.country)
+	if err != nil {
+		return nil, "", err
+	}
+	return c, src, nil
+}
+
+// loadCountryHistory is loadCountry plus that country's sales history.
+func (a *app) loadCountryHistory(ctx context.Context, o *options) (*config.Country, *history, error) {
+	c, _, err := a.loadCountry(ctx, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := a.loadHistory(ctx, o, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, h, nil
+}
+
 // loadConfigs reads every configuration in the config directory.
 func (a *app) loadConfigs(ctx context.Context, o *options) ([]*config.Country, string, error) {
 	dir, err := a.openDir(ctx, o.configDir, bundled.Configs(), bundledConfigs)
@@ -360,11 +387,7 @@ func (a *app) recommend(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	cs, src, err := a.loadConfigs(ctx, o)
-	if err != nil {
-		return err
-	}
-	c, err := config.Find(cs, o.country)
+	c, src, err := a.loadCountry(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -453,15 +476,7 @@ func (a *app) train(ctx context.Context, args []string) error {
 	if err := needCountry(o, "train"); err != nil {
 		return err
 	}
-	cs, _, err := a.loadConfigs(ctx, o)
-	if err != nil {
-		return err
-	}
-	c, err := config.Find(cs, o.country)
-	if err != nil {
-		return err
-	}
-	h, err := a.loadHistory(ctx, o, c)
+	c, h, err := a.loadCountryHistory(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -515,15 +530,7 @@ func (a *app) predict(ctx context.Context, args []string) error {
 		}
 		js = append(js, v)
 	}
-	cs, _, err := a.loadConfigs(ctx, o)
-	if err != nil {
-		return err
-	}
-	c, err := config.Find(cs, o.country)
-	if err != nil {
-		return err
-	}
-	h, err := a.loadHistory(ctx, o, c)
+	c, h, err := a.loadCountryHistory(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -593,15 +600,7 @@ func (a *app) backtest(ctx context.Context, args []string) error {
 	if err := needCountry(o, "backtest"); err != nil {
 		return err
 	}
-	cs, _, err := a.loadConfigs(ctx, o)
-	if err != nil {
-		return err
-	}
-	c, err := config.Find(cs, o.country)
-	if err != nil {
-		return err
-	}
-	h, err := a.loadHistory(ctx, o, c)
+	c, h, err := a.loadCountryHistory(ctx, o)
 	if err != nil {
 		return err
 	}
