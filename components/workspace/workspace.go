@@ -41,12 +41,15 @@ import (
 // Type is the component's type token.
 const Type = "aifactory:workspace:Studio"
 
-// Bounds of the settings. Sessions never last longer than an hour; AWS
-// accepts idle timeouts between an hour and a year and space volumes up to
-// 16 TiB.
+// Bounds of the settings. AWS accepts idle timeouts between an hour and a
+// year and space volumes up to 16 TiB.
+//
+// SessionSeconds is every workspace role's maximum session: one hour, the
+// platform's ceiling and also the lowest maximum IAM accepts for a role
+// (3600-43200 s). IAM has no condition key that forces a shorter session,
+// so no setting can lower it further, and none may raise it.
 const (
-	MaxSessionSeconds       = 3600
-	MinSessionSeconds       = 900
+	SessionSeconds          = 3600
 	MinIdleTimeoutMinutes   = 60
 	MaxIdleTimeoutMinutes   = 525600
 	MinEBSVolumeSizeGB      = 5
@@ -137,8 +140,6 @@ type Args struct {
 	// MaxIdleTimeoutMinutes is the environment's bound: users may choose a
 	// longer idle timeout for their app, never beyond it.
 	MaxIdleTimeoutMinutes int
-	// MaxSessionSeconds limits each role session; 900-3600, 3600 when zero.
-	MaxSessionSeconds int
 	// HomeEFSRetention is what happens to user home directories when the
 	// domain is deleted: "Retain" (the default, and required in prod) or
 	// "Delete".
@@ -182,9 +183,6 @@ var (
 // withDefaults returns a copy of the args with zero values replaced by the
 // documented defaults, leaving the caller's args untouched.
 func (a Args) withDefaults() Args {
-	if a.MaxSessionSeconds == 0 {
-		a.MaxSessionSeconds = MaxSessionSeconds
-	}
 	if a.HomeEFSRetention == "" {
 		a.HomeEFSRetention = RetainHomeDirectories
 	}
@@ -300,10 +298,6 @@ func (a *Args) validateLimits(add func(string, ...any)) {
 		add("IdleTimeoutMinutes %d: set it between %d and the environment's bound MaxIdleTimeoutMinutes (%d)",
 			a.IdleTimeoutMinutes, MinIdleTimeoutMinutes, a.MaxIdleTimeoutMinutes)
 	}
-	if a.MaxSessionSeconds < MinSessionSeconds || a.MaxSessionSeconds > MaxSessionSeconds {
-		add("MaxSessionSeconds %d: set it between %d and %d; workspace sessions never last longer than an hour",
-			a.MaxSessionSeconds, MinSessionSeconds, MaxSessionSeconds)
-	}
 	switch {
 	case a.HomeEFSRetention != RetainHomeDirectories && a.HomeEFSRetention != DeleteHomeDirectories:
 		add("HomeEFSRetention %q: use %q or %q", a.HomeEFSRetention, RetainHomeDirectories, DeleteHomeDirectories)
@@ -351,7 +345,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		Name:                pulumi.String(a.Prefix + "-studio"),
 		Description:         pulumi.String("Default Studio execution role: runs shared spaces, reaches no team data"),
 		AssumeRolePolicy:    pulumi.String(trust),
-		MaxSessionDuration:  pulumi.Int(a.MaxSessionSeconds),
+		MaxSessionDuration:  pulumi.Int(SessionSeconds),
 		PermissionsBoundary: boundary.Arn,
 	}, parent)
 	if err != nil {
@@ -650,7 +644,7 @@ func newTeam(ctx *pulumi.Context, name string, a *Args, platform Platform, team 
 		Name:                pulumi.String(platform.TeamRoleName(team.Name)),
 		Description:         pulumi.Sprintf("SageMaker Studio execution role of team %s", team.Name),
 		AssumeRolePolicy:    pulumi.String(deps.trust),
-		MaxSessionDuration:  pulumi.Int(a.MaxSessionSeconds),
+		MaxSessionDuration:  pulumi.Int(SessionSeconds),
 		PermissionsBoundary: deps.boundary.Arn,
 		Tags:                team.Tags.StringMap(),
 	}, parent)

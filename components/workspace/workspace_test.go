@@ -360,20 +360,14 @@ func TestSecurityGroupReachesOnlyTheEndpointsS3AndItself(t *testing.T) {
 }
 
 func TestEveryRoleHasTheBoundaryAnHourAtMostAndTrustsOnlySageMaker(t *testing.T) {
-	for _, session := range []int{0, 900, 3600} {
+	{
 		a := args()
-		a.MaxSessionSeconds = session
 		m := build(t, a)
 		roles := m.OfType(roleType)
 		require.Len(t, roles, 1+len(a.Teams), "a default role and one per team")
-		want := session
-		if want == 0 {
-			want = workspace.MaxSessionSeconds
-		}
 		for _, r := range roles {
 			assert.Equal(t, boundaryArn, r.Str("permissionsBoundary"), r.Name)
-			assert.Equal(t, float64(want), r.Num("maxSessionDuration"), r.Name)
-			assert.LessOrEqual(t, r.Num("maxSessionDuration"), 3600.0, r.Name)
+			assert.Equal(t, 3600.0, r.Num("maxSessionDuration"), "%s: one hour, the lowest maximum IAM accepts", r.Name)
 
 			trust := policyOf(t, r, "assumeRolePolicy")
 			require.Len(t, trust.Statement, 1, r.Name)
@@ -688,8 +682,6 @@ func TestInvalidArgsAreRejectedBeforeAnyResource(t *testing.T) {
 		edit func(*workspace.Args)
 		want string
 	}{
-		{"session above an hour", func(a *workspace.Args) { a.MaxSessionSeconds = 3601 }, "MaxSessionSeconds"},
-		{"session below AWS minimum", func(a *workspace.Args) { a.MaxSessionSeconds = 600 }, "MaxSessionSeconds"},
 		{"idle beyond the bound", func(a *workspace.Args) { a.IdleTimeoutMinutes = 121 }, "IdleTimeoutMinutes"},
 		{"idle below an hour", func(a *workspace.Args) { a.IdleTimeoutMinutes = 30 }, "IdleTimeoutMinutes"},
 		{"no idle shutdown", func(a *workspace.Args) { a.IdleTimeoutMinutes = 0 }, "IdleTimeoutMinutes"},
@@ -736,8 +728,7 @@ func TestInvalidArgsAreRejectedBeforeAnyResource(t *testing.T) {
 
 func TestValidArgsAreNotChanged(t *testing.T) {
 	a := args()
-	a.MaxSessionSeconds, a.HomeEFSRetention = 0, ""
+	a.HomeEFSRetention = ""
 	build(t, a)
-	assert.Zero(t, a.MaxSessionSeconds, "defaults apply to a copy, never to the caller's args")
-	assert.Empty(t, a.HomeEFSRetention)
+	assert.Empty(t, a.HomeEFSRetention, "defaults apply to a copy, never to the caller's args")
 }

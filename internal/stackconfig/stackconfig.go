@@ -69,8 +69,6 @@ type Workspace struct {
 	// Code Editor; users may choose up to MaxIdleTimeoutMinutes.
 	IdleTimeoutMinutes    int `json:"idleTimeoutMinutes"`
 	MaxIdleTimeoutMinutes int `json:"maxIdleTimeoutMinutes"`
-	// MaxSessionSeconds caps the execution roles' sessions (900-3600).
-	MaxSessionSeconds int `json:"maxSessionSeconds"`
 	// HomeEFSRetention is Retain or Delete: what happens to home
 	// directories when the domain is deleted.
 	HomeEFSRetention string `json:"homeEfsRetention"`
@@ -470,9 +468,6 @@ func (p *parser) validateWorkspace(c *Config) {
 	if w.IdleTimeoutMinutes < 60 || w.IdleTimeoutMinutes > w.MaxIdleTimeoutMinutes {
 		p.fail("workspace.idleTimeoutMinutes", "%d must be at least 60 (SageMaker's minimum) and at most workspace.maxIdleTimeoutMinutes (%d)",
 			w.IdleTimeoutMinutes, w.MaxIdleTimeoutMinutes)
-	}
-	if w.MaxSessionSeconds < 900 || w.MaxSessionSeconds > 3600 {
-		p.fail("workspace.maxSessionSeconds", "%d is outside 900-3600; workspace sessions last one hour at most", w.MaxSessionSeconds)
 	}
 	switch {
 	case w.HomeEFSRetention != "Retain" && w.HomeEFSRetention != "Delete":

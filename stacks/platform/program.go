@@ -122,7 +122,6 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		AllowedInstanceTypes:    w.AllowedInstanceTypes,
 		IdleTimeoutMinutes:      w.IdleTimeoutMinutes,
 		MaxIdleTimeoutMinutes:   w.MaxIdleTimeoutMinutes,
-		MaxSessionSeconds:       w.MaxSessionSeconds,
 		HomeEFSRetention:        w.HomeEFSRetention,
 		DefaultEBSVolumeSizeGB:  w.DefaultEBSVolumeSizeGB,
 		MaxEBSVolumeSizeGB:      w.MaxEBSVolumeSizeGB,
