@@ -1,10 +1,13 @@
 // Command aifactory drives the platform without an AWS account.
 //
-//	aifactory preview [-stack dev]
+//	aifactory preview [-stack dev] [-policy=true]
 //
 // runs the stack's program through the real Pulumi engine with a stand-in
-// AWS provider and a local state backend, and prints the resource plan. It
-// is the offline check of what `pulumi preview -s <stack>` would do against AWS.
+// AWS provider and a local state backend, with the policy pack and the
+// stack's policy config attached, and prints the resource plan and the
+// pack's findings. It is the offline check of what
+// `pulumi preview -s <stack> --policy-pack policy` would do against AWS; a
+// mandatory policy violation fails it.
 package main
 
 import (
@@ -16,7 +19,11 @@ import (
 	"os"
 	"os/signal"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+
 	"github.com/aifactory/platform/internal/offline"
+	"github.com/aifactory/platform/policy/offlinepack"
+	"github.com/aifactory/platform/policy/pack"
 	"github.com/aifactory/platform/stacks/platform"
 )
 
@@ -53,17 +60,18 @@ func preview(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("preview", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	stack := fs.String("stack", "dev", "stack to preview: dev, staging or prod")
+	withPolicy := fs.Bool("policy", true, "attach the policy pack with the stack's policy config")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if err := previewStack(ctx, *stack, stdout, stderr); err != nil {
+	if err := previewStack(ctx, *stack, *withPolicy, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "aifactory preview: %v\n", err)
 		return 1
 	}
 	return 0
 }
 
-func previewStack(ctx context.Context, stack string, stdout, stderr io.Writer) error {
+func previewStack(ctx context.Context, stack string, withPolicy bool, stdout, stderr io.Writer) error {
 	root, err := offline.FindRoot()
 	if err != nil {
 		return err
@@ -84,8 +92,19 @@ func previewStack(ctx context.Context, stack string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Offline preview of stack %q (real Pulumi engine %s, stand-in AWS provider, no cloud calls)\n\n", stack, offline.CLIVersion)
-	plan, err := offline.Preview(ctx, s)
+	var opts []optpreview.Option
+	packNote := "no policy pack"
+	if withPolicy {
+		p, err := offlinepack.Build(ctx, env)
+		if err != nil {
+			return err
+		}
+		opts = p.Attach(stack)
+		packNote = "policy pack " + pack.Name + " with policy/config/" + stack + ".json"
+	}
+	fmt.Fprintf(stdout, "Offline preview of stack %q (real Pulumi engine %s, stand-in AWS provider, %s; no cloud calls)\n\n",
+		stack, offline.CLIVersion, packNote)
+	plan, err := offline.Preview(ctx, s, opts...)
 	if werr := plan.Write(stdout); werr != nil {
 		return werr
 	}

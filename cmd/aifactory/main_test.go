@@ -33,7 +33,9 @@ func TestPreviewPrintsThePlanOfTheRealEngine(t *testing.T) {
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"preview", "-stack", "dev"}, &out, &errOut)
 	assert.Equal(t, 0, code, errOut.String())
-	for _, want := range []string{"aws:kms/key:Key", "aws:ec2/flowLog:FlowLog", "aifactory:network:SecureNetwork", "to create"} {
+	for _, want := range []string{"aws:kms/key:Key", "aws:ec2/flowLog:FlowLog", "aifactory:network:SecureNetwork", "to create",
+		"policy pack aifactory-guardrails", "Policy: 0 mandatory"} {
 		assert.Contains(t, out.String(), want)
 	}
+	assert.NotContains(t, out.String(), "[mandatory]")
 }

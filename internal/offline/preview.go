@@ -117,10 +117,33 @@ func (p Plan) Write(w io.Writer) error {
 	}
 	fmt.Fprintf(w, "\nResources: %s\n", strings.Join(parts, ", "))
 	if len(p.Policy) > 0 {
-		fmt.Fprintf(w, "\nPolicy findings (%d):\n", len(p.Policy))
-		for _, v := range p.Policy {
-			fmt.Fprintf(w, "  [%s] %s/%s on %s: %s\n", v.EnforcementLevel, v.Pack, v.Policy, urnName(v.URN), v.Message)
-		}
+		p.writePolicy(w)
 	}
 	return nil
+}
+
+// writePolicy prints mandatory findings in full, since each fails the run,
+// and counts the advisory ones per policy.
+func (p Plan) writePolicy(w io.Writer) {
+	var mandatory []PolicyEvent
+	advisory := map[string]int{}
+	for _, v := range p.Policy {
+		if v.EnforcementLevel == "mandatory" {
+			mandatory = append(mandatory, v)
+			continue
+		}
+		advisory[v.Pack+"/"+v.Policy]++
+	}
+	fmt.Fprintf(w, "\nPolicy: %d mandatory, %d advisory findings\n", len(mandatory), len(p.Policy)-len(mandatory))
+	for _, v := range mandatory {
+		fmt.Fprintf(w, "  [mandatory] %s/%s on %s: %s\n", v.Pack, v.Policy, urnName(v.URN), v.Message)
+	}
+	names := make([]string, 0, len(advisory))
+	for name := range advisory {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		fmt.Fprintf(w, "  [advisory] %s on %d resources\n", name, advisory[name])
+	}
 }

@@ -28,7 +28,7 @@ import (
 	"github.com/aifactory/platform/internal/enginetest"
 	"github.com/aifactory/platform/internal/offline"
 	"github.com/aifactory/platform/policy/pack"
-	"github.com/aifactory/platform/policy/packtest"
+	"github.com/aifactory/platform/policy/offlinepack"
 	"github.com/aifactory/platform/policy/rules"
 	"github.com/aifactory/platform/stacks/platform"
 )
@@ -39,13 +39,13 @@ import (
 func TestEnginePolicyPackPassesEveryStack(t *testing.T) {
 	env := enginetest.Env(t)
 	ctx := context.Background()
-	p, err := packtest.Build(ctx, env)
+	p, err := offlinepack.Build(ctx, env)
 	require.NoError(t, err)
 	for _, stack := range []string{"dev", "staging", "prod"} {
 		t.Run(stack, func(t *testing.T) {
 			s, err := env.Stack(ctx, stack, platform.Program, "")
 			require.NoError(t, err)
-			res, err := packtest.Preview(ctx, s, p.Attach(stack)...)
+			res, err := offlinepack.Preview(ctx, s, p.Attach(stack)...)
 			require.NoError(t, err, "preview of %s with the policy pack failed:\n%s", stack, describe(res.Mandatory()))
 			assert.Empty(t, res.Mandatory(), describe(res.Mandatory()))
 			assert.Equal(t, pack.Version, res.Packs[pack.Name], "the pack ran")
@@ -222,13 +222,13 @@ func brokenStack(t *testing.T, env *offline.Env, tc brokenCase) auto.Stack {
 // broken resource.
 func TestEnginePolicyPackStopsBrokenPrograms(t *testing.T) {
 	env := enginetest.Env(t)
-	p, err := packtest.Build(context.Background(), env)
+	p, err := offlinepack.Build(context.Background(), env)
 	require.NoError(t, err)
 	for _, tc := range brokenCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := brokenStack(t, env, tc)
-			res, err := packtest.Preview(context.Background(), s, p.Attach("dev")...)
+			res, err := offlinepack.Preview(context.Background(), s, p.Attach("dev")...)
 			require.Error(t, err, "a mandatory violation must fail the preview")
 			assertFinding(t, res, tc)
 		})
@@ -239,19 +239,19 @@ func TestEnginePolicyPackStopsBrokenPrograms(t *testing.T) {
 // --policy-pack policy, on a broken program.
 func TestEnginePolicyPackDirectoryForm(t *testing.T) {
 	env := enginetest.Env(t)
-	p, err := packtest.Build(context.Background(), env)
+	p, err := offlinepack.Build(context.Background(), env)
 	require.NoError(t, err)
 	tc := brokenCases()[0]
 	ctx := context.Background()
 	s := brokenStack(t, env, tc)
 	opts, err := p.AttachDirectory(ctx, "dev")
 	require.NoError(t, err)
-	res, err := packtest.Preview(ctx, s, opts...)
+	res, err := offlinepack.Preview(ctx, s, opts...)
 	require.Error(t, err)
 	assertFinding(t, res, tc)
 }
 
-func assertFinding(t *testing.T, res packtest.Result, tc brokenCase) {
+func assertFinding(t *testing.T, res offlinepack.Result, tc brokenCase) {
 	t.Helper()
 	for _, e := range res.Policy {
 		if e.Policy == tc.policy && strings.HasSuffix(e.URN, "::"+tc.resource) {
@@ -280,14 +280,14 @@ func describe(events []offline.PolicyEvent) string {
 func TestEnginePolicyPackDecidesAtUp(t *testing.T) {
 	env := enginetest.Env(t)
 	ctx := context.Background()
-	p, err := packtest.Build(ctx, env)
+	p, err := offlinepack.Build(ctx, env)
 	require.NoError(t, err)
 
 	t.Run("dev stack", func(t *testing.T) {
 		s, err := env.Stack(ctx, "dev-policy-up", platform.Program, env.Root+"/Pulumi.dev.yaml")
 		require.NoError(t, err)
 		t.Cleanup(func() { _, _ = s.Destroy(ctx, optdestroy.SuppressProgress()) })
-		res, err := packtest.Up(ctx, s, p.AttachUp("dev")...)
+		res, err := offlinepack.Up(ctx, s, p.AttachUp("dev")...)
 		require.NoError(t, err, describe(res.Mandatory()))
 		assert.Greater(t, res.Creates, 40)
 		for _, e := range res.Policy {
@@ -317,7 +317,7 @@ func TestEnginePolicyPackDecidesAtUp(t *testing.T) {
 			},
 		}
 		s := brokenStack(t, env, tc)
-		res, err := packtest.Preview(ctx, s, p.Attach("dev")...)
+		res, err := offlinepack.Preview(ctx, s, p.Attach("dev")...)
 		require.NoError(t, err, "an unknown value must not fail the preview:\n%s", describe(res.Mandatory()))
 		unverified := false
 		for _, e := range res.Policy {
@@ -330,7 +330,7 @@ func TestEnginePolicyPackDecidesAtUp(t *testing.T) {
 		assert.True(t, unverified, "the preview must say it cannot verify the policy:\n%s", describe(res.Policy))
 
 		t.Cleanup(func() { _, _ = s.Destroy(ctx, optdestroy.SuppressProgress()) })
-		up, err := packtest.Up(ctx, s, p.AttachUp("dev")...)
+		up, err := offlinepack.Up(ctx, s, p.AttachUp("dev")...)
 		require.Error(t, err, "the update must stop at the admin policy")
 		assertFinding(t, up, tc)
 		state, err := s.Export(ctx)
@@ -348,7 +348,7 @@ func TestEnginePolicyPackDecidesAtUp(t *testing.T) {
 func BenchmarkEnginePolicyPackOverhead(b *testing.B) {
 	env := enginetest.Env(b)
 	ctx := context.Background()
-	p, err := packtest.Build(ctx, env)
+	p, err := offlinepack.Build(ctx, env)
 	require.NoError(b, err)
 	s, err := env.Stack(ctx, "dev", platform.Program, "")
 	require.NoError(b, err)
@@ -361,7 +361,7 @@ func BenchmarkEnginePolicyPackOverhead(b *testing.B) {
 	}
 	run := func(opts []optpreview.Option) time.Duration {
 		start := time.Now()
-		_, err := packtest.Preview(ctx, s, opts...)
+		_, err := offlinepack.Preview(ctx, s, opts...)
 		require.NoError(b, err)
 		return time.Since(start)
 	}

@@ -1,5 +1,6 @@
-// Package packtest attaches the AI Factory policy pack to offline previews
-// (package offline) for engine-level tests and benchmarks.
+// Package offlinepack attaches the AI Factory policy pack to offline previews
+// (package offline): the offline preview of the main job, the engine-level
+// tests and the benchmarks.
 //
 // The machine running the tests has the Pulumi CLI but not necessarily its
 // Go language host, which `pulumi preview --policy-pack policy` needs to
@@ -9,10 +10,10 @@
 // same binary installed as the `policy-go` analyzer plugin, which the engine
 // runs for a `runtime: go` pack when no Go language host is installed.
 //
-//	p, err := packtest.Build(ctx, env)
-//	res, err := packtest.Preview(ctx, stack, p.Attach("dev")...)
-//	res, err = packtest.Up(ctx, stack, p.AttachUp("dev")...)
-package packtest
+//	p, err := offlinepack.Build(ctx, env)
+//	res, err := offlinepack.Preview(ctx, stack, p.Attach("dev")...)
+//	res, err = offlinepack.Up(ctx, stack, p.AttachUp("dev")...)
+package offlinepack
 
 import (
 	"context"
