@@ -27,8 +27,8 @@ import (
 	"github.com/aifactory/platform/components/tagging"
 	"github.com/aifactory/platform/internal/enginetest"
 	"github.com/aifactory/platform/internal/offline"
-	"github.com/aifactory/platform/policy/pack"
 	"github.com/aifactory/platform/policy/offlinepack"
+	"github.com/aifactory/platform/policy/pack"
 	"github.com/aifactory/platform/policy/rules"
 	"github.com/aifactory/platform/stacks/platform"
 )
