@@ -1,0 +1,60 @@
+package platform_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aifactory/platform/internal/stackconfig"
+)
+
+// TestPolicyConfigMatchesTheStackFiles keeps the two places an environment's
+// bounds are written in step: a value the stack accepts must never fail a
+// mandatory policy, and the policy must never allow more than the stack.
+func TestPolicyConfigMatchesTheStackFiles(t *testing.T) {
+	for _, env := range stackconfig.Environments {
+		t.Run(env, func(t *testing.T) {
+			cfg, err := stackconfig.Parse(env, func(k string) (string, bool) {
+				v, ok := stackConfig(t, env)[k]
+				return v, ok
+			})
+			require.NoError(t, err)
+			b, err := os.ReadFile(filepath.Join("..", "..", "policy", "config", env+".json"))
+			require.NoError(t, err)
+			var policy struct {
+				Tags struct {
+					Environment string `json:"environment"`
+				} `json:"required-tags"`
+				Logs struct {
+					MinimumRetentionDays int `json:"minimumRetentionDays"`
+				} `json:"logs-kms-retention"`
+				KMS struct {
+					MinimumDeletionWindowDays int `json:"minimumDeletionWindowDays"`
+				} `json:"kms-rotation"`
+				EMR struct {
+					MaxIdleTimeoutSeconds int `json:"maxIdleTimeoutSeconds"`
+				} `json:"emr-auto-termination"`
+				Studio struct {
+					MaxIdleTimeoutMinutes int `json:"maxIdleTimeoutMinutes"`
+				} `json:"sagemaker-idle-shutdown"`
+				Types struct {
+					SageMaker []string `json:"sagemakerInstanceTypes"`
+					EMR       []string `json:"emrInstanceTypes"`
+				} `json:"instance-type-allowlist"`
+			}
+			require.NoError(t, json.Unmarshal(b, &policy))
+
+			assert.Equal(t, env, policy.Tags.Environment)
+			assert.Equal(t, cfg.LogRetentionDays, policy.Logs.MinimumRetentionDays, "log retention")
+			assert.Equal(t, cfg.KMSDeletionWindowDays, policy.KMS.MinimumDeletionWindowDays, "KMS deletion window")
+			assert.Equal(t, cfg.Analytics.MaxIdleTimeoutMinutes*60, policy.EMR.MaxIdleTimeoutSeconds, "EMR idle bound")
+			assert.Equal(t, cfg.Workspace.MaxIdleTimeoutMinutes, policy.Studio.MaxIdleTimeoutMinutes, "Studio idle bound")
+			assert.ElementsMatch(t, cfg.Analytics.AllowedInstanceTypes, policy.Types.EMR, "EMR instance types")
+			assert.ElementsMatch(t, cfg.Workspace.AllowedInstanceTypes, policy.Types.SageMaker, "SageMaker instance types")
+		})
+	}
+}
