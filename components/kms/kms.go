@@ -1,7 +1,7 @@
 // Package kms provides the platform's customer-managed KMS keys: one per
 // purpose, each rotated yearly, with a per-environment deletion window and a
-// key policy that admits the account and only the AWS services that use that
-// purpose's data.
+// key policy that admits this account, and the AWS services that encrypt on
+// their own behalf only for this account's resources.
 package kms
 
 import (
@@ -134,7 +134,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		if _, err := awskms.NewAlias(ctx, fmt.Sprintf("%s-%s", name, p), &awskms.AliasArgs{
 			Name:        pulumi.String(aliasName),
 			TargetKeyId: key.KeyId,
-		}, pulumi.Parent(k)); err != nil {
+		}, childOpts...); err != nil {
 			return nil, err
 		}
 		k.keys[p] = key
@@ -166,45 +166,21 @@ func (k *Keys) Arn(p Purpose) pulumi.StringOutput {
 
 var useActions = iamdoc.Strings{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"}
 
-// viaServices are the services that may use each purpose's key on behalf of
-// the account's principals.
-var viaServices = map[Purpose][]string{
-	Data:      {"s3", "sagemaker", "elasticmapreduce", "glue"},
-	Logs:      {"logs"},
-	Workspace: {"sagemaker", "elasticfilesystem", "ec2"},
-	Pipeline:  {"sns", "states", "ecr", "ecs", "scheduler", "secretsmanager"},
-}
-
-// KeyPolicy returns the key policy for a purpose: key administration by the
-// account (so IAM policies decide who may use the key, and the key can never
-// become unmanageable), use through the purpose's services only, and for
-// services that write on their own behalf a statement limited to this
-// account's resources.
+// KeyPolicy returns the key policy for a purpose. The account administers
+// the key, so IAM policies decide who may use it and the key can never
+// become unmanageable; the platform's roles scope their grants with
+// kms:ViaService. Services that encrypt on their own behalf (CloudWatch
+// Logs for the logs key; alarms and events publishing to encrypted topics
+// for the pipeline key) are admitted for this account's resources only.
 func KeyPolicy(p Purpose, partition, account, region string) iamdoc.Document {
 	root := fmt.Sprintf("arn:%s:iam::%s:root", partition, account)
-	var via iamdoc.Strings
-	for _, s := range viaServices[p] {
-		via = append(via, fmt.Sprintf("%s.%s.amazonaws.com", s, region))
-	}
-	statements := []iamdoc.Statement{
-		{
-			Sid:       "AccountAdministersKey",
-			Effect:    iamdoc.Allow,
-			Principal: iamdoc.AWSPrincipals(root),
-			Action:    iamdoc.Strings{"kms:*"},
-			Resource:  iamdoc.Strings{"*"},
-		},
-		{
-			Sid:       "UseThroughPurposeServices",
-			Effect:    iamdoc.Allow,
-			Principal: iamdoc.AWSPrincipals(root),
-			Action:    useActions,
-			Resource:  iamdoc.Strings{"*"},
-			Condition: iamdoc.Condition{
-				"StringEquals": {"kms:CallerAccount": {account}, "kms:ViaService": via},
-			},
-		},
-	}
+	statements := []iamdoc.Statement{{
+		Sid:       "AccountAdministersKey",
+		Effect:    iamdoc.Allow,
+		Principal: iamdoc.AWSPrincipals(root),
+		Action:    iamdoc.Strings{"kms:*"},
+		Resource:  iamdoc.Strings{"*"},
+	}}
 	switch p {
 	case Logs:
 		statements = append(statements, iamdoc.Statement{

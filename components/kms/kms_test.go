@@ -38,6 +38,7 @@ func TestOneRotatedProtectedKeyPerPurpose(t *testing.T) {
 	aliases := map[string]bool{}
 	for _, a := range m.OfType("aws:kms/alias:Alias") {
 		aliases[a.Str("name")] = true
+		assert.True(t, a.Protect, "alias %s must be protected: services find keys by alias", a.Name)
 	}
 	assert.Equal(t, map[string]bool{
 		"alias/aifactory-prod-data": true, "alias/aifactory-prod-logs": true,

@@ -430,7 +430,7 @@ func Subnet(parent netip.Prefix, newBits, index int) (netip.Prefix, error) {
 }
 
 // S3EndpointPolicy allows this account's principals to read and write the
-// listed buckets (directly and through their access points) and to pull
+// listed buckets of this account (directly and through their access points) and to pull
 // container image layers from ECR's bucket; every other bucket is
 // unreachable from inside the VPC.
 func S3EndpointPolicy(bucketArns []string, partition, region, account string) iamdoc.Document {
@@ -450,8 +450,14 @@ func S3EndpointPolicy(bucketArns []string, partition, region, account string) ia
 				"s3:ListBucket", "s3:ListBucketVersions", "s3:GetBucketLocation",
 				"s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:ListBucketMultipartUploads",
 			},
-			Resource:  resources,
-			Condition: iamdoc.Condition{"StringEquals": {"aws:PrincipalAccount": {account}}},
+			Resource: resources,
+			// Bucket names are global: the account conditions keep a bucket
+			// of the same name in another account (an exfiltration target)
+			// out of reach, and callers to this account's principals.
+			Condition: iamdoc.Condition{"StringEquals": {
+				"aws:PrincipalAccount": {account},
+				"s3:ResourceAccount":   {account},
+			}},
 		},
 		iamdoc.Statement{
 			Sid:       "EcrImageLayers",

@@ -139,6 +139,8 @@ func TestS3GatewayEndpointReachesOnlyPlatformBuckets(t *testing.T) {
 	}
 	assert.True(t, emrRepos, "EMR nodes reach their package repository")
 	assert.Equal(t, iamdoc.Strings{mocktest.AccountID}, doc.Statement[0].Condition["StringEquals"]["aws:PrincipalAccount"])
+	assert.Equal(t, iamdoc.Strings{mocktest.AccountID}, doc.Statement[0].Condition["StringEquals"]["s3:ResourceAccount"],
+		"a bucket of the same name in another account stays unreachable")
 }
 
 func TestFlowLogsGoToAnEncryptedLogGroupWithRetention(t *testing.T) {

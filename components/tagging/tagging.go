@@ -118,7 +118,7 @@ func (e *Enforcer) Err() error {
 }
 
 func (e *Enforcer) transform(args *pulumi.ResourceTransformationArgs) *pulumi.ResourceTransformationResult {
-	if !strings.HasPrefix(args.Type, "aws:") || strings.HasPrefix(args.Type, "pulumi:providers:") {
+	if !strings.HasPrefix(args.Type, "aws:") {
 		return nil
 	}
 	props, field, ok := tagsField(args.Props)
