@@ -18,6 +18,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -48,6 +50,10 @@ type Sources struct {
 	// Single is true for commands that handle one country, where a bare
 	// amount is unambiguous.
 	Single bool
+	// Countries are the configured country codes. A CC=amount pair for any
+	// other code is an error: a mistyped code would otherwise leave the
+	// intended country's safety net unchecked without a word.
+	Countries []string
 }
 
 // Amount is a resolved cash figure and where it came from.
@@ -70,13 +76,30 @@ func NewResolver(src Sources) (*Resolver, error) {
 		src.Getenv = func(string) string { return "" }
 	}
 	r := &Resolver{src: src}
-	if _, _, err := parseList(src.Flag, "--cash", src.Single); err != nil {
-		return nil, err
-	}
-	if _, _, err := parseList(src.Getenv(EnvCash), EnvCash, src.Single); err != nil {
-		return nil, err
+	for _, list := range []struct{ value, name string }{{src.Flag, "--cash"}, {src.Getenv(EnvCash), EnvCash}} {
+		_, m, err := parseList(list.value, list.name, src.Single)
+		if err != nil {
+			return nil, err
+		}
+		if err := knownCountries(m, list.name, src.Countries); err != nil {
+			return nil, err
+		}
 	}
 	return r, nil
+}
+
+func knownCountries(m map[string]float64, name string, countries []string) error {
+	var unknown []string
+	for code := range m {
+		if !slices.Contains(countries, code) {
+			unknown = append(unknown, code)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	sort.Strings(unknown)
+	return fmt.Errorf("%s: %s not a configured country; use one of %s", name, strings.Join(unknown, ", "), strings.Join(countries, ", "))
 }
 
 // For returns the available cash for a country, or a nil Value when no

@@ -47,6 +47,7 @@ func TestCashSourcesAndPrecedence(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			tc.src.Countries = configured
 			r, err := cash.NewResolver(tc.src)
 			require.NoError(t, err)
 			got, err := r.For(context.Background(), tc.country)
@@ -61,6 +62,9 @@ func TestCashSourcesAndPrecedence(t *testing.T) {
 		})
 	}
 }
+
+// configured are the countries the resolvers of these tests serve.
+var configured = []string{"NL", "GB", "SE"}
 
 func TestSecretIsFetchedOnce(t *testing.T) {
 	secrets := &fakeSecrets{value: `{"NL": 1, "GB": 2}`}
@@ -85,9 +89,12 @@ func TestBadCashInputIsRejectedWithTheFix(t *testing.T) {
 		{"bad pair", cash.Sources{Flag: "NL:5"}, "CC=amount pairs"},
 		{"bad code", cash.Sources{Flag: "NLD=5"}, "is not CC=amount"},
 		{"bad environment", cash.Sources{Getenv: envOf(map[string]string{"OPTIMISER_CASH": "NL=lots"})}, "OPTIMISER_CASH for NL"},
+		{"mistyped country in the flag", cash.Sources{Flag: "NK=5e7,GB=1e7"}, "--cash: NK not a configured country; use one of NL, GB, SE"},
+		{"unknown country in the environment", cash.Sources{Getenv: envOf(map[string]string{"OPTIMISER_CASH": "DE=1"})}, "OPTIMISER_CASH: DE not a configured country"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			tc.src.Countries = configured
 			_, err := cash.NewResolver(tc.src)
 			assert.ErrorContains(t, err, tc.want)
 		})

@@ -317,9 +317,13 @@ func (a *app) loadModel(ctx context.Context, o *options, c *config.Country) (*sa
 	return sales.LoadArtefact(b, o.model, c)
 }
 
-func (a *app) cashResolver(o *options, single bool) (*cash.Resolver, error) {
+func (a *app) cashResolver(o *options, single bool, configured []*config.Country) (*cash.Resolver, error) {
+	countries := make([]string, 0, len(configured))
+	for _, c := range configured {
+		countries = append(countries, c.Country)
+	}
 	r, err := cash.NewResolver(cash.Sources{
-		Flag: o.cash, SecretID: o.cashSecret, Getenv: a.env.getenv, Secrets: a.env.secrets, Single: single,
+		Flag: o.cash, SecretID: o.cashSecret, Getenv: a.env.getenv, Secrets: a.env.secrets, Single: single, Countries: countries,
 	})
 	if err != nil {
 		return nil, &usageError{err.Error()}
@@ -383,11 +387,11 @@ func (a *app) recommend(ctx context.Context, args []string) error {
 	if err := needCountry(o, "recommend"); err != nil {
 		return err
 	}
-	cr, err := a.cashResolver(o, true)
+	c, src, err := a.loadCountry(ctx, o)
 	if err != nil {
 		return err
 	}
-	c, src, err := a.loadCountry(ctx, o)
+	cr, err := a.cashResolver(o, true, []*config.Country{c})
 	if err != nil {
 		return err
 	}
@@ -405,11 +409,11 @@ func (a *app) runAll(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	cr, err := a.cashResolver(o, false)
+	cs, src, err := a.loadConfigs(ctx, o)
 	if err != nil {
 		return err
 	}
-	cs, src, err := a.loadConfigs(ctx, o)
+	cr, err := a.cashResolver(o, false, cs)
 	if err != nil {
 		return err
 	}

@@ -222,6 +222,7 @@ func TestBadInputFailsClearlyAndWritesNothing(t *testing.T) {
 		},
 		{name: "unknown flag", args: []string{"--frobnicate"}, wantCode: exitUsage, wantStderr: []string{"frobnicate"}},
 		{name: "ambiguous cash", args: []string{"--cash", "5e7"}, wantCode: exitUsage, wantStderr: []string{"CC=amount"}},
+		{name: "mistyped country in --cash", args: []string{"--cash", "NK=5e7,GB=1e7,SE=3e8"}, wantCode: exitUsage, wantStderr: []string{"NK not a configured country"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
