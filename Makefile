@@ -28,8 +28,12 @@ vet:
 fmt-check:
 	@out="$$(gofmt -l $(GOFILES))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
-## cli: the pinned Pulumi CLI, built from source into bin/ (users install the official one).
-cli: bin/pulumi
+## cli: a Pulumi CLI for the tests: $$PULUMI_CLI or a pulumi on PATH when there
+## is one, otherwise the pinned version built from source into bin/.
+cli:
+	@if [ -n "$$PULUMI_CLI" ] || [ -x bin/pulumi ] || command -v pulumi >/dev/null 2>&1; then \
+		echo "using $${PULUMI_CLI:-$$( [ -x bin/pulumi ] && echo bin/pulumi || command -v pulumi)}"; \
+	else $(MAKE) bin/pulumi; fi
 
 bin/pulumi: tools/pulumi/go.mod tools/pulumi/go.sum
 	mkdir -p bin

@@ -41,8 +41,10 @@ const (
 	DefaultVolumeSizeGiB = 64
 	MinVolumeSizeGiB     = 32
 	MaxVolumeSizeGiB     = 1024
-	// MinReleaseLabel is the oldest EMR release the platform runs: the first
-	// 6.x release with auto-termination policies.
+	// MinReleaseLabel is the oldest EMR release the platform runs. Idle
+	// auto-termination exists from 5.30.0 and 6.1.0; 6.4.0 is the platform's
+	// floor so that every cluster runs Spark 3.1+ and a patched Amazon
+	// Linux 2 image.
 	MinReleaseLabel = "emr-6.4.0"
 )
 
@@ -249,7 +251,7 @@ func (s ClusterSpec) Validate(l Limits, now time.Time) error {
 		fail("Name %q: use 2-32 lower-case letters, digits and hyphens, starting with a letter", s.Name)
 	}
 	if !releaseAtLeast(s.ReleaseLabel, MinReleaseLabel) {
-		fail("ReleaseLabel %q: use %s or later (auto-termination and log encryption need it), written as \"emr-7.2.0\"", s.ReleaseLabel, MinReleaseLabel)
+		fail("ReleaseLabel %q: use %s or later, the oldest release the platform runs, written as \"emr-7.2.0\"", s.ReleaseLabel, MinReleaseLabel)
 	}
 	for _, app := range s.Applications {
 		if !applicationPattern.MatchString(app) {

@@ -165,12 +165,13 @@ func InstanceRolePolicy(s Scope, team, accessPointArn string) iamdoc.Document {
 // StudioServicePolicy is the policy of the EMR Studio service role: network
 // interfaces and security group rules only on resources tagged for EMR's
 // managed policies, read access to clusters, and the workspace storage in
-// the data bucket under the Studio prefix or a team's "emr-studio/" folder,
-// encrypted with the data key.
+// the data bucket under the Studio prefix, encrypted with the data key. The
+// data perimeter lets this role alone reach that prefix from outside the
+// VPC, so its grant stops there too.
 func StudioServicePolicy(s Scope) iamdoc.Document {
 	tagged := iamdoc.Condition{"StringEquals": {"aws:ResourceTag/" + ManagedPolicyTag: {"true"}}}
 	bucket := s.bucketArn(s.DataBucket)
-	storage := iamdoc.Strings{bucket + "/" + StudioStoragePrefix + "*", bucket + "/teams/*/" + StudioStoragePrefix + "*"}
+	storage := iamdoc.Strings{bucket + "/" + StudioStoragePrefix + "*"}
 	return iamdoc.New(
 		iamdoc.Statement{
 			Sid:      "ReadClusters",
@@ -253,7 +254,7 @@ func StudioServicePolicy(s Scope) iamdoc.Document {
 			Action:   iamdoc.Strings{"s3:ListBucket"},
 			Resource: iamdoc.Strings{bucket},
 			Condition: iamdoc.Condition{"StringLike": {"s3:prefix": {
-				StudioStoragePrefix, StudioStoragePrefix + "*", "teams/*/" + StudioStoragePrefix + "*",
+				StudioStoragePrefix, StudioStoragePrefix + "*",
 			}}},
 		},
 		iamdoc.Statement{

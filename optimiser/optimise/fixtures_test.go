@@ -13,7 +13,8 @@ import (
 )
 
 // powerSales is N = a·J^b·exp(c·(log J − centre)²) with a fixed log
-// spread: the design notes' analytic sales curve when c = 0.
+// spread: with c = 0 it is the power curve N = a·J^b whose optimum is known
+// in closed form.
 type powerSales struct{ logA, b, c, centre, sd float64 }
 
 func (s powerSales) Forecast(_ int, j float64) (float64, float64) {

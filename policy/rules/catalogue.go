@@ -1,7 +1,7 @@
 package rules
 
-// catalogue is the control catalogue, in the order of the platform's
-// controls document. Names are stable: they are policy names in the
+// catalogue is the control catalogue, grouped as tags, encryption, public
+// access and network, IAM, FinOps and governance. Names are stable: they are policy names in the
 // engine's events and keys of the policy config files.
 var catalogue = []Control{
 	// Tags.

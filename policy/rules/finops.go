@@ -240,6 +240,6 @@ func checkTeamBudget(c *stackCheck, _ *Settings) {
 			shown = "(secret tag value)"
 		}
 		c.on(first[team]).violation(fmt.Sprintf("team %s owns resources in this stack but has no AWS Budget", shown),
-			fmt.Sprintf("add a budgets.Budget with costFilters [{name: TagKeyValue, values: [\"user:%s$<team>\"]}] and alert notifications (finops component)", tagging.Team))
+			fmt.Sprintf("add a budgets.Budget with costFilters [{name: TagKeyValue, values: [\"user:%s$<team>\"]}] and alert notifications", tagging.Team))
 	}
 }
