@@ -245,7 +245,7 @@ func (a *Args) validate() error {
 		if err := checkTeamTags(t.Name, t.Tags); err != nil {
 			fail("%s: %v", where, err)
 		}
-		errs = append(errs, checkIdentities(where, mode, t.Identities)...)
+		errs = append(errs, CheckIdentities(where, mode, t.Identities)...)
 		clusters := map[string]bool{}
 		for _, c := range t.Clusters {
 			if clusters[c.Name] {
@@ -264,7 +264,10 @@ func (a *Args) validate() error {
 	return errors.Join(errs...)
 }
 
-func checkIdentities(where string, mode AuthMode, ids []Identity) []error {
+// CheckIdentities checks a team's identities against the auth mode: IAM
+// roles or groups in IAM mode, Identity Center users or groups in SSO mode,
+// each named once.
+func CheckIdentities(where string, mode AuthMode, ids []Identity) []error {
 	allowed := []IdentityType{IdentityGroup, IdentityRole}
 	if mode == AuthSSO {
 		allowed = []IdentityType{IdentityGroup, IdentityUser}

@@ -158,6 +158,9 @@ var LogRetentionValues = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 4
 const (
 	minTeamName = 2
 	maxTeamName = 32
+	// maxResourcePrefix keeps "<prefix>-access-logs-<account>" within S3's
+	// 63 characters.
+	maxResourcePrefix = 38
 )
 
 var (
@@ -433,6 +436,8 @@ func (p *parser) validateTags(c *Config) {
 	}
 	if t.Project != "" && !teamNamePattern.MatchString(t.Project) {
 		p.fail("tags.project", "%q must be lower-case letters, digits and hyphens: it prefixes bucket names", t.Project)
+	} else if prefix := c.ResourcePrefix(); len(prefix) > maxResourcePrefix {
+		p.fail("tags.project", "%q is too long: %q prefixes every bucket name and may have at most %d characters", t.Project, prefix, maxResourcePrefix)
 	}
 	if t.Owner != "" && !emailPattern.MatchString(t.Owner) {
 		p.fail("tags.owner", "%q is not an e-mail address", t.Owner)
@@ -505,6 +510,9 @@ func (p *parser) validateAnalytics(c *Config) {
 	for i, t := range c.Teams {
 		if t.Analytics == nil {
 			continue
+		}
+		for _, err := range analytics.CheckIdentities("identities", analytics.AuthMode(a.AuthMode), t.Analytics.Identities) {
+			p.fail(fmt.Sprintf("teams[%d].analytics", i), "%v", err)
 		}
 		for j, cl := range t.Analytics.Clusters {
 			if err := cl.Validate(limits, a.ClustersFrom); err != nil {

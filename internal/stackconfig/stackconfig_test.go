@@ -120,6 +120,18 @@ func TestInvalidConfigNamesTheKeyTheFileAndTheFix(t *testing.T) {
 		}, []string{"aifactory:teams[0].analytics.clusters[0]", "p4d.24xlarge"}},
 		{"misspelt cluster field", "dev", func(m map[string]string) { setCluster(m, "idletimeout", "10m") },
 			[]string{"aifactory:teams", "idletimeout"}},
+		{"identity type of the other auth mode", "dev", func(m map[string]string) {
+			var teams []map[string]any
+			if err := json.Unmarshal([]byte(m["aifactory:teams"]), &teams); err != nil {
+				panic(err)
+			}
+			teams[0]["analytics"].(map[string]any)["identities"] = []map[string]string{{"type": "USER", "name": "ana"}}
+			b, _ := json.Marshal(teams)
+			m["aifactory:teams"] = string(b)
+		}, []string{"aifactory:teams[0].analytics", `"USER"`, "IAM mode"}},
+		{"project name too long for bucket names", "staging", func(m map[string]string) {
+			setObject(m, "aifactory:tags", "project", "a-very-long-project-name-for-buckets")
+		}, []string{"aifactory:tags.project", "at most 38 characters"}},
 		{"team without owner", "dev", func(m map[string]string) {
 			m["aifactory:teams"] = `[{"name":"pricing","costCenter":"CC","owner":""}]`
 		}, []string{"aifactory:teams[0].owner", "e-mail"}},
