@@ -312,7 +312,7 @@ func TestOutputsGoToS3WhenConfigured(t *testing.T) {
 	}
 	var out, errOut bytes.Buffer
 	code := run(context.Background(), []string{"run", "--data-dir", "s3://data/history", "--out", "s3://data/out/2025-01-04", "--cash", "NL=1e9,GB=1e9,SE=1e10"}, environment{
-		stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }, now: time.Now,
+		stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }, now: func() time.Time { return time.Date(2025, 1, 2, 6, 0, 0, 0, time.UTC) },
 		s3: func(context.Context) (storage.ObjectStore, error) { return mem, nil },
 	})
 	require.Equal(t, exitOK, code, errOut.String())
