@@ -12,6 +12,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -217,9 +218,10 @@ func (d *s3Dir) Read(ctx context.Context, name string) ([]byte, error) {
 
 func (d *s3Dir) URI() string { return "s3://" + d.bucket + "/" + d.prefix }
 
-// s3Sink puts objects in order and deletes the ones already put if a later
-// one fails. Callers put metadata.json last, so a reader that waits for
-// metadata.json never sees half a set.
+// s3Sink puts objects in order and, if a later one fails, undoes the ones
+// already put: an object that existed before gets its previous content back,
+// a new one is deleted. Callers put metadata.json last, so a reader that
+// waits for metadata.json never sees half a set.
 type s3Sink struct {
 	store          ObjectStore
 	bucket, prefix string
@@ -229,22 +231,84 @@ func (s *s3Sink) WriteAll(ctx context.Context, files []File) error {
 	if err := checkNames(files); err != nil {
 		return err
 	}
+	previous, err := s.previousContents(ctx, files)
+	if err != nil {
+		return err
+	}
 	var done []string
 	for _, f := range files {
 		key := s.prefix + f.Name
 		if err := s.store.Put(ctx, s.bucket, key, f.Data); err != nil {
-			var undo []error
-			for _, k := range done {
-				if derr := s.store.Delete(ctx, s.bucket, k); derr != nil {
-					undo = append(undo, derr)
-				}
+			failed := fmt.Errorf("writing s3://%s/%s: %w", s.bucket, key, err)
+			if undo := s.undo(ctx, done, previous); undo != nil {
+				return &UndoError{Err: failed, Undo: undo}
 			}
-			return errors.Join(append([]error{fmt.Errorf("writing s3://%s/%s: %w", s.bucket, key, err)}, undo...)...)
+			return failed
 		}
 		done = append(done, key)
 	}
 	return nil
 }
+
+// previousContents reads the objects that the write would overwrite,
+// listing each output's directory (List sees one level only).
+func (s *s3Sink) previousContents(ctx context.Context, files []File) (map[string][]byte, error) {
+	existing := map[string][]string{}
+	previous := map[string][]byte{}
+	for _, f := range files {
+		key := s.prefix + f.Name
+		dir := s.prefix
+		if d := path.Dir(f.Name); d != "." {
+			dir += d + "/"
+		}
+		keys, listed := existing[dir]
+		if !listed {
+			var err error
+			if keys, err = s.store.List(ctx, s.bucket, dir); err != nil {
+				return nil, fmt.Errorf("listing s3://%s/%s before writing: %w", s.bucket, dir, err)
+			}
+			existing[dir] = keys
+		}
+		if !slices.Contains(keys, key) {
+			continue
+		}
+		b, err := s.store.Get(ctx, s.bucket, key)
+		if err != nil {
+			return nil, fmt.Errorf("reading s3://%s/%s before overwriting it: %w", s.bucket, key, err)
+		}
+		previous[key] = b
+	}
+	return previous, nil
+}
+
+func (s *s3Sink) undo(ctx context.Context, done []string, previous map[string][]byte) error {
+	var errs []error
+	for _, k := range done {
+		var err error
+		if b, ok := previous[k]; ok {
+			err = s.store.Put(ctx, s.bucket, k, b)
+		} else {
+			err = s.store.Delete(ctx, s.bucket, k)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("undoing s3://%s/%s: %w", s.bucket, k, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// UndoError is a failed write whose undo failed too: some outputs of this
+// run may be left in place.
+type UndoError struct {
+	Err  error
+	Undo error
+}
+
+func (e *UndoError) Error() string {
+	return fmt.Sprintf("%v; undoing the outputs already written failed too, so some may be left: %v", e.Err, e.Undo)
+}
+
+func (e *UndoError) Unwrap() error { return e.Err }
 
 func (s *s3Sink) URI() string { return "s3://" + s.bucket + "/" + s.prefix }
 

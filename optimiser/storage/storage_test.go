@@ -114,7 +114,9 @@ func (m *memoryStore) Delete(_ context.Context, bucket, key string) error {
 func (m *memoryStore) List(_ context.Context, bucket, prefix string) ([]string, error) {
 	var out []string
 	for k := range m.objects {
-		if rest, ok := strings.CutPrefix(k, bucket+"/"); ok && strings.HasPrefix(rest, prefix) {
+		rest, ok := strings.CutPrefix(k, bucket+"/")
+		// Like S3 with a "/" delimiter: keys directly under the prefix only.
+		if ok && strings.HasPrefix(rest, prefix) && !strings.Contains(strings.TrimPrefix(rest, prefix), "/") {
 			out = append(out, rest)
 		}
 	}
@@ -163,6 +165,47 @@ func TestS3SinkRemovesWhatItWroteWhenALaterPutFails(t *testing.T) {
 	})
 	require.ErrorContains(t, err, "AccessDenied")
 	assert.Empty(t, mem.objects)
+}
+
+func TestS3SinkRestoresLastWeeksOutputsWhenALaterPutFails(t *testing.T) {
+	mem := &memoryStore{objects: map[string][]byte{
+		"bucket/out/NL/recommendation.json": []byte("last week"),
+		"bucket/out/NL/metadata.json":       []byte("last week's metadata"),
+	}, failPut: "out/NL/metadata.json"}
+	r := &storage.Resolver{S3: func(context.Context) (storage.ObjectStore, error) { return mem, nil }}
+	sink, err := r.OpenSink(context.Background(), "s3://bucket/out/")
+	require.NoError(t, err)
+	err = sink.WriteAll(context.Background(), []storage.File{
+		{Name: "NL/recommendation.json", Data: []byte("this week")},
+		{Name: "NL/metadata.json", Data: []byte("m")},
+	})
+	require.ErrorContains(t, err, "AccessDenied")
+	var undo *storage.UndoError
+	assert.False(t, errors.As(err, &undo), "the undo succeeded")
+	assert.Equal(t, "last week", string(mem.objects["bucket/out/NL/recommendation.json"]), "an overwritten output gets its content back, it is not deleted")
+	assert.Equal(t, "last week's metadata", string(mem.objects["bucket/out/NL/metadata.json"]))
+}
+
+func TestS3SinkSaysWhenItsUndoFailed(t *testing.T) {
+	mem := &failingDeleteStore{memoryStore{objects: map[string][]byte{}, failPut: "out/NL/metadata.json"}}
+	r := &storage.Resolver{S3: func(context.Context) (storage.ObjectStore, error) { return mem, nil }}
+	sink, err := r.OpenSink(context.Background(), "s3://bucket/out/")
+	require.NoError(t, err)
+	err = sink.WriteAll(context.Background(), []storage.File{
+		{Name: "NL/recommendation.json", Data: []byte("r")},
+		{Name: "NL/metadata.json", Data: []byte("m")},
+	})
+	var undo *storage.UndoError
+	require.ErrorAs(t, err, &undo)
+	assert.ErrorContains(t, err, "some may be left")
+	assert.ErrorContains(t, err, "out/NL/recommendation.json")
+}
+
+// failingDeleteStore cannot delete, as with a missing s3:DeleteObject grant.
+type failingDeleteStore struct{ memoryStore }
+
+func (*failingDeleteStore) Delete(context.Context, string, string) error {
+	return errors.New("AccessDenied on delete")
 }
 
 func TestS3WithoutAClientIsAClearError(t *testing.T) {

@@ -204,6 +204,16 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// writeFailure says whether a failed write left anything behind: only when
+// undoing it failed too.
+func writeFailure(what string, err error) error {
+	var undo *storage.UndoError
+	if errors.As(err, &undo) {
+		return fmt.Errorf("writing %s failed and could not be fully undone; check the destination: %w", what, err)
+	}
+	return fmt.Errorf("writing %s (nothing was written): %w", what, err)
+}
+
 func needCountry(o *options, cmd string) error {
 	if o.country == "" {
 		return &usageError{cmd + ": --country is required (e.g. --country NL)"}
@@ -464,7 +474,7 @@ func (a *app) finish(ctx context.Context, o *options, runs []*countryRun) error 
 		}
 	}
 	if err := sink.WriteAll(ctx, ordered); err != nil {
-		return fmt.Errorf("writing outputs to %s (nothing was written): %w", sink.URI(), err)
+		return writeFailure("outputs to "+sink.URI(), err)
 	}
 	fmt.Fprintf(a.env.stdout, "\nwrote %d files to %s\n", len(ordered), sink.URI())
 	return nil
@@ -502,7 +512,7 @@ func (a *app) train(ctx context.Context, args []string) error {
 	}
 	name := c.Country + "/model.json"
 	if err := sink.WriteAll(ctx, []storage.File{{Name: name, Data: b}}); err != nil {
-		return fmt.Errorf("writing model (nothing was written): %w", err)
+		return writeFailure("the model", err)
 	}
 	fmt.Fprintf(a.env.stdout, "wrote %s/%s\n", strings.TrimSuffix(sink.URI(), "/"), name)
 	return nil
