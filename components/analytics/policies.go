@@ -4,14 +4,16 @@ import (
 	"fmt"
 
 	"github.com/aifactory/platform/components/iamdoc"
+	"github.com/aifactory/platform/components/network"
 	"github.com/aifactory/platform/components/tagging"
 )
 
 // ManagedPolicyTag is the tag EMR's managed service policy
 // (AmazonEMRServicePolicy_v2) and the EMR Studio service policy look for
 // on subnets and security groups before EMR may place network interfaces
-// and instances in them. Its value must be "true".
-const ManagedPolicyTag = "for-use-with-amazon-emr-managed-policies"
+// and instances in them. Its value must be "true". The network component
+// puts it on the private subnets.
+const ManagedPolicyTag = network.EMRManagedPoliciesTag
 
 // EMRServicePolicyName is AWS's managed policy for the EMR service role. It
 // scopes every EC2 action to resources carrying ManagedPolicyTag.

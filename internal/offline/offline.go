@@ -100,7 +100,7 @@ func Prepare(ctx context.Context, opts Options) (*Env, error) {
 		return nil, fmt.Errorf("using the Pulumi CLI in %s: %w", cliRoot, err)
 	}
 	provider := filepath.Join(root, "bin", "plugins", "pulumi-resource-aws")
-	if err := e.goBuild(ctx, root, provider, "./internal/offline/standinaws"); err != nil {
+	if err := e.GoBuild(ctx, root, provider, "./internal/offline/standinaws"); err != nil {
 		return nil, fmt.Errorf("building the stand-in AWS provider: %w", err)
 	}
 	if err := e.InstallPlugin(ctx, "resource", "aws", AWSProviderVersion, provider); err != nil {
@@ -214,7 +214,7 @@ func (e *Env) ensureCLI(ctx context.Context) (string, error) {
 	}
 	fmt.Fprintf(e.log, "building the Pulumi CLI %s from tools/pulumi (a few minutes the first time) ...\n", CLIVersion)
 	ldflags := "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=" + CLIVersion
-	if err := e.goBuild(ctx, filepath.Join(e.Root, "tools", "pulumi"), local, "-ldflags", ldflags, "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"); err != nil {
+	if err := e.GoBuild(ctx, filepath.Join(e.Root, "tools", "pulumi"), local, "-ldflags", ldflags, "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"); err != nil {
 		return "", fmt.Errorf("building the Pulumi CLI (or install the official one and put it on PATH): %w", err)
 	}
 	return e.Root, nil
@@ -239,9 +239,9 @@ func (e *Env) cliRootFor(path string) (string, error) {
 	return root, os.Symlink(abs, link)
 }
 
-// goBuild builds into a temporary file and renames it, so an interrupted
-// build never leaves a broken binary behind.
-func (e *Env) goBuild(ctx context.Context, dir, out string, args ...string) error {
+// GoBuild runs `go build -o out args...` in dir, building into a temporary
+// file and renaming it, so an interrupted build never leaves a broken binary.
+func (e *Env) GoBuild(ctx context.Context, dir, out string, args ...string) error {
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return err
 	}

@@ -19,9 +19,7 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -62,13 +60,8 @@ func Build(ctx context.Context, env *offline.Env) (*Pack, error) {
 	}
 	dir := filepath.Join(env.Root, "policy")
 	out := filepath.Join(env.Dir, "policy-pack", pack.Name)
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return nil, err
-	}
-	cmd := exec.CommandContext(ctx, goBinary(), "build", "-o", out, "./policy")
-	cmd.Dir = env.Root
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("building the policy pack: %w\n%s", err, b)
+	if err := env.GoBuild(ctx, env.Root, out, "./policy"); err != nil {
+		return nil, fmt.Errorf("building the policy pack: %w", err)
 	}
 	// The engine reads name-independent metadata (version, description)
 	// from a PulumiPolicy.yaml next to a pack binary.
@@ -209,16 +202,4 @@ func (r *Result) collect(ev events.EngineEvent) {
 			r.Packs[name] = strings.TrimPrefix(version, "v")
 		}
 	}
-}
-
-func goBinary() string {
-	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); fileExists(p) {
-		return p
-	}
-	return "go"
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
 }
