@@ -238,6 +238,15 @@ func BoundaryPolicy(s BoundaryScope) iamdoc.Document {
 			Action:      iamdoc.Strings{"s3:*"},
 			NotResource: platformS3,
 		},
+		// Bucket names are global: a bucket named like the platform's in
+		// another account would pass the name match above.
+		iamdoc.Statement{
+			Sid:       "NoS3InOtherAccounts",
+			Effect:    iamdoc.Deny,
+			Action:    iamdoc.Strings{"s3:*"},
+			Resource:  iamdoc.Strings{"*"},
+			Condition: iamdoc.Condition{"StringNotEquals": {"s3:ResourceAccount": {s.Platform.AccountID}}},
+		},
 		iamdoc.Statement{
 			Sid:    "NoWorkspaceAdministration",
 			Effect: iamdoc.Deny,

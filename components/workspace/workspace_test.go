@@ -576,6 +576,7 @@ func TestBoundaryCapsEveryWorkspaceRole(t *testing.T) {
 		{"NoKeyDestructionOrPolicyChanges", []string{"kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy"}},
 		{"NoPathToTheInternet", []string{"ec2:CreateInternetGateway", "ec2:CreateNatGateway", "ec2:AuthorizeSecurityGroupIngress"}},
 		{"NoS3OutsideThePlatform", []string{"s3:*"}},
+		{"NoS3InOtherAccounts", []string{"s3:*"}},
 		{"JobsOnlyInThePrivateSubnets", []string{"sagemaker:CreateTrainingJob", "sagemaker:CreateProcessingJob"}},
 		{"SpacesCarryAnExpiry", []string{"sagemaker:CreateSpace"}},
 		{"SpacesAndJobsCarryTheCallersTeam", []string{"sagemaker:CreateSpace", "sagemaker:CreateTrainingJob"}},
@@ -589,6 +590,8 @@ func TestBoundaryCapsEveryWorkspaceRole(t *testing.T) {
 		}
 	}
 	assert.Equal(t, iamdoc.Strings{"sagemaker.amazonaws.com"}, denies["NoIAMBeyondPassingRolesToSageMaker"].Condition["StringNotEquals"]["iam:PassedToService"])
+	assert.Equal(t, iamdoc.Strings{mocktest.AccountID}, denies["NoS3InOtherAccounts"].Condition["StringNotEquals"]["s3:ResourceAccount"],
+		"a same-named bucket in another account stays out of reach")
 	assert.ElementsMatch(t, iamdoc.Strings{
 		"arn:aws:s3:::aifactory-dev-*", "arn:aws:s3:::aifactory-dev-*/*",
 		accessPointA, accessPointA + "/object/*", accessPointB, accessPointB + "/object/*",
