@@ -91,16 +91,9 @@ func SplitS3(uri string) (bucket, key string, err error) {
 // OpenDir opens a directory URI.
 func (r *Resolver) OpenDir(ctx context.Context, uri string) (Dir, error) {
 	if IsS3(uri) {
-		s, err := r.store(ctx)
+		s, bucket, prefix, err := r.s3Directory(ctx, uri)
 		if err != nil {
 			return nil, err
-		}
-		bucket, prefix, err := SplitS3(uri)
-		if err != nil {
-			return nil, err
-		}
-		if prefix != "" && !strings.HasSuffix(prefix, "/") {
-			prefix += "/"
 		}
 		return &s3Dir{store: s, bucket: bucket, prefix: prefix}, nil
 	}
@@ -133,20 +126,30 @@ func (r *Resolver) ReadFile(ctx context.Context, uri string) ([]byte, error) {
 // OpenSink opens an output directory URI.
 func (r *Resolver) OpenSink(ctx context.Context, uri string) (Sink, error) {
 	if IsS3(uri) {
-		s, err := r.store(ctx)
+		s, bucket, prefix, err := r.s3Directory(ctx, uri)
 		if err != nil {
 			return nil, err
-		}
-		bucket, prefix, err := SplitS3(uri)
-		if err != nil {
-			return nil, err
-		}
-		if prefix != "" && !strings.HasSuffix(prefix, "/") {
-			prefix += "/"
 		}
 		return &s3Sink{store: s, bucket: bucket, prefix: prefix}, nil
 	}
 	return LocalSink(uri), nil
+}
+
+// s3Directory returns the store, bucket and key prefix of an s3:// directory
+// URI; a non-empty prefix always ends in "/".
+func (r *Resolver) s3Directory(ctx context.Context, uri string) (ObjectStore, string, string, error) {
+	s, err := r.store(ctx)
+	if err != nil {
+		return nil, "", "", err
+	}
+	bucket, prefix, err := SplitS3(uri)
+	if err != nil {
+		return nil, "", "", err
+	}
+	if prefix != "" && !strings.HasSuffix(prefix, "/") {
+		prefix += "/"
+	}
+	return s, bucket, prefix, nil
 }
 
 // FSDir exposes an fs.FS (a local directory or the bundled files) as a Dir.
