@@ -43,17 +43,10 @@ type Plan struct {
 // engine's event stream. A failed preview still returns what was collected,
 // so a caller can read the policy events that failed it.
 func Preview(ctx context.Context, s auto.Stack, opts ...optpreview.Option) (Plan, error) {
-	ch := make(chan events.EngineEvent)
 	var plan Plan
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for ev := range ch {
-			collect(&plan, ev)
-		}
-	}()
+	ch, wait := Collect(func(ev events.EngineEvent) { collect(&plan, ev) })
 	res, err := s.Preview(ctx, append(opts, optpreview.EventStreams(ch))...)
-	<-done
+	wait()
 	plan.Stdout = res.StdOut
 	plan.Summary = map[string]int{}
 	for op, n := range res.ChangeSummary {
@@ -61,6 +54,21 @@ func Preview(ctx context.Context, s auto.Stack, opts ...optpreview.Option) (Plan
 	}
 	sort.Slice(plan.Steps, func(i, j int) bool { return plan.Steps[i].URN < plan.Steps[j].URN })
 	return plan, err
+}
+
+// Collect returns a channel to pass to an operation's EventStreams option
+// and a wait function: every event is handed to handle, and wait returns
+// once the operation has closed the channel and the last event is handled.
+func Collect(handle func(events.EngineEvent)) (chan events.EngineEvent, func()) {
+	ch := make(chan events.EngineEvent)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev := range ch {
+			handle(ev)
+		}
+	}()
+	return ch, func() { <-done }
 }
 
 func collect(plan *Plan, ev events.EngineEvent) {

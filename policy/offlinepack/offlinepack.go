@@ -139,17 +139,10 @@ func (r Result) Mandatory() []offline.PolicyEvent {
 // Preview runs a preview and collects the policy events and summaries from
 // the engine's event stream. A failed preview still returns them.
 func Preview(ctx context.Context, s auto.Stack, opts ...optpreview.Option) (Result, error) {
-	ch := make(chan events.EngineEvent)
 	res := Result{Packs: map[string]string{}, ResourcePoliciesRan: map[string]int{}}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for ev := range ch {
-			res.collect(ev)
-		}
-	}()
+	ch, wait := offline.Collect(res.collect)
 	out, err := s.Preview(ctx, append(opts, optpreview.EventStreams(ch))...)
-	<-done
+	wait()
 	res.Stdout = out.StdOut
 	res.Creates = out.ChangeSummary["create"]
 	sort.Strings(res.StackPassed)
@@ -160,17 +153,10 @@ func Preview(ctx context.Context, s auto.Stack, opts ...optpreview.Option) (Resu
 // Up runs an update and collects what Preview collects. A failed update
 // still returns the events that failed it.
 func Up(ctx context.Context, s auto.Stack, opts ...optup.Option) (Result, error) {
-	ch := make(chan events.EngineEvent)
 	res := Result{Packs: map[string]string{}, ResourcePoliciesRan: map[string]int{}}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for ev := range ch {
-			res.collect(ev)
-		}
-	}()
+	ch, wait := offline.Collect(res.collect)
 	out, err := s.Up(ctx, append(opts, optup.EventStreams(ch), optup.SuppressProgress())...)
-	<-done
+	wait()
 	res.Stdout = out.StdOut
 	if out.Summary.ResourceChanges != nil {
 		res.Creates = (*out.Summary.ResourceChanges)["create"]
