@@ -3,7 +3,8 @@
 // language host, which builds this directory) or, built with
 // `go build -o <dir>/aifactory-guardrails ./policy`, for
 // `--policy-pack <dir>/aifactory-guardrails`. The controls are in ./rules;
-// ./pack turns them into policies.
+// ./pack turns them into policyx policies, and ./analyzer serves those to
+// the engine.
 package main
 
 import (
@@ -11,8 +12,7 @@ import (
 	"os"
 	"runtime/debug"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/policyx"
-
+	"github.com/aifactory/platform/policy/analyzer"
 	"github.com/aifactory/platform/policy/pack"
 )
 
@@ -23,7 +23,7 @@ func main() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(800)
 	}
-	if err := policyx.Main(pack.New); err != nil {
+	if err := analyzer.Main(pack.New); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}

@@ -77,6 +77,17 @@ func Build(ctx context.Context, env *offline.Env) (*Pack, error) {
 	return p, nil
 }
 
+// BuildEmpty builds ./policy/offlinepack/emptypack, a pack without
+// policies, into the environment's directory and returns its path. Attached
+// to a preview, it measures the engine's own cost of running any pack.
+func BuildEmpty(ctx context.Context, env *offline.Env) (string, error) {
+	out := filepath.Join(env.Dir, "empty-pack", "emptypack")
+	if err := env.GoBuild(ctx, env.Root, out, "./policy/offlinepack/emptypack"); err != nil {
+		return "", fmt.Errorf("building the empty policy pack: %w", err)
+	}
+	return out, nil
+}
+
 // ConfigFile is the policy config file of an environment (dev, staging, prod).
 func (p *Pack) ConfigFile(environment string) string {
 	return filepath.Join(p.Dir, "config", environment+".json")

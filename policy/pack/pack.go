@@ -37,7 +37,7 @@ const CannotVerify = "cannot-verify"
 const EnvironmentConfigKey = "aifactory:environment"
 
 // New builds the pack for the stack the engine runs it on. It is the
-// factory policyx.Main calls.
+// factory analyzer.Main (or policyx.Main) calls.
 func New(ctx *pulumi.Context) (policyx.PolicyPack, error) {
 	defaults := rules.DefaultSettings()
 	defaults.Environment = ctx.Stack()
