@@ -2,8 +2,6 @@ package analyzer_test
 
 import (
 	"context"
-	"math/rand/v2"
-	"slices"
 	"strings"
 	"testing"
 
@@ -12,6 +10,7 @@ import (
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/protobuf/types/known/structpb"
 
+	"github.com/aifactory/platform/policy/internal/fuzzbytes"
 	"github.com/aifactory/platform/policy/pack"
 	"github.com/aifactory/platform/policy/rules"
 )
@@ -26,28 +25,24 @@ const secretValue = "s3cr3t-fuzz-value"
 // refuse what it cannot decode, with an error naming the resource, but must
 // never panic, and no secret may reach a violation message.
 func FuzzAnalyzeWire(f *testing.F) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	for range 48 {
-		seed := make([]byte, 32+rng.IntN(480))
-		for i := range seed {
-			seed[i] = byte(rng.UintN(256))
-		}
+	for _, seed := range fuzzbytes.Seeds(48, 32, 512, 3) {
 		f.Add(seed)
 	}
 	f.Add([]byte{})
-	types := typesOfTheCatalogue()
+	// The types the controls inspect, and one they do not.
+	types := append(rules.InspectedTypes(), "aws:lambda/function:Function")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		w := &wire{data: data}
-		srv := configured(t, pack.New, w.next()%2 == 0)
+		w := wire{fuzzbytes.New(data)}
+		srv := configured(t, pack.New, w.Next()%2 == 0)
 		var stack []*pulumirpc.AnalyzerResource
-		for i := range 1 + int(w.next()%3) {
-			typ := types[int(w.next())%len(types)]
+		for i := range 1 + int(w.Next()%3) {
+			typ := types[int(w.Next())%len(types)]
 			name := "r" + string(rune('a'+i))
 			urn := "urn:pulumi:dev::aifactory::" + typ + "::" + name
 			props := w.object(0)
 			res, err := srv.Analyze(context.Background(), &pulumirpc.AnalyzeRequest{
 				Urn: urn, Type: typ, Name: name, Properties: props,
-				Options: &pulumirpc.AnalyzerResourceOptions{Protect: w.next()%2 == 0},
+				Options: &pulumirpc.AnalyzerResourceOptions{Protect: w.Next()%2 == 0},
 			})
 			if err != nil {
 				if !strings.Contains(err.Error(), urn) {
@@ -78,37 +73,8 @@ func checkMessages(t *testing.T, diags []*pulumirpc.AnalyzeDiagnostic) {
 	}
 }
 
-func typesOfTheCatalogue() []string {
-	seen := map[string]bool{"aws:lambda/function:Function": true}
-	for _, c := range rules.Catalogue() {
-		for _, typ := range c.ResourceTypes {
-			seen[typ] = true
-		}
-	}
-	out := make([]string, 0, len(seen))
-	for typ := range seen {
-		out = append(out, typ)
-	}
-	// Map order is random; the fuzzer needs the same type for the same bytes.
-	slices.Sort(out)
-	return out
-}
-
-// wire turns fuzz bytes into property structs as the engine sends them;
-// running out of bytes reads zeros.
-type wire struct {
-	data []byte
-	i    int
-}
-
-func (w *wire) next() byte {
-	if w.i >= len(w.data) {
-		return 0
-	}
-	b := w.data[w.i]
-	w.i++
-	return b
-}
+// wire turns fuzz bytes into property structs as the engine sends them.
+type wire struct{ *fuzzbytes.Stream }
 
 var wireKeys = []string{
 	"tags", "tagsAll", "bucket", "policy", "kmsKeyId", "kmsMasterKeyId", "sseAlgorithm", "rule",
@@ -116,16 +82,16 @@ var wireKeys = []string{
 	"securityConfiguration", "retentionInDays", "statement", "team", "environment",
 }
 
-func (w *wire) object(depth int) *structpb.Struct {
+func (w wire) object(depth int) *structpb.Struct {
 	fields := map[string]*structpb.Value{}
-	for range int(w.next() % 6) {
-		fields[wireKeys[int(w.next())%len(wireKeys)]] = w.value(depth + 1)
+	for range int(w.Next() % 6) {
+		fields[wireKeys[int(w.Next())%len(wireKeys)]] = w.value(depth + 1)
 	}
 	return &structpb.Struct{Fields: fields}
 }
 
-func (w *wire) value(depth int) *structpb.Value {
-	kind := w.next() % 12
+func (w wire) value(depth int) *structpb.Value {
+	kind := w.Next() % 12
 	if depth > 4 && kind >= 8 {
 		kind = 1
 	}
@@ -133,17 +99,17 @@ func (w *wire) value(depth int) *structpb.Value {
 	case 0:
 		return structpb.NewStringValue(plugin.UnknownStringValue)
 	case 1, 2:
-		return structpb.NewStringValue([]string{"", "aws:kms", "AES256", "0.0.0.0/0", "VpcOnly", "dev", "*", "arn:aws:kms:eu-west-1:1:key/1"}[int(w.next())%8])
+		return structpb.NewStringValue([]string{"", "aws:kms", "AES256", "0.0.0.0/0", "VpcOnly", "dev", "*", "arn:aws:kms:eu-west-1:1:key/1"}[int(w.Next())%8])
 	case 3:
-		return structpb.NewNumberValue([]float64{0, 1, 30, 365, 3600, -1}[int(w.next())%6])
+		return structpb.NewNumberValue([]float64{0, 1, 30, 365, 3600, -1}[int(w.Next())%6])
 	case 4:
-		return structpb.NewBoolValue(w.next()%2 == 0)
+		return structpb.NewBoolValue(w.Next()%2 == 0)
 	case 5:
 		return structpb.NewNullValue()
 	case 6:
 		// A secret, well formed or not.
 		inner := structpb.NewStringValue(secretValue)
-		if w.next()%4 == 0 {
+		if w.Next()%4 == 0 {
 			inner = w.value(depth + 1)
 		}
 		return sig(resource.SecretSig, map[string]*structpb.Value{"value": inner})
@@ -152,10 +118,10 @@ func (w *wire) value(depth int) *structpb.Value {
 		fields := map[string]*structpb.Value{"dependencies": structpb.NewListValue(&structpb.ListValue{
 			Values: []*structpb.Value{structpb.NewStringValue("urn:pulumi:dev::aifactory::aws:kms/key:Key::data")},
 		})}
-		if w.next()%2 == 0 {
+		if w.Next()%2 == 0 {
 			fields["value"] = structpb.NewStringValue(secretValue)
 		}
-		if w.next()%2 == 0 {
+		if w.Next()%2 == 0 {
 			fields["secret"] = structpb.NewBoolValue(true)
 		}
 		return sig(resource.OutputValueSig, fields)
@@ -166,7 +132,7 @@ func (w *wire) value(depth int) *structpb.Value {
 		})
 	case 9:
 		var items []*structpb.Value
-		for range int(w.next() % 4) {
+		for range int(w.Next() % 4) {
 			items = append(items, w.value(depth+1))
 		}
 		return structpb.NewListValue(&structpb.ListValue{Values: items})

@@ -2,13 +2,13 @@ package rules_test
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 
+	"github.com/aifactory/platform/policy/internal/fuzzbytes"
 	"github.com/aifactory/platform/policy/rules"
 )
 
@@ -18,12 +18,7 @@ import (
 // reach a message. `go test` runs the seed corpus; `go test -fuzz
 // FuzzControls ./policy/rules` explores further.
 func FuzzControls(f *testing.F) {
-	rng := rand.New(rand.NewPCG(1, 2))
-	for range 64 {
-		seed := make([]byte, 64+rng.IntN(448))
-		for i := range seed {
-			seed[i] = byte(rng.UintN(256))
-		}
+	for _, seed := range fuzzbytes.Seeds(64, 64, 512, 1) {
 		f.Add(seed)
 	}
 	f.Add([]byte{})
@@ -31,24 +26,24 @@ func FuzzControls(f *testing.F) {
 
 	types := fuzzTypes()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		g := &gen{data: data}
+		g := gen{fuzzbytes.New(data)}
 		var resources []rules.Resource
-		for i := range 1 + int(g.next()%4) {
-			typ := types[int(g.next())%len(types)]
+		for i := range 1 + int(g.Next()%4) {
+			typ := types[int(g.Next())%len(types)]
 			r := rules.Resource{Type: typ, Name: fmt.Sprintf("r%d", i), URN: urnOf(typ, fmt.Sprintf("r%d", i)),
-				Properties: g.object(0), Protect: g.next()%2 == 0}
+				Properties: g.object(0), Protect: g.Next()%2 == 0}
 			resources = append(resources, r)
 		}
 		// Random property dependencies between the resources, as the
 		// engine records them for stack policies.
 		for i := range resources {
-			if g.next()%2 == 0 {
-				target := resources[int(g.next())%len(resources)]
-				resources[i] = dependsOn(resources[i], fuzzKeys[int(g.next())%len(fuzzKeys)], target)
+			if g.Next()%2 == 0 {
+				target := resources[int(g.Next())%len(resources)]
+				resources[i] = dependsOn(resources[i], fuzzKeys[int(g.Next())%len(fuzzKeys)], target)
 			}
 		}
 		s := rules.DefaultSettings()
-		s.Environment = []string{"dev", "prod", ""}[int(g.next())%3]
+		s.Environment = []string{"dev", "prod", ""}[int(g.Next())%3]
 		for _, c := range rules.Catalogue() {
 			for _, finding := range c.Evaluate(resources, s) {
 				checkFinding(t, c.Name, finding)
@@ -75,19 +70,12 @@ func checkFinding(t *testing.T, control string, f rules.Finding) {
 
 // fuzzTypes are the types the controls inspect, and two they do not.
 func fuzzTypes() []string {
-	set := map[string]bool{"aws:lambda/function:Function": true, tKMSAlias: true, tBucketLogging: true, tStudioLCC: true}
-	for _, c := range rules.Catalogue() {
-		for _, typ := range c.ResourceTypes {
-			if typ != rules.AllAWSTypes {
-				set[typ] = true
-			}
+	out := rules.InspectedTypes()
+	for _, typ := range []string{"aws:lambda/function:Function", tKMSAlias, tBucketLogging, tStudioLCC} {
+		if !slices.Contains(out, typ) {
+			out = append(out, typ)
 		}
 	}
-	out := make([]string, 0, len(set))
-	for typ := range set {
-		out = append(out, typ)
-	}
-	slices.Sort(out)
 	return out
 }
 
@@ -134,31 +122,19 @@ var fuzzStrings = []string{
 	`not json%s`, `{"Statement":"%s"}`, `[]`, `{}`,
 }
 
-// gen turns fuzz bytes into property values; running out of bytes reads zeros.
-type gen struct {
-	data []byte
-	i    int
-}
+// gen turns fuzz bytes into property values.
+type gen struct{ *fuzzbytes.Stream }
 
-func (g *gen) next() byte {
-	if g.i >= len(g.data) {
-		return 0
-	}
-	b := g.data[g.i]
-	g.i++
-	return b
-}
-
-func (g *gen) object(depth int) property.Map {
+func (g gen) object(depth int) property.Map {
 	m := map[string]property.Value{}
-	for range int(g.next() % 6) {
-		m[fuzzKeys[int(g.next())%len(fuzzKeys)]] = g.value(depth + 1)
+	for range int(g.Next() % 6) {
+		m[fuzzKeys[int(g.Next())%len(fuzzKeys)]] = g.value(depth + 1)
 	}
 	return property.NewMap(m)
 }
 
-func (g *gen) value(depth int) property.Value {
-	kind := g.next() % 10
+func (g gen) value(depth int) property.Value {
+	kind := g.Next() % 10
 	if depth > 5 && kind >= 7 {
 		kind = 1
 	}
@@ -166,26 +142,26 @@ func (g *gen) value(depth int) property.Value {
 	case 0:
 		return property.New(property.Computed)
 	case 1, 2, 3:
-		tmpl := fuzzStrings[int(g.next())%len(fuzzStrings)]
-		if g.next()%4 == 0 {
+		tmpl := fuzzStrings[int(g.Next())%len(fuzzStrings)]
+		if g.Next()%4 == 0 {
 			return property.New(strings.ReplaceAll(tmpl, "%s", sentinel)).WithSecret(true)
 		}
 		return property.New(strings.ReplaceAll(tmpl, "%s", ""))
 	case 4:
-		return property.New([]float64{0, 1, 22, 30, 365, 3600, 43200, -1, 1e12}[int(g.next())%9])
+		return property.New([]float64{0, 1, 22, 30, 365, 3600, 43200, -1, 1e12}[int(g.Next())%9])
 	case 5:
-		return property.New(g.next()%2 == 0)
+		return property.New(g.Next()%2 == 0)
 	case 6:
 		return property.New(property.Null)
 	case 7:
 		var items []property.Value
-		for range int(g.next() % 4) {
+		for range int(g.Next() % 4) {
 			items = append(items, g.value(depth+1))
 		}
 		return property.New(items)
 	}
 	v := property.New(g.object(depth))
-	if g.next()%8 == 0 {
+	if g.Next()%8 == 0 {
 		// A secret object: everything inside is secret too.
 		return v.WithSecret(true)
 	}

@@ -217,6 +217,20 @@ func Settle(findings []Finding, resources []Resource) []Finding {
 // Catalogue returns every control, in catalogue order. The slice is a copy.
 func Catalogue() []Control { return slices.Clone(catalogue) }
 
+// InspectedTypes returns, sorted, every resource type some control names in
+// its ResourceTypes (AllAWSTypes aside).
+func InspectedTypes() []string {
+	set := map[string]bool{}
+	for _, c := range catalogue {
+		for _, typ := range c.ResourceTypes {
+			if typ != AllAWSTypes {
+				set[typ] = true
+			}
+		}
+	}
+	return typeList(set)
+}
+
 // Lookup returns the control with the given name.
 func Lookup(name string) (Control, bool) {
 	i := slices.IndexFunc(catalogue, func(c Control) bool { return c.Name == name })
