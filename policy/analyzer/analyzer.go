@@ -7,7 +7,10 @@
 // pack); this server decodes each resource once per request and hands the
 // same immutable property.Map to every policy, and it skips decoding when no
 // policy would look at the result. Policies, their descriptions, enforcement
-// levels, config and violation messages are policyx's own:
+// levels, config and violation messages are policyx's own. Two more
+// differences: ResourceValidationArgs.DryRun is set during a preview (policyx
+// leaves it false), and the pack describes itself before a stack is
+// configured (as `pulumi policy publish` asks it to), where policyx fails.
 //
 //	func main() {
 //		if err := analyzer.Main(pack.New); err != nil { ... }
@@ -126,20 +129,58 @@ func (s *Server) ConfigureStack(_ context.Context, req *pulumirpc.AnalyzerStackC
 	return &pulumirpc.AnalyzerStackConfigureResponse{}, nil
 }
 
-// packOrError returns the pack, or an error when the engine calls before
-// configuring the stack.
-func (s *Server) packOrError() (policyx.PolicyPack, error) {
+// state is what one call works with, read under one lock so that a call
+// never mixes two configurations.
+type state struct {
+	pack      policyx.PolicyPack
+	dryRun    bool
+	stackTags map[string]string
+	config    map[string]policyx.PolicyConfig
+}
+
+// level returns a policy's effective enforcement level and config.
+func (st state) level(p policyx.Policy) (policyx.EnforcementLevel, map[string]any) {
+	if c, ok := st.config[p.Name()]; ok {
+		return c.EnforcementLevel, c.Properties
+	}
+	return p.EnforcementLevel(), nil
+}
+
+// configured returns the call's state, or an error when the engine asks to
+// analyze before configuring the stack.
+func (s *Server) configured() (state, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.pack == nil {
-		return nil, status.Error(codes.FailedPrecondition, "the policy pack is not configured: the engine must call ConfigureStack first")
+		return state{}, status.Error(codes.FailedPrecondition, "the policy pack is not configured: the engine must call ConfigureStack first")
 	}
-	return s.pack, nil
+	return state{pack: s.pack, dryRun: s.dryRun, stackTags: s.stackTags, config: s.config}, nil
+}
+
+// describe returns the pack to describe: the stack's, or, before a stack
+// is configured, the pack built for no stack, whose policies, descriptions
+// and schemas are the same.
+func (s *Server) describe() (policyx.PolicyPack, error) {
+	s.mu.RLock()
+	pack := s.pack
+	s.mu.RUnlock()
+	if pack != nil {
+		return pack, nil
+	}
+	ctx, err := pulumi.NewContext(context.Background(), pulumi.RunInfo{})
+	if err != nil {
+		return nil, fmt.Errorf("creating the policy pack's context: %w", err)
+	}
+	pack, err = s.factory(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("building the policy pack: %w", err)
+	}
+	return pack, nil
 }
 
 // GetPluginInfo reports the pack's version.
 func (s *Server) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	pack, err := s.packOrError()
+	pack, err := s.describe()
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +190,7 @@ func (s *Server) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.Plug
 // GetAnalyzerInfo describes the pack and its policies: names, descriptions,
 // default enforcement levels and config schemas.
 func (s *Server) GetAnalyzerInfo(context.Context, *emptypb.Empty) (*pulumirpc.AnalyzerInfo, error) {
-	pack, err := s.packOrError()
+	pack, err := s.describe()
 	if err != nil {
 		return nil, err
 	}
@@ -207,16 +248,6 @@ func (s *Server) Configure(_ context.Context, req *pulumirpc.ConfigureAnalyzerRe
 	return &emptypb.Empty{}, nil
 }
 
-// level returns a policy's effective enforcement level and config.
-func (s *Server) level(p policyx.Policy) (policyx.EnforcementLevel, map[string]any) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if c, ok := s.config[p.Name()]; ok {
-		return c.EnforcementLevel, c.Properties
-	}
-	return p.EnforcementLevel(), nil
-}
-
 // reporter collects one policy's violations as engine diagnostics.
 type reporter struct {
 	pack       policyx.PolicyPack
@@ -250,34 +281,38 @@ func (r reporter) ReportViolation(message, urn string) {
 // Analyze runs every enabled resource validation policy on one resource,
 // decoded once for all of them.
 func (s *Server) Analyze(ctx context.Context, req *pulumirpc.AnalyzeRequest) (*pulumirpc.AnalyzeResponse, error) {
-	pack, err := s.packOrError()
+	st, err := s.configured()
 	if err != nil {
 		return nil, err
 	}
 	var diags []*pulumirpc.AnalyzeDiagnostic
 	var res *policyx.AnalyzerResource
-	for _, p := range pack.Policies() {
+	for _, p := range st.pack.Policies() {
 		policy, ok := p.(policyx.ResourceValidationPolicy)
 		if !ok {
 			continue
 		}
-		level, config := s.level(policy)
+		level, config := st.level(policy)
 		if level == policyx.EnforcementLevelDisabled {
 			continue
 		}
 		if res == nil {
-			decoded, err := decode(req, pack.Name()+".analyze")
+			decoded, err := decode(req, st.pack.Name()+".analyze")
 			if err != nil {
 				return nil, fmt.Errorf("decoding resource %q: %w", req.GetUrn(), err)
 			}
 			res = &decoded
 		}
+		// The properties are an immutable property.Map, shared; the
+		// options hold slices and pointers, so each policy gets its own.
+		r := *res
+		r.Options = options(req.GetOptions())
 		args := policyx.ResourceValidationArgs{
-			Manager:   reporter{pack: pack, policy: policy, level: level, defaultURN: req.GetUrn(), out: &diags},
-			Resource:  *res,
+			Manager:   reporter{pack: st.pack, policy: policy, level: level, defaultURN: req.GetUrn(), out: &diags},
+			Resource:  r,
 			Config:    config,
-			DryRun:    s.dryRun,
-			StackTags: s.stackTags,
+			DryRun:    st.dryRun,
+			StackTags: st.stackTags,
 		}
 		if err := policy.Validate(ctx, args); err != nil {
 			return nil, fmt.Errorf("validating resource %q with policy %q: %w", req.GetUrn(), policy.Name(), err)
@@ -290,7 +325,7 @@ func (s *Server) Analyze(ctx context.Context, req *pulumirpc.AnalyzeRequest) (*p
 // remediation policies. Answering without decoding the resource keeps the
 // engine's remediation pass, which it runs for every resource, cheap.
 func (s *Server) Remediate(context.Context, *pulumirpc.AnalyzeRequest) (*pulumirpc.RemediateResponse, error) {
-	if _, err := s.packOrError(); err != nil {
+	if _, err := s.configured(); err != nil {
 		return nil, err
 	}
 	return &pulumirpc.RemediateResponse{}, nil
@@ -299,30 +334,30 @@ func (s *Server) Remediate(context.Context, *pulumirpc.AnalyzeRequest) (*pulumir
 // AnalyzeStack runs every enabled stack validation policy on all the
 // stack's resources, with their parents and dependencies.
 func (s *Server) AnalyzeStack(ctx context.Context, req *pulumirpc.AnalyzeStackRequest) (*pulumirpc.AnalyzeResponse, error) {
-	pack, err := s.packOrError()
+	st, err := s.configured()
 	if err != nil {
 		return nil, err
 	}
 	var diags []*pulumirpc.AnalyzeDiagnostic
 	var resources []policyx.AnalyzerResource
 	decoded := false
-	for _, p := range pack.Policies() {
+	for _, p := range st.pack.Policies() {
 		policy, ok := p.(policyx.StackValidationPolicy)
 		if !ok {
 			continue
 		}
-		level, _ := s.level(policy)
+		level, _ := st.level(policy)
 		if level == policyx.EnforcementLevelDisabled {
 			continue
 		}
 		if !decoded {
-			if resources, err = decodeStack(req, pack.Name()+".analyzeStack"); err != nil {
+			if resources, err = decodeStack(req, st.pack.Name()+".analyzeStack"); err != nil {
 				return nil, err
 			}
 			decoded = true
 		}
 		args := policyx.StackValidationArgs{
-			Manager:   reporter{pack: pack, policy: policy, level: level, out: &diags},
+			Manager:   reporter{pack: st.pack, policy: policy, level: level, out: &diags},
 			Resources: resources,
 		}
 		if err := policy.Validate(ctx, args); err != nil {

@@ -141,6 +141,18 @@ func bucketRequest(t *testing.T) *pulumirpc.AnalyzeRequest {
 	}
 }
 
+// undecodable is a bucket whose properties hold an object with an unknown
+// signature, which cannot be decoded.
+func undecodable(t *testing.T) *pulumirpc.AnalyzeRequest {
+	req := bucketRequest(t)
+	req.Properties = &structpb.Struct{Fields: map[string]*structpb.Value{
+		"policy": structpb.NewStructValue(&structpb.Struct{Fields: map[string]*structpb.Value{
+			resource.SigKey: structpb.NewStringValue("not-a-signature"),
+		}}),
+	}}
+	return req
+}
+
 func TestAnalyzeReportsViolationsAsPolicyxDoes(t *testing.T) {
 	s := &seen{resources: map[string][]policyx.ResourceValidationArgs{}, stacks: map[string][]policyx.StackValidationArgs{}}
 	srv := configured(t, testPack(s), true)
@@ -213,13 +225,7 @@ func TestConfigSetsEnforcementLevels(t *testing.T) {
 func TestAResourceIsDecodedOnlyWhenAPolicyLooksAtIt(t *testing.T) {
 	s := &seen{resources: map[string][]policyx.ResourceValidationArgs{}, stacks: map[string][]policyx.StackValidationArgs{}}
 	srv := configured(t, testPack(s), true)
-	// A secret whose value is not a property value cannot be decoded.
-	broken := bucketRequest(t)
-	broken.Properties = &structpb.Struct{Fields: map[string]*structpb.Value{
-		"policy": structpb.NewStructValue(&structpb.Struct{Fields: map[string]*structpb.Value{
-			resource.SigKey: structpb.NewStringValue("not-a-signature"),
-		}}),
-	}}
+	broken := undecodable(t)
 	_, err := srv.Analyze(context.Background(), broken)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), bucketURN, "the error names the resource")
@@ -238,7 +244,7 @@ func TestAnalyzeStackGivesPoliciesTheWholeStack(t *testing.T) {
 	s := &seen{resources: map[string][]policyx.ResourceValidationArgs{}, stacks: map[string][]policyx.StackValidationArgs{}}
 	srv := configured(t, testPack(s), false)
 	block := "urn:pulumi:dev::aifactory::aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock::data"
-	res, err := srv.AnalyzeStack(context.Background(), &pulumirpc.AnalyzeStackRequest{Resources: []*pulumirpc.AnalyzerResource{
+	req := &pulumirpc.AnalyzeStackRequest{Resources: []*pulumirpc.AnalyzerResource{
 		{Urn: bucketURN, Type: "aws:s3/bucketV2:BucketV2", Name: "data", Parent: "urn:parent",
 			Properties: marshal(t, resource.PropertyMap{"bucket": resource.NewProperty("aifactory-dev-data")})},
 		{Urn: block, Type: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", Name: "data",
@@ -247,7 +253,8 @@ func TestAnalyzeStackGivesPoliciesTheWholeStack(t *testing.T) {
 			PropertyDependencies: map[string]*pulumirpc.AnalyzerPropertyDependencies{
 				"bucket": {Urns: []string{bucketURN}}, "restrictPublicBuckets": {},
 			}},
-	}})
+	}}
+	res, err := srv.AnalyzeStack(context.Background(), req)
 	require.NoError(t, err)
 	require.Len(t, res.GetDiagnostics(), 1)
 	d := res.GetDiagnostics()[0]
@@ -265,9 +272,9 @@ func TestAnalyzeStackGivesPoliciesTheWholeStack(t *testing.T) {
 	assert.Empty(t, s.resources, "resource policies do not run on the stack")
 
 	configure(t, srv, map[string]*pulumirpc.PolicyConfig{"stack": policyConfig(t, pulumirpc.EnforcementLevel_DISABLED, nil)})
-	res, err = srv.AnalyzeStack(context.Background(), &pulumirpc.AnalyzeStackRequest{})
+	res, err = srv.AnalyzeStack(context.Background(), req)
 	require.NoError(t, err)
-	assert.Empty(t, res.GetDiagnostics())
+	assert.Empty(t, res.GetDiagnostics(), "the same stack passes with the policy disabled")
 	assert.Len(t, s.stacks["stack"], 1, "a disabled stack policy is not run")
 }
 
@@ -299,8 +306,8 @@ func TestInfoDescribesThePack(t *testing.T) {
 func TestRemediationIsNotServed(t *testing.T) {
 	s := &seen{resources: map[string][]policyx.ResourceValidationArgs{}, stacks: map[string][]policyx.StackValidationArgs{}}
 	srv := configured(t, testPack(s), true)
-	res, err := srv.Remediate(context.Background(), bucketRequest(t))
-	require.NoError(t, err)
+	res, err := srv.Remediate(context.Background(), undecodable(t))
+	require.NoError(t, err, "the engine's remediation pass, run for every resource, must not decode it")
 	assert.Empty(t, res.GetRemediations())
 
 	fix := policyx.NewResourceRemediationPolicy("fix-tags", policyx.ResourceRemediationPolicyArgs{
@@ -331,10 +338,17 @@ func TestCallsOutOfOrderFailClearly(t *testing.T) {
 	assert.Equal(t, codes.FailedPrecondition, status.Code(err))
 	_, err = srv.AnalyzeStack(ctx, &pulumirpc.AnalyzeStackRequest{})
 	assert.Equal(t, codes.FailedPrecondition, status.Code(err))
-	_, err = srv.GetAnalyzerInfo(ctx, &emptypb.Empty{})
-	assert.Equal(t, codes.FailedPrecondition, status.Code(err))
 	_, err = srv.Remediate(ctx, bucketRequest(t))
 	assert.Equal(t, codes.FailedPrecondition, status.Code(err))
+
+	// Describing the pack needs no stack (pulumi policy publish asks for it).
+	info, err := srv.GetAnalyzerInfo(ctx, &emptypb.Empty{})
+	require.NoError(t, err)
+	assert.Equal(t, "test-pack", info.GetName())
+	assert.Len(t, info.GetPolicies(), 4)
+	plugin, err := srv.GetPluginInfo(ctx, &emptypb.Empty{})
+	require.NoError(t, err)
+	assert.Equal(t, "1.2.3", plugin.GetVersion())
 }
 
 // TestServesThePlatformPack runs the real pack through the server: an
@@ -356,4 +370,90 @@ func TestServesThePlatformPack(t *testing.T) {
 	assert.Equal(t, pulumirpc.EnforcementLevel_MANDATORY, tags.GetEnforcementLevel())
 	assert.Equal(t, bucketURN, tags.GetUrn())
 	assert.Contains(t, tags.GetMessage(), "cost-center")
+}
+
+func TestResourceOptionsReachPolicies(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		options *pulumirpc.AnalyzerResourceOptions
+		want    pulumi.ResourceOptions
+	}{
+		{"none", nil, pulumi.ResourceOptions{}},
+		{"protect and ignore changes", &pulumirpc.AnalyzerResourceOptions{Protect: true, IgnoreChanges: []string{"tags"}},
+			pulumi.ResourceOptions{Protect: true, IgnoreChanges: []string{"tags"}}},
+		{"delete before replace only when defined", &pulumirpc.AnalyzerResourceOptions{DeleteBeforeReplace: true},
+			pulumi.ResourceOptions{}},
+		{"delete before replace", &pulumirpc.AnalyzerResourceOptions{DeleteBeforeReplace: true, DeleteBeforeReplaceDefined: true},
+			pulumi.ResourceOptions{DeleteBeforeReplace: true}},
+		{"aliases and secret outputs", &pulumirpc.AnalyzerResourceOptions{Aliases: []string{"urn:old"}, AdditionalSecretOutputs: []string{"password"}},
+			pulumi.ResourceOptions{Aliases: []pulumi.Alias{{URN: pulumi.URN("urn:old")}}, AdditionalSecretOutputs: []string{"password"}}},
+		{"custom timeouts", &pulumirpc.AnalyzerResourceOptions{CustomTimeouts: &pulumirpc.AnalyzerResourceOptions_CustomTimeouts{Create: 90, Delete: 0.5}},
+			pulumi.ResourceOptions{CustomTimeouts: &pulumi.CustomTimeouts{Create: "1m30s", Delete: "500ms"}}},
+		{"zero timeouts are none", &pulumirpc.AnalyzerResourceOptions{CustomTimeouts: &pulumirpc.AnalyzerResourceOptions_CustomTimeouts{}},
+			pulumi.ResourceOptions{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &seen{resources: map[string][]policyx.ResourceValidationArgs{}, stacks: map[string][]policyx.StackValidationArgs{}}
+			srv := configured(t, testPack(s), true)
+			req := bucketRequest(t)
+			req.Options = tc.options
+			req.Provider = nil
+			_, err := srv.Analyze(context.Background(), req)
+			require.NoError(t, err)
+			for _, name := range []string{"quiet", "loud"} {
+				got := s.resources[name][0].Resource
+				assert.Equal(t, tc.want, got.Options, name)
+				assert.Equal(t, policyx.AnalyzerProviderResource{}, got.Provider, "no provider, none decoded")
+			}
+		})
+	}
+}
+
+func TestReferencesAndOutputValuesKeepTheirShape(t *testing.T) {
+	s := &seen{resources: map[string][]policyx.ResourceValidationArgs{}, stacks: map[string][]policyx.StackValidationArgs{}}
+	srv := configured(t, testPack(s), true)
+	keyURN := resource.URN("urn:pulumi:dev::aifactory::aws:kms/key:Key::data")
+	req := bucketRequest(t)
+	st, err := plugin.MarshalProperties(resource.PropertyMap{
+		"key": resource.MakeCustomResourceReference(keyURN, "key-1", "6.83.4"),
+		"kmsKeyId": resource.NewProperty(resource.Output{
+			Element: resource.NewProperty("arn:aws:kms:eu-west-1:123456789012:key/1"), Known: true, Secret: true,
+			Dependencies: []resource.URN{keyURN},
+		}),
+	}, plugin.MarshalOptions{KeepResources: true, KeepOutputValues: true, KeepSecrets: true, KeepUnknowns: true})
+	require.NoError(t, err)
+	req.Properties = st
+	_, err = srv.Analyze(context.Background(), req)
+	require.NoError(t, err)
+
+	props := s.resources["quiet"][0].Resource.Properties
+	require.True(t, props.Get("key").IsResourceReference(), "a resource reference stays one")
+	assert.Equal(t, keyURN, props.Get("key").AsResourceReference().URN)
+	kms := props.Get("kmsKeyId")
+	assert.True(t, kms.Secret(), "an output value's secrecy is kept")
+	assert.Equal(t, []resource.URN{keyURN}, kms.Dependencies(), "an output value's dependencies are kept")
+	assert.Equal(t, "arn:aws:kms:eu-west-1:123456789012:key/1", kms.AsString())
+}
+
+func TestAPolicyDisabledByDefaultDoesNotRun(t *testing.T) {
+	s := &seen{resources: map[string][]policyx.ResourceValidationArgs{}, stacks: map[string][]policyx.StackValidationArgs{}}
+	off := policyx.NewResourceValidationPolicy("off", policyx.ResourceValidationPolicyArgs{
+		Description: "Off unless configured.", EnforcementLevel: policyx.EnforcementLevelDisabled,
+		ValidateResource: func(_ context.Context, a policyx.ResourceValidationArgs) error {
+			s.resource("off", a)
+			a.Manager.ReportViolation("ran", "")
+			return nil
+		},
+	})
+	srv := configured(t, testPack(s, off), true)
+	res, err := srv.Analyze(context.Background(), bucketRequest(t))
+	require.NoError(t, err)
+	assert.Empty(t, s.resources["off"])
+	assert.Len(t, res.GetDiagnostics(), 2, "only loud and elsewhere report")
+
+	configure(t, srv, map[string]*pulumirpc.PolicyConfig{"off": policyConfig(t, pulumirpc.EnforcementLevel_MANDATORY, nil)})
+	res, err = srv.Analyze(context.Background(), bucketRequest(t))
+	require.NoError(t, err)
+	assert.Len(t, s.resources["off"], 1, "config turns it on")
+	assert.Len(t, res.GetDiagnostics(), 3)
 }
