@@ -101,7 +101,7 @@ func (s *Server) ConfigureStack(_ context.Context, req *pulumirpc.AnalyzerStackC
 	if s.handshake == nil {
 		return nil, errors.New("the engine configured the stack before the analyzer handshake")
 	}
-	ctx, err := pulumi.NewContext(context.Background(), pulumi.RunInfo{
+	pack, err := s.build(pulumi.RunInfo{
 		Stack:            req.GetStack(),
 		Project:          req.GetProject(),
 		Organization:     req.GetOrganization(),
@@ -113,11 +113,7 @@ func (s *Server) ConfigureStack(_ context.Context, req *pulumirpc.AnalyzerStackC
 		Parallel:         1,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("creating the policy pack's context: %w", err)
-	}
-	pack, err := s.factory(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("building the policy pack: %w", err)
+		return nil, err
 	}
 	for _, p := range pack.Policies() {
 		if _, ok := p.(policyx.ResourceRemediationPolicy); ok {
@@ -167,11 +163,16 @@ func (s *Server) describe() (policyx.PolicyPack, error) {
 	if pack != nil {
 		return pack, nil
 	}
-	ctx, err := pulumi.NewContext(context.Background(), pulumi.RunInfo{})
+	return s.build(pulumi.RunInfo{})
+}
+
+// build runs the factory in a context made from info.
+func (s *Server) build(info pulumi.RunInfo) (policyx.PolicyPack, error) {
+	ctx, err := pulumi.NewContext(context.Background(), info)
 	if err != nil {
 		return nil, fmt.Errorf("creating the policy pack's context: %w", err)
 	}
-	pack, err = s.factory(ctx)
+	pack, err := s.factory(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("building the policy pack: %w", err)
 	}
