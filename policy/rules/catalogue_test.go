@@ -90,6 +90,20 @@ func TestEveryControlIsDescribedForAuditors(t *testing.T) {
 	}
 }
 
+func TestInspectedTypesAreEveryNamedTypeOnce(t *testing.T) {
+	got := rules.InspectedTypes()
+	assert.True(t, slices.IsSorted(got))
+	assert.Equal(t, len(got), len(slices.Compact(slices.Clone(got))), "each type once")
+	assert.NotContains(t, got, rules.AllAWSTypes)
+	for _, c := range rules.Catalogue() {
+		for _, typ := range c.ResourceTypes {
+			if typ != rules.AllAWSTypes {
+				assert.Contains(t, got, typ, c.Name)
+			}
+		}
+	}
+}
+
 func TestUntaggableListMatchesThePinnedProvider(t *testing.T) {
 	want := awsschema.Untaggable(sdk(t))
 	assert.Equal(t, want, rules.UntaggableTypes(), "regenerate with: go generate ./policy/rules")
