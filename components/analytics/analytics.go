@@ -26,6 +26,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/aifactory/platform/components/iamdoc"
+	"github.com/aifactory/platform/components/internal/naming"
 	"github.com/aifactory/platform/components/tagging"
 )
 
@@ -178,9 +179,7 @@ type teamResources struct {
 }
 
 var (
-	prefixPattern      = regexp.MustCompile(`^[a-z][a-z0-9-]{1,40}$`)
 	environmentPattern = regexp.MustCompile(`^[a-z][a-z0-9]{1,15}$`)
-	accountPattern     = regexp.MustCompile(`^[0-9]{12}$`)
 )
 
 func (a *Args) authMode() AuthMode {
@@ -197,13 +196,13 @@ func (a *Args) limits() Limits {
 func (a *Args) validate() error {
 	var errs []error
 	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if !prefixPattern.MatchString(a.Prefix) {
-		fail("Prefix %q: use 2-41 lower-case letters, digits and hyphens", a.Prefix)
+	if err := naming.CheckPrefix(a.Prefix); err != nil {
+		errs = append(errs, err)
 	}
 	if !environmentPattern.MatchString(a.Environment) {
 		fail("Environment %q: use the stack's environment, such as \"dev\"", a.Environment)
 	}
-	if !accountPattern.MatchString(a.AccountID) || a.Region == "" || a.Partition == "" {
+	if !naming.IsAccountID(a.AccountID) || a.Region == "" || a.Partition == "" {
 		fail("AccountID (12 digits), Region and Partition are required to scope the policies")
 	}
 	for _, input := range []struct {

@@ -13,6 +13,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/emr"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/aifactory/platform/components/internal/naming"
 	"github.com/aifactory/platform/components/tagging"
 )
 
@@ -399,8 +400,8 @@ type ClusterArgs struct {
 
 func (a *ClusterArgs) validate() error {
 	var errs []error
-	if !prefixPattern.MatchString(a.Prefix) {
-		errs = append(errs, fmt.Errorf("Prefix %q: use 2-41 lower-case letters, digits and hyphens", a.Prefix))
+	if err := naming.CheckPrefix(a.Prefix); err != nil {
+		errs = append(errs, err)
 	}
 	if !namePattern.MatchString(a.Team) {
 		errs = append(errs, fmt.Errorf("Team %q: use the team's DNS-safe name", a.Team))

@@ -18,6 +18,8 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/aifactory/platform/components/internal/naming"
 )
 
 // Type is the component's type token.
@@ -130,7 +132,6 @@ var (
 	prefixPattern        = regexp.MustCompile(`^[a-z][a-z0-9-]{0,36}[a-z0-9]$`)
 	environmentPattern   = regexp.MustCompile(`^[a-z][a-z0-9]{1,15}$`)
 	teamNamePattern      = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
-	accountPattern       = regexp.MustCompile(`^[0-9]{12}$`)
 	servicePrefixPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*/$`)
 	// IAM ARNs have an empty region field; the pattern does not insist on
 	// it, only on an account and a role, so "*", the account root and users
@@ -149,7 +150,7 @@ func (a *Args) validate() error {
 	if !environmentPattern.MatchString(a.Environment) {
 		errs = append(errs, fmt.Errorf("Environment %q: use 2-16 lower-case letters and digits, such as dev or prod", a.Environment))
 	}
-	if !accountPattern.MatchString(a.AccountID) {
+	if !naming.IsAccountID(a.AccountID) {
 		errs = append(errs, fmt.Errorf("AccountID %q: use the 12-digit AWS account id", a.AccountID))
 	}
 	if a.Region == "" || a.Partition == "" {

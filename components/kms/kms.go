@@ -7,13 +7,13 @@ package kms
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 
 	awskms "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/aifactory/platform/components/iamdoc"
+	"github.com/aifactory/platform/components/internal/naming"
 )
 
 // Type is the component's type token.
@@ -70,12 +70,10 @@ type Keys struct {
 	keys map[Purpose]*awskms.Key
 }
 
-var prefixPattern = regexp.MustCompile(`^[a-z][a-z0-9-]{1,40}$`)
-
 func (a *Args) validate() error {
 	var errs []error
-	if !prefixPattern.MatchString(a.Prefix) {
-		errs = append(errs, fmt.Errorf("Prefix %q: use 2-41 lower-case letters, digits and hyphens", a.Prefix))
+	if err := naming.CheckPrefix(a.Prefix); err != nil {
+		errs = append(errs, err)
 	}
 	if a.AccountID == "" || a.Region == "" || a.Partition == "" {
 		errs = append(errs, errors.New("AccountID, Region and Partition are required to scope the key policies"))

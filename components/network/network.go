@@ -20,6 +20,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/aifactory/platform/components/iamdoc"
+	"github.com/aifactory/platform/components/internal/naming"
 )
 
 // Type is the component's type token.
@@ -82,10 +83,7 @@ type Network struct {
 	FlowLogGroupArn         pulumi.StringOutput      `pulumi:"flowLogGroupArn"`
 }
 
-var (
-	prefixPattern  = regexp.MustCompile(`^[a-z][a-z0-9-]{1,40}$`)
-	servicePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`)
-)
+var servicePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`)
 
 // subnetNewBits splits the VPC into 16 equal blocks: up to 6 private and 6
 // public subnets with room to spare.
@@ -93,8 +91,8 @@ const subnetNewBits = 4
 
 func (a *Args) validate() error {
 	var errs []error
-	if !prefixPattern.MatchString(a.Prefix) {
-		errs = append(errs, fmt.Errorf("Prefix %q: use 2-41 lower-case letters, digits and hyphens", a.Prefix))
+	if err := naming.CheckPrefix(a.Prefix); err != nil {
+		errs = append(errs, err)
 	}
 	if p, err := netip.ParsePrefix(a.CIDR); err != nil || !p.Addr().Is4() || p.Bits() < 16 || p.Bits() > 22 {
 		errs = append(errs, fmt.Errorf("CIDR %q: set an IPv4 range between /16 and /22", a.CIDR))

@@ -35,6 +35,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sagemaker"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/aifactory/platform/components/internal/naming"
 	"github.com/aifactory/platform/components/tagging"
 )
 
@@ -174,10 +175,8 @@ type Workspace struct {
 }
 
 var (
-	prefixPattern       = regexp.MustCompile(`^[a-z][a-z0-9-]{1,40}$`)
 	teamNamePattern     = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
 	instanceTypePattern = regexp.MustCompile(`^ml\.[a-z0-9]+\.[a-z0-9]+$`)
-	accountPattern      = regexp.MustCompile(`^[0-9]{12}$`)
 )
 
 // withDefaults returns a copy of the args with zero values replaced by the
@@ -201,13 +200,13 @@ func (a Args) withDefaults() Args {
 func (a *Args) validate() error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if !prefixPattern.MatchString(a.Prefix) {
-		add("Prefix %q: use 2-41 lower-case letters, digits and hyphens", a.Prefix)
+	if err := naming.CheckPrefix(a.Prefix); err != nil {
+		errs = append(errs, err)
 	}
 	if !slices.Contains(Environments, a.Environment) {
 		add("Environment %q: use one of %v", a.Environment, Environments)
 	}
-	if !accountPattern.MatchString(a.AccountID) || a.Region == "" || a.Partition == "" {
+	if !naming.IsAccountID(a.AccountID) || a.Region == "" || a.Partition == "" {
 		add("AccountID, Region and Partition are required (AccountID has 12 digits) to scope every policy")
 	}
 	if a.VpcID == nil || a.SubnetIDs == nil {
@@ -234,7 +233,7 @@ func (a *Args) validate() error {
 		add("PackageIndexURL %q: use an https URL reachable from the private subnets, without credentials, spaces or quotes", a.PackageIndexURL)
 	}
 	for _, acct := range a.ImageRegistryAccounts {
-		if !accountPattern.MatchString(acct) {
+		if !naming.IsAccountID(acct) {
 			add("ImageRegistryAccounts: %q is not a 12-digit account id", acct)
 		}
 	}
