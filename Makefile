@@ -1,7 +1,7 @@
 # AI Factory: the two set-up commands of the README are `make run` and `make test`.
 GO            ?= go
 STACK         ?= dev
-PULUMI_VERSION := v3.259.0
+PULUMI_VERSION := $(shell awk '$$1 == "github.com/pulumi/pulumi/pkg/v3" {print $$2}' tools/pulumi/go.mod)
 GOFILES        = $(shell find . -name '*.go' -not -path './bin/*' -not -path './.git/*')
 
 .PHONY: run preview weekly test vet fmt-check cli bench clean

@@ -18,11 +18,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 
+	"github.com/aifactory/platform/factory"
+	"github.com/aifactory/platform/facts/versions"
 	"github.com/aifactory/platform/internal/offline"
-	"github.com/aifactory/platform/policy/offlinepack"
 	"github.com/aifactory/platform/policy/pack"
 	"github.com/aifactory/platform/stacks/platform"
 )
@@ -96,22 +98,22 @@ func previewStack(ctx context.Context, stack string, withPolicy bool, stdout, st
 	var opts []optpreview.Option
 	packNote := "no policy pack"
 	if withPolicy {
-		p, err := offlinepack.Build(ctx, env)
+		p, err := factory.BuildPolicyPack(ctx, env.Root, filepath.Join(dir, "policy-pack"))
 		if err != nil {
 			return err
 		}
-		opts = p.Attach(stack)
+		opts = p.PreviewOptions(stack)
 		packNote = "policy pack " + pack.Name + " with policy/config/" + stack + ".json"
 	}
 	fmt.Fprintf(stdout, "Offline preview of stack %q (real Pulumi engine %s, stand-in AWS provider, %s; no cloud calls)\n\n",
-		stack, offline.CLIVersion, packNote)
-	plan, err := offline.Preview(ctx, s, opts...)
-	if werr := plan.Write(stdout); werr != nil {
+		stack, versions.PulumiCLI, packNote)
+	res, err := factory.Preview(ctx, s, opts...)
+	if werr := res.Write(stdout); werr != nil {
 		return werr
 	}
 	if err != nil {
-		if len(plan.Failures) > 0 {
-			return errors.New(plan.Failures[0])
+		if len(res.Failures) > 0 {
+			return errors.New(res.Failures[0])
 		}
 		return err
 	}

@@ -11,8 +11,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aifactory/platform/components/analytics"
+	"github.com/aifactory/platform/components/analytics/spec"
 	"github.com/aifactory/platform/components/iamdoc"
+	"github.com/aifactory/platform/components/scope/scopetest"
 	"github.com/aifactory/platform/components/tagging"
+	"github.com/aifactory/platform/facts/tagkeys"
 	"github.com/aifactory/platform/internal/mocktest"
 )
 
@@ -52,8 +55,8 @@ var (
 
 func teamTags(team string) tagging.Set {
 	return tagging.Set{
-		tagging.Team: team, tagging.Project: "aifactory", tagging.CostCenter: "CC-5200",
-		tagging.Environment: "dev", tagging.DataClassification: "confidential", tagging.Owner: team + "@aifactory.example",
+		tagkeys.Team: team, tagkeys.Project: "aifactory", tagkeys.CostCenter: "CC-5200",
+		tagkeys.Environment: "dev", tagkeys.DataClassification: "confidential", tagkeys.Owner: team + "@aifactory.example",
 	}
 }
 
@@ -84,11 +87,7 @@ func explorationSpec() analytics.ClusterSpec {
 
 func args() *analytics.Args {
 	return &analytics.Args{
-		Prefix:                  "aifactory-dev",
-		Environment:             "dev",
-		AccountID:               mocktest.AccountID,
-		Region:                  "eu-west-1",
-		Partition:               "aws",
+		Scope:                   scopetest.Dev(),
 		VpcID:                   pulumi.String("vpc-1"),
 		SubnetIDs:               pulumi.ToStringArray(subnets),
 		EndpointSecurityGroupID: pulumi.String("sg-endpoints"),
@@ -227,7 +226,7 @@ func TestTaskCapacityRunsOnSpotWithCapacityOptimisedFallbackToOnDemand(t *testin
 			InstanceType string `json:"instanceType"`
 		}
 		require.NoError(t, f.JSON("instanceTypeConfigs", &types))
-		assert.GreaterOrEqual(t, len(types), analytics.MinTaskInstanceTypes, "Spot needs several pools")
+		assert.GreaterOrEqual(t, len(types), spec.MinTaskInstanceTypes, "Spot needs several pools")
 		assert.Contains(t, f.Str("clusterId"), "-id")
 	}
 
@@ -293,9 +292,9 @@ func TestClustersCarryTheTeamTagsAndADeterministicExpiry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		tags := first.Named(t, clusterType, tt.cluster).Tags()
-		assert.Equal(t, tt.expiresAt, tags[tagging.ExpiresAt], tt.cluster)
-		assert.Equal(t, tt.team, tags[tagging.Team])
-		assert.Equal(t, tt.team+"@aifactory.example", tags[tagging.Owner])
+		assert.Equal(t, tt.expiresAt, tags[tagkeys.ExpiresAt], tt.cluster)
+		assert.Equal(t, tt.team, tags[tagkeys.Team])
+		assert.Equal(t, tt.team+"@aifactory.example", tags[tagkeys.Owner])
 		assert.Equal(t, tags, second.Named(t, clusterType, tt.cluster).Tags(), "previews of the same inputs are identical")
 	}
 }
@@ -386,7 +385,7 @@ func TestIAMModeAttachesEachTeamPolicyToTheTeamIdentities(t *testing.T) {
 	assert.Len(t, m.OfType(groupAttachType), 2)
 
 	p := m.Named(t, policyType, "analytics-jackpot-analytics-studio")
-	assert.Equal(t, jackpot, p.Tags()[tagging.Team])
+	assert.Equal(t, jackpot, p.Tags()[tagkeys.Team])
 	doc, err := iamdoc.Parse(p.Str("policy"))
 	require.NoError(t, err)
 	open := statement(t, doc, "OpenTheStudio")
@@ -563,7 +562,7 @@ func TestTeamResourcesCarryTheTeamsTags(t *testing.T) {
 		}
 		tags := tagging.Set(r.Tags())
 		assert.Empty(t, tags.Missing(), "%s %s", r.Type, r.Name)
-		assert.Equal(t, team, tags[tagging.Team], "%s %s", r.Type, r.Name)
+		assert.Equal(t, team, tags[tagkeys.Team], "%s %s", r.Type, r.Name)
 	}
 }
 
@@ -606,7 +605,7 @@ func TestInvalidArgsAreRejectedBeforeAnyResource(t *testing.T) {
 		{"no teams", func(a *analytics.Args) { a.Teams = nil }, "Teams"},
 		{"duplicate team", func(a *analytics.Args) { a.Teams[1].Name = jackpot; a.Teams[1].Tags = teamTags(jackpot) }, "listed twice"},
 		{"team tag of another team", func(a *analytics.Args) { a.Teams[0].Tags = teamTags(insights) }, "must be the team's name"},
-		{"missing owner tag", func(a *analytics.Args) { delete(a.Teams[0].Tags, tagging.Owner) }, "owner"},
+		{"missing owner tag", func(a *analytics.Args) { delete(a.Teams[0].Tags, tagkeys.Owner) }, "owner"},
 		{"IAM user in IAM mode", func(a *analytics.Args) {
 			a.Teams[0].Identities = []analytics.Identity{{Type: analytics.IdentityUser, Name: "ana"}}
 		}, "in IAM mode use one of"},

@@ -13,7 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aifactory/platform/components/analytics"
-	"github.com/aifactory/platform/components/tagging"
+	"github.com/aifactory/platform/components/analytics/spec"
+	"github.com/aifactory/platform/components/scope/scopetest"
+	"github.com/aifactory/platform/facts/tagkeys"
 	"github.com/aifactory/platform/internal/mocktest"
 )
 
@@ -28,7 +30,7 @@ func limits() analytics.Limits {
 // standaloneArgs are what a tool outside the Studio passes to launch a cluster.
 func standaloneArgs() *analytics.ClusterArgs {
 	return &analytics.ClusterArgs{
-		Prefix:                       "aifactory-dev",
+		Scope:                        scopetest.Dev(),
 		Team:                         jackpot,
 		Tags:                         teamTags(jackpot),
 		Spec:                         sparkSpec(),
@@ -61,9 +63,9 @@ func TestStandaloneClusterKeepsEveryGuardrail(t *testing.T) {
 	assert.Equal(t, "aifactory-dev-emr-1", c.Str("securityConfiguration"))
 	assert.Equal(t, "s3://"+logBucket+"/emr/jackpot-analytics/", c.Str("logUri"))
 	assert.Equal(t, logsKey, c.Str("logEncryptionKmsKeyId"))
-	assert.Equal(t, "2025-06-05T09:00:00Z", c.Tags()[tagging.ExpiresAt])
+	assert.Equal(t, "2025-06-05T09:00:00Z", c.Tags()[tagkeys.ExpiresAt])
 	assert.Equal(t, "emr-7.2.0", c.Str("releaseLabel"))
-	assert.ElementsMatch(t, analytics.DefaultApplications(), toStrings(t, c, "applications"), "Studio needs Livy and Jupyter Enterprise Gateway")
+	assert.ElementsMatch(t, spec.DefaultApplications(), toStrings(t, c, "applications"), "Studio needs Livy and Jupyter Enterprise Gateway")
 
 	task := m.Named(t, fleetType, "adhoc-task")
 	assert.Equal(t, 0.0, task.Num("targetOnDemandCapacity"))
@@ -211,7 +213,7 @@ func TestClusterSpecReadsFromConfigStrictly(t *testing.T) {
 }
 
 func TestNoPublicEndpointIsExposed(t *testing.T) {
-	for _, typ := range []reflect.Type{reflect.TypeFor[analytics.EphemeralCluster](), reflect.TypeFor[analytics.Studio]()} {
+	for _, typ := range []reflect.Type{reflect.TypeFor[analytics.EphemeralCluster](), reflect.TypeFor[analytics.EmrStudio]()} {
 		for f := range typ.Fields() {
 			tag := strings.ToLower(f.Tag.Get("pulumi"))
 			assert.NotContains(t, tag, "public", "%s.%s must not publish a public DNS name or address", typ.Name(), f.Name)
@@ -249,7 +251,7 @@ func TestStudioHandsToolsTheTeamsClusterWiring(t *testing.T) {
 	assert.Equal(t, "aifactory-dev-player-insights-backfill", c.Str("name"))
 	assert.Equal(t, "s3://"+logBucket+"/emr/player-insights/", c.Str("logUri"))
 	assert.Equal(t, m.OfType(secConfigType)[0].Name, c.Str("securityConfiguration"))
-	assert.Equal(t, insights, c.Tags()[tagging.Team])
+	assert.Equal(t, insights, c.Tags()[tagkeys.Team])
 	var ec2 struct {
 		Master  string `json:"emrManagedMasterSecurityGroup"`
 		Service string `json:"serviceAccessSecurityGroup"`

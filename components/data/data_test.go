@@ -13,6 +13,7 @@ import (
 
 	"github.com/aifactory/platform/components/data"
 	"github.com/aifactory/platform/components/iamdoc"
+	"github.com/aifactory/platform/components/scope/scopetest"
 	"github.com/aifactory/platform/internal/mocktest"
 )
 
@@ -42,11 +43,7 @@ var purposes = []string{data.DataPurpose, data.ModelsPurpose, data.AppLogsPurpos
 
 func args() *data.Args {
 	return &data.Args{
-		Prefix:                 "aifactory-dev",
-		Environment:            "dev",
-		AccountID:              account,
-		Region:                 "eu-west-1",
-		Partition:              "aws",
+		Scope:                  scopetest.Dev(),
 		VpcID:                  pulumi.String("vpc-0platform"),
 		VpcEndpointIDs:         pulumi.StringArray{pulumi.String(vpce)},
 		DataKeyArn:             pulumi.String(dataKey),
@@ -358,8 +355,8 @@ func TestDataBucketDelegatesToThePlatformsAccessPoints(t *testing.T) {
 	dataDoc := policyOf(t, sibling(t, m, policyType, data.DataPurpose))
 	modelsDoc := policyOf(t, sibling(t, m, policyType, data.ModelsPurpose))
 	object := "arn:aws:s3:::aifactory-dev-data-" + account + "/teams/" + jackpot + "/x"
-	teamAP := data.AccessPointArn("aws", "eu-west-1", account, "dev-"+jackpot)
-	otherEnvAP := data.AccessPointArn("aws", "eu-west-1", account, "prod-"+jackpot)
+	teamAP := scopetest.Dev().AccessPointARN("dev-" + jackpot)
+	otherEnvAP := scopetest.Dev().AccessPointARN("prod-" + jackpot)
 
 	assert.Equal(t, allowed, evaluate(t, dataDoc, request{principal: roleA, action: "s3:GetObject", resource: object, keys: throughAccessPoint(teamAP)}),
 		"the bucket allows what the team's access point allows")
@@ -443,7 +440,7 @@ func TestAccessPointPoliciesConfineEachTeamToItsPrefix(t *testing.T) {
 	for team, role := range roles {
 		t.Run(team, func(t *testing.T) {
 			doc := policyOf(t, m.Named(t, apType, "data-"+team))
-			ap := data.AccessPointArn("aws", "eu-west-1", account, "dev-"+team)
+			ap := scopetest.Dev().AccessPointARN("dev-" + team)
 			own := ap + "/object/teams/" + team + "/features/part-0.parquet"
 			other := jackpot
 			if team == jackpot {
@@ -517,7 +514,7 @@ func TestTeamWithoutARoleGetsAClosedAccessPoint(t *testing.T) {
 	a.Teams[1].RoleArn = nil
 	m, _ := build(t, a)
 	doc := policyOf(t, m.Named(t, apType, "data-"+player))
-	ap := data.AccessPointArn("aws", "eu-west-1", account, "dev-"+player)
+	ap := scopetest.Dev().AccessPointARN("dev-" + player)
 	for _, st := range doc.Statement {
 		assert.Equal(t, iamdoc.Deny, st.Effect, "a team without a role is granted nothing")
 	}

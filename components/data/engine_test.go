@@ -16,7 +16,9 @@ import (
 
 	"github.com/aifactory/platform/components/data"
 	"github.com/aifactory/platform/components/iamdoc"
+	"github.com/aifactory/platform/components/scope/scopetest"
 	"github.com/aifactory/platform/components/tagging"
+	"github.com/aifactory/platform/facts/tagkeys"
 	"github.com/aifactory/platform/internal/enginetest"
 )
 
@@ -29,8 +31,8 @@ func TestMain(m *testing.M) { os.Exit(enginetest.Main(m)) }
 func perimeterProgram(environment string, protect bool) pulumi.RunFunc {
 	return func(ctx *pulumi.Context) error {
 		defaults := tagging.Set{
-			tagging.Team: "platform", tagging.Project: "aifactory", tagging.CostCenter: "CC-4100-PLATFORM",
-			tagging.Environment: environment, tagging.DataClassification: "confidential", tagging.Owner: "ml-platform@aifactory.example",
+			tagkeys.Team: "platform", tagkeys.Project: "aifactory", tagkeys.CostCenter: "CC-4100-PLATFORM",
+			tagkeys.Environment: environment, tagkeys.DataClassification: "confidential", tagkeys.Owner: "ml-platform@aifactory.example",
 		}
 		tags, err := tagging.Install(ctx, defaults)
 		if err != nil {
@@ -70,12 +72,10 @@ func perimeterProgram(environment string, protect bool) pulumi.RunFunc {
 		if err != nil {
 			return err
 		}
+		sc := scopetest.Scope(environment)
+		sc.AccountID = account.AccountId
 		p, err := data.New(ctx, "data", &data.Args{
-			Prefix:                 "aifactory-" + environment,
-			Environment:            environment,
-			AccountID:              account.AccountId,
-			Region:                 "eu-west-1",
-			Partition:              "aws",
+			Scope:                  sc,
 			VpcID:                  vpc.ID(),
 			VpcEndpointIDs:         pulumi.StringArray{endpoint.ID()},
 			DataKeyArn:             pulumi.String("arn:aws:kms:eu-west-1:" + account.AccountId + ":key/data"),
@@ -106,10 +106,10 @@ func TestEnginePerimeterPreviewsUpsAndDestroys(t *testing.T) {
 	}
 
 	up := enginetest.Up(t, s)
-	assert.Equal(t, "aifactory-dev-data-123456789012", up.Outputs["dataBucketName"].Value)
-	assert.Equal(t, "aifactory-dev-access-logs-123456789012", up.Outputs["logBucketName"].Value)
-	arns, ok := up.Outputs["accessPointArns"].Value.(map[string]any)
-	require.True(t, ok, "accessPointArns is a map: %#v", up.Outputs["accessPointArns"].Value)
+	assert.Equal(t, "aifactory-dev-data-123456789012", up.Outputs["dataBucketName"])
+	assert.Equal(t, "aifactory-dev-access-logs-123456789012", up.Outputs["logBucketName"])
+	arns, ok := up.Outputs["accessPointArns"].(map[string]any)
+	require.True(t, ok, "accessPointArns is a map: %#v", up.Outputs["accessPointArns"])
 	assert.Len(t, arns, 2)
 	assert.Contains(t, arns, jackpot)
 	assert.Contains(t, arns, player)

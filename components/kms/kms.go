@@ -12,11 +12,13 @@ import (
 	awskms "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/aifactory/platform/components/iamdoc"
-	"github.com/aifactory/platform/components/internal/naming"
+	"github.com/aifactory/platform/components/scope"
 )
 
-// Type is the component's type token.
+// Type is the component's type token. Its module is "security", not
+// "kms": the token is part of every key's URN, and renaming it would make
+// Pulumi replace the keys of existing stacks (and with them everything
+// they encrypt), so the package name and the token differ on purpose.
 const Type = "aifactory:security:Keys"
 
 // Purpose is what a key encrypts.
@@ -42,13 +44,9 @@ const (
 
 // Args configures the keys.
 type Args struct {
-	// Prefix names the aliases alias/<Prefix>-<purpose>; lower-case letters,
-	// digits and hyphens.
-	Prefix string
-	// AccountID, Region and Partition scope the key policies.
-	AccountID string
-	Region    string
-	Partition string
+	// Scope names the aliases alias/<Prefix>-<purpose> and scopes the key
+	// policies to its account and region.
+	scope.Scope
 	// DeletionWindowDays is the waiting period before a scheduled deletion,
 	// 7-30 days. Required: an environment must choose it.
 	DeletionWindowDays int
@@ -72,11 +70,8 @@ type Keys struct {
 
 func (a *Args) validate() error {
 	var errs []error
-	if err := naming.CheckPrefix(a.Prefix); err != nil {
+	if err := a.Scope.Validate(); err != nil {
 		errs = append(errs, err)
-	}
-	if a.AccountID == "" || a.Region == "" || a.Partition == "" {
-		errs = append(errs, errors.New("AccountID, Region and Partition are required to scope the key policies"))
 	}
 	if a.DeletionWindowDays < MinDeletionWindowDays || a.DeletionWindowDays > MaxDeletionWindowDays {
 		errs = append(errs, fmt.Errorf("DeletionWindowDays %d: set it between %d and %d",
@@ -112,7 +107,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	arns := pulumi.StringMap{}
 	aliases := pulumi.StringMap{}
 	for _, p := range purposes {
-		policy, err := KeyPolicy(p, args.Partition, args.AccountID, args.Region).JSON()
+		policy, err := KeyPolicy(p, args.Scope).JSON()
 		if err != nil {
 			return nil, err
 		}
@@ -128,7 +123,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		if err != nil {
 			return nil, err
 		}
-		aliasName := fmt.Sprintf("alias/%s-%s", args.Prefix, p)
+		aliasName := "alias/" + args.Name(string(p))
 		if _, err := awskms.NewAlias(ctx, fmt.Sprintf("%s-%s", name, p), &awskms.AliasArgs{
 			Name:        pulumi.String(aliasName),
 			TargetKeyId: key.KeyId,
@@ -160,48 +155,4 @@ func (k *Keys) Arn(p Purpose) pulumi.StringOutput {
 		panic(fmt.Sprintf("kms: no %q key in this component", p))
 	}
 	return key.Arn
-}
-
-var useActions = iamdoc.Strings{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"}
-
-// KeyPolicy returns the key policy for a purpose. The account administers
-// the key, so IAM policies decide who may use it and the key can never
-// become unmanageable; the platform's roles scope their grants with
-// kms:ViaService. Services that encrypt on their own behalf (CloudWatch
-// Logs for the logs key; alarms and events publishing to encrypted topics
-// for the pipeline key) are admitted for this account's resources only.
-func KeyPolicy(p Purpose, partition, account, region string) iamdoc.Document {
-	root := fmt.Sprintf("arn:%s:iam::%s:root", partition, account)
-	statements := []iamdoc.Statement{{
-		Sid:       "AccountAdministersKey",
-		Effect:    iamdoc.Allow,
-		Principal: iamdoc.AWSPrincipals(root),
-		Action:    iamdoc.Strings{"kms:*"},
-		Resource:  iamdoc.Strings{"*"},
-	}}
-	switch p {
-	case Logs:
-		statements = append(statements, iamdoc.Statement{
-			Sid:       "CloudWatchLogsEncryptsAccountLogGroups",
-			Effect:    iamdoc.Allow,
-			Principal: iamdoc.Services(fmt.Sprintf("logs.%s.amazonaws.com", region)),
-			Action:    useActions,
-			Resource:  iamdoc.Strings{"*"},
-			Condition: iamdoc.Condition{
-				"ArnLike": {"kms:EncryptionContext:aws:logs:arn": {fmt.Sprintf("arn:%s:logs:%s:%s:log-group:*", partition, region, account)}},
-			},
-		})
-	case Pipeline:
-		statements = append(statements, iamdoc.Statement{
-			Sid:       "AlarmsAndEventsPublishToEncryptedTopics",
-			Effect:    iamdoc.Allow,
-			Principal: iamdoc.Services("cloudwatch.amazonaws.com", "events.amazonaws.com"),
-			Action:    iamdoc.Strings{"kms:Decrypt", "kms:GenerateDataKey*"},
-			Resource:  iamdoc.Strings{"*"},
-			Condition: iamdoc.Condition{
-				"StringEquals": {"aws:SourceAccount": {account}},
-			},
-		})
-	}
-	return iamdoc.New(statements...)
 }

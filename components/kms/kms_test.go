@@ -9,11 +9,12 @@ import (
 
 	"github.com/aifactory/platform/components/iamdoc"
 	"github.com/aifactory/platform/components/kms"
+	"github.com/aifactory/platform/components/scope/scopetest"
 	"github.com/aifactory/platform/internal/mocktest"
 )
 
 func args() *kms.Args {
-	return &kms.Args{Prefix: "aifactory-prod", AccountID: mocktest.AccountID, Region: "eu-west-1", Partition: "aws", DeletionWindowDays: 30, Protect: true}
+	return &kms.Args{Scope: scopetest.Scope("prod"), DeletionWindowDays: 30, Protect: true}
 }
 
 func build(t *testing.T, a *kms.Args) (*mocktest.Mocks, error) {
@@ -79,7 +80,7 @@ func TestKeyPoliciesAreScopedToTheAccountAndServices(t *testing.T) {
 }
 
 func TestLogsKeyLetsCloudWatchLogsEncryptOnlyThisAccountsLogGroups(t *testing.T) {
-	doc := kms.KeyPolicy(kms.Logs, "aws", "123456789012", "eu-west-1")
+	doc := kms.KeyPolicy(kms.Logs, scopetest.Dev())
 	var found bool
 	for _, st := range doc.Statement {
 		if st.Principal.Service.Contains("logs.eu-west-1.amazonaws.com") {
@@ -89,7 +90,7 @@ func TestLogsKeyLetsCloudWatchLogsEncryptOnlyThisAccountsLogGroups(t *testing.T)
 		}
 	}
 	assert.True(t, found)
-	data := kms.KeyPolicy(kms.Data, "aws", "123456789012", "eu-west-1")
+	data := kms.KeyPolicy(kms.Data, scopetest.Dev())
 	for _, st := range data.Statement {
 		assert.Empty(t, st.Principal.Service, "no service acts on its own with the data key")
 	}

@@ -11,64 +11,19 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	"github.com/aifactory/platform/components/iamdoc"
-	"github.com/aifactory/platform/components/internal/naming"
 )
 
 // Type is the component's type token.
 const Type = "aifactory:network:SecureNetwork"
 
-// DefaultInterfaceEndpoints are the AWS APIs that SageMaker Studio, EMR, the
-// weekly pipeline and their roles call. Each gets an interface endpoint with
-// private DNS, so the SDKs' default endpoints resolve inside the VPC.
-func DefaultInterfaceEndpoints() []string {
-	return []string{
-		"sagemaker.api", "sagemaker.runtime", "studio",
-		"sts", "logs", "monitoring", "kms", "secretsmanager",
-		"ecr.api", "ecr.dkr", "ecs", "ecs-agent", "ecs-telemetry",
-		"elasticmapreduce", "states", "sns", "events", "scheduler",
-	}
-}
-
-// Args configures the network.
-type Args struct {
-	// Prefix names resources (Name tags, log group); lower-case, e.g. "aifactory-dev".
-	Prefix string
-	// CIDR is the VPC's private IPv4 range, /16 to /22.
-	CIDR string
-	// AvailabilityZones the subnets span; at least two.
-	AvailabilityZones []string
-	// Region, Partition and AccountID scope endpoint names and policies.
-	Region    string
-	Partition string
-	AccountID string
-	// AllowedBucketArns are the only buckets reachable through the S3 gateway
-	// endpoint (bucket ARNs; wildcards within a name such as
-	// "arn:aws:s3:::aifactory-dev-*" are allowed, a bare "*" is not).
-	AllowedBucketArns []string
-	// InterfaceEndpoints are service names as in com.amazonaws.<region>.<name>
-	// ("studio" maps to aws.sagemaker.<region>.studio). Defaults to
-	// DefaultInterfaceEndpoints.
-	InterfaceEndpoints []string
-	// FlowLogsKMSKeyArn encrypts the flow log group. Required.
-	FlowLogsKMSKeyArn pulumi.StringInput
-	// FlowLogRetentionDays is the flow log group's retention. Required.
-	FlowLogRetentionDays int
-	// AllowInternetEgress adds public subnets, an internet gateway and a NAT
-	// gateway for outbound traffic. Off by default.
-	AllowInternetEgress bool
-}
-
-// Network is the secure network component.
-type Network struct {
+// SecureNetwork is the secure network component (aifactory:network:SecureNetwork).
+type SecureNetwork struct {
 	pulumi.ResourceState
 
 	VpcID                   pulumi.StringOutput      `pulumi:"vpcId"`
@@ -89,44 +44,8 @@ var servicePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`)
 // public subnets with room to spare.
 const subnetNewBits = 4
 
-func (a *Args) validate() error {
-	var errs []error
-	if err := naming.CheckPrefix(a.Prefix); err != nil {
-		errs = append(errs, err)
-	}
-	if p, err := netip.ParsePrefix(a.CIDR); err != nil || !p.Addr().Is4() || p.Bits() < 16 || p.Bits() > 22 {
-		errs = append(errs, fmt.Errorf("CIDR %q: set an IPv4 range between /16 and /22", a.CIDR))
-	}
-	if n := len(a.AvailabilityZones); n < 2 || n > 6 {
-		errs = append(errs, fmt.Errorf("AvailabilityZones: %d given; use 2 to 6 so the network survives a zone outage", n))
-	}
-	if a.Region == "" || a.Partition == "" || a.AccountID == "" {
-		errs = append(errs, errors.New("Region, Partition and AccountID are required"))
-	}
-	if len(a.AllowedBucketArns) == 0 {
-		errs = append(errs, errors.New("AllowedBucketArns: list the platform's buckets; the S3 endpoint never allows every bucket"))
-	}
-	for _, arn := range a.AllowedBucketArns {
-		if !strings.HasPrefix(arn, "arn:") || strings.HasSuffix(arn, ":::*") || arn == "*" {
-			errs = append(errs, fmt.Errorf("AllowedBucketArns: %q must be a bucket ARN, not a wildcard for every bucket", arn))
-		}
-	}
-	for _, s := range a.InterfaceEndpoints {
-		if !servicePattern.MatchString(s) {
-			errs = append(errs, fmt.Errorf("InterfaceEndpoints: %q is not a service name such as \"sts\"", s))
-		}
-	}
-	if a.FlowLogsKMSKeyArn == nil {
-		errs = append(errs, errors.New("FlowLogsKMSKeyArn is required: flow logs are always encrypted"))
-	}
-	if a.FlowLogRetentionDays <= 0 {
-		errs = append(errs, errors.New("FlowLogRetentionDays is required: flow logs never keep forever by accident"))
-	}
-	return errors.Join(errs...)
-}
-
 // New creates the network.
-func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Network, error) {
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*SecureNetwork, error) {
 	if args == nil {
 		return nil, errors.New("network: args are required")
 	}
@@ -139,13 +58,13 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	vpcPrefix := netip.MustParsePrefix(args.CIDR).Masked()
 
-	n := &Network{}
+	n := &SecureNetwork{}
 	if err := ctx.RegisterComponentResource(Type, name, n, opts...); err != nil {
 		return nil, err
 	}
 	parent := pulumi.Parent(n)
 	nameTag := func(suffix string) pulumi.StringMap {
-		return pulumi.StringMap{"Name": pulumi.String(args.Prefix + "-" + suffix)}
+		return pulumi.StringMap{"Name": pulumi.String(args.Name(suffix))}
 	}
 
 	vpc, err := ec2.NewVpc(ctx, name, &ec2.VpcArgs{
@@ -208,7 +127,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		}
 	}
 
-	s3Policy, err := S3EndpointPolicy(args.AllowedBucketArns, args.Partition, args.Region, args.AccountID).JSON()
+	s3Policy, err := S3EndpointPolicy(args.Scope, args.AllowedBucketArns).JSON()
 	if err != nil {
 		return nil, err
 	}
@@ -361,7 +280,7 @@ func addFlowLogs(ctx *pulumi.Context, name string, args *Args, vpc *ec2.Vpc, par
 	if err != nil {
 		return nil, err
 	}
-	trust, err := FlowLogsTrustPolicy(args.Partition, args.Region, args.AccountID).JSON()
+	trust, err := FlowLogsTrustPolicy(args.Scope).JSON()
 	if err != nil {
 		return nil, err
 	}
@@ -387,7 +306,7 @@ func addFlowLogs(ctx *pulumi.Context, name string, args *Args, vpc *ec2.Vpc, par
 		LogDestinationType: pulumi.String("cloud-watch-logs"),
 		LogDestination:     logGroup.Arn,
 		IamRoleArn:         role.Arn,
-		Tags:               pulumi.StringMap{"Name": pulumi.String(args.Prefix + "-flow-logs")},
+		Tags:               pulumi.StringMap{"Name": pulumi.String(args.Name("flow-logs"))},
 	}, parent); err != nil {
 		return nil, err
 	}
@@ -425,80 +344,4 @@ func Subnet(parent netip.Prefix, newBits, index int) (netip.Prefix, error) {
 	v := uint32(base[0])<<24 | uint32(base[1])<<16 | uint32(base[2])<<8 | uint32(base[3])
 	v += uint32(index) << (32 - bits)
 	return netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), bits), nil
-}
-
-// S3EndpointPolicy allows this account's principals to read and write the
-// listed buckets of this account (directly and through their access points) and to pull
-// container image layers from ECR's bucket; every other bucket is
-// unreachable from inside the VPC.
-func S3EndpointPolicy(bucketArns []string, partition, region, account string) iamdoc.Document {
-	var resources iamdoc.Strings
-	for _, b := range bucketArns {
-		resources = append(resources, b, b+"/*")
-	}
-	resources = append(resources, fmt.Sprintf("arn:%s:s3:%s:%s:accesspoint/*", partition, region, account))
-	slices.Sort(resources)
-	return iamdoc.New(
-		iamdoc.Statement{
-			Sid:       "PlatformBucketsOnly",
-			Effect:    iamdoc.Allow,
-			Principal: iamdoc.Anyone(),
-			Action: iamdoc.Strings{
-				"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject",
-				"s3:ListBucket", "s3:ListBucketVersions", "s3:GetBucketLocation",
-				"s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:ListBucketMultipartUploads",
-			},
-			Resource: resources,
-			// Bucket names are global: the account conditions keep a bucket
-			// of the same name in another account (an exfiltration target)
-			// out of reach, and callers to this account's principals.
-			Condition: iamdoc.Condition{"StringEquals": {
-				"aws:PrincipalAccount": {account},
-				"s3:ResourceAccount":   {account},
-			}},
-		},
-		iamdoc.Statement{
-			Sid:       "EcrImageLayers",
-			Effect:    iamdoc.Allow,
-			Principal: iamdoc.Anyone(),
-			Action:    iamdoc.Strings{"s3:GetObject"},
-			Resource:  iamdoc.Strings{fmt.Sprintf("arn:%s:s3:::prod-%s-starport-layer-bucket/*", partition, region)},
-		},
-		// EMR nodes in private subnets install their packages from these
-		// AWS-owned repositories; without them a cluster never bootstraps.
-		iamdoc.Statement{
-			Sid:       "EmrAndAmazonLinuxRepositories",
-			Effect:    iamdoc.Allow,
-			Principal: iamdoc.Anyone(),
-			Action:    iamdoc.Strings{"s3:GetObject"},
-			Resource: iamdoc.Strings{
-				fmt.Sprintf("arn:%s:s3:::repo.%s.emr.amazonaws.com/*", partition, region),
-				fmt.Sprintf("arn:%s:s3:::amazonlinux.%s.amazonaws.com/*", partition, region),
-				fmt.Sprintf("arn:%s:s3:::amazonlinux-2-repos-%s/*", partition, region),
-				fmt.Sprintf("arn:%s:s3:::al2023-repos-%s-de612dc2/*", partition, region),
-			},
-		},
-	)
-}
-
-// FlowLogsTrustPolicy lets only VPC Flow Logs, acting for this account, assume the role.
-func FlowLogsTrustPolicy(partition, region, account string) iamdoc.Document {
-	return iamdoc.New(iamdoc.Statement{
-		Effect:    iamdoc.Allow,
-		Principal: iamdoc.Services("vpc-flow-logs.amazonaws.com"),
-		Action:    iamdoc.Strings{"sts:AssumeRole"},
-		Condition: iamdoc.Condition{
-			"StringEquals": {"aws:SourceAccount": {account}},
-			"ArnLike":      {"aws:SourceArn": {fmt.Sprintf("arn:%s:ec2:%s:%s:vpc-flow-log/*", partition, region, account)}},
-		},
-	})
-}
-
-// FlowLogsDeliveryPolicy lets the role write to the one flow log group.
-func FlowLogsDeliveryPolicy(logGroupArn string) iamdoc.Document {
-	return iamdoc.New(iamdoc.Statement{
-		Effect:   iamdoc.Allow,
-		Action:   iamdoc.Strings{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"},
-		Resource: iamdoc.Strings{logGroupArn, logGroupArn + ":*"},
-	})
 }

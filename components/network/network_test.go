@@ -10,17 +10,15 @@ import (
 
 	"github.com/aifactory/platform/components/iamdoc"
 	"github.com/aifactory/platform/components/network"
+	"github.com/aifactory/platform/components/scope/scopetest"
 	"github.com/aifactory/platform/internal/mocktest"
 )
 
 func args() *network.Args {
 	return &network.Args{
-		Prefix:               "aifactory-dev",
+		Scope:                scopetest.Dev(),
 		CIDR:                 "10.10.0.0/16",
 		AvailabilityZones:    []string{"eu-west-1a", "eu-west-1b"},
-		Region:               "eu-west-1",
-		Partition:            "aws",
-		AccountID:            mocktest.AccountID,
 		AllowedBucketArns:    []string{"arn:aws:s3:::aifactory-dev-*"},
 		FlowLogsKMSKeyArn:    pulumi.String("arn:aws:kms:eu-west-1:123456789012:key/logs"),
 		FlowLogRetentionDays: 30,

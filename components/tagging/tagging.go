@@ -19,25 +19,9 @@ import (
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-)
 
-// Required tag keys. Every taggable resource must carry each with a non-empty value.
-const (
-	Team               = "team"
-	Project            = "project"
-	CostCenter         = "cost-center"
-	Environment        = "environment"
-	DataClassification = "data-classification"
-	Owner              = "owner"
-	// ExpiresAt marks ephemeral compute (EMR clusters, Studio spaces) with the
-	// RFC 3339 time after which clean-up may remove it.
-	ExpiresAt = "expires-at"
+	"github.com/aifactory/platform/facts/tagkeys"
 )
-
-// RequiredKeys lists the tags every taggable resource must carry, in a stable order.
-func RequiredKeys() []string {
-	return []string{Team, Project, CostCenter, Environment, DataClassification, Owner}
-}
 
 // Set is a map of tag keys to values.
 type Set map[string]string
@@ -53,7 +37,7 @@ func (s Set) Merge(over Set) Set {
 // Missing returns the required keys that are absent or blank in s, sorted.
 func (s Set) Missing() []string {
 	var missing []string
-	for _, k := range RequiredKeys() {
+	for _, k := range tagkeys.Required() {
 		if strings.TrimSpace(s[k]) == "" {
 			missing = append(missing, k)
 		}
@@ -66,7 +50,7 @@ func (s Set) Missing() []string {
 func (s Set) Validate(what string) error {
 	if missing := s.Missing(); len(missing) > 0 {
 		return fmt.Errorf("%s: required tag(s) %s missing or empty; every resource must carry %s",
-			what, strings.Join(missing, ", "), strings.Join(RequiredKeys(), ", "))
+			what, strings.Join(missing, ", "), strings.Join(tagkeys.Required(), ", "))
 	}
 	return nil
 }
@@ -160,14 +144,14 @@ func (e *Enforcer) complete(name string, own pulumi.StringMap) (pulumi.StringMap
 		merged[k] = v
 	}
 	for _, k := range blank {
-		if slices.Contains(RequiredKeys(), k) {
+		if slices.Contains(tagkeys.Required(), k) {
 			// An explicit empty value is a bug in the caller; do not paper over
 			// it with the stack default.
 			delete(merged, k)
 		}
 	}
 	var missing []string
-	for _, k := range RequiredKeys() {
+	for _, k := range tagkeys.Required() {
 		if _, ok := merged[k]; !ok {
 			missing = append(missing, k)
 		}

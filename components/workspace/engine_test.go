@@ -56,10 +56,10 @@ func TestEngineWorkspacePreviewsUpsStableAndDestroys(t *testing.T) {
 
 	up := enginetest.Up(t, s)
 	require.Contains(t, up.Outputs, "roleArns")
-	assert.Len(t, up.Outputs["roleArns"].Value, 2)
-	assert.Len(t, up.Outputs["profileNames"].Value, 2)
-	assert.NotEmpty(t, up.Outputs["domainId"].Value)
-	assert.NotEmpty(t, up.Outputs["boundaryPolicyArn"].Value)
+	assert.Len(t, up.Outputs["roleArns"], 2)
+	assert.Len(t, up.Outputs["profileNames"], 2)
+	assert.NotEmpty(t, up.Outputs["domainId"])
+	assert.NotEmpty(t, up.Outputs["boundaryPolicyArn"])
 
 	enginetest.ExpectNoChanges(t, s)
 	assert.NotContains(t, enginetest.Destroy(t, s), domainType, "no resource left in state after destroy")

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aifactory/platform/components/iamdoc"
+	"github.com/aifactory/platform/components/scope/scopetest"
 	"github.com/aifactory/platform/components/tagging"
 	"github.com/aifactory/platform/components/workspace"
 	"github.com/aifactory/platform/internal/mocktest"
@@ -35,11 +36,7 @@ func teamTags(team string) tagging.Set {
 
 func args() *workspace.Args {
 	return &workspace.Args{
-		Prefix:                  "aifactory-dev",
-		Environment:             "dev",
-		AccountID:               mocktest.AccountID,
-		Region:                  "eu-west-1",
-		Partition:               "aws",
+		Scope:                   scopetest.Dev(),
 		VpcID:                   pulumi.String("vpc-123"),
 		SubnetIDs:               pulumi.StringArray{pulumi.String("subnet-a"), pulumi.String("subnet-b")},
 		EndpointSecurityGroupID: pulumi.String(endpointSG),

@@ -1,7 +1,9 @@
 // Package enginetest shares one offline Pulumi environment (see package
 // offline) among the engine-level tests of a test binary: the CLI, the
-// stand-in AWS provider and a private PULUMI_HOME are prepared once, on
-// first use, and removed when the binary's tests end.
+// stand-in AWS provider, a private PULUMI_HOME and the policy pack are
+// prepared once, on first use, and removed when the binary's tests end.
+// Its helpers run operations through package factory, so the tests read
+// the same Result the platform tool reports.
 //
 //	func TestMain(m *testing.M) { os.Exit(enginetest.Main(m)) }
 //
@@ -19,11 +21,11 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/aifactory/platform/factory"
 	"github.com/aifactory/platform/internal/offline"
 )
 
@@ -32,6 +34,10 @@ var (
 	shared *offline.Env
 	errEnv error
 	dir    string
+
+	packOnce sync.Once
+	pack     *factory.PolicyPack
+	errPack  error
 )
 
 // Main runs the tests and removes the shared environment afterwards.
@@ -84,32 +90,59 @@ func ComponentStack(t testing.TB, name string, program pulumi.RunFunc) auto.Stac
 	return s
 }
 
-// Preview previews s and fails the test unless it succeeds without errors.
-func Preview(t testing.TB, s auto.Stack, opts ...optpreview.Option) offline.Plan {
+// Pack returns the policy pack built for the shared environment, building
+// it on first use.
+func Pack(t testing.TB) *factory.PolicyPack {
 	t.Helper()
-	plan, err := offline.Preview(context.Background(), s, opts...)
-	if err != nil || len(plan.Failures) > 0 {
-		t.Fatalf("preview of %s failed: %v %v\n%s", s.Name(), err, plan.Failures, plan.Stdout)
+	env := Env(t)
+	packOnce.Do(func() {
+		pack, errPack = factory.BuildPolicyPack(context.Background(), env.Root, filepath.Join(env.Dir, "policy-pack"))
+	})
+	if errPack != nil {
+		t.Fatalf("building the policy pack: %v", errPack)
 	}
-	return plan
+	return pack
+}
+
+// EmptyPack builds a policy pack without policies (policy/internal/emptypack)
+// into the shared environment and returns its path. Attached to a preview,
+// it measures the engine's own cost of running any pack.
+func EmptyPack(t testing.TB) string {
+	t.Helper()
+	env := Env(t)
+	out := filepath.Join(env.Dir, "empty-pack", "emptypack")
+	if err := env.GoBuild(context.Background(), env.Root, out, "./policy/internal/emptypack"); err != nil {
+		t.Fatalf("building the empty policy pack: %v", err)
+	}
+	return out
+}
+
+// Preview previews s and fails the test unless it succeeds without errors.
+func Preview(t testing.TB, s auto.Stack, opts ...optpreview.Option) factory.Result {
+	t.Helper()
+	res, err := factory.Preview(context.Background(), s, opts...)
+	if err != nil || len(res.Failures) > 0 {
+		t.Fatalf("preview of %s failed: %v %v\n%s", s.Name(), err, res.Failures, res.Stdout)
+	}
+	return res
 }
 
 // Up deploys s and fails the test unless it succeeds.
-func Up(t testing.TB, s auto.Stack) auto.UpResult {
+func Up(t testing.TB, s auto.Stack, opts ...optup.Option) factory.Result {
 	t.Helper()
-	up, err := s.Up(context.Background(), optup.SuppressProgress())
+	res, err := factory.Up(context.Background(), s, opts...)
 	if err != nil {
-		t.Fatalf("up of %s failed: %v\n%s", s.Name(), err, up.StdErr)
+		t.Fatalf("up of %s failed: %v %v\n%s", s.Name(), err, res.Failures, res.Stdout)
 	}
-	return up
+	return res
 }
 
 // ExpectNoChanges fails the test unless a preview of s plans nothing but
 // "same": the program is stable once deployed.
 func ExpectNoChanges(t testing.TB, s auto.Stack) {
 	t.Helper()
-	plan := Preview(t, s, optpreview.ExpectNoChanges())
-	for op, n := range plan.Summary {
+	res := Preview(t, s, optpreview.ExpectNoChanges())
+	for op, n := range res.Summary {
 		if op != "same" {
 			t.Errorf("after up, %d resources of %s would %s", n, s.Name(), op)
 		}
@@ -120,9 +153,9 @@ func ExpectNoChanges(t testing.TB, s auto.Stack) {
 func Destroy(t testing.TB, s auto.Stack) string {
 	t.Helper()
 	ctx := context.Background()
-	res, err := s.Destroy(ctx, optdestroy.SuppressProgress())
+	res, err := factory.Destroy(ctx, s)
 	if err != nil {
-		t.Fatalf("destroy of %s failed: %v\n%s", s.Name(), err, res.StdErr)
+		t.Fatalf("destroy of %s failed: %v %v\n%s", s.Name(), err, res.Failures, res.Stdout)
 	}
 	state, err := s.Export(ctx)
 	if err != nil {

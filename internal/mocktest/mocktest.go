@@ -12,14 +12,15 @@ import (
 	"sync"
 	"testing"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"gopkg.in/yaml.v3"
+
+	"github.com/aifactory/platform/components/scope/scopetest"
 )
 
-// AccountID is the account the mocks report.
-const AccountID = "123456789012"
+// AccountID is the account the mocks report: the canonical test scope's.
+const AccountID = scopetest.AccountID
 
 // Resource is a registered resource and its inputs.
 type Resource struct {

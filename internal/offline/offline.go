@@ -16,19 +16,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"strings"
 	"syscall"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/aifactory/platform/facts/versions"
+	"github.com/aifactory/platform/internal/gobuild"
 )
-
-// CLIVersion is the Pulumi CLI version the project pins (tools/pulumi/go.mod).
-const CLIVersion = "v3.259.0"
-
-// AWSProviderVersion is the pulumi-aws version of go.mod that the stand-in reports.
-const AWSProviderVersion = "6.83.4"
 
 // Passphrase encrypts the offline stacks' secrets. Offline state is
 // scratch data on the local disk, never a real stack's.
@@ -103,7 +98,7 @@ func Prepare(ctx context.Context, opts Options) (*Env, error) {
 	if err := e.GoBuild(ctx, root, provider, "./internal/offline/standinaws"); err != nil {
 		return nil, fmt.Errorf("building the stand-in AWS provider: %w", err)
 	}
-	if err := e.InstallPlugin(ctx, "resource", "aws", AWSProviderVersion, provider); err != nil {
+	if err := e.InstallPlugin(ctx, "resource", "aws", versions.AWSProvider, provider); err != nil {
 		return nil, err
 	}
 	return e, nil
@@ -212,8 +207,8 @@ func (e *Env) ensureCLI(ctx context.Context) (string, error) {
 	if p, err := exec.LookPath("pulumi"); err == nil {
 		return e.cliRootFor(p)
 	}
-	fmt.Fprintf(e.log, "building the Pulumi CLI %s from tools/pulumi (a few minutes the first time) ...\n", CLIVersion)
-	ldflags := "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=" + CLIVersion
+	fmt.Fprintf(e.log, "building the Pulumi CLI %s from tools/pulumi (a few minutes the first time) ...\n", versions.PulumiCLI)
+	ldflags := "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=" + versions.PulumiCLI
 	if err := e.GoBuild(ctx, filepath.Join(e.Root, "tools", "pulumi"), local, "-ldflags", ldflags, "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"); err != nil {
 		return "", fmt.Errorf("building the Pulumi CLI (or install the official one and put it on PATH): %w", err)
 	}
@@ -239,26 +234,9 @@ func (e *Env) cliRootFor(path string) (string, error) {
 	return root, os.Symlink(abs, link)
 }
 
-// GoBuild runs `go build -o out args...` in dir, building into a temporary
-// file and renaming it, so an interrupted build never leaves a broken binary.
+// GoBuild runs `go build -o out args...` in dir, atomically (see package gobuild).
 func (e *Env) GoBuild(ctx context.Context, dir, out string, args ...string) error {
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return err
-	}
-	tmp := out + ".tmp"
-	cmd := exec.CommandContext(ctx, goBinary(), append([]string{"build", "-o", tmp}, args...)...)
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build %s: %w\n%s", strings.Join(args, " "), err, out)
-	}
-	return os.Rename(tmp, out)
-}
-
-func goBinary() string {
-	if p := filepath.Join(runtime.GOROOT(), "bin", "go"); fileExists(p) {
-		return p
-	}
-	return "go"
+	return gobuild.Build(ctx, dir, out, args...)
 }
 
 // lockBin serialises builds into bin/ between processes: go test runs

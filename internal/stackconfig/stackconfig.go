@@ -22,15 +22,16 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/aifactory/platform/components/analytics"
-	"github.com/aifactory/platform/components/tagging"
+	"github.com/aifactory/platform/components/analytics/spec"
+	"github.com/aifactory/platform/components/scope"
+	"github.com/aifactory/platform/facts/tagkeys"
 )
 
 // Namespace is the config namespace of the project.
 const Namespace = "aifactory"
 
 // Environments the platform knows, in promotion order.
-var Environments = []string{"dev", "staging", "prod"}
+var Environments = scope.Environments
 
 // Config is the validated configuration of one stack.
 type Config struct {
@@ -123,10 +124,10 @@ type Team struct {
 type TeamAnalytics struct {
 	// Identities are the team's people, as IAM roles or groups (or SSO
 	// users and groups), that get the team's EMR Studio access.
-	Identities []analytics.Identity `json:"identities,omitempty"`
+	Identities []spec.Identity `json:"identities,omitempty"`
 	// Clusters are the team's ephemeral Spot clusters; each must carry
 	// expiresAt (or ttl) and dies when idle.
-	Clusters []analytics.ClusterSpec `json:"clusters,omitempty"`
+	Clusters []spec.Cluster `json:"clusters,omitempty"`
 }
 
 // Analytics is the `aifactory:analytics` object: the environment's bounds
@@ -152,21 +153,10 @@ var DataClassifications = []string{"public", "internal", "confidential", "restri
 // LogRetentionValues are the retention periods CloudWatch Logs accepts.
 var LogRetentionValues = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
-// Team names become part of S3 access point names (3-50 characters) as
-// "<environment>-<team>", so they are kept short enough for every
-// environment.
-const (
-	minTeamName = 2
-	maxTeamName = 32
-	// maxResourcePrefix keeps "<prefix>-access-logs-<account>" within S3's
-	// 63 characters.
-	maxResourcePrefix = 38
-)
-
 var (
-	teamNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
-	regionPattern   = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
-	emailPattern    = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+	projectPattern = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
+	regionPattern  = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
+	emailPattern   = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 )
 
 // Getter returns the raw value of a fully qualified config key such as
@@ -212,24 +202,24 @@ func (e *Error) Error() string {
 
 // DefaultTags returns the required tags for resources the platform owns
 // (not a team's): the provider's default tags and the transformation's base.
-func (c *Config) DefaultTags() tagging.Set {
-	return tagging.Set{
-		tagging.Team:               c.Tags.Team,
-		tagging.Project:            c.Tags.Project,
-		tagging.CostCenter:         c.Tags.CostCenter,
-		tagging.Environment:        c.Environment,
-		tagging.DataClassification: c.Tags.DataClassification,
-		tagging.Owner:              c.Tags.Owner,
+func (c *Config) DefaultTags() map[string]string {
+	return map[string]string{
+		tagkeys.Team:               c.Tags.Team,
+		tagkeys.Project:            c.Tags.Project,
+		tagkeys.CostCenter:         c.Tags.CostCenter,
+		tagkeys.Environment:        c.Environment,
+		tagkeys.DataClassification: c.Tags.DataClassification,
+		tagkeys.Owner:              c.Tags.Owner,
 	}
 }
 
 // TeamTags returns the required tags for resources that belong to team t.
-func (c *Config) TeamTags(t Team) tagging.Set {
-	return c.DefaultTags().Merge(tagging.Set{
-		tagging.Team:       t.Name,
-		tagging.CostCenter: t.CostCenter,
-		tagging.Owner:      t.Owner,
-	})
+func (c *Config) TeamTags(t Team) map[string]string {
+	tags := c.DefaultTags()
+	tags[tagkeys.Team] = t.Name
+	tags[tagkeys.CostCenter] = t.CostCenter
+	tags[tagkeys.Owner] = t.Owner
+	return tags
 }
 
 // ResourcePrefix is the prefix of physical names: "aifactory-<environment>".
@@ -434,10 +424,10 @@ func (p *parser) validateTags(c *Config) {
 			p.fail(f.key, "is empty; every resource carries it as a required tag, so give it a value")
 		}
 	}
-	if t.Project != "" && !teamNamePattern.MatchString(t.Project) {
+	if t.Project != "" && !projectPattern.MatchString(t.Project) {
 		p.fail("tags.project", "%q must be lower-case letters, digits and hyphens: it prefixes bucket names", t.Project)
-	} else if prefix := c.ResourcePrefix(); len(prefix) > maxResourcePrefix {
-		p.fail("tags.project", "%q is too long: %q prefixes every bucket name and may have at most %d characters", t.Project, prefix, maxResourcePrefix)
+	} else if prefix := c.ResourcePrefix(); len(prefix) > scope.MaxPrefixLength {
+		p.fail("tags.project", "%q is too long: %q prefixes every bucket name and may have at most %d characters", t.Project, prefix, scope.MaxPrefixLength)
 	}
 	if t.Owner != "" && !emailPattern.MatchString(t.Owner) {
 		p.fail("tags.owner", "%q is not an e-mail address", t.Owner)
@@ -494,7 +484,7 @@ func (p *parser) validateWorkspace(c *Config) {
 // its config key before anything is registered.
 func (p *parser) validateAnalytics(c *Config) {
 	a := c.Analytics
-	if a.AuthMode != string(analytics.AuthIAM) && a.AuthMode != string(analytics.AuthSSO) {
+	if a.AuthMode != string(spec.AuthIAM) && a.AuthMode != string(spec.AuthSSO) {
 		p.fail("analytics.authMode", "%q is not allowed; set it to IAM or SSO", a.AuthMode)
 	}
 	if a.MaxIdleTimeoutMinutes < 1 || a.MaxIdleTimeoutMinutes > 24*60 {
@@ -511,7 +501,7 @@ func (p *parser) validateAnalytics(c *Config) {
 		if t.Analytics == nil {
 			continue
 		}
-		for _, err := range analytics.CheckIdentities("identities", analytics.AuthMode(a.AuthMode), t.Analytics.Identities) {
+		for _, err := range spec.CheckIdentities("identities", spec.AuthMode(a.AuthMode), t.Analytics.Identities) {
 			p.fail(fmt.Sprintf("teams[%d].analytics", i), "%v", err)
 		}
 		for j, cl := range t.Analytics.Clusters {
@@ -523,8 +513,8 @@ func (p *parser) validateAnalytics(c *Config) {
 }
 
 // AnalyticsLimits returns the environment's bounds for clusters.
-func (c *Config) AnalyticsLimits() analytics.Limits {
-	return analytics.Limits{
+func (c *Config) AnalyticsLimits() spec.Limits {
+	return spec.Limits{
 		MaxIdleTimeout:       time.Duration(c.Analytics.MaxIdleTimeoutMinutes) * time.Minute,
 		AllowedInstanceTypes: c.Analytics.AllowedInstanceTypes,
 		MaxCapacityUnits:     c.Analytics.MaxCapacityUnits,
@@ -538,11 +528,10 @@ func (p *parser) validateTeams(c *Config) {
 	seen := map[string]bool{}
 	for i, t := range c.Teams {
 		key := fmt.Sprintf("teams[%d]", i)
+		nameErr := scope.CheckTeamName("", t.Name)
 		switch {
-		case len(t.Name) < minTeamName || len(t.Name) > maxTeamName:
-			p.fail(key+".name", "%q must be %d-%d characters long", t.Name, minTeamName, maxTeamName)
-		case !teamNamePattern.MatchString(t.Name) || strings.Contains(t.Name, "--"):
-			p.fail(key+".name", "%q must be DNS-safe: lower-case letters, digits and single hyphens, starting with a letter", t.Name)
+		case nameErr != nil:
+			p.fail(key+".name", "%s", strings.TrimSpace(nameErr.Error()))
 		case seen[t.Name]:
 			p.fail(key+".name", "%q is listed twice; team names must be unique", t.Name)
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/aifactory/platform/facts/tagkeys"
 	"github.com/aifactory/platform/internal/mocktest"
 	"github.com/aifactory/platform/internal/stackconfig"
 )
@@ -26,7 +27,10 @@ func TestShippedStackFilesAreValidAndMeetTheirEnvironmentBounds(t *testing.T) {
 			c, err := stackconfig.Parse(stack, getter(stackFile(t, stack)))
 			require.NoError(t, err)
 			assert.Equal(t, stack, c.Environment)
-			assert.NoError(t, c.DefaultTags().Validate("defaults"))
+			defaults := c.DefaultTags()
+			for _, key := range tagkeys.Required() {
+				assert.NotEmpty(t, defaults[key], "default tag %s", key)
+			}
 			assert.NotEmpty(t, c.Teams)
 			for _, team := range c.Teams {
 				tags := c.TeamTags(team)

@@ -19,6 +19,7 @@ import (
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
 
+	"github.com/aifactory/platform/facts/versions"
 	"github.com/aifactory/platform/policy/analyzer"
 	"github.com/aifactory/platform/policy/pack"
 )
@@ -415,7 +416,7 @@ func TestReferencesAndOutputValuesKeepTheirShape(t *testing.T) {
 	keyURN := resource.URN("urn:pulumi:dev::aifactory::aws:kms/key:Key::data")
 	req := bucketRequest(t)
 	st, err := plugin.MarshalProperties(resource.PropertyMap{
-		"key": resource.MakeCustomResourceReference(keyURN, "key-1", "6.83.4"),
+		"key": resource.MakeCustomResourceReference(keyURN, "key-1", versions.AWSProvider),
 		"kmsKeyId": resource.NewProperty(resource.Output{
 			Element: resource.NewProperty("arn:aws:kms:eu-west-1:123456789012:key/1"), Known: true, Secret: true,
 			Dependencies: []resource.URN{keyURN},

@@ -11,9 +11,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/aifactory/platform/components/tagging"
+	"github.com/aifactory/platform/facts/awstypes/awsschema"
+	"github.com/aifactory/platform/facts/tagkeys"
 	"github.com/aifactory/platform/policy/rules"
-	"github.com/aifactory/platform/policy/rules/internal/awsschema"
 )
 
 // The control names are part of the pack's interface: CI config, policy
@@ -104,21 +104,6 @@ func TestInspectedTypesAreEveryNamedTypeOnce(t *testing.T) {
 	}
 }
 
-func TestUntaggableListMatchesThePinnedProvider(t *testing.T) {
-	want := awsschema.Untaggable(sdk(t))
-	assert.Equal(t, want, rules.UntaggableTypes(), "regenerate with: go generate ./policy/rules")
-	for _, typ := range []string{
-		"aws:s3/accessPoint:AccessPoint", "aws:emr/securityConfiguration:SecurityConfiguration",
-		"aws:scheduler/schedule:Schedule", "aws:kms/alias:Alias", "aws:iam/rolePolicy:RolePolicy",
-		"aws:ec2/routeTableAssociation:RouteTableAssociation",
-	} {
-		assert.True(t, rules.IsUntaggable(typ), typ)
-	}
-	for _, typ := range []string{tBucketV2, tRole, tDomain, tCluster, tLogGroup, tKey, tBudget} {
-		assert.False(t, rules.IsUntaggable(typ), "%s carries tags", typ)
-	}
-}
-
 func TestConfigureAppliesThresholdsAndRejectsMistakes(t *testing.T) {
 	logs, _ := rules.Lookup("logs-kms-retention")
 	got, err := logs.Configure(rules.DefaultSettings(), map[string]any{"minimumRetentionDays": float64(30)})
@@ -159,7 +144,7 @@ func TestConfigureAppliesThresholdsAndRejectsMistakes(t *testing.T) {
 
 func TestSchemaDefaultsAreTheDefaultSettings(t *testing.T) {
 	d := rules.DefaultSettings()
-	assert.Equal(t, tagging.RequiredKeys(), d.RequiredTagKeys)
+	assert.Equal(t, tagkeys.Required(), d.RequiredTagKeys)
 	for _, c := range rules.Catalogue() {
 		for _, p := range c.Params {
 			s := p.Schema(d)

@@ -6,8 +6,10 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/aifactory/platform/components/tagging"
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
+
+	"github.com/aifactory/platform/facts/awstypes"
+	"github.com/aifactory/platform/facts/tagkeys"
 )
 
 // FinOps: compute stops when idle, runs on Spot where it can, stays within
@@ -176,7 +178,7 @@ func budgetTeams(b *Resource) (teams map[string]bool, st state) {
 			return nil, unknown
 		}
 		for _, v := range values {
-			if team, ok := strings.CutPrefix(v, "user:"+tagging.Team+"$"); ok {
+			if team, ok := strings.CutPrefix(v, "user:"+tagkeys.Team+"$"); ok {
 				teams[team] = true
 			}
 		}
@@ -207,10 +209,10 @@ func checkTeamBudget(c *stackCheck, _ *Settings) {
 	var teams []string
 	for i := range c.idx.all {
 		r := &c.idx.all[i]
-		if r.Type == typeBudget || !strings.HasPrefix(r.Type, "aws:") || IsUntaggable(r.Type) {
+		if r.Type == typeBudget || !strings.HasPrefix(r.Type, "aws:") || awstypes.IsUntaggable(r.Type) {
 			continue
 		}
-		v := tagValue(r, tagging.Team)
+		v := tagValue(r, tagkeys.Team)
 		team, st := v.str()
 		if st == unknown {
 			// The team, and so the budget it needs, is known only later.
@@ -240,6 +242,6 @@ func checkTeamBudget(c *stackCheck, _ *Settings) {
 			shown = "(secret tag value)"
 		}
 		c.on(first[team]).violation(fmt.Sprintf("team %s owns resources in this stack but has no AWS Budget", shown),
-			fmt.Sprintf("add a budgets.Budget with costFilters [{name: TagKeyValue, values: [\"user:%s$<team>\"]}] and alert notifications", tagging.Team))
+			fmt.Sprintf("add a budgets.Budget with costFilters [{name: TagKeyValue, values: [\"user:%s$<team>\"]}] and alert notifications", tagkeys.Team))
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/aifactory/platform/components/tagging"
+	"github.com/aifactory/platform/facts/tagkeys"
 )
 
 // Settings are the thresholds that vary by environment. DefaultSettings
@@ -50,7 +50,7 @@ type Settings struct {
 // for the caller (the policy pack takes it from the stack).
 func DefaultSettings() Settings {
 	return Settings{
-		RequiredTagKeys:             tagging.RequiredKeys(),
+		RequiredTagKeys:             tagkeys.Required(),
 		MinLogRetentionDays:         365,
 		MaxSessionDurationSeconds:   3600,
 		WorkspaceServicePrincipals:  []string{"sagemaker.amazonaws.com"},

@@ -5,19 +5,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aifactory/platform/components/tagging"
+	"github.com/aifactory/platform/facts/awstypes"
+	"github.com/aifactory/platform/facts/tagkeys"
 )
-
-//go:generate go run ./internal/gentaggable -o untaggable.go
-
-// IsUntaggable reports whether resources of the type cannot carry tags, so
-// that required-tags exempts them. The list is explicit (untaggable.go,
-// generated from the pulumi-aws schema the platform pins and checked
-// against it by a test); a type that is not on it must carry the tags.
-func IsUntaggable(typ string) bool { return untaggableTypes[typ] }
-
-// UntaggableTypes lists the exempt types, sorted.
-func UntaggableTypes() []string { return typeList(untaggableTypes) }
 
 // ephemeralTypes are compute that clean-up removes after its expires-at time.
 var ephemeralTypes = []string{
@@ -45,7 +35,7 @@ func tagValue(r *Resource, key string) val {
 }
 
 func checkRequiredTags(c *check, s *Settings) {
-	if IsUntaggable(c.r.Type) {
+	if awstypes.IsUntaggable(c.r.Type) {
 		return
 	}
 	if own, all := c.prop("tags"), c.prop("tagsAll"); own.st == unknown && all.st != known {
@@ -62,7 +52,7 @@ func checkRequiredTags(c *check, s *Settings) {
 			c.unverified(v)
 		case st == absent || strings.TrimSpace(str) == "":
 			missing = append(missing, key)
-		case key == tagging.Environment && s.Environment != "" && str != s.Environment:
+		case key == tagkeys.Environment && s.Environment != "" && str != s.Environment:
 			c.violation(
 				fmt.Sprintf("tag %q is %s but this stack's environment is %q", key, v.show(), s.Environment),
 				fmt.Sprintf("set the tag to %q (the stack's aifactory:environment config sets it on every resource); a resource of another environment belongs in that environment's stack", s.Environment))
@@ -72,21 +62,21 @@ func checkRequiredTags(c *check, s *Settings) {
 		c.violation(
 			fmt.Sprintf("required tag(s) %s missing or empty in tags and tagsAll", strings.Join(missing, ", ")),
 			"set them in the resource's tags, or leave them to the stack's aifactory:tags config (provider default tags and the tagging transformation); "+
-				"if this type cannot carry tags, add it to the untaggable list of the rules package")
+				"if this type cannot carry tags, regenerate the untaggable list of package awstypes (go generate ./facts/awstypes)")
 	}
 }
 
 func checkTTLTag(c *check, _ *Settings) {
-	v := tagValue(c.r, tagging.ExpiresAt)
+	v := tagValue(c.r, tagkeys.ExpiresAt)
 	s, st := v.str()
 	switch {
 	case st == unknown:
 		c.unverified(v)
 	case st == absent || strings.TrimSpace(s) == "":
-		c.violation(fmt.Sprintf("ephemeral compute without an %q tag", tagging.ExpiresAt),
-			fmt.Sprintf("tag it %q with the RFC 3339 time after which clean-up may remove it, e.g. now plus the environment's TTL", tagging.ExpiresAt))
+		c.violation(fmt.Sprintf("ephemeral compute without an %q tag", tagkeys.ExpiresAt),
+			fmt.Sprintf("tag it %q with the RFC 3339 time after which clean-up may remove it, e.g. now plus the environment's TTL", tagkeys.ExpiresAt))
 	case !validTime(s):
-		c.violation(fmt.Sprintf("tag %q is not an RFC 3339 time or date", tagging.ExpiresAt),
+		c.violation(fmt.Sprintf("tag %q is not an RFC 3339 time or date", tagkeys.ExpiresAt),
 			"write it like 2026-01-31T18:00:00Z or 2026-01-31")
 	}
 }

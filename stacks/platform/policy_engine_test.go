@@ -26,9 +26,10 @@ import (
 
 	"github.com/aifactory/platform/components/iamdoc"
 	"github.com/aifactory/platform/components/tagging"
+	"github.com/aifactory/platform/factory"
+	"github.com/aifactory/platform/facts/tagkeys"
 	"github.com/aifactory/platform/internal/enginetest"
 	"github.com/aifactory/platform/internal/offline"
-	"github.com/aifactory/platform/policy/offlinepack"
 	"github.com/aifactory/platform/policy/pack"
 	"github.com/aifactory/platform/policy/rules"
 	"github.com/aifactory/platform/stacks/platform"
@@ -40,13 +41,12 @@ import (
 func TestEnginePolicyPackPassesEveryStack(t *testing.T) {
 	env := enginetest.Env(t)
 	ctx := context.Background()
-	p, err := offlinepack.Build(ctx, env)
-	require.NoError(t, err)
+	p := enginetest.Pack(t)
 	for _, stack := range []string{"dev", "staging", "prod"} {
 		t.Run(stack, func(t *testing.T) {
 			s, err := env.Stack(ctx, stack, platform.Program, "")
 			require.NoError(t, err)
-			res, err := offlinepack.Preview(ctx, s, p.Attach(stack)...)
+			res, err := factory.Preview(ctx, s, p.PreviewOptions(stack)...)
 			require.NoError(t, err, "preview of %s with the policy pack failed:\n%s", stack, describe(res.Mandatory()))
 			assert.Empty(t, res.Mandatory(), describe(res.Mandatory()))
 			assert.Equal(t, pack.Version, res.Packs[pack.Name], "the pack ran")
@@ -55,7 +55,7 @@ func TestEnginePolicyPackPassesEveryStack(t *testing.T) {
 				case c.Scope == rules.ResourceScope:
 					assert.Positive(t, res.ResourcePoliciesRan[c.Name], "%s analyzed no resource", c.Name)
 				case c.Level == rules.Mandatory:
-					assert.Contains(t, res.StackPassed, c.Name)
+					assert.Contains(t, res.StackPoliciesPassed, c.Name)
 				}
 			}
 			for _, e := range res.Policy {
@@ -78,8 +78,8 @@ type brokenCase struct {
 
 func devTags() tagging.Set {
 	return tagging.Set{
-		tagging.Team: "platform", tagging.Project: "aifactory", tagging.CostCenter: "CC-4100-PLATFORM",
-		tagging.Environment: "dev", tagging.DataClassification: "confidential", tagging.Owner: "ml-platform@aifactory.example",
+		tagkeys.Team: "platform", tagkeys.Project: "aifactory", tagkeys.CostCenter: "CC-4100-PLATFORM",
+		tagkeys.Environment: "dev", tagkeys.DataClassification: "confidential", tagkeys.Owner: "ml-platform@aifactory.example",
 	}
 }
 
@@ -144,7 +144,7 @@ func brokenCases() []brokenCase {
 					ReleaseLabel: pulumi.String("emr-7.2.0"), ServiceRole: pulumi.String("EMR_DefaultRole_V2"),
 					MasterInstanceGroup: &emr.ClusterMasterInstanceGroupArgs{InstanceType: pulumi.String("m5.xlarge")},
 					Ec2Attributes:       &emr.ClusterEc2AttributesArgs{InstanceProfile: pulumi.String("EMR_EC2_DefaultRole"), SubnetId: pulumi.String("subnet-0123456789abcdef0")},
-					Tags:                pulumi.StringMap{tagging.ExpiresAt: pulumi.String("2030-01-01T00:00:00Z")},
+					Tags:                pulumi.StringMap{tagkeys.ExpiresAt: pulumi.String("2030-01-01T00:00:00Z")},
 				}, opts...)
 				return err
 			},
@@ -223,13 +223,12 @@ func brokenStack(t *testing.T, env *offline.Env, tc brokenCase) auto.Stack {
 // broken resource.
 func TestEnginePolicyPackStopsBrokenPrograms(t *testing.T) {
 	env := enginetest.Env(t)
-	p, err := offlinepack.Build(context.Background(), env)
-	require.NoError(t, err)
+	p := enginetest.Pack(t)
 	for _, tc := range brokenCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := brokenStack(t, env, tc)
-			res, err := offlinepack.Preview(context.Background(), s, p.Attach("dev")...)
+			res, err := factory.Preview(context.Background(), s, p.PreviewOptions("dev")...)
 			require.Error(t, err, "a mandatory violation must fail the preview")
 			assertFinding(t, res, tc)
 		})
@@ -240,24 +239,24 @@ func TestEnginePolicyPackStopsBrokenPrograms(t *testing.T) {
 // --policy-pack policy, on a broken program.
 func TestEnginePolicyPackDirectoryForm(t *testing.T) {
 	env := enginetest.Env(t)
-	p, err := offlinepack.Build(context.Background(), env)
-	require.NoError(t, err)
+	p := enginetest.Pack(t)
 	tc := brokenCases()[0]
 	ctx := context.Background()
 	s := brokenStack(t, env, tc)
-	opts, err := p.AttachDirectory(ctx, "dev")
-	require.NoError(t, err)
-	res, err := offlinepack.Preview(ctx, s, opts...)
+	// The engine runs a `runtime: go` pack directory with the policy-go
+	// analyzer plugin when no Go language host is installed.
+	require.NoError(t, env.InstallPlugin(ctx, "analyzer", "policy-go", pack.Version, p.Binary))
+	res, err := factory.Preview(ctx, s, optpreview.PolicyPacks(p.Dir), optpreview.PolicyPackConfigs(p.ConfigFile("dev")))
 	require.Error(t, err)
 	assertFinding(t, res, tc)
 }
 
-func assertFinding(t *testing.T, res offlinepack.Result, tc brokenCase) {
+func assertFinding(t *testing.T, res factory.Result, tc brokenCase) {
 	t.Helper()
 	for _, e := range res.Policy {
 		if e.Policy == tc.policy && strings.HasSuffix(e.URN, "::"+tc.resource) {
 			assert.Equal(t, pack.Name, e.Pack)
-			assert.Equal(t, "mandatory", e.EnforcementLevel)
+			assert.Equal(t, "mandatory", e.Level)
 			assert.Contains(t, e.Message, "Fix: ", "the finding says how to fix it")
 			return
 		}
@@ -265,10 +264,10 @@ func assertFinding(t *testing.T, res offlinepack.Result, tc brokenCase) {
 	t.Fatalf("no %s finding on %s; findings:\n%s", tc.policy, tc.resource, describe(res.Policy))
 }
 
-func describe(events []offline.PolicyEvent) string {
+func describe(findings []factory.Finding) string {
 	var b strings.Builder
-	for _, e := range events {
-		fmt.Fprintf(&b, "[%s] %s on %s:\n%s\n", e.EnforcementLevel, e.Policy, e.URN, e.Message)
+	for _, e := range findings {
+		fmt.Fprintf(&b, "[%s] %s on %s:\n%s\n", e.Level, e.Policy, e.URN, e.Message)
 	}
 	return b.String()
 }
@@ -281,16 +280,15 @@ func describe(events []offline.PolicyEvent) string {
 func TestEnginePolicyPackDecidesAtUp(t *testing.T) {
 	env := enginetest.Env(t)
 	ctx := context.Background()
-	p, err := offlinepack.Build(ctx, env)
-	require.NoError(t, err)
+	p := enginetest.Pack(t)
 
 	t.Run("dev stack", func(t *testing.T) {
 		s, err := env.Stack(ctx, "dev-policy-up", platform.Program, env.Root+"/Pulumi.dev.yaml")
 		require.NoError(t, err)
 		t.Cleanup(func() { _, _ = s.Destroy(ctx, optdestroy.SuppressProgress()) })
-		res, err := offlinepack.Up(ctx, s, p.AttachUp("dev")...)
+		res, err := factory.Up(ctx, s, p.UpOptions("dev")...)
 		require.NoError(t, err, describe(res.Mandatory()))
-		assert.Greater(t, res.Creates, 40)
+		assert.Greater(t, res.Summary["create"], 40)
 		for _, e := range res.Policy {
 			assert.Equal(t, "team-budget", e.Policy, "during the update every value is known:\n%s", e.Message)
 		}
@@ -318,20 +316,20 @@ func TestEnginePolicyPackDecidesAtUp(t *testing.T) {
 			},
 		}
 		s := brokenStack(t, env, tc)
-		res, err := offlinepack.Preview(ctx, s, p.Attach("dev")...)
+		res, err := factory.Preview(ctx, s, p.PreviewOptions("dev")...)
 		require.NoError(t, err, "an unknown value must not fail the preview:\n%s", describe(res.Mandatory()))
 		unverified := false
 		for _, e := range res.Policy {
 			if e.Policy == pack.CannotVerify && strings.HasSuffix(e.URN, "::escalate") {
 				unverified = true
-				assert.Equal(t, "advisory", e.EnforcementLevel)
+				assert.Equal(t, "advisory", e.Level)
 				assert.Contains(t, e.Message, "iam-no-admin")
 			}
 		}
 		assert.True(t, unverified, "the preview must say it cannot verify the policy:\n%s", describe(res.Policy))
 
 		t.Cleanup(func() { _, _ = s.Destroy(ctx, optdestroy.SuppressProgress()) })
-		up, err := offlinepack.Up(ctx, s, p.AttachUp("dev")...)
+		up, err := factory.Up(ctx, s, p.UpOptions("dev")...)
 		require.Error(t, err, "the update must stop at the admin policy")
 		assertFinding(t, up, tc)
 		state, err := s.Export(ctx)
@@ -342,7 +340,7 @@ func TestEnginePolicyPackDecidesAtUp(t *testing.T) {
 
 // BenchmarkEnginePolicyPackOverhead previews the dev stack through the
 // engine without a policy pack, with the AI Factory pack and the dev policy
-// config, and with a pack that has no policies (offlinepack.BuildEmpty), in
+// config, and with a pack that has no policies (enginetest.EmptyPack), in
 // the same run. "ratio" is how much longer the preview takes with the pack
 // (target: under 1.3x); "ratio-empty-pack" is the same for the empty pack:
 // the engine's own cost of running any pack (plugin start-up, a remediation
@@ -351,20 +349,18 @@ func TestEnginePolicyPackDecidesAtUp(t *testing.T) {
 func BenchmarkEnginePolicyPackOverhead(b *testing.B) {
 	env := enginetest.Env(b)
 	ctx := context.Background()
-	p, err := offlinepack.Build(ctx, env)
-	require.NoError(b, err)
-	empty, err := offlinepack.BuildEmpty(ctx, env)
-	require.NoError(b, err)
+	p := enginetest.Pack(b)
+	empty := enginetest.EmptyPack(b)
 	s, err := env.Stack(ctx, "dev", platform.Program, "")
 	require.NoError(b, err)
 	variants := [][]optpreview.Option{
 		nil,
-		p.Attach("dev"),
+		p.PreviewOptions("dev"),
 		{optpreview.PolicyPacks(empty)},
 	}
 	run := func(opts []optpreview.Option) time.Duration {
 		start := time.Now()
-		_, err := offlinepack.Preview(ctx, s, opts...)
+		_, err := factory.Preview(ctx, s, opts...)
 		require.NoError(b, err)
 		return time.Since(start)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/aifactory/platform/components/data"
 	"github.com/aifactory/platform/components/kms"
 	"github.com/aifactory/platform/components/network"
+	"github.com/aifactory/platform/components/scope"
 	"github.com/aifactory/platform/components/tagging"
 	"github.com/aifactory/platform/components/workspace"
 	"github.com/aifactory/platform/internal/stackconfig"
@@ -37,7 +38,7 @@ func Program(ctx *pulumi.Context) error {
 func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 	provider, err := aws.NewProvider(ctx, "aws", &aws.ProviderArgs{
 		Region:      pulumi.String(cfg.Region),
-		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: cfg.DefaultTags().StringMap()},
+		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: tagging.Set(cfg.DefaultTags()).StringMap()},
 	})
 	if err != nil {
 		return err
@@ -60,16 +61,24 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		return fmt.Errorf("aifactory:network.azCount is %d but %s has only %d available zones (%v); lower it in Pulumi.%s.yaml",
 			cfg.Network.AZCount, cfg.Region, len(azs.Names), azs.Names, cfg.Stack)
 	}
-	prefix := cfg.ResourcePrefix()
+	// One scope for every component: the names, ARNs and team prefixes
+	// of this stack all come from it.
+	sc := scope.Scope{
+		Prefix:      cfg.ResourcePrefix(),
+		Environment: cfg.Environment,
+		AccountID:   account.AccountId,
+		Region:      cfg.Region,
+		Partition:   partition.Partition,
+	}
+	if err := sc.Validate(); err != nil {
+		return fmt.Errorf("stack %s: %w", cfg.Stack, err)
+	}
 	components := pulumi.Providers(provider)
 	// Every bucket of the platform is named <prefix>-...; nothing else is reachable.
-	platformBuckets := fmt.Sprintf("arn:%s:s3:::%s-*", partition.Partition, prefix)
+	platformBuckets := []string{sc.PlatformBucketsARN()}
 
 	keys, err := kms.New(ctx, "keys", &kms.Args{
-		Prefix:             prefix,
-		AccountID:          account.AccountId,
-		Region:             cfg.Region,
-		Partition:          partition.Partition,
+		Scope:              sc,
 		DeletionWindowDays: cfg.KMSDeletionWindowDays,
 		Protect:            cfg.Protect,
 	}, components)
@@ -78,13 +87,10 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 	}
 
 	net, err := network.New(ctx, "network", &network.Args{
-		Prefix:               prefix,
+		Scope:                sc,
 		CIDR:                 cfg.Network.CIDR,
 		AvailabilityZones:    azs.Names[:cfg.Network.AZCount],
-		Region:               cfg.Region,
-		Partition:            partition.Partition,
-		AccountID:            account.AccountId,
-		AllowedBucketArns:    []string{platformBuckets},
+		AllowedBucketArns:    platformBuckets,
 		FlowLogsKMSKeyArn:    keys.Arn(kms.Logs),
 		FlowLogRetentionDays: cfg.LogRetentionDays,
 		AllowInternetEgress:  cfg.Network.AllowInternetEgress,
@@ -99,25 +105,20 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 			Name: t.Name,
 			// Access point ARNs are known from their names, so the roles can
 			// be scoped to them before the perimeter exists.
-			AccessPointArn: pulumi.String(data.AccessPointArn(partition.Partition, cfg.Region, account.AccountId,
-				data.AccessPointName(cfg.Environment, t.Name))),
-			Tags: cfg.TeamTags(t),
+			AccessPointArn: pulumi.String(sc.TeamAccessPointARN(t.Name)),
+			Tags:           cfg.TeamTags(t),
 		})
 	}
 	w := cfg.Workspace
 	studio, err := workspace.New(ctx, "workspace", &workspace.Args{
-		Prefix:                  prefix,
-		Environment:             cfg.Environment,
-		AccountID:               account.AccountId,
-		Region:                  cfg.Region,
-		Partition:               partition.Partition,
+		Scope:                   sc,
 		VpcID:                   net.VpcID,
 		SubnetIDs:               net.PrivateSubnetIDs,
 		EndpointSecurityGroupID: net.EndpointSecurityGroupID,
 		S3PrefixListID:          net.S3PrefixListID,
 		DataKeyArn:              keys.Arn(kms.Data),
 		WorkspaceKeyArn:         keys.Arn(kms.Workspace),
-		PlatformBucketArns:      []string{platformBuckets},
+		PlatformBucketArns:      platformBuckets,
 		Teams:                   workspaceTeams,
 		AllowedInstanceTypes:    w.AllowedInstanceTypes,
 		IdleTimeoutMinutes:      w.IdleTimeoutMinutes,
@@ -133,11 +134,7 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 	}
 
 	perimeter, err := data.New(ctx, "data", &data.Args{
-		Prefix:                          prefix,
-		Environment:                     cfg.Environment,
-		AccountID:                       account.AccountId,
-		Region:                          cfg.Region,
-		Partition:                       partition.Partition,
+		Scope:                           sc,
 		VpcID:                           net.VpcID,
 		VpcEndpointIDs:                  pulumi.StringArray{net.S3EndpointID},
 		DataKeyArn:                      keys.Arn(kms.Data),
@@ -148,7 +145,7 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		// EMR Studio saves workspaces from AWS's network with its service role.
 		ServiceAccess: []data.ServiceAccess{{
 			Prefix:  analytics.StudioStoragePrefix,
-			RoleArn: fmt.Sprintf("arn:%s:iam::%s:role/%s", partition.Partition, account.AccountId, analytics.StudioServiceRoleName(prefix)),
+			RoleArn: sc.RoleARN(analytics.StudioServiceRoleName(sc)),
 		}},
 		Protect: cfg.Protect,
 	}, components)
@@ -167,11 +164,7 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 	}
 	limits := cfg.AnalyticsLimits()
 	emr, err := analytics.New(ctx, "analytics", &analytics.Args{
-		Prefix:                  prefix,
-		Environment:             cfg.Environment,
-		AccountID:               account.AccountId,
-		Region:                  cfg.Region,
-		Partition:               partition.Partition,
+		Scope:                   sc,
 		VpcID:                   net.VpcID,
 		SubnetIDs:               net.PrivateSubnetIDs,
 		EndpointSecurityGroupID: net.EndpointSecurityGroupID,

@@ -1,5 +1,5 @@
 // Command standinaws is a stand-in for the pulumi-aws resource provider
-// plugin (pulumi-resource-aws 6.83.4). It is a test double: it never calls
+// plugin (pulumi-resource-aws at the version go.mod pins). It is a test double: it never calls
 // AWS, and it exists so that the real Pulumi engine, the policy pack and the
 // stacks can be exercised end to end on a machine without AWS credentials
 // (engine-level tests and the offline preview).
@@ -33,11 +33,9 @@ import (
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
 
-	"github.com/aifactory/platform/policy/rules"
+	"github.com/aifactory/platform/facts/awstypes"
+	"github.com/aifactory/platform/facts/versions"
 )
-
-// Version is the pulumi-aws version the stand-in reports, matching go.mod.
-const Version = "6.83.4"
 
 // AccountID is the fake account every ARN and identity uses.
 const AccountID = "123456789012"
@@ -60,7 +58,7 @@ type standIn struct {
 }
 
 func (p *standIn) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
-	return &pulumirpc.PluginInfo{Version: Version}, nil
+	return &pulumirpc.PluginInfo{Version: versions.AWSProvider}, nil
 }
 
 func (p *standIn) Handshake(context.Context, *pulumirpc.ProviderHandshakeRequest) (*pulumirpc.ProviderHandshakeResponse, error) {
@@ -68,7 +66,7 @@ func (p *standIn) Handshake(context.Context, *pulumirpc.ProviderHandshakeRequest
 }
 
 func (p *standIn) GetSchema(context.Context, *pulumirpc.GetSchemaRequest) (*pulumirpc.GetSchemaResponse, error) {
-	return &pulumirpc.GetSchemaResponse{Schema: fmt.Sprintf(`{"name":"aws","version":%q}`, Version)}, nil
+	return &pulumirpc.GetSchemaResponse{Schema: fmt.Sprintf(`{"name":"aws","version":%q}`, versions.AWSProvider)}, nil
 }
 
 func (p *standIn) CheckConfig(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
@@ -100,7 +98,7 @@ func (p *standIn) Configure(_ context.Context, req *pulumirpc.ConfigureRequest) 
 func (p *standIn) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
 	inputs := nonNil(proto.Clone(nonNil(req.GetNews())).(*structpb.Struct))
 	tags, hasTags := inputs.Fields["tags"]
-	if hasTags || !rules.IsUntaggable(req.GetType()) {
+	if hasTags || !awstypes.IsUntaggable(req.GetType()) {
 		// Like the real provider: every taggable resource gets tagsAll,
 		// with or without tags of its own.
 		inputs.Fields["tagsAll"] = p.tagsAll(tags)

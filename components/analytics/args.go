@@ -1,0 +1,190 @@
+package analytics
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/aifactory/platform/components/analytics/spec"
+	"github.com/aifactory/platform/components/scope"
+	"github.com/aifactory/platform/components/tagging"
+	"github.com/aifactory/platform/facts/tagkeys"
+)
+
+// Team is a data-science team using the Studio.
+type Team struct {
+	// Name is DNS-safe, 2-32 characters; it scopes the team's data prefix
+	// teams/<Name>/, its log prefix emr/<Name>/ and its clusters' team tag.
+	Name string
+	// Tags are the team's required tags; Tags["team"] must equal Name.
+	Tags tagging.Set
+	// Identities get the team's Studio access: a session mapping each in
+	// SSO mode, a policy attachment each in IAM mode.
+	Identities []Identity
+	// AccessPointArn, when set, is the team's S3 access point on the data
+	// bucket; the team's policies then allow its prefix through it too.
+	AccessPointArn pulumi.StringInput
+	// Clusters are the team's ephemeral clusters.
+	Clusters []ClusterSpec
+}
+
+// Args configures the Studio, its shared resources and the teams' clusters.
+type Args struct {
+	// Scope names resources and scopes every policy.
+	scope.Scope
+	// VpcID and SubnetIDs are the private network the Studio and the
+	// clusters run in. The subnets must carry the tag
+	// for-use-with-amazon-emr-managed-policies=true (see ManagedPolicyTag).
+	VpcID     pulumi.StringInput
+	SubnetIDs pulumi.StringArrayInput
+	// EndpointSecurityGroupID is the interface endpoints' group and
+	// S3PrefixListID the S3 gateway endpoint's prefix list: the only HTTPS
+	// destinations of workspaces.
+	EndpointSecurityGroupID pulumi.StringInput
+	S3PrefixListID          pulumi.StringInput
+	// DataKeyArn encrypts EMRFS objects, local disks, EBS volumes and Studio
+	// workspaces; LogsKeyArn encrypts cluster logs.
+	DataKeyArn pulumi.StringInput
+	LogsKeyArn pulumi.StringInput
+	// DataBucketName holds the teams' data (teams/<team>/) and the Studio's
+	// default workspace location (emr-studio/). LogBucketName receives
+	// cluster logs under emr/<team>/.
+	DataBucketName pulumi.StringInput
+	LogBucketName  pulumi.StringInput
+	// Teams use the Studio; at least one.
+	Teams []Team
+	// AuthMode is AuthIAM (the default) or AuthSSO.
+	AuthMode AuthMode
+	// MaxIdleTimeout is the environment's bound on a cluster's idle timeout.
+	MaxIdleTimeout time.Duration
+	// AllowedInstanceTypes are the instance types clusters may use.
+	AllowedInstanceTypes []string
+	// MaxCapacityUnits is the environment's bound on a cluster's size.
+	MaxCapacityUnits int
+	// Now is the reference time cluster TTLs count from. Pass a value from
+	// stack config, never the clock, so that previews are stable. Needed
+	// only when a cluster sets a TTL rather than ExpiresAt.
+	Now time.Time
+	// TLSCertificatesS3Object, when set, is an s3:// URL of a zip of PEM
+	// certificates and turns on in-transit encryption (EMR has no in-transit
+	// mode without certificates).
+	TLSCertificatesS3Object string
+	// PermissionsBoundaryArn, when set, bounds the Studio user role and the
+	// teams' instance roles.
+	PermissionsBoundaryArn pulumi.StringInput
+}
+
+func (a *Args) authMode() AuthMode {
+	if a.AuthMode == "" {
+		return AuthIAM
+	}
+	return a.AuthMode
+}
+
+func (a *Args) limits() Limits {
+	return Limits{MaxIdleTimeout: a.MaxIdleTimeout, AllowedInstanceTypes: a.AllowedInstanceTypes, MaxCapacityUnits: a.MaxCapacityUnits}
+}
+
+func (a *Args) validate() error {
+	var errs []error
+	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if err := a.Scope.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	for _, input := range []struct {
+		field   string
+		missing bool
+	}{
+		{"VpcID", a.VpcID == nil}, {"SubnetIDs", a.SubnetIDs == nil},
+		{"EndpointSecurityGroupID", a.EndpointSecurityGroupID == nil}, {"S3PrefixListID", a.S3PrefixListID == nil},
+		{"DataKeyArn", a.DataKeyArn == nil}, {"LogsKeyArn", a.LogsKeyArn == nil},
+		{"DataBucketName", a.DataBucketName == nil}, {"LogBucketName", a.LogBucketName == nil},
+	} {
+		if input.missing {
+			fail("%s is required: the Studio and its clusters run only in the private network, encrypted and logged", input.field)
+		}
+	}
+	mode := a.authMode()
+	if mode != AuthIAM && mode != AuthSSO {
+		fail("AuthMode %q: use %q or %q", a.AuthMode, AuthIAM, AuthSSO)
+	}
+	if a.TLSCertificatesS3Object != "" && !strings.HasPrefix(a.TLSCertificatesS3Object, "s3://") {
+		fail("TLSCertificatesS3Object %q: give the s3:// URL of the zip of PEM certificates", a.TLSCertificatesS3Object)
+	}
+	if err := a.limits().Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if len(a.Teams) == 0 {
+		fail("Teams: list at least one team; a Studio nobody may use is a cost without a purpose")
+	}
+	seen := map[string]bool{}
+	for i, t := range a.Teams {
+		where := fmt.Sprintf("Teams[%d] (%s)", i, t.Name)
+		if err := scope.CheckTeamName("Name", t.Name); err != nil {
+			fail("%s: %v", where, err)
+		}
+		if seen[t.Name] {
+			fail("%s: team %q is listed twice", where, t.Name)
+		}
+		seen[t.Name] = true
+		if err := checkTeamTags(t.Name, t.Tags); err != nil {
+			fail("%s: %v", where, err)
+		}
+		errs = append(errs, spec.CheckIdentities(where, mode, t.Identities)...)
+		clusters := map[string]bool{}
+		for _, c := range t.Clusters {
+			if clusters[c.Name] {
+				fail("%s: cluster %q is defined twice", where, c.Name)
+			}
+			clusters[c.Name] = true
+			// The bounds are reported once above, not for every cluster.
+			if a.limits().Validate() != nil {
+				continue
+			}
+			if err := c.Validate(a.limits(), a.Now); err != nil {
+				fail("%s: %w", where, err)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkTeamTags requires the team's full set of tags, naming the team itself,
+// so that everything the team runs is attributed to it.
+func checkTeamTags(team string, tags tagging.Set) error {
+	if err := tags.Validate("Tags"); err != nil {
+		return err
+	}
+	if tags[tagkeys.Team] != team {
+		return fmt.Errorf("Tags: %s is %q; it must be the team's name %q", tagkeys.Team, tags[tagkeys.Team], team)
+	}
+	return nil
+}
+
+// The component takes what teams ask of EMR in the types of package spec,
+// which stack config also reads and checks; these are their names in the
+// component's API.
+type (
+	// ClusterSpec defines an ephemeral cluster; see spec.Cluster.
+	ClusterSpec = spec.Cluster
+	// Limits are the environment's bounds on every cluster.
+	Limits = spec.Limits
+	// Identity is a user, group or role of a team.
+	Identity = spec.Identity
+	// IdentityType names the kind of identity.
+	IdentityType = spec.IdentityType
+	// AuthMode is how users sign in to the Studio.
+	AuthMode = spec.AuthMode
+)
+
+// Authentication modes and identity types; see package spec.
+const (
+	AuthIAM       = spec.AuthIAM
+	AuthSSO       = spec.AuthSSO
+	IdentityGroup = spec.IdentityGroup
+	IdentityUser  = spec.IdentityUser
+	IdentityRole  = spec.IdentityRole
+)

@@ -1,0 +1,123 @@
+package analytics
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/emr"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/aifactory/platform/components/iamdoc"
+)
+
+// teamInfrastructure creates a team's instance role and profile and the
+// EMR-managed security groups of its clusters. Teams never share them, so
+// one team's nodes can neither read another team's data nor reach its
+// clusters.
+func (b *builder) teamInfrastructure(t Team) error {
+	prefix := fmt.Sprintf("%s-%s", b.name, t.Name)
+	trust, err := EC2TrustPolicy().JSON()
+	if err != nil {
+		return err
+	}
+	role, err := iam.NewRole(b.ctx, prefix+"-nodes", &iam.RoleArgs{
+		Description:         pulumi.Sprintf("EMR cluster nodes of team %s: the team's data and logs only", t.Name),
+		AssumeRolePolicy:    pulumi.String(trust),
+		PermissionsBoundary: b.args.PermissionsBoundaryArn,
+		Tags:                t.Tags.StringMap(),
+	}, b.parent)
+	if err != nil {
+		return err
+	}
+	team := t.Name
+	policy, err := iam.NewRolePolicy(b.ctx, prefix+"-nodes", &iam.RolePolicyArgs{
+		Role: role.ID(),
+		Policy: b.document([]pulumi.StringInput{t.AccessPointArn}, func(s PolicyScope, v []string) iamdoc.Document {
+			return InstanceRolePolicy(s, team, v[0])
+		}),
+	}, b.parent)
+	if err != nil {
+		return err
+	}
+	profile, err := iam.NewInstanceProfile(b.ctx, prefix+"-nodes", &iam.InstanceProfileArgs{
+		Role: role.Name,
+		Tags: t.Tags.StringMap(),
+	}, b.parent)
+	if err != nil {
+		return err
+	}
+	groups := map[string]*ec2.SecurityGroup{}
+	for _, g := range []struct{ suffix, description string }{
+		{"primary", "EMR-managed group of the primary nodes of team " + t.Name},
+		{"core", "EMR-managed group of the core and task nodes of team " + t.Name},
+		{"service-access", "EMR-managed group for EMR service access to the private clusters of team " + t.Name},
+	} {
+		sg, err := b.securityGroup(prefix+"-"+g.suffix, g.description, t.Tags, true)
+		if err != nil {
+			return err
+		}
+		groups[g.suffix] = sg
+	}
+	b.studio.teams[t.Name] = &teamResources{
+		team:                 t,
+		instanceProfileArn:   profile.Arn,
+		masterGroupID:        groups["primary"].ID().ToStringOutput(),
+		coreGroupID:          groups["core"].ID().ToStringOutput(),
+		serviceAccessGroupID: groups["service-access"].ID().ToStringOutput(),
+		dependencies:         []pulumi.Resource{policy, profile},
+	}
+	b.teamRoleArns = append(b.teamRoleArns, role.Arn)
+	return nil
+}
+
+// teamAccess creates each team's Studio policy and gives it to the team's
+// identities: as the session policy of a session mapping in SSO mode, as an
+// attached policy in IAM mode.
+func (b *builder) teamAccess(studio *emr.Studio) (pulumi.StringMap, error) {
+	mode := b.args.authMode()
+	arns := pulumi.StringMap{}
+	for _, t := range b.args.Teams {
+		team := t.Name
+		policy, err := iam.NewPolicy(b.ctx, fmt.Sprintf("%s-%s-studio", b.name, team), &iam.PolicyArgs{
+			Description: pulumi.Sprintf("EMR Studio access of team %s: its workspaces, clusters, data and logs", team),
+			Policy: b.document([]pulumi.StringInput{b.studioServiceRole.Arn, studio.Arn, t.AccessPointArn}, func(s PolicyScope, v []string) iamdoc.Document {
+				u := StudioUser{Team: team, StudioServiceRoleArn: v[0], AccessPointArn: v[2]}
+				if mode == AuthIAM {
+					u.StudioArn = v[1]
+				}
+				return StudioUserPolicy(s, u)
+			}),
+			Tags: t.Tags.StringMap(),
+		}, b.parent)
+		if err != nil {
+			return nil, err
+		}
+		arns[team] = policy.Arn
+		for _, id := range t.Identities {
+			resourceName := fmt.Sprintf("%s-%s-%s-%s", b.name, team, strings.ToLower(string(id.Type)), id.Name)
+			switch {
+			case mode == AuthSSO:
+				_, err = emr.NewStudioSessionMapping(b.ctx, resourceName, &emr.StudioSessionMappingArgs{
+					StudioId:         studio.ID(),
+					IdentityType:     pulumi.String(string(id.Type)),
+					IdentityName:     pulumi.String(id.Name),
+					SessionPolicyArn: policy.Arn,
+				}, b.parent)
+			case id.Type == IdentityRole:
+				_, err = iam.NewRolePolicyAttachment(b.ctx, resourceName, &iam.RolePolicyAttachmentArgs{
+					Role: pulumi.String(id.Name), PolicyArn: policy.Arn,
+				}, b.parent)
+			default:
+				_, err = iam.NewGroupPolicyAttachment(b.ctx, resourceName, &iam.GroupPolicyAttachmentArgs{
+					Group: pulumi.String(id.Name), PolicyArn: policy.Arn,
+				}, b.parent)
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	return arns, nil
+}

@@ -1,0 +1,135 @@
+package data
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/aifactory/platform/components/scope"
+)
+
+// Team is a data-science team with its own access point and prefix.
+type Team struct {
+	// Name is DNS-safe (lower-case letters, digits, single hyphens, starting
+	// with a letter); it names the access point "<environment>-<team>" and
+	// the prefix "teams/<team>/".
+	Name string
+	// RoleArn is the IAM role (not a user, not the account) that alone may
+	// use the team's access point. When nil the access point is created
+	// closed and admits nobody until the role is set.
+	RoleArn pulumi.StringInput
+}
+
+// Args configures the data perimeter.
+type Args struct {
+	// Scope names the buckets "<prefix>-<purpose>-<account>" and the access
+	// points "<environment>-<team>", and scopes their policies.
+	scope.Scope
+	// VpcID is the network origin of every access point.
+	VpcID pulumi.StringInput
+	// VpcEndpointIDs are the VPC endpoints (at least the S3 gateway
+	// endpoint) through which object requests may reach the buckets.
+	VpcEndpointIDs pulumi.StringArrayInput
+	// DataKeyArn is the customer-managed KMS key that encrypts the data and
+	// model buckets.
+	DataKeyArn pulumi.StringInput
+	// LogsKeyArn is the customer-managed KMS key that encrypts the
+	// application log bucket.
+	LogsKeyArn pulumi.StringInput
+	// AccessLogRetentionDays is how long server access logs and application
+	// logs are kept.
+	AccessLogRetentionDays int
+	// NoncurrentVersionExpirationDays is how long overwritten and deleted
+	// objects stay recoverable; DefaultNoncurrentVersionExpirationDays when 0.
+	NoncurrentVersionExpirationDays int
+	// AbortIncompleteMultipartDays is when abandoned multipart uploads are
+	// removed; DefaultAbortIncompleteMultipartDays when 0.
+	AbortIncompleteMultipartDays int
+	// Teams get one access point each on the data bucket.
+	Teams []Team
+	// ServiceAccess lets AWS services that work from outside the VPC with a
+	// role of the platform's (EMR Studio storing workspaces) reach one
+	// prefix of the data bucket each.
+	ServiceAccess []ServiceAccess
+	// Protect protects the buckets and retains them if they are ever
+	// removed from the program, so a mistaken destroy cannot lose data.
+	// Required in prod.
+	Protect bool
+	// ForceDestroy lets a destroy delete buckets that still hold objects.
+	// Never allowed with Protect or in prod. Emptying runs with the
+	// deployer's credentials and is subject to the bucket policies, so it
+	// succeeds only where the deployer reaches the objects through the VPC;
+	// elsewhere the destroy stops at a non-empty bucket, which is the safe
+	// way to fail.
+	ForceDestroy bool
+}
+
+func (a *Args) validate() error {
+	var errs []error
+	if err := a.Scope.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if strings.HasPrefix(a.Prefix, "xn--") || strings.HasPrefix(a.Prefix, "sthree-") {
+		errs = append(errs, fmt.Errorf("Scope.Prefix %q: S3 reserves bucket names starting with xn-- and sthree-; choose another prefix", a.Prefix))
+	}
+	if a.VpcID == nil {
+		errs = append(errs, errors.New("VpcID is required: every access point accepts requests from the platform's VPC only"))
+	}
+	if a.VpcEndpointIDs == nil {
+		errs = append(errs, errors.New("VpcEndpointIDs is required: pass the S3 gateway endpoint, the only way objects are reached"))
+	}
+	if a.LogsKeyArn == nil {
+		errs = append(errs, errors.New("LogsKeyArn is required: the application log bucket is always encrypted with the platform's logs key"))
+	}
+	if a.DataKeyArn == nil {
+		errs = append(errs, errors.New("DataKeyArn is required: data and model buckets are always encrypted with the platform's data key"))
+	}
+	if a.AccessLogRetentionDays <= 0 {
+		errs = append(errs, fmt.Errorf("AccessLogRetentionDays %d: set how long access logs are kept; they never keep forever by accident", a.AccessLogRetentionDays))
+	}
+	if a.NoncurrentVersionExpirationDays < 0 {
+		errs = append(errs, fmt.Errorf("NoncurrentVersionExpirationDays %d: use a positive number of days, or 0 for the default of %d",
+			a.NoncurrentVersionExpirationDays, DefaultNoncurrentVersionExpirationDays))
+	}
+	if a.AbortIncompleteMultipartDays < 0 {
+		errs = append(errs, fmt.Errorf("AbortIncompleteMultipartDays %d: use a positive number of days, or 0 for the default of %d",
+			a.AbortIncompleteMultipartDays, DefaultAbortIncompleteMultipartDays))
+	}
+	if a.IsProd() && !a.Protect {
+		errs = append(errs, errors.New("Protect: prod buckets must be protected and retained on delete; set it to true"))
+	}
+	if a.ForceDestroy && (a.Protect || a.IsProd()) {
+		errs = append(errs, errors.New("ForceDestroy: never with Protect or in prod, where a destroy must not delete data; set it to false"))
+	}
+	errs = append(errs, a.validateTeams()...)
+	for i, sa := range a.ServiceAccess {
+		if !servicePrefixPattern.MatchString(sa.Prefix) || strings.HasPrefix(sa.Prefix, "teams/") {
+			errs = append(errs, fmt.Errorf("ServiceAccess[%d].Prefix %q: use a key prefix such as \"emr-studio/\" (lower-case, ending in \"/\", outside teams/)", i, sa.Prefix))
+		}
+		if !roleArnPattern.MatchString(sa.RoleArn) {
+			errs = append(errs, fmt.Errorf("ServiceAccess[%d].RoleArn %q: name the service's IAM role; only a role is ever exempt from the perimeter", i, sa.RoleArn))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (a *Args) validateTeams() []error {
+	var errs []error
+	seen := map[string]bool{}
+	for i, t := range a.Teams {
+		field := fmt.Sprintf("Teams[%d].Name", i)
+		nameErr := scope.CheckTeamName(field, t.Name)
+		switch {
+		case nameErr != nil:
+			errs = append(errs, nameErr)
+		case seen[t.Name]:
+			errs = append(errs, fmt.Errorf("%s %q: listed twice; each team gets one access point, so names must be unique", field, t.Name))
+		case strings.HasSuffix(a.TeamAccessPointName(t.Name), "-s3alias"):
+			errs = append(errs, fmt.Errorf("%s %q: S3 reserves access point names ending in -s3alias; choose another name", field, t.Name))
+		}
+		seen[t.Name] = true
+	}
+	return errs
+}

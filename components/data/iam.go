@@ -1,0 +1,316 @@
+package data
+
+import (
+	"maps"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/aifactory/platform/components/iamdoc"
+	"github.com/aifactory/platform/components/scope"
+)
+
+// Bucket purposes; each names one bucket "<prefix>-<purpose>-<account>".
+const (
+	DataPurpose       = "data"
+	ModelsPurpose     = "models"
+	AccessLogsPurpose = "access-logs"
+	// AppLogsPurpose holds logs that services and jobs write themselves
+	// (EMR cluster logs, pipeline task logs), apart from the access logs
+	// that are audit evidence.
+	AppLogsPurpose = "logs"
+)
+
+// LogDeliveryService is the service principal that writes S3 server access logs.
+const LogDeliveryService = "logging.s3.amazonaws.com"
+
+// perimeterObjectActions are the object-level (data-plane) actions the
+// bucket policies confine to the VPC endpoints and access points. They are
+// deliberately object actions only: bucket management (GetBucket*,
+// PutBucket*, HeadBucket, which S3 authorises as s3:ListBucket) stays
+// reachable for the deployer, which runs outside the VPC. A deny on every
+// action from outside the VPC would lock Pulumi out of its own buckets; this
+// one keeps every byte of data inside the perimeter and leaves the
+// configuration manageable.
+var perimeterObjectActions = iamdoc.Strings{
+	"s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*", "s3:RestoreObject",
+	"s3:AbortMultipartUpload", "s3:ListMultipartUploadParts",
+}
+
+// teamObjectActions are what a team may do to objects under its own prefix.
+// They match what the network's S3 endpoint allows. Deleting a version
+// (s3:DeleteObjectVersion) is not among them, and access points deny it to
+// everyone: a delete leaves a delete marker, and lifecycle, not a person,
+// removes old versions.
+var teamObjectActions = iamdoc.Strings{
+	"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject",
+	"s3:AbortMultipartUpload", "s3:ListMultipartUploadParts",
+}
+
+// accessPointDataActions are every data-plane action an access point serves:
+// objects and listings. Access point management (GetAccessPoint*,
+// PutAccessPointPolicy, DeleteAccessPoint) is not among them, so the
+// access point policy can never lock the deployer out of updating it.
+var accessPointDataActions = append(slices.Clone(perimeterObjectActions),
+	"s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads")
+
+// LogSource is a bucket that delivers its server access logs to the log
+// bucket under Prefix.
+type LogSource struct {
+	BucketArn string
+	Prefix    string
+}
+
+// BucketPolicySpec describes the policy of one bucket.
+type BucketPolicySpec struct {
+	// BucketArn is the bucket the policy is attached to.
+	BucketArn string
+	// Account owns the bucket, its access points and its log sources.
+	Account string
+	// EndpointIDs are the VPC endpoints through which object requests may
+	// arrive; requests from anywhere else are denied.
+	EndpointIDs []string
+	// AccessPointArnPattern, when set, delegates access control to the
+	// access points matching it (an ARN with a trailing "*"): requests
+	// through them are allowed by the bucket and decided by each access
+	// point's own policy.
+	AccessPointArnPattern string
+	// LogSources, when set, makes the bucket the server access log target
+	// of these buckets.
+	LogSources []LogSource
+	// ServiceAccess lets AWS services that work on the bucket from their own
+	// network, with a role of the platform's, reach one prefix each from
+	// outside the VPC.
+	ServiceAccess []ServiceAccess
+}
+
+// ServiceAccess is an AWS service's role that reads and writes one prefix
+// of a bucket from outside the VPC, such as EMR Studio saving workspaces.
+type ServiceAccess struct {
+	// Prefix is a key prefix ending in "/", such as "emr-studio/".
+	Prefix string
+	// RoleArn is the service role; no other principal is exempt.
+	RoleArn string
+}
+
+// BucketPolicy returns the bucket's policy: TLS 1.2 or later only; object
+// requests only through the VPC endpoints or (when delegated) the platform's
+// access points; for a log bucket, writes only by S3 log delivery for the
+// listed source buckets.
+func BucketPolicy(s BucketPolicySpec) iamdoc.Document {
+	bucketAndObjects := iamdoc.Strings{s.BucketArn, s.BucketArn + "/*"}
+	statements := []iamdoc.Statement{
+		{
+			Sid:       "DenyInsecureTransport",
+			Effect:    iamdoc.Deny,
+			Principal: iamdoc.Anyone(),
+			Action:    iamdoc.Strings{"s3:*"},
+			Resource:  bucketAndObjects,
+			Condition: iamdoc.Condition{"Bool": {"aws:SecureTransport": {"false"}}},
+		},
+		{
+			Sid:       "DenyOutdatedTLS",
+			Effect:    iamdoc.Deny,
+			Principal: iamdoc.Anyone(),
+			Action:    iamdoc.Strings{"s3:*"},
+			Resource:  bucketAndObjects,
+			Condition: iamdoc.Condition{"NumericLessThan": {"s3:TlsVersion": {"1.2"}}},
+		},
+	}
+
+	// Deny object requests unless they come through one of the VPC
+	// endpoints. The negated conditions of one statement must all hold for
+	// the deny to apply, so each further condition below is an exemption.
+	outside := iamdoc.Condition{"StringNotEquals": {"aws:SourceVpce": sorted(s.EndpointIDs)}}
+	if s.AccessPointArnPattern != "" {
+		// Requests through the platform's access points: their VPC network
+		// origin and their own policies decide.
+		outside["ArnNotLike"] = map[string]iamdoc.Strings{"s3:DataAccessPointArn": {s.AccessPointArnPattern}}
+	}
+	if len(s.LogSources) > 0 {
+		// S3 log delivery writes from AWS's network as a service principal,
+		// never through the VPC (the pattern of AWS's data perimeter
+		// guidance). Service principals get nothing here unless a statement
+		// below grants it, and only log delivery is granted.
+		outside["Bool"] = map[string]iamdoc.Strings{"aws:PrincipalIsAWSService": {"false"}}
+	}
+	perimeter := iamdoc.Statement{
+		Sid:       "DenyObjectAccessOutsideThePerimeter",
+		Effect:    iamdoc.Deny,
+		Principal: iamdoc.Anyone(),
+		Action:    perimeterObjectActions,
+		Resource:  iamdoc.Strings{s.BucketArn + "/*"},
+		Condition: outside,
+	}
+	if len(s.ServiceAccess) > 0 {
+		// The service prefixes get their own deny, which exempts only that
+		// prefix's role; everything else keeps the plain perimeter.
+		perimeter.Resource = nil
+		for _, sa := range s.ServiceAccess {
+			perimeter.NotResource = append(perimeter.NotResource, s.BucketArn+"/"+sa.Prefix+"*")
+		}
+	}
+	statements = append(statements, perimeter)
+	for _, sa := range s.ServiceAccess {
+		onlyRole := maps.Clone(outside)
+		onlyRole["ArnNotEquals"] = map[string]iamdoc.Strings{"aws:PrincipalArn": {sa.RoleArn}}
+		statements = append(statements, iamdoc.Statement{
+			Sid:       "DenyOutsideThePerimeterExceptTheServiceRole" + sidSuffix(sa.Prefix),
+			Effect:    iamdoc.Deny,
+			Principal: iamdoc.Anyone(),
+			Action:    perimeterObjectActions,
+			Resource:  iamdoc.Strings{s.BucketArn + "/" + sa.Prefix + "*"},
+			Condition: onlyRole,
+		})
+	}
+
+	if s.AccessPointArnPattern != "" {
+		statements = append(statements, iamdoc.Statement{
+			Sid:       "DelegateToAccessPoints",
+			Effect:    iamdoc.Allow,
+			Principal: iamdoc.Anyone(),
+			Action:    append(slices.Clone(teamObjectActions), "s3:ListBucket"),
+			Resource:  bucketAndObjects,
+			Condition: iamdoc.Condition{
+				"StringEquals": {"s3:DataAccessPointAccount": {s.Account}},
+				"ArnLike":      {"s3:DataAccessPointArn": {s.AccessPointArnPattern}},
+			},
+		})
+	}
+
+	if len(s.LogSources) > 0 {
+		// One statement per source, so a bucket's logs land only under its
+		// own prefix.
+		for _, src := range s.LogSources {
+			statements = append(statements, iamdoc.Statement{
+				Sid:       "AllowServerAccessLogDelivery" + sidSuffix(src.Prefix),
+				Effect:    iamdoc.Allow,
+				Principal: iamdoc.Services(LogDeliveryService),
+				Action:    iamdoc.Strings{"s3:PutObject"},
+				Resource:  iamdoc.Strings{s.BucketArn + "/" + src.Prefix + "*"},
+				Condition: iamdoc.Condition{
+					"ArnLike":      {"aws:SourceArn": {src.BucketArn}},
+					"StringEquals": {"aws:SourceAccount": {s.Account}},
+				},
+			})
+		}
+		// Access logs are audit evidence: no person or role writes into the
+		// log bucket, only log delivery does.
+		statements = append(statements, iamdoc.Statement{
+			Sid:       "DenyWritesExceptLogDelivery",
+			Effect:    iamdoc.Deny,
+			Principal: iamdoc.Anyone(),
+			Action:    iamdoc.Strings{"s3:PutObject*"},
+			Resource:  iamdoc.Strings{s.BucketArn + "/*"},
+			Condition: iamdoc.Condition{"Bool": {"aws:PrincipalIsAWSService": {"false"}}},
+		})
+	}
+	return iamdoc.New(statements...)
+}
+
+// AccessPointPolicy returns the policy of a team's access point: the team's
+// role, and no other principal, reads and writes objects under the team's
+// prefix and lists only that prefix.
+//
+// The Deny statements matter as much as the Allows. Within one account an
+// identity policy alone can open an access point (the access point policy
+// is not required to allow too), so a role with broad s3 permissions could
+// otherwise walk through another team's access point, or the team's own role
+// could reach beyond its prefix. The Denies make the team boundary hold
+// whatever identity policies say.
+//
+// An empty roleArn yields a closed access point: every data-plane request is
+// denied until the team's role is wired in. A team without a role never gets
+// a broader grant instead (such as any principal carrying the team's tag,
+// which anyone able to tag a role or a session could assume).
+func AccessPointPolicy(s scope.Scope, team, roleArn string) iamdoc.Document {
+	accessPointArn := s.TeamAccessPointARN(team)
+	everything := iamdoc.Strings{accessPointArn, accessPointArn + "/object/*"}
+	if roleArn == "" {
+		return iamdoc.New(iamdoc.Statement{
+			Sid:       "ClosedUntilTheTeamRoleIsSet",
+			Effect:    iamdoc.Deny,
+			Principal: iamdoc.Anyone(),
+			Action:    accessPointDataActions,
+			Resource:  everything,
+		})
+	}
+	prefix := s.TeamPrefix(team)
+	teamObjects := accessPointArn + "/object/" + prefix + "*"
+	// Listing "teams/ab" would also show "teams/abc/...", so only the
+	// prefix with its trailing slash, and anything below it, may be listed.
+	listable := iamdoc.Strings{prefix, prefix + "*"}
+	return iamdoc.New(
+		iamdoc.Statement{
+			Sid:       "TeamReadsAndWritesItsPrefix",
+			Effect:    iamdoc.Allow,
+			Principal: iamdoc.AWSPrincipals(roleArn),
+			Action:    teamObjectActions,
+			Resource:  iamdoc.Strings{teamObjects},
+		},
+		iamdoc.Statement{
+			Sid:       "TeamListsItsPrefix",
+			Effect:    iamdoc.Allow,
+			Principal: iamdoc.AWSPrincipals(roleArn),
+			Action:    iamdoc.Strings{"s3:ListBucket"},
+			Resource:  iamdoc.Strings{accessPointArn},
+			Condition: iamdoc.Condition{"StringLike": {"s3:prefix": listable}},
+		},
+		iamdoc.Statement{
+			Sid:       "DenyEveryoneButTheTeamRole",
+			Effect:    iamdoc.Deny,
+			Principal: iamdoc.Anyone(),
+			Action:    accessPointDataActions,
+			Resource:  everything,
+			Condition: iamdoc.Condition{"ArnNotEquals": {"aws:PrincipalArn": {roleArn}}},
+		},
+		iamdoc.Statement{
+			Sid:         "DenyObjectsOutsideTheTeamPrefix",
+			Effect:      iamdoc.Deny,
+			Principal:   iamdoc.Anyone(),
+			Action:      perimeterObjectActions,
+			NotResource: iamdoc.Strings{teamObjects},
+		},
+		iamdoc.Statement{
+			Sid:       "DenyPermanentDeletes",
+			Effect:    iamdoc.Deny,
+			Principal: iamdoc.Anyone(),
+			Action:    iamdoc.Strings{"s3:DeleteObjectVersion"},
+			Resource:  iamdoc.Strings{accessPointArn + "/object/*"},
+		},
+		iamdoc.Statement{
+			Sid:       "DenyListingOutsideTheTeamPrefix",
+			Effect:    iamdoc.Deny,
+			Principal: iamdoc.Anyone(),
+			Action:    iamdoc.Strings{"s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads"},
+			Resource:  iamdoc.Strings{accessPointArn},
+			Condition: iamdoc.Condition{"StringNotLike": {"s3:prefix": listable}},
+		},
+	)
+}
+
+// sidSuffix keeps the letters and digits of s with each word capitalised,
+// as statement ids allow nothing else: "access-logs/" becomes "AccessLogs".
+func sidSuffix(s string) string {
+	var b strings.Builder
+	upper := true
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if upper {
+				r = unicode.ToUpper(r)
+			}
+			b.WriteRune(r)
+			upper = false
+		default:
+			upper = true
+		}
+	}
+	return b.String()
+}
+
+func sorted(s []string) iamdoc.Strings {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return out
+}

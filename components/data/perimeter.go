@@ -1,0 +1,371 @@
+// Package data provides the platform's data perimeter: the buckets every
+// team reads and writes through (data, model artefacts, and the access logs
+// of both) and one S3 access point per team.
+//
+// Every bucket is encrypted, versioned, closed to the public, owned by the
+// account (ACLs off), cleaned up by lifecycle rules and reachable for object
+// reads and writes only over TLS from inside the VPC. Teams reach the data
+// bucket through their own access point, which admits only the team's role
+// and only under the team's prefix; the bucket policy delegates to the access
+// points, so onboarding a team never edits a shared policy.
+package data
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Type is the component's type token.
+const Type = "aifactory:data:Perimeter"
+
+// Defaults for the lifecycle rules.
+const (
+	// DefaultNoncurrentVersionExpirationDays keeps overwritten and deleted
+	// objects recoverable for a quarter.
+	DefaultNoncurrentVersionExpirationDays = 90
+	// DefaultAbortIncompleteMultipartDays stops abandoned uploads from
+	// accruing storage that no listing shows.
+	DefaultAbortIncompleteMultipartDays = 7
+)
+
+// Perimeter is the data perimeter component.
+type Perimeter struct {
+	pulumi.ResourceState
+
+	DataBucketName   pulumi.StringOutput `pulumi:"dataBucketName"`
+	DataBucketArn    pulumi.StringOutput `pulumi:"dataBucketArn"`
+	ModelsBucketName pulumi.StringOutput `pulumi:"modelsBucketName"`
+	ModelsBucketArn  pulumi.StringOutput `pulumi:"modelsBucketArn"`
+	LogBucketName    pulumi.StringOutput `pulumi:"logBucketName"`
+	LogBucketArn     pulumi.StringOutput `pulumi:"logBucketArn"`
+	// AppLogBucketName and AppLogBucketArn name the bucket for logs that
+	// services write themselves, such as EMR cluster logs.
+	AppLogBucketName pulumi.StringOutput `pulumi:"appLogBucketName"`
+	AppLogBucketArn  pulumi.StringOutput `pulumi:"appLogBucketArn"`
+	// AccessPointArns and AccessPointAliases are keyed by team name.
+	AccessPointArns    pulumi.StringMapOutput `pulumi:"accessPointArns"`
+	AccessPointAliases pulumi.StringMapOutput `pulumi:"accessPointAliases"`
+}
+
+var (
+	servicePrefixPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*(/[a-z0-9][a-z0-9-]*)*/$`)
+	// IAM ARNs have an empty region field; the pattern does not insist on
+	// it, only on an account and a role, so "*", the account root and users
+	// are refused.
+	roleArnPattern = regexp.MustCompile(`^arn:[a-z-]+:iam:[a-z0-9-]*:[0-9]{12}:role/[\w+=,.@/-]+$`)
+)
+
+// New creates the buckets, their policies and the teams' access points.
+func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Perimeter, error) {
+	if args == nil {
+		return nil, errors.New("data: args are required")
+	}
+	if err := args.validate(); err != nil {
+		return nil, fmt.Errorf("data %q: %w", name, err)
+	}
+	a := *args
+	if a.NoncurrentVersionExpirationDays == 0 {
+		a.NoncurrentVersionExpirationDays = DefaultNoncurrentVersionExpirationDays
+	}
+	if a.AbortIncompleteMultipartDays == 0 {
+		a.AbortIncompleteMultipartDays = DefaultAbortIncompleteMultipartDays
+	}
+
+	p := &Perimeter{}
+	if err := ctx.RegisterComponentResource(Type, name, p, opts...); err != nil {
+		return nil, err
+	}
+	b := builder{ctx: ctx, name: name, args: &a, parent: pulumi.Parent(p)}
+
+	// S3 server access logging supports only SSE-S3 (AES256) as the default
+	// encryption of the destination bucket; AWS documents SSE-KMS as not
+	// supported there, and log delivery to an SSE-KMS bucket fails silently.
+	// The log bucket therefore uses AES256, and bucket keys (an SSE-KMS
+	// feature) do not apply. The logs hold request metadata, not the data.
+	logs, err := b.bucket(AccessLogsPurpose, &s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
+		ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
+			SseAlgorithm: pulumi.String("AES256"),
+		},
+	}, s3.BucketLifecycleConfigurationV2RuleArray{&s3.BucketLifecycleConfigurationV2RuleArgs{
+		Id:         pulumi.String("expire-access-logs"),
+		Status:     pulumi.String("Enabled"),
+		Filter:     &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
+		Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(a.AccessLogRetentionDays)},
+	}})
+	if err != nil {
+		return nil, err
+	}
+	kmsEncryption := &s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
+		ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
+			SseAlgorithm:   pulumi.String("aws:kms"),
+			KmsMasterKeyId: a.DataKeyArn,
+		},
+		// One data key per bucket instead of a KMS call per object: cheaper
+		// and far below KMS request quotas for training jobs.
+		BucketKeyEnabled: pulumi.Bool(true),
+	}
+	dataBucket, err := b.bucket(DataPurpose, kmsEncryption, nil)
+	if err != nil {
+		return nil, err
+	}
+	models, err := b.bucket(ModelsPurpose, kmsEncryption, nil)
+	if err != nil {
+		return nil, err
+	}
+
+	appLogs, err := b.bucket(AppLogsPurpose, &s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
+		ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
+			SseAlgorithm:   pulumi.String("aws:kms"),
+			KmsMasterKeyId: a.LogsKeyArn,
+		},
+		BucketKeyEnabled: pulumi.Bool(true),
+	}, s3.BucketLifecycleConfigurationV2RuleArray{&s3.BucketLifecycleConfigurationV2RuleArgs{
+		Id:         pulumi.String("expire-application-logs"),
+		Status:     pulumi.String("Enabled"),
+		Filter:     &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
+		Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(a.AccessLogRetentionDays)},
+	}})
+	if err != nil {
+		return nil, err
+	}
+
+	apPattern := a.TeamAccessPointARN("*")
+	logPolicy, err := b.policy(logs, BucketPolicySpec{
+		BucketArn: logs.arn,
+		Account:   a.AccountID,
+		LogSources: []LogSource{
+			{BucketArn: dataBucket.arn, Prefix: DataPurpose + "/"},
+			{BucketArn: models.arn, Prefix: ModelsPurpose + "/"},
+			{BucketArn: appLogs.arn, Prefix: AppLogsPurpose + "/"},
+		},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := b.policy(dataBucket, BucketPolicySpec{
+		BucketArn: dataBucket.arn, Account: a.AccountID, AccessPointArnPattern: apPattern, ServiceAccess: a.ServiceAccess,
+	}); err != nil {
+		return nil, err
+	}
+	for _, own := range []*bucket{models, appLogs} {
+		if _, err := b.policy(own, BucketPolicySpec{BucketArn: own.arn, Account: a.AccountID}); err != nil {
+			return nil, err
+		}
+	}
+	// The log bucket itself is not logged: logging it into itself would
+	// write logs about logs without end.
+	for _, src := range []*bucket{dataBucket, models, appLogs} {
+		if _, err := s3.NewBucketLoggingV2(ctx, fmt.Sprintf("%s-%s", name, src.purpose), &s3.BucketLoggingV2Args{
+			Bucket:       src.res.ID(),
+			TargetBucket: logs.res.ID(),
+			TargetPrefix: pulumi.String(src.purpose + "/"),
+		}, b.parent, pulumi.DependsOn([]pulumi.Resource{logPolicy})); err != nil {
+			return nil, err
+		}
+	}
+
+	arns, aliases, err := b.accessPoints(dataBucket)
+	if err != nil {
+		return nil, err
+	}
+
+	p.DataBucketName = dataBucket.res.Bucket
+	p.DataBucketArn = dataBucket.res.Arn
+	p.ModelsBucketName = models.res.Bucket
+	p.ModelsBucketArn = models.res.Arn
+	p.LogBucketName = logs.res.Bucket
+	p.LogBucketArn = logs.res.Arn
+	p.AppLogBucketName = appLogs.res.Bucket
+	p.AppLogBucketArn = appLogs.res.Arn
+	p.AccessPointArns = arns.ToStringMapOutput()
+	p.AccessPointAliases = aliases.ToStringMapOutput()
+	if err := ctx.RegisterResourceOutputs(p, pulumi.Map{
+		"dataBucketName":     p.DataBucketName,
+		"dataBucketArn":      p.DataBucketArn,
+		"modelsBucketName":   p.ModelsBucketName,
+		"modelsBucketArn":    p.ModelsBucketArn,
+		"logBucketName":      p.LogBucketName,
+		"logBucketArn":       p.LogBucketArn,
+		"appLogBucketName":   p.AppLogBucketName,
+		"appLogBucketArn":    p.AppLogBucketArn,
+		"accessPointArns":    p.AccessPointArns,
+		"accessPointAliases": p.AccessPointAliases,
+	}); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+type builder struct {
+	ctx    *pulumi.Context
+	name   string
+	args   *Args
+	parent pulumi.ResourceOption
+}
+
+type bucket struct {
+	purpose string
+	arn     string
+	res     *s3.BucketV2
+	// publicAccessBlock is applied before the bucket policy: S3 rejects
+	// concurrent changes to the two.
+	publicAccessBlock *s3.BucketPublicAccessBlock
+}
+
+// bucket creates one bucket with the guardrails every bucket shares, plus
+// the purpose's encryption and any extra lifecycle rules.
+func (b *builder) bucket(purpose string, encryption *s3.BucketServerSideEncryptionConfigurationV2RuleArgs,
+	extraRules s3.BucketLifecycleConfigurationV2RuleArray,
+) (*bucket, error) {
+	a := b.args
+	bucketName := a.BucketName(purpose)
+	resName := fmt.Sprintf("%s-%s", b.name, purpose)
+	bucketOpts := []pulumi.ResourceOption{b.parent}
+	if a.Protect {
+		bucketOpts = append(bucketOpts, pulumi.Protect(true), pulumi.RetainOnDelete(true))
+	}
+	res, err := s3.NewBucketV2(b.ctx, resName, &s3.BucketV2Args{
+		Bucket:       pulumi.String(bucketName),
+		ForceDestroy: pulumi.Bool(a.ForceDestroy),
+		Tags:         pulumi.StringMap{"purpose": pulumi.String(purpose)},
+	}, bucketOpts...)
+	if err != nil {
+		return nil, err
+	}
+	id := res.ID()
+
+	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(b.ctx, resName, &s3.BucketServerSideEncryptionConfigurationV2Args{
+		Bucket: id,
+		Rules:  s3.BucketServerSideEncryptionConfigurationV2RuleArray{encryption},
+	}, b.parent); err != nil {
+		return nil, err
+	}
+	if _, err := s3.NewBucketVersioningV2(b.ctx, resName, &s3.BucketVersioningV2Args{
+		Bucket: id,
+		VersioningConfiguration: &s3.BucketVersioningV2VersioningConfigurationArgs{
+			Status: pulumi.String("Enabled"),
+		},
+	}, b.parent); err != nil {
+		return nil, err
+	}
+	pab, err := s3.NewBucketPublicAccessBlock(b.ctx, resName, &s3.BucketPublicAccessBlockArgs{
+		Bucket:                id,
+		BlockPublicAcls:       pulumi.Bool(true),
+		BlockPublicPolicy:     pulumi.Bool(true),
+		IgnorePublicAcls:      pulumi.Bool(true),
+		RestrictPublicBuckets: pulumi.Bool(true),
+	}, b.parent)
+	if err != nil {
+		return nil, err
+	}
+	// BucketOwnerEnforced disables ACLs: the account owns every object,
+	// whoever writes it, and access is decided by policies alone. Log
+	// delivery is granted by the log bucket's policy, not by an ACL.
+	if _, err := s3.NewBucketOwnershipControls(b.ctx, resName, &s3.BucketOwnershipControlsArgs{
+		Bucket: id,
+		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
+	}, b.parent); err != nil {
+		return nil, err
+	}
+	everything := &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")}
+	rules := append(s3.BucketLifecycleConfigurationV2RuleArray{
+		&s3.BucketLifecycleConfigurationV2RuleArgs{
+			Id:     pulumi.String("expire-noncurrent-versions"),
+			Status: pulumi.String("Enabled"),
+			Filter: everything,
+			NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{
+				NoncurrentDays: pulumi.Int(a.NoncurrentVersionExpirationDays),
+			},
+		},
+		&s3.BucketLifecycleConfigurationV2RuleArgs{
+			Id:     pulumi.String("abort-incomplete-multipart-uploads"),
+			Status: pulumi.String("Enabled"),
+			Filter: everything,
+			AbortIncompleteMultipartUpload: &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{
+				DaysAfterInitiation: pulumi.Int(a.AbortIncompleteMultipartDays),
+			},
+		},
+	}, extraRules...)
+	if _, err := s3.NewBucketLifecycleConfigurationV2(b.ctx, resName, &s3.BucketLifecycleConfigurationV2Args{
+		Bucket: id,
+		Rules:  rules,
+	}, b.parent); err != nil {
+		return nil, err
+	}
+	return &bucket{purpose: purpose, arn: a.BucketARN(bucketName), res: res, publicAccessBlock: pab}, nil
+}
+
+// policy attaches the bucket's policy. The endpoint ids are usually outputs
+// of the network, unknown at preview, so the document is built once they
+// are known.
+func (b *builder) policy(target *bucket, spec BucketPolicySpec) (*s3.BucketPolicy, error) {
+	doc := b.args.VpcEndpointIDs.ToStringArrayOutput().ApplyT(func(ids []string) (string, error) {
+		if len(ids) == 0 {
+			return "", fmt.Errorf("data %q: VpcEndpointIDs is empty; pass at least the S3 gateway endpoint, or no object could ever be reached", b.name)
+		}
+		spec.EndpointIDs = ids
+		return BucketPolicy(spec).JSON()
+	}).(pulumi.StringOutput)
+	return s3.NewBucketPolicy(b.ctx, fmt.Sprintf("%s-%s", b.name, target.purpose), &s3.BucketPolicyArgs{
+		Bucket: target.res.ID(),
+		Policy: doc,
+	}, b.parent, pulumi.DependsOn([]pulumi.Resource{target.publicAccessBlock}))
+}
+
+// accessPoints creates one access point per team on the data bucket.
+//
+// The policy is set through the access point's own policy argument rather
+// than a separate s3control.AccessPointPolicy: the access point's ARN is
+// known from its name before it exists, so the document needs nothing from
+// the created resource, and the access point and its policy are created,
+// changed and previewed as one resource. the pinned pulumi-aws supports both;
+// using the two together would make them overwrite each other.
+func (b *builder) accessPoints(data *bucket) (pulumi.StringMap, pulumi.StringMap, error) {
+	a := b.args
+	arns, aliases := pulumi.StringMap{}, pulumi.StringMap{}
+	for _, team := range a.Teams {
+		apName := a.TeamAccessPointName(team.Name)
+		var policy pulumi.StringInput
+		if team.RoleArn == nil {
+			doc, err := AccessPointPolicy(a.Scope, team.Name, "").JSON()
+			if err != nil {
+				return nil, nil, err
+			}
+			policy = pulumi.String(doc)
+		} else {
+			teamName := team.Name
+			policy = team.RoleArn.ToStringOutput().ApplyT(func(role string) (string, error) {
+				if !roleArnPattern.MatchString(role) {
+					return "", fmt.Errorf("data %q: team %q: RoleArn %q is not an IAM role ARN; only a role may be granted a team's access point",
+						b.name, teamName, role)
+				}
+				return AccessPointPolicy(a.Scope, teamName, role).JSON()
+			}).(pulumi.StringOutput)
+		}
+		ap, err := s3.NewAccessPoint(b.ctx, fmt.Sprintf("%s-%s", b.name, team.Name), &s3.AccessPointArgs{
+			Name:   pulumi.String(apName),
+			Bucket: data.res.Bucket,
+			// The policy names this account in the ARN, so the access point
+			// must be created in it, whatever the provider's credentials.
+			AccountId:        pulumi.String(a.AccountID),
+			VpcConfiguration: &s3.AccessPointVpcConfigurationArgs{VpcId: a.VpcID},
+			PublicAccessBlockConfiguration: &s3.AccessPointPublicAccessBlockConfigurationArgs{
+				BlockPublicAcls:       pulumi.Bool(true),
+				BlockPublicPolicy:     pulumi.Bool(true),
+				IgnorePublicAcls:      pulumi.Bool(true),
+				RestrictPublicBuckets: pulumi.Bool(true),
+			},
+			Policy: policy,
+		}, b.parent)
+		if err != nil {
+			return nil, nil, err
+		}
+		arns[team.Name] = ap.Arn
+		aliases[team.Name] = ap.Alias
+	}
+	return arns, aliases, nil
+}
