@@ -1,0 +1,59 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+)
+
+// flags shared by the subcommands.
+type options struct {
+	configDir, dataDir, data, model, out string
+	country, cash, cashSecret            string
+	seed                                 int64
+}
+
+func (a *app) flagSet(name string, o *options, with ...string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(a.env.stderr)
+	fs.StringVar(&o.configDir, "config-dir", "", "directory of country YAML configs (default: bundled)")
+	fs.StringVar(&o.dataDir, "data-dir", "", "directory of <cc>.csv sales histories (default: bundled synthetic data)")
+	for _, w := range with {
+		switch w {
+		case "country":
+			fs.StringVar(&o.country, "country", "", "country code, e.g. NL")
+		case "data":
+			fs.StringVar(&o.data, "data", "", "one country's sales history CSV")
+		case "model":
+			fs.StringVar(&o.model, "model", "", "model.json from the train command (default: train now)")
+		case "out":
+			fs.StringVar(&o.out, "out", DefaultOut, "output root; files go to <out>/<CC>/")
+		case "cash":
+			fs.StringVar(&o.cash, "cash", "", "available cash: AMOUNT or CC=AMOUNT,…")
+			fs.StringVar(&o.cashSecret, "cash-secret", "", "Secrets Manager secret holding {\"CC\": amount}")
+		case "seed":
+			fs.Int64Var(&o.seed, "seed", 1, "seed of the Monte Carlo cash cross-check")
+		}
+	}
+	return fs
+}
+
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &usageError{err.Error()}
+	}
+	if fs.NArg() > 0 {
+		return &usageError{fmt.Sprintf("%s: unexpected argument %q (flags start with --)", fs.Name(), fs.Arg(0))}
+	}
+	return nil
+}
+
+func needCountry(o *options, cmd string) error {
+	if o.country == "" {
+		return &usageError{cmd + ": --country is required (e.g. --country NL)"}
+	}
+	return nil
+}
