@@ -11,6 +11,7 @@ type options struct {
 	configDir, dataDir, data, model, out string
 	country, cash, cashSecret            string
 	seed                                 int64
+	requireCash                          bool
 }
 
 func (a *app) flagSet(name string, o *options, with ...string) *flag.FlagSet {
@@ -31,6 +32,7 @@ func (a *app) flagSet(name string, o *options, with ...string) *flag.FlagSet {
 		case "cash":
 			fs.StringVar(&o.cash, "cash", "", "available cash: AMOUNT or CC=AMOUNT,…")
 			fs.StringVar(&o.cashSecret, "cash-secret", "", "Secrets Manager secret holding {\"CC\": amount}")
+			fs.BoolVar(&o.requireCash, "require-cash", false, "fail a country whose available cash is not supplied (or set OPTIMISER_REQUIRE_CASH=true)")
 		case "seed":
 			fs.Int64Var(&o.seed, "seed", 1, "seed of the Monte Carlo cash cross-check")
 		}

@@ -3,8 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,7 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aifactory/platform/optimiser/awsio"
+	"github.com/aifactory/platform/optimiser/awsio/s3fake"
 	"github.com/aifactory/platform/optimiser/bundled"
+	"github.com/aifactory/platform/optimiser/storage"
 	"github.com/stretchr/testify/require"
 )
 
@@ -22,14 +26,38 @@ type result struct {
 	stdout, stderr string
 }
 
+// testClock is the fixed "now" of the command-line tests: a Thursday
+// after the bundled histories end (2024-12-21).
+var testClock = time.Date(2025, 1, 2, 6, 0, 0, 0, time.UTC)
+
 func runCLI(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
+	return runCLIEnv(t, cliEnv{vars: env}, args...)
+}
+
+// cliEnv is the process environment of one in-process run.
+type cliEnv struct {
+	vars map[string]string
+	now  time.Time // zero: testClock
+	s3   *s3fake.Server
+}
+
+func runCLIEnv(t *testing.T, e cliEnv, args ...string) result {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), args, environment{
+	now := e.now
+	if now.IsZero() {
+		now = testClock
+	}
+	env := environment{
 		stdout: &out, stderr: &errOut,
-		getenv: func(k string) string { return env[k] },
-		now:    func() time.Time { return time.Date(2025, 1, 2, 6, 0, 0, 0, time.UTC) },
-	})
+		getenv: func(k string) string { return e.vars[k] },
+		now:    func() time.Time { return now },
+	}
+	if e.s3 != nil {
+		env.s3 = func(context.Context) (storage.ObjectStore, error) { return awsio.ObjectStoreFor(e.s3.Client), nil }
+	}
+	code := run(context.Background(), args, env)
 	return result{code, out.String(), errOut.String()}
 }
 
@@ -102,31 +130,7 @@ func dropColumn(name string) func(string) string {
 	}
 }
 
-type memoryStore struct{ objects map[string][]byte }
-
-func (m *memoryStore) Get(_ context.Context, bucket, key string) ([]byte, error) {
-	if b, ok := m.objects[bucket+"/"+key]; ok {
-		return b, nil
-	}
-	return nil, errors.New("NoSuchKey")
-}
-
-func (m *memoryStore) Put(_ context.Context, bucket, key string, data []byte) error {
-	m.objects[bucket+"/"+key] = data
-	return nil
-}
-
-func (m *memoryStore) Delete(_ context.Context, bucket, key string) error {
-	delete(m.objects, bucket+"/"+key)
-	return nil
-}
-
-func (m *memoryStore) List(_ context.Context, bucket, prefix string) ([]string, error) {
-	var out []string
-	for k := range m.objects {
-		if rest, ok := strings.CutPrefix(k, bucket+"/"); ok && strings.HasPrefix(rest, prefix) {
-			out = append(out, rest)
-		}
-	}
-	return out, nil
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
 }

@@ -127,7 +127,7 @@ func (a *app) cashResolver(o *options, single bool, configured []*config.Country
 		countries = append(countries, c.Country)
 	}
 	r, err := cash.NewResolver(cash.Sources{
-		Flag: o.cash, SecretID: o.cashSecret, Getenv: a.env.getenv, Secrets: a.env.secrets, Single: single, Countries: countries,
+		Flag: o.cash, SecretID: o.cashSecret, Getenv: a.env.getenv, Secrets: a.env.secrets, Single: single, Countries: countries, Require: o.requireCash,
 	})
 	if err != nil {
 		return nil, &usageError{err.Error()}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strings"
 
 	"github.com/aifactory/platform/optimiser/cash"
 	"github.com/aifactory/platform/optimiser/config"
@@ -42,7 +43,7 @@ func (a *app) recommendOne(ctx context.Context, o *options, c *config.Country, c
 		return nil, err
 	}
 	meta, err := report.Marshal(report.BuildMetadata(report.MetadataInputs{
-		Config: c, DataSHA256: h.SHA256, DataSource: h.source, ConfigSource: configSource + "/" + c.Source,
+		Config: c, DataSHA256: h.SHA256, DataSource: h.source, ConfigSource: strings.TrimSuffix(configSource, "/") + "/" + c.Source,
 		ModelJSON: out.ModelJSON, ModelVersion: out.Model.ModelVersion, SyntheticData: h.synthetic,
 		Seed: o.seed, Now: now, ImageDigest: a.env.getenv(EnvImageDigest), CashSource: amount.Source,
 	}))
