@@ -101,6 +101,10 @@ func newEvaluator(p *Problem) *evaluator {
 	}
 	e.lower = []limit{{NameJackpotMin, c.Jackpot.Min}}
 	e.upper = []limit{{NameJackpotMax, c.Jackpot.Max}}
+	if r := p.ModelRange; r != nil {
+		e.lower = append(e.lower, limit{NameModelRangeMin, r.From})
+		e.upper = append(e.upper, limit{NameModelRangeMax, r.To})
+	}
 	if prev := p.Previous; prev != nil {
 		resetAfterWin := e.lotto && prev.WonKnown && prev.Won
 		if d := c.Constraints.MaxWeeklyChange; d != nil && !resetAfterWin {

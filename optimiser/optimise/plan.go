@@ -24,7 +24,16 @@ type plan struct {
 func buildPlan(e *evaluator) *plan {
 	c := e.cfg
 	pl := &plan{discount: c.Planning.WeeklyDiscount, horizon: c.Planning.HorizonWeeks}
-	pl.levels = planLevels(c.Jackpot.Min, c.Jackpot.Max, c.Jackpot.Step, c.Planning.StatePoints)
+	lo, hi := c.Jackpot.Min, c.Jackpot.Max
+	if r := e.p.ModelRange; r != nil {
+		// Future weeks are planned only where the sales model is trusted.
+		lo = c.Jackpot.Min + math.Ceil((math.Max(lo, r.From)-c.Jackpot.Min)/c.Jackpot.Step-1e-9)*c.Jackpot.Step
+		hi = c.Jackpot.Min + math.Floor((math.Min(hi, r.To)-c.Jackpot.Min)/c.Jackpot.Step+1e-9)*c.Jackpot.Step
+		if hi < lo {
+			lo, hi = c.Jackpot.Min, c.Jackpot.Max
+		}
+	}
+	pl.levels = planLevels(lo, hi, c.Jackpot.Step, c.Planning.StatePoints)
 	n := len(pl.levels)
 	H := pl.horizon
 	pl.value = make([][]float64, H+1)

@@ -59,6 +59,12 @@ type Problem struct {
 	Cash *float64
 	// Seed drives the Monte Carlo cross-check of the cash chance constraint.
 	Seed int64
+	// ModelRange bounds the jackpots the sales model may be asked about:
+	// the range of jackpots the history has seen, widened by the configured
+	// extrapolation factor. Outside it a fitted curve is extrapolation and
+	// may be wildly wrong (or overflow), so it is a hard constraint. Nil
+	// means no bound.
+	ModelRange *Range
 }
 
 func (p *Problem) check() error {
@@ -67,6 +73,9 @@ func (p *Problem) check() error {
 	}
 	if p.Sales == nil {
 		return errors.New("optimise: problem has no sales forecaster")
+	}
+	if r := p.ModelRange; r != nil && !(r.From > 0 && r.To >= r.From && isFinite(r.To)) {
+		return fmt.Errorf("optimise: model range [%v, %v] is not a positive interval", r.From, r.To)
 	}
 	if p.Cash != nil && (math.IsNaN(*p.Cash) || math.IsInf(*p.Cash, 0) || *p.Cash < 0) {
 		return fmt.Errorf("available cash must be a finite amount ≥ 0, got %v", *p.Cash)
@@ -107,6 +116,8 @@ const (
 	NameCharityShareMin = "charity_share_min"
 	NameCharityShareMax = "charity_share_max"
 	NameCashSafetyNet   = "cash_safety_net"
+	NameModelRangeMin   = "model_range_min"
+	NameModelRangeMax   = "model_range_max"
 )
 
 // Bound says which side of the limit is allowed.

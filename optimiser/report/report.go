@@ -48,6 +48,7 @@ type Recommendation struct {
 	InfeasibleBecause  []string     `json:"infeasible_because,omitempty"`
 	Conflicts          []Conflict   `json:"conflicts,omitempty"`
 	ObjectiveCurve     []CurvePoint `json:"objective_curve"`
+	FeasibleRanges     [][2]float64 `json:"feasible_ranges"`
 	Plan               *Plan        `json:"plan"`
 	Model              Model        `json:"model"`
 	Search             Search       `json:"search"`
@@ -113,6 +114,7 @@ type CurvePoint struct {
 	ExpectedTickets    float64  `json:"expected_tickets"`
 	Feasible           bool     `json:"feasible"`
 	Violated           []string `json:"violated,omitempty"`
+	Optimum            bool     `json:"optimum,omitempty"`
 }
 
 // Plan summarises the rollover horizon plan.
@@ -172,6 +174,7 @@ func BuildRecommendation(in Inputs) Recommendation {
 		Status:         res.Status,
 		Constraints:    []Constraint{},
 		ObjectiveCurve: []CurvePoint{},
+		FeasibleRanges: [][2]float64{},
 		Model: Model{
 			Version: a.ModelVersion, TrainedAt: a.TrainedAt.Format(time.RFC3339),
 			MAPE: a.WalkForward.MAPE, R2: a.WalkForward.R2, CoverageP10P90: a.WalkForward.CoverageP10P90,
@@ -199,6 +202,13 @@ func BuildRecommendation(in Inputs) Recommendation {
 			out.Value, out.Slack = ptr(cr.Value), ptr(cr.Slack)
 		}
 		r.Constraints = append(r.Constraints, out)
+	}
+	// The curve spans the whole allowed interval, infeasible problems included.
+	for _, p := range res.Curve {
+		r.ObjectiveCurve = append(r.ObjectiveCurve, CurvePoint{Jackpot: p.Jackpot, Objective: p.Objective, ExpectedNetRevenue: p.NetRevenue, ExpectedTickets: p.ExpectedTickets, Feasible: p.Feasible, Violated: p.Violated, Optimum: p.Optimum})
+	}
+	for _, rg := range res.FeasibleRanges {
+		r.FeasibleRanges = append(r.FeasibleRanges, [2]float64{rg.From, rg.To})
 	}
 	b := res.Best
 	if b == nil {
@@ -231,9 +241,6 @@ func BuildRecommendation(in Inputs) Recommendation {
 	}
 	if in.Cash == nil {
 		r.Notes = append(r.Notes, "available cash was not supplied (flag --cash, OPTIMISER_CASH or the cash secret): the cash safety net is not enforced; cash.required is the cash this jackpot needs")
-	}
-	for _, p := range res.Curve {
-		r.ObjectiveCurve = append(r.ObjectiveCurve, CurvePoint{Jackpot: p.Jackpot, Objective: p.Objective, ExpectedNetRevenue: p.NetRevenue, ExpectedTickets: p.ExpectedTickets, Feasible: p.Feasible, Violated: p.Violated})
 	}
 	if res.Plan != nil {
 		r.Plan = &Plan{HorizonWeeks: res.Plan.HorizonWeeks, Levels: res.Plan.Levels, NextJackpotIfWon: res.Plan.NextIfWon, NextJackpotIfUnwon: res.Plan.NextIfUnwon}

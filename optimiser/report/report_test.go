@@ -45,7 +45,7 @@ func TestOutputContract(t *testing.T) {
 	require.NoError(t, json.Unmarshal(b, &rec))
 	assert.Equal(t, []string{
 		"cash", "constraints", "country", "currency", "draw_day", "expected_net_revenue", "expected_tickets",
-		"mechanism", "model", "objective", "objective_curve", "payout", "plan", "recommended_jackpot",
+		"feasible_ranges", "mechanism", "model", "objective", "objective_curve", "payout", "plan", "recommended_jackpot",
 		"schema_version", "search", "status", "unwon_jackpot", "week_start", "win_probability",
 	}, keys(rec))
 	assert.Equal(t, []string{"mean", "p10", "p50", "p90"}, keys(rec["expected_tickets"].(map[string]any)))
