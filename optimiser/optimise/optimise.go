@@ -55,6 +55,8 @@ type PayoutSummary struct {
 // PlanSummary describes the rollover plan behind a recommendation.
 type PlanSummary struct {
 	HorizonWeeks int
+	// HorizonDraws is the number of draws planned (weeks × draws a week).
+	HorizonDraws int
 	Levels       int
 	// NextIfWon, NextIfUnwon are the plan's jackpots for next week.
 	NextIfWon, NextIfUnwon float64
@@ -108,7 +110,7 @@ func Optimise(p *Problem) (*Result, error) {
 	res := &Result{}
 	if p.Config.IsRollover() {
 		e.plan = buildPlan(e)
-		res.Plan = &PlanSummary{HorizonWeeks: e.plan.horizon, Levels: len(e.plan.levels), Evaluations: e.plan.evals}
+		res.Plan = &PlanSummary{HorizonWeeks: p.Config.Planning.HorizonWeeks, HorizonDraws: e.plan.horizon, Levels: len(e.plan.levels), Evaluations: e.plan.evals}
 	}
 	c := p.Config
 	g := jackpotGrid{min: c.Jackpot.Min, step: c.Jackpot.Step, n: c.Jackpot.Points()}

@@ -23,7 +23,10 @@ type plan struct {
 // the search using the value of week 1).
 func buildPlan(e *evaluator) *plan {
 	c := e.cfg
-	pl := &plan{discount: c.Planning.WeeklyDiscount, horizon: c.Planning.HorizonWeeks}
+	// The horizon is in weeks; with several draws a week the plan has that
+	// many draws per week, each discounted by the weekly factor's share.
+	perWeek := max(e.p.DrawsPerWeek, 1)
+	pl := &plan{discount: math.Pow(c.Planning.WeeklyDiscount, 1/float64(perWeek)), horizon: c.Planning.HorizonWeeks * perWeek}
 	lo, hi := c.Jackpot.Min, c.Jackpot.Max
 	if r := e.p.ModelRange; r != nil {
 		// Future weeks are planned only where the sales model is trusted.

@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/aifactory/platform/optimiser/config"
 )
@@ -31,10 +32,15 @@ type Forecaster interface {
 	Forecast(ahead int, jackpot float64) (logMean, logSD float64)
 }
 
-// PastWeek is the revenue and prizes of one week of real history.
+// PastWeek is the revenue and prizes of one week (or one draw) of real
+// history.
 type PastWeek struct {
 	Revenue float64
 	Prizes  float64
+	// Date is the draw's date. When the problem has a Date, the
+	// rolling windows take every past draw within window_weeks of it;
+	// otherwise each entry counts as one week.
+	Date time.Time
 }
 
 // PreviousDraw is last week's announced jackpot and its outcome.
@@ -49,9 +55,16 @@ type PreviousDraw struct {
 type Problem struct {
 	Config *config.Country
 	Sales  Forecaster
-	// Recent holds the weeks before the decided week, oldest first; the
-	// rolling-window constraints use the last window−1 of them.
+	// Recent holds the weeks (or draws) before the decided one, oldest
+	// first; the rolling-window constraints use those of the window.
 	Recent []PastWeek
+	// Date is the date of the draw being decided. With it, a window of W
+	// weeks covers every past draw less than 7·W days before it; without
+	// it, the last W−1 entries of Recent.
+	Date time.Time
+	// DrawsPerWeek is how many draws the rollover plan schedules per week
+	// (0 = 1): its horizon is planning.horizon_weeks weeks of draws.
+	DrawsPerWeek int
 	// Previous is last week's draw; nil when there is no history.
 	Previous *PreviousDraw
 	// Cash is the cash available to pay prizes; nil when it was not supplied,
