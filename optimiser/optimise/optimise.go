@@ -110,6 +110,9 @@ func Optimise(p *Problem) (*Result, error) {
 	res := &Result{}
 	if p.Config.IsRollover() {
 		e.plan = buildPlan(e)
+		if e.plan.err != nil {
+			return nil, e.plan.err
+		}
 		res.Plan = &PlanSummary{HorizonWeeks: p.Config.Planning.HorizonWeeks, HorizonDraws: e.plan.horizon, Levels: len(e.plan.levels), Evaluations: e.plan.evals}
 	}
 	c := p.Config

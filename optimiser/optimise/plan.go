@@ -1,6 +1,7 @@
 package optimise
 
 import (
+	"fmt"
 	"math"
 	"sort"
 )
@@ -17,6 +18,8 @@ type plan struct {
 	discount float64
 	horizon  int
 	evals    int
+	// err is the first non-finite forecast met while planning.
+	err error
 }
 
 // buildPlan solves the programme for weeks 1..H−1 (week 0 is decided by
@@ -56,6 +59,9 @@ func buildPlan(e *evaluator) *plan {
 			d := newLognormal(e.p.Sales.Forecast(t, J))
 			pWin[j] = e.winChance(d)
 			reward[j] = e.margin*d.mean() - J*pWin[j]
+			if pl.err == nil {
+				pl.err = firstNonFinite(J, quantity{fmt.Sprintf("expected tickets %d draws ahead in the rollover plan", t), d.mean()}, quantity{"planned net revenue", reward[j]})
+			}
 			capOK[j] = true
 			if tc := c.Constraints.PerTicketCap; tc != nil {
 				capOK[j] = J <= ticketCap(tc, c.TicketPrice*d.quantile(e.tail))
