@@ -153,3 +153,17 @@ func FuzzParse(f *testing.F) {
 		require.NoError(t, err)
 	})
 }
+
+func TestParseEachFailsOnlyTheBrokenFile(t *testing.T) {
+	nl, gb := readBundled(t, "nl.yaml"), readBundled(t, "gb.yaml")
+	broken := []byte(strings.Replace(string(readBundled(t, "se.yaml")), "ticket_price: 10.00", "ticket_price: -1", 1))
+	cs, failed := config.ParseEach([]config.File{{Name: "nl.yaml", Data: nl}, {Name: "se.yaml", Data: broken}, {Name: "gb.yaml", Data: gb}, {Name: "holland.yaml", Data: nl}})
+	require.Len(t, cs, 2)
+	assert.Equal(t, "GB", cs[0].Country)
+	assert.Equal(t, "NL", cs[1].Country)
+	require.Len(t, failed, 2)
+	assert.Equal(t, "SE", failed[0].Country)
+	assert.ErrorContains(t, failed[0].Err, "ticket_price")
+	assert.Equal(t, "NL", failed[1].Country)
+	assert.ErrorContains(t, failed[1].Err, "already configured in nl.yaml")
+}

@@ -31,11 +31,13 @@ type Artefact struct {
 	Model              *Model    `json:"model"`
 	// CandidateFeatures are the configured features; Candidates the
 	// walk-forward validation of each subset, the chosen one marked.
-	CandidateFeatures []string          `json:"candidate_features"`
-	Candidates        []Candidate       `json:"candidates"`
-	WalkForward       Metrics           `json:"walk_forward"`
-	QualityGate       GateResult        `json:"quality_gate"`
-	Validation        config.Validation `json:"validation"`
+	CandidateFeatures []string    `json:"candidate_features"`
+	Candidates        []Candidate `json:"candidates"`
+	// SelectionTolerance is the tie tolerance the candidates were chosen with.
+	SelectionTolerance float64           `json:"selection_tolerance"`
+	WalkForward        Metrics           `json:"walk_forward"`
+	QualityGate        GateResult        `json:"quality_gate"`
+	Validation         config.Validation `json:"validation"`
 }
 
 // WeekRange is the span of weeks a model was trained on.
@@ -91,18 +93,21 @@ func Train(c *config.Country, h *dataset.History, now time.Time) (*Artefact, err
 			Last:  h.Last().Start.Format(dataset.DateLayout),
 			Count: h.Len(),
 		},
-		Model:             m,
-		CandidateFeatures: append([]string(nil), c.Model.Features...),
-		Candidates:        candidates,
-		WalkForward:       metrics,
-		QualityGate:       applyGate(c.Model.QualityGate, metrics),
-		Validation:        c.Model.Validation,
+		Model:              m,
+		CandidateFeatures:  append([]string(nil), c.Model.Features...),
+		Candidates:         candidates,
+		SelectionTolerance: c.Model.SelectionTolerance,
+		WalkForward:        metrics,
+		QualityGate:        ApplyGate(c.Model.QualityGate, metrics),
+		Validation:         c.Model.Validation,
 	}
 	a.ModelVersion = fmt.Sprintf("%s-%s-%s", c.Country, a.TrainingWeeks.Last, a.fingerprint()[:12])
 	return a, nil
 }
 
-func applyGate(g config.QualityGate, m Metrics) GateResult {
+// ApplyGate checks walk-forward metrics against a quality gate: MAPE, R² and
+// P10–P90 interval coverage.
+func ApplyGate(g config.QualityGate, m Metrics) GateResult {
 	r := GateResult{MaxMAPE: g.MaxMAPE, MinR2: g.MinR2, MinCoverage: g.MinCoverage, MaxCoverage: g.MaxCoverage, Passed: true}
 	if m.MAPE > g.MaxMAPE {
 		r.Failures = append(r.Failures, fmt.Sprintf("walk-forward MAPE %.2f%% > max %.2f%% (model.quality_gate.max_mape)", 100*m.MAPE, 100*g.MaxMAPE))

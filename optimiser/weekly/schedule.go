@@ -145,3 +145,8 @@ func upcoming(c *config.Country, h *dataset.History, d Decision, n int) []sales.
 	}
 	return out
 }
+
+// InputsFor returns the sales-model inputs of a decided draw.
+func InputsFor(c *config.Country, h *dataset.History, d Decision) sales.Inputs {
+	return upcoming(c, h, d, 1)[0]
+}

@@ -39,6 +39,15 @@ func exitCode(err error, stderr io.Writer) int {
 		return exitOK
 	}
 	fmt.Fprintln(stderr, "optimiser:", err)
+	return codeOf(err)
+}
+
+// codeOf maps an error to its exit code.
+func codeOf(err error) int {
+	var cf *countriesFailed
+	if errors.As(err, &cf) {
+		return cf.code
+	}
 	var ue *usageError
 	var ie *infeasibleError
 	var ge *sales.GateError

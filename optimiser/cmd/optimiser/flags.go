@@ -4,6 +4,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"time"
+
+	"github.com/aifactory/platform/optimiser/dataset"
 )
 
 // flags shared by the subcommands.
@@ -12,6 +15,7 @@ type options struct {
 	country, cash, cashSecret            string
 	seed                                 int64
 	requireCash                          bool
+	draw                                 string
 }
 
 func (a *app) flagSet(name string, o *options, with ...string) *flag.FlagSet {
@@ -33,6 +37,8 @@ func (a *app) flagSet(name string, o *options, with ...string) *flag.FlagSet {
 			fs.StringVar(&o.cash, "cash", "", "available cash: AMOUNT or CC=AMOUNT,…")
 			fs.StringVar(&o.cashSecret, "cash-secret", "", "Secrets Manager secret holding {\"CC\": amount}")
 			fs.BoolVar(&o.requireCash, "require-cash", false, "fail a country whose available cash is not supplied (or set OPTIMISER_REQUIRE_CASH=true)")
+		case "draw":
+			fs.StringVar(&o.draw, "draw", "", "draw to decide: YYYY-MM-DD, or next (the first draw after today, as in the pipeline); default: the draw after the history")
 		case "seed":
 			fs.Int64Var(&o.seed, "seed", 1, "seed of the Monte Carlo cash cross-check")
 		}
@@ -56,6 +62,17 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 func needCountry(o *options, cmd string) error {
 	if o.country == "" {
 		return &usageError{cmd + ": --country is required (e.g. --country NL)"}
+	}
+	return nil
+}
+
+// checkDrawFlag rejects a malformed --draw before any work is done.
+func checkDrawFlag(o *options) error {
+	if o.draw == "" || o.draw == "next" {
+		return nil
+	}
+	if _, err := time.Parse(dataset.DateLayout, o.draw); err != nil {
+		return &usageError{fmt.Sprintf("--draw %q is not a date like 2025-01-04 or next", o.draw)}
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"time"
 
 	"github.com/aifactory/platform/optimiser/bundled"
 	"github.com/aifactory/platform/optimiser/cash"
@@ -13,18 +14,31 @@ import (
 	"github.com/aifactory/platform/optimiser/dataset"
 	"github.com/aifactory/platform/optimiser/sales"
 	"github.com/aifactory/platform/optimiser/storage"
+	"github.com/aifactory/platform/optimiser/weekly"
 )
 
 // loadCountry reads the configurations and returns the one --country names,
-// with the source of the configurations.
+// with the source of the configurations. Another country's broken file does
+// not stop it (it is reported on stderr).
 func (a *app) loadCountry(ctx context.Context, o *options) (*config.Country, string, error) {
-	cs, src, err := a.loadConfigs(ctx, o)
+	cs, failed, src, err := a.loadConfigs(ctx, o)
 	if err != nil {
 		return nil, "", err
 	}
+	for _, f := range failed {
+		if strings.EqualFold(f.Country, o.country) {
+			return nil, "", fmt.Errorf("%s: %w", src, f.Err)
+		}
+	}
 	c, err := config.Find(cs, o.country)
 	if err != nil {
+		if len(failed) > 0 {
+			return nil, "", fmt.Errorf("%w (%s: %v)", err, src, failed[0].Err)
+		}
 		return nil, "", err
+	}
+	for _, f := range failed {
+		fmt.Fprintf(a.env.stderr, "optimiser: warning: %s/%s is not used: %v\n", strings.TrimSuffix(src, "/"), f.Name, f.Err)
 	}
 	return c, src, nil
 }
@@ -42,15 +56,16 @@ func (a *app) loadCountryHistory(ctx context.Context, o *options) (*config.Count
 	return c, h, nil
 }
 
-// loadConfigs reads every configuration in the config directory.
-func (a *app) loadConfigs(ctx context.Context, o *options) ([]*config.Country, string, error) {
+// loadConfigs reads every configuration in the config directory; each file
+// is parsed on its own, and those that fail are returned apart.
+func (a *app) loadConfigs(ctx context.Context, o *options) ([]*config.Country, []config.FileFailure, string, error) {
 	dir, err := a.openDir(ctx, o.configDir, bundled.Configs(), bundledConfigs)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
 	names, err := dir.List(ctx)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, "", err
 	}
 	var files []config.File
 	for _, n := range names {
@@ -59,15 +74,15 @@ func (a *app) loadConfigs(ctx context.Context, o *options) ([]*config.Country, s
 		}
 		b, err := dir.Read(ctx, n)
 		if err != nil {
-			return nil, "", err
+			return nil, nil, "", err
 		}
 		files = append(files, config.File{Name: n, Data: b})
 	}
-	cs, err := config.ParseAll(files)
-	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", dir.URI(), err)
+	if len(files) == 0 {
+		return nil, nil, "", fmt.Errorf("%s: no country configuration files (*.yaml) found; add one per country", dir.URI())
 	}
-	return cs, dir.URI(), nil
+	cs, failed := config.ParseEach(files)
+	return cs, failed, dir.URI(), nil
 }
 
 func (a *app) openDir(ctx context.Context, uri string, fallback fs.FS, fallbackName string) (storage.Dir, error) {
@@ -121,10 +136,15 @@ func (a *app) loadModel(ctx context.Context, o *options, c *config.Country) (*sa
 	return sales.LoadArtefact(b, o.model, c)
 }
 
-func (a *app) cashResolver(o *options, single bool, configured []*config.Country) (*cash.Resolver, error) {
+func (a *app) cashResolver(o *options, single bool, configured []*config.Country, failed ...config.FileFailure) (*cash.Resolver, error) {
 	countries := make([]string, 0, len(configured))
 	for _, c := range configured {
 		countries = append(countries, c.Country)
+	}
+	for _, f := range failed {
+		// A country whose config is broken is still a country: its cash
+		// entry is not a typo.
+		countries = append(countries, f.Country)
 	}
 	r, err := cash.NewResolver(cash.Sources{
 		Flag: o.cash, SecretID: o.cashSecret, Getenv: a.env.getenv, Secrets: a.env.secrets, Single: single, Countries: countries, Require: o.requireCash,
@@ -133,4 +153,21 @@ func (a *app) cashResolver(o *options, single bool, configured []*config.Country
 		return nil, &usageError{err.Error()}
 	}
 	return r, nil
+}
+
+// drawFor is the draw --draw asks to decide for a country: a date, "next"
+// (the first scheduled draw after today, as in the pipeline) or, when empty,
+// the zero time (the draw after the history).
+func (a *app) drawFor(o *options, c *config.Country) (time.Time, error) {
+	switch o.draw {
+	case "":
+		return time.Time{}, nil
+	case "next":
+		return weekly.NextDrawAfter(c, a.env.now()), nil
+	}
+	t, err := time.Parse(dataset.DateLayout, o.draw)
+	if err != nil {
+		return time.Time{}, &usageError{fmt.Sprintf("--draw %q is not a date like 2025-01-04 or next", o.draw)}
+	}
+	return t, nil
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/aifactory/platform/optimiser/cash"
 	"github.com/aifactory/platform/optimiser/config"
+	"github.com/aifactory/platform/optimiser/optimise"
 	"github.com/aifactory/platform/optimiser/report"
 	"github.com/aifactory/platform/optimiser/storage"
 	"github.com/aifactory/platform/optimiser/weekly"
@@ -30,8 +32,12 @@ func (a *app) recommendOne(ctx context.Context, o *options, c *config.Country, c
 	if err != nil {
 		return nil, err
 	}
+	draw, err := a.drawFor(o, c)
+	if err != nil {
+		return nil, err
+	}
 	now := a.env.now()
-	out, err := weekly.Recommend(weekly.Input{Config: c, History: h.History, Model: model, Cash: amount.Value, Seed: o.seed, Now: now})
+	out, err := weekly.Recommend(weekly.Input{Config: c, History: h.History, Model: model, Cash: amount.Value, Seed: o.seed, Now: now, DrawDate: draw})
 	if err != nil {
 		return nil, err
 	}
@@ -60,11 +66,14 @@ func (a *app) recommendOne(ctx context.Context, o *options, c *config.Country, c
 // recommend handles one country.
 func (a *app) recommend(ctx context.Context, args []string) error {
 	o := &options{}
-	fs := a.flagSet("recommend", o, "country", "data", "model", "out", "cash", "seed")
+	fs := a.flagSet("recommend", o, "country", "data", "model", "out", "cash", "seed", "draw")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if err := needCountry(o, "recommend"); err != nil {
+		return err
+	}
+	if err := checkDrawFlag(o); err != nil {
 		return err
 	}
 	c, src, err := a.loadCountry(ctx, o)
@@ -79,5 +88,18 @@ func (a *app) recommend(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	return a.finish(ctx, o, []*countryRun{r})
+	printTable(a.env.stdout, []*countryResult{{country: c.Country, run: r, outcome: r.out.Result.Status}})
+	if r.out.Result.Status == optimise.StatusInfeasible {
+		a.printInfeasible(r)
+		return &infeasibleError{countries: []string{c.Country}}
+	}
+	sink, err := a.resolver.OpenSink(ctx, o.out)
+	if err != nil {
+		return err
+	}
+	if err := sink.WriteAll(ctx, r.files); err != nil {
+		return writeFailure("outputs to "+sink.URI(), err)
+	}
+	fmt.Fprintf(a.env.stdout, "\nwrote %d files to %s\n", len(r.files), sink.URI())
+	return nil
 }
