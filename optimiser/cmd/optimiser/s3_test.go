@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aifactory/platform/optimiser/awsio/s3fake"
 	"github.com/aifactory/platform/optimiser/bundled"
@@ -28,8 +29,14 @@ func pipelineRecommendArgs(bucket, cc, runID string) []string {
 		"--data", "s3://" + bucket + "/pipeline/data/" + strings.ToLower(cc) + ".csv",
 		"--model", "s3://" + bucket + "/pipeline/models/" + cc + "/model.json",
 		"--out", "s3://" + bucket + "/pipeline/outputs/" + runID,
+		"--draw", "next",
 		"--require-cash"}
 }
+
+// pipelineClock is the pipeline's "now" in these tests: the Monday before
+// the draw that follows the bundled histories (2024-12-28), so that
+// "--draw next" is that draw.
+var pipelineClock = time.Date(2024, 12, 23, 5, 0, 0, 0, time.UTC)
 
 // pipelineBucket serves S3 with the bundled configs and histories under
 // pipeline/, as the pipeline lays them out, with edits applied.
@@ -56,7 +63,7 @@ func pipelineBucket(t *testing.T, editData map[string]func(string) string) *s3fa
 
 func TestPipelineTasksReadAndWriteS3(t *testing.T) {
 	srv := pipelineBucket(t, nil)
-	env := cliEnv{s3: srv, vars: map[string]string{
+	env := cliEnv{s3: srv, now: pipelineClock, vars: map[string]string{
 		"OPTIMISER_CASH_NL": "1e9", "OPTIMISER_CASH_GB": "1e9", "OPTIMISER_CASH_SE": "1e10",
 	}}
 	for _, cc := range []string{"NL", "GB", "SE"} {
@@ -76,6 +83,7 @@ func TestPipelineTasksReadAndWriteS3(t *testing.T) {
 			var rec report.Recommendation
 			require.NoError(t, json.Unmarshal(outs[prefix+"recommendation.json"], &rec))
 			assert.Equal(t, "optimal", rec.Status, "cash came from the environment")
+			assert.Equal(t, "2024-12-28", rec.DrawDate, "the next draw after the pipeline's today")
 			var meta report.Metadata
 			require.NoError(t, json.Unmarshal(outs[prefix+"metadata.json"], &meta))
 			assert.Equal(t, "s3://lottery/pipeline/data/"+strings.ToLower(cc)+".csv", meta.DataSource)
@@ -92,7 +100,7 @@ func TestPipelineFailuresLeaveNoObjectBehind(t *testing.T) {
 	cash := map[string]string{"OPTIMISER_CASH_NL": "1e9", "OPTIMISER_CASH_GB": "1e9"}
 
 	t.Run("bad history", func(t *testing.T) {
-		r := runCLIEnv(t, cliEnv{s3: srv, vars: cash}, pipelineTrainArgs("lottery", "GB")...)
+		r := runCLIEnv(t, cliEnv{s3: srv, now: pipelineClock, vars: cash}, pipelineTrainArgs("lottery", "GB")...)
 		assert.Equal(t, exitError, r.code)
 		assert.Contains(t, r.stderr, "s3://lottery/pipeline/data/gb.csv")
 		assert.Contains(t, r.stderr, "row 30")
@@ -100,8 +108,8 @@ func TestPipelineFailuresLeaveNoObjectBehind(t *testing.T) {
 	})
 
 	t.Run("cash required but missing", func(t *testing.T) {
-		require.Equal(t, exitOK, runCLIEnv(t, cliEnv{s3: srv}, pipelineTrainArgs("lottery", "NL")...).code)
-		r := runCLIEnv(t, cliEnv{s3: srv}, pipelineRecommendArgs("lottery", "NL", "run-1")...)
+		require.Equal(t, exitOK, runCLIEnv(t, cliEnv{s3: srv, now: pipelineClock}, pipelineTrainArgs("lottery", "NL")...).code)
+		r := runCLIEnv(t, cliEnv{s3: srv, now: pipelineClock}, pipelineRecommendArgs("lottery", "NL", "run-1")...)
 		assert.Equal(t, exitError, r.code)
 		assert.Contains(t, r.stderr, "NL: available cash is required")
 		assert.Contains(t, r.stderr, "OPTIMISER_CASH_NL")
@@ -110,23 +118,60 @@ func TestPipelineFailuresLeaveNoObjectBehind(t *testing.T) {
 		// The container sets the same through its environment.
 		args := pipelineRecommendArgs("lottery", "NL", "run-1")
 		args = args[:len(args)-1] // without --require-cash
-		r = runCLIEnv(t, cliEnv{s3: srv, vars: map[string]string{"OPTIMISER_REQUIRE_CASH": "true"}}, args...)
+		require.Equal(t, "--draw", args[len(args)-2])
+		r = runCLIEnv(t, cliEnv{s3: srv, now: pipelineClock, vars: map[string]string{"OPTIMISER_REQUIRE_CASH": "true"}}, args...)
 		assert.Equal(t, exitError, r.code)
 		assert.Contains(t, r.stderr, "NL: available cash is required")
 		assert.Empty(t, srv.Objects(t, "lottery", "pipeline/outputs/"))
 	})
 
 	t.Run("a refused write restores last week's outputs", func(t *testing.T) {
-		require.Equal(t, exitOK, runCLIEnv(t, cliEnv{s3: srv, vars: cash}, pipelineRecommendArgs("lottery", "NL", "run-2")...).code)
+		require.Equal(t, exitOK, runCLIEnv(t, cliEnv{s3: srv, now: pipelineClock, vars: cash}, pipelineRecommendArgs("lottery", "NL", "run-2")...).code)
 		before := srv.Objects(t, "lottery", "pipeline/outputs/run-2/")
 		require.Len(t, before, 2)
 
 		srv.FailPuts(func(_, key string) bool { return strings.HasSuffix(key, "/metadata.json") })
 		defer srv.FailPuts(nil)
-		r := runCLIEnv(t, cliEnv{s3: srv, vars: map[string]string{"OPTIMISER_CASH_NL": "2e9"}}, pipelineRecommendArgs("lottery", "NL", "run-2")...)
+		r := runCLIEnv(t, cliEnv{s3: srv, now: pipelineClock, vars: map[string]string{"OPTIMISER_CASH_NL": "2e9"}}, pipelineRecommendArgs("lottery", "NL", "run-2")...)
 		assert.Equal(t, exitError, r.code)
 		assert.Contains(t, r.stderr, "AccessDenied")
 		assert.Contains(t, r.stderr, "nothing was written")
 		assert.Equal(t, before, srv.Objects(t, "lottery", "pipeline/outputs/run-2/"), "the previous set is back, byte for byte")
 	})
+}
+
+func TestPipelineRefusesAStaleHistory(t *testing.T) {
+	srv := pipelineBucket(t, nil)
+	env := cliEnv{s3: srv, now: time.Date(2026, 6, 1, 5, 0, 0, 0, time.UTC), vars: map[string]string{"OPTIMISER_CASH_NL": "1e9"}}
+	require.Equal(t, exitOK, runCLIEnv(t, env, pipelineTrainArgs("lottery", "NL")...).code)
+	r := runCLIEnv(t, env, pipelineRecommendArgs("lottery", "NL", "run-1")...)
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "NL: sales history s3://lottery/pipeline/data/nl.csv ends with the draw of 2024-12-21")
+	assert.Contains(t, r.stderr, "max_staleness_days")
+	assert.Empty(t, srv.Objects(t, "lottery", "pipeline/outputs/"))
+}
+
+// run over S3: a broken country leaves no object behind, the others are
+// written, each as a whole set, and summary.json records both.
+func TestRunOverS3FailsOnlyTheBrokenCountry(t *testing.T) {
+	srv := pipelineBucket(t, map[string]func(string) string{"gb.csv": replaceLine(30, ",saturday,", ",someday,")})
+	env := cliEnv{s3: srv, now: pipelineClock, vars: map[string]string{"OPTIMISER_CASH": "NL=1e9,GB=1e9,SE=1e10", "OPTIMISER_REQUIRE_CASH": "true"}}
+	r := runCLIEnv(t, env, "run", "--config-dir", "s3://lottery/pipeline/configs", "--data-dir", "s3://lottery/pipeline/data",
+		"--out", "s3://lottery/pipeline/outputs/run-3", "--draw", "next")
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "GB failed (exit 1)")
+	objs := srv.Objects(t, "lottery", "pipeline/outputs/run-3/")
+	assert.Equal(t, []string{
+		"pipeline/outputs/run-3/NL/metadata.json", "pipeline/outputs/run-3/NL/recommendation.json",
+		"pipeline/outputs/run-3/SE/metadata.json", "pipeline/outputs/run-3/SE/recommendation.json",
+		"pipeline/outputs/run-3/summary.json",
+	}, s3fake.Keys(objs))
+	var sum Summary
+	require.NoError(t, json.Unmarshal(objs["pipeline/outputs/run-3/summary.json"], &sum))
+	assert.Equal(t, exitError, sum.ExitCode)
+	statuses := map[string]string{}
+	for _, c := range sum.Countries {
+		statuses[c.Country] = c.Status + "/" + c.Outcome
+	}
+	assert.Equal(t, map[string]string{"GB": "failed/error", "NL": "written/optimal", "SE": "written/optimal"}, statuses)
 }
