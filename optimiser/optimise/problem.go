@@ -1,4 +1,4 @@
-// Package optimise chooses next week's jackpot for one country: the
+// Package optimise chooses the jackpot of the next draw for one country: the
 // announceable jackpot (on the configured grid) with the highest expected net
 // revenue such that every hard constraint holds — the jackpot bounds, the
 // week-on-week change limit, the per-ticket prize cap, the two-sided
@@ -8,12 +8,13 @@
 // so an unwon jackpot is carried as a liability rather than counted as a
 // saving.
 //
-// The search needs far fewer objective evaluations than a dense grid: the
-// interval constraints are applied analytically, a coarse scan brackets the
-// optimum and an integer golden-section search with a feasibility-first
-// ordering refines it. Every returned point has been evaluated and found
-// feasible; "infeasible" is only reported after the whole interval has been
-// checked.
+// The search is a dense scan: the interval constraints (bounds, change
+// limit, carry, the sales model's range) are applied analytically and every
+// grid point inside them is evaluated, so the recommendation is the best
+// feasible point of the grid whatever the shape of the sales curve or of the
+// feasible set, and "infeasible" means that no grid point satisfies every
+// constraint. No output carries a non-finite number: such a value is an
+// error naming the quantity and the jackpot.
 package optimise
 
 import (

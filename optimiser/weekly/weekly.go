@@ -1,7 +1,8 @@
 // Package weekly is the weekly job for one country: check the history
-// against the configuration, train (or load) the sales model and enforce its
-// quality gate, forecast next week, optimise the jackpot and assemble the
-// recommendation. It does no I/O, so the same code runs in the container, on
+// against the configuration, decide which draw is being decided (and that the
+// history is recent enough for it), train (or load) the sales model and
+// enforce its quality gate, forecast the draw, optimise the jackpot and
+// assemble the recommendation. It does no I/O, so the same code runs in the container, on
 // a laptop and in tests.
 package weekly
 
