@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aifactory/platform/optimiser/bundled"
 	"github.com/aifactory/platform/optimiser/report"
@@ -197,4 +198,19 @@ func TestWriteFailureLeavesNothing(t *testing.T) {
 	assert.Contains(t, r.stderr, "nothing was written")
 	b, _ := os.ReadFile(blocker)
 	assert.Equal(t, "not a directory", string(b))
+}
+
+// The bundled run decides the draw after each history, so it keeps working
+// however far the calendar moves; only a named draw (or --draw next, as in
+// the pipeline) is held to the staleness limit.
+func TestBundledRunDoesNotGoStaleAsTheCalendarMoves(t *testing.T) {
+	later := time.Date(2031, 6, 1, 12, 0, 0, 0, time.UTC)
+	r := runCLIEnv(t, cliEnv{now: later}, "run", "--out", t.TempDir())
+	require.Equal(t, exitOK, r.code, r.stderr)
+	assert.Contains(t, r.stdout, "2024-12-28")
+
+	r = runCLIEnv(t, cliEnv{now: later}, "run", "--out", t.TempDir(), "--draw", "next")
+	assert.Equal(t, exitError, r.code)
+	assert.Contains(t, r.stderr, "2031-06-07", "the next Saturday after that day")
+	assert.Contains(t, r.stderr, "max_staleness_days")
 }
