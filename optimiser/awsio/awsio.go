@@ -28,8 +28,11 @@ func NewObjectStore(ctx context.Context) (storage.ObjectStore, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &objectStore{client: s3.NewFromConfig(cfg)}, nil
+	return ObjectStoreFor(s3.NewFromConfig(cfg)), nil
 }
+
+// ObjectStoreFor wraps an S3 client, e.g. one pointed at another endpoint.
+func ObjectStoreFor(client *s3.Client) storage.ObjectStore { return &objectStore{client: client} }
 
 type objectStore struct{ client *s3.Client }
 

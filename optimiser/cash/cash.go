@@ -29,6 +29,10 @@ const (
 	EnvCash     = "OPTIMISER_CASH"
 	EnvPrefix   = "OPTIMISER_CASH_"
 	EnvSecretID = "OPTIMISER_CASH_SECRET_ID"
+	// EnvRequire set to true makes a missing cash figure an error, as
+	// --require-cash does: in the pipeline an unchecked safety net must not
+	// pass silently.
+	EnvRequire = "OPTIMISER_REQUIRE_CASH"
 )
 
 // SecretFetcher returns a secret's string value.
@@ -54,6 +58,19 @@ type Sources struct {
 	// other code is an error: a mistyped code would otherwise leave the
 	// intended country's safety net unchecked without a word.
 	Countries []string
+	// Require makes a country without a cash figure an error instead of an
+	// unchecked safety net (--require-cash; OPTIMISER_REQUIRE_CASH=true
+	// has the same effect).
+	Require bool
+}
+
+// MissingError is a country without a cash figure when cash is required.
+type MissingError struct{ Country string }
+
+func (e *MissingError) Error() string {
+	return fmt.Sprintf("%s: available cash is required (--require-cash or %s=true) but none was supplied, so the cash safety net cannot be checked; "+
+		"supply it with --cash %s=AMOUNT, %s%s=AMOUNT, %s=%s=AMOUNT or a cash secret (--cash-secret / %s) holding {\"%s\": AMOUNT}",
+		e.Country, EnvRequire, e.Country, EnvPrefix, e.Country, EnvCash, e.Country, EnvSecretID, e.Country)
 }
 
 // Amount is a resolved cash figure and where it came from.
@@ -74,6 +91,13 @@ type Resolver struct {
 func NewResolver(src Sources) (*Resolver, error) {
 	if src.Getenv == nil {
 		src.Getenv = func(string) string { return "" }
+	}
+	if v := strings.TrimSpace(src.Getenv(EnvRequire)); v != "" {
+		req, err := strconv.ParseBool(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s=%q: use true or false", EnvRequire, v)
+		}
+		src.Require = src.Require || req
 	}
 	r := &Resolver{src: src}
 	for _, list := range []struct{ value, name string }{{src.Flag, "--cash"}, {src.Getenv(EnvCash), EnvCash}} {
@@ -103,7 +127,7 @@ func knownCountries(m map[string]float64, name string, countries []string) error
 }
 
 // For returns the available cash for a country, or a nil Value when no
-// source provides one.
+// source provides one (a MissingError when cash is required).
 func (r *Resolver) For(ctx context.Context, country string) (Amount, error) {
 	if bare, m, _ := parseList(r.src.Flag, "--cash", r.src.Single); bare != nil {
 		return Amount{bare, "flag --cash"}, nil
@@ -128,6 +152,9 @@ func (r *Resolver) For(ctx context.Context, country string) (Amount, error) {
 		id = r.src.Getenv(EnvSecretID)
 	}
 	if id == "" {
+		if r.src.Require {
+			return Amount{}, &MissingError{Country: country}
+		}
 		return Amount{Source: "not supplied"}, nil
 	}
 	if err := r.loadSecret(ctx, id); err != nil {

@@ -123,3 +123,37 @@ func TestBadCashInputIsRejectedWithTheFix(t *testing.T) {
 	_, err = r.For(context.Background(), "NL")
 	assert.ErrorContains(t, err, "not available")
 }
+
+func TestRequiredCashMakesAMissingFigureAnError(t *testing.T) {
+	cases := []struct {
+		name    string
+		src     cash.Sources
+		wantErr bool
+	}{
+		{"flag, nothing supplied", cash.Sources{Require: true}, true},
+		{"environment, nothing supplied", cash.Sources{Getenv: envOf(map[string]string{cash.EnvRequire: "true"})}, true},
+		{"environment false", cash.Sources{Getenv: envOf(map[string]string{cash.EnvRequire: "false"})}, false},
+		{"required and supplied for another country only", cash.Sources{Require: true, Flag: "GB=5", Countries: []string{"GB", "NL"}}, true},
+		{"required and supplied", cash.Sources{Require: true, Getenv: envOf(map[string]string{"OPTIMISER_CASH_NL": "5e7"})}, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := cash.NewResolver(tc.src)
+			require.NoError(t, err)
+			a, err := r.For(context.Background(), "NL")
+			if !tc.wantErr {
+				require.NoError(t, err)
+				return
+			}
+			var missing *cash.MissingError
+			require.ErrorAs(t, err, &missing)
+			assert.Equal(t, "NL", missing.Country)
+			assert.Nil(t, a.Value)
+			for _, w := range []string{"NL: available cash is required", "--cash NL=AMOUNT", "OPTIMISER_CASH_NL=AMOUNT", "OPTIMISER_CASH_SECRET_ID"} {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
+	_, err := cash.NewResolver(cash.Sources{Getenv: envOf(map[string]string{cash.EnvRequire: "yes please"})})
+	assert.ErrorContains(t, err, "OPTIMISER_REQUIRE_CASH")
+}

@@ -58,6 +58,26 @@ const (
 	DefaultWeeklyDiscount    = 1.0
 	DefaultStatePoints       = 48
 	DefaultHorizonWeeks      = 8
+	// DefaultExtrapolationFactor bounds the jackpots the sales model is
+	// asked about to [smallest seen / 2, largest seen × 2].
+	DefaultExtrapolationFactor = 2.0
+	// DefaultMinCoverage and DefaultMaxCoverage bound the walk-forward share
+	// of actuals inside the P10–P90 band (0.8 when the spread is right).
+	DefaultMinCoverage = 0.65
+	DefaultMaxCoverage = 0.95
+	// DefaultSelectionTolerance is the walk-forward MAPE difference (0.001 =
+	// 0.1 percentage points) within which two candidate models count as
+	// tied; the one with fewer terms is chosen.
+	DefaultSelectionTolerance = 0.001
+	// DefaultMaxStalenessDays is how long before the draw being decided the
+	// history may end.
+	DefaultMaxStalenessDays = 14
+	// DefaultOutlierZ is the robust z-score of a model residual beyond
+	// which a row is refused as implausible.
+	DefaultOutlierZ = 8.0
+	// DefaultPrizeTolerance is the relative margin on the secondary prizes
+	// allowed in prizes_paid beyond secondary_prize_share × revenue.
+	DefaultPrizeTolerance = 0.5
 )
 
 // Country is one country's configuration.
@@ -70,17 +90,21 @@ type Country struct {
 	// TicketPrice is the price of one ticket for one weekly draw.
 	TicketPrice float64 `yaml:"ticket_price"`
 	// DrawDay is the weekday of the draw being planned (e.g. "saturday").
+	// Games that draw more than once a week list their days in DrawDays
+	// instead.
 	DrawDay   string    `yaml:"draw_day"`
+	DrawDays  []string  `yaml:"draw_days"`
 	Mechanism Mechanism `yaml:"mechanism"`
 	// SecondaryPrizeShare is the share of ticket revenue paid out as
 	// non-jackpot prizes.
 	SecondaryPrizeShare float64 `yaml:"secondary_prize_share"`
 	// CostShare is the share of ticket revenue spent on operating costs.
-	CostShare   float64     `yaml:"cost_share"`
-	Jackpot     JackpotGrid `yaml:"jackpot"`
-	Constraints Constraints `yaml:"constraints"`
-	Model       Model       `yaml:"model"`
-	Planning    Planning    `yaml:"planning"`
+	CostShare   float64       `yaml:"cost_share"`
+	Jackpot     JackpotGrid   `yaml:"jackpot"`
+	Constraints Constraints   `yaml:"constraints"`
+	Model       Model         `yaml:"model"`
+	Planning    Planning      `yaml:"planning"`
+	History     HistoryChecks `yaml:"history"`
 
 	// Source names the file the configuration came from (not part of YAML).
 	Source string `yaml:"-"`
@@ -176,12 +200,35 @@ type TicketCap struct {
 	Ceiling         float64 `yaml:"ceiling"`
 }
 
-// Model selects the sales-model regressors, validation and quality gate.
+// Model selects the candidate sales-model regressors, validation, quality
+// gate and how far the model may extrapolate.
 type Model struct {
+	// Features are candidates: walk-forward validation keeps the subset
+	// with the lowest out-of-sample error (log_jackpot is always kept).
 	Features          []string    `yaml:"features"`
 	SeasonalHarmonics int         `yaml:"seasonal_harmonics"`
 	Validation        Validation  `yaml:"validation"`
 	QualityGate       QualityGate `yaml:"quality_gate"`
+	// SelectionTolerance: candidates whose walk-forward MAPE is within this
+	// of the best are tied, and the one with the fewest terms wins.
+	SelectionTolerance float64 `yaml:"selection_tolerance"`
+	// ExtrapolationFactor bounds the jackpots the model is used for to
+	// [smallest jackpot in the history / factor, largest × factor].
+	ExtrapolationFactor float64 `yaml:"extrapolation_factor"`
+}
+
+// HistoryChecks are the plausibility checks applied to a sales history
+// before it is trusted.
+type HistoryChecks struct {
+	// MaxStalenessDays is the longest time between the history's last draw
+	// and the draw being decided.
+	MaxStalenessDays int `yaml:"max_staleness_days"`
+	// OutlierZ is the robust z-score (median and MAD of the fitted model's
+	// log residuals) beyond which a row's tickets_sold is refused.
+	OutlierZ float64 `yaml:"outlier_z"`
+	// PrizeTolerance is the relative margin on secondary prizes in the
+	// prizes_paid check.
+	PrizeTolerance float64 `yaml:"prize_tolerance"`
 }
 
 // Validation is the walk-forward scheme: train on the first InitialWeeks,
@@ -197,6 +244,11 @@ type Validation struct {
 type QualityGate struct {
 	MaxMAPE float64 `yaml:"max_mape"`
 	MinR2   float64 `yaml:"min_r2"`
+	// MinCoverage and MaxCoverage bound the share of walk-forward actuals
+	// inside the P10–P90 band: too low is an overconfident model, too high
+	// one whose intervals are too wide to be useful.
+	MinCoverage float64 `yaml:"min_coverage"`
+	MaxCoverage float64 `yaml:"max_coverage"`
 }
 
 // Planning configures the rollover horizon plan.
@@ -223,10 +275,48 @@ func (c *Country) HasFeature(name string) bool {
 	return false
 }
 
-// Weekday returns the configured draw day.
-func (c *Country) Weekday() time.Weekday {
-	d, _ := ParseWeekday(c.DrawDay)
-	return d
+// Weekday returns the configured draw day (the first of several).
+func (c *Country) Weekday() time.Weekday { return c.Weekdays()[0] }
+
+// Weekdays returns the days of the week on which draws take place, in
+// calendar order from Sunday.
+func (c *Country) Weekdays() []time.Weekday {
+	names := c.DrawDays
+	if len(names) == 0 {
+		names = []string{c.DrawDay}
+	}
+	var seen [7]bool
+	for _, n := range names {
+		if d, err := ParseWeekday(n); err == nil {
+			seen[d] = true
+		}
+	}
+	var out []time.Weekday
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		if seen[d] {
+			out = append(out, d)
+		}
+	}
+	if len(out) == 0 {
+		out = []time.Weekday{time.Saturday}
+	}
+	return out
+}
+
+// DrawsPerWeek is the number of scheduled draws in a week.
+func (c *Country) DrawsPerWeek() int { return len(c.Weekdays()) }
+
+// DrawDaysLabel names the draw days for outputs, e.g. "saturday" or
+// "tuesday,friday".
+func (c *Country) DrawDaysLabel() string {
+	if len(c.DrawDays) == 0 {
+		return c.DrawDay
+	}
+	var names []string
+	for _, d := range c.Weekdays() {
+		names = append(names, strings.ToLower(d.String()))
+	}
+	return strings.Join(names, ",")
 }
 
 // DataFile is the conventional file name of the country's sales history.
@@ -296,4 +386,31 @@ func (c *Country) applyDefaults() {
 	if c.Planning.StatePoints == 0 {
 		c.Planning.StatePoints = DefaultStatePoints
 	}
+	m := &c.Model
+	if m.ExtrapolationFactor == 0 {
+		m.ExtrapolationFactor = DefaultExtrapolationFactor
+	}
+	if m.SelectionTolerance == 0 {
+		m.SelectionTolerance = DefaultSelectionTolerance
+	}
+	if m.QualityGate.MinCoverage == 0 {
+		m.QualityGate.MinCoverage = DefaultMinCoverage
+	}
+	if m.QualityGate.MaxCoverage == 0 {
+		m.QualityGate.MaxCoverage = DefaultMaxCoverage
+	}
+	h := &c.History
+	if h.MaxStalenessDays == 0 {
+		h.MaxStalenessDays = DefaultMaxStalenessDays
+	}
+	if h.OutlierZ == 0 {
+		h.OutlierZ = DefaultOutlierZ
+	}
+	if h.PrizeTolerance == 0 {
+		h.PrizeTolerance = DefaultPrizeTolerance
+	}
 }
+
+// ApplyDefaults fills in the defaults of fields left at zero, as Parse
+// does; for configurations built in code.
+func (c *Country) ApplyDefaults() { c.applyDefaults() }

@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aifactory/platform/optimiser/bundled"
 	"github.com/aifactory/platform/optimiser/config"
@@ -59,6 +60,16 @@ func TestParseAppliesDefaults(t *testing.T) {
 	assert.Equal(t, config.DefaultSalesTail, c.Constraints.SalesTail)
 	assert.Equal(t, config.DefaultHorizonWeeks, c.Planning.HorizonWeeks)
 	assert.Equal(t, config.DefaultWeeklyDiscount, c.Planning.WeeklyDiscount)
+	assert.Equal(t, 2.0, c.Model.ExtrapolationFactor)
+	assert.Equal(t, 14, c.History.MaxStalenessDays)
+	assert.Equal(t, config.QualityGate{MaxMAPE: 0.04, MinR2: 0.8, MinCoverage: 0.65, MaxCoverage: 0.95}, c.Model.QualityGate)
+	assert.Equal(t, []time.Weekday{time.Saturday}, c.Weekdays())
+
+	twice, err := config.Parse([]byte(strings.Replace(src, "draw_day: saturday", "draw_days: [fri, tuesday]", 1)), "nl.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, []time.Weekday{time.Tuesday, time.Friday}, twice.Weekdays())
+	assert.Equal(t, 2, twice.DrawsPerWeek())
+	assert.Equal(t, "tuesday,friday", twice.DrawDaysLabel())
 }
 
 func TestParseRejectsBadConfigsNamingTheField(t *testing.T) {
@@ -91,6 +102,19 @@ func TestParseRejectsBadConfigsNamingTheField(t *testing.T) {
 		{"too short validation", func(s string) string { return strings.Replace(s, "initial_weeks: 104", "initial_weeks: 4", 1) }, []string{"model.validation.initial_weeks"}},
 		{"bad draw day", func(s string) string { return strings.Replace(s, "draw_day: saturday", "draw_day: caturday", 1) }, []string{"draw_day"}},
 		{"wrong type", func(s string) string { return strings.Replace(s, "horizon_weeks: 8", "horizon_weeks: eight", 1) }, []string{"eight"}},
+		{"draw_day and draw_days", func(s string) string {
+			return strings.Replace(s, "draw_day: saturday", "draw_day: saturday\ndraw_days: [tuesday, friday]", 1)
+		}, []string{"draw_days", "not both"}},
+		{"draw day listed twice", func(s string) string {
+			return strings.Replace(s, "draw_day: saturday", "draw_days: [tuesday, tue]", 1)
+		}, []string{"draw_days[1]", "twice"}},
+		{"extrapolation below one", func(s string) string {
+			return strings.Replace(s, "  quality_gate:", "  extrapolation_factor: 0.5\n  quality_gate:", 1)
+		}, []string{"model.extrapolation_factor"}},
+		{"coverage gate above 80%", func(s string) string {
+			return strings.Replace(s, "    min_r2: 0.8", "    min_r2: 0.8\n    min_coverage: 0.9", 1)
+		}, []string{"model.quality_gate.min_coverage"}},
+		{"staleness of zero days", func(s string) string { return s + "history:\n  max_staleness_days: -3\n" }, []string{"history.max_staleness_days"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -152,4 +176,18 @@ func FuzzParse(f *testing.F) {
 		_, err = config.ParseWeekday(c.DrawDay)
 		require.NoError(t, err)
 	})
+}
+
+func TestParseEachFailsOnlyTheBrokenFile(t *testing.T) {
+	nl, gb := readBundled(t, "nl.yaml"), readBundled(t, "gb.yaml")
+	broken := []byte(strings.Replace(string(readBundled(t, "se.yaml")), "ticket_price: 10.00", "ticket_price: -1", 1))
+	cs, failed := config.ParseEach([]config.File{{Name: "nl.yaml", Data: nl}, {Name: "se.yaml", Data: broken}, {Name: "gb.yaml", Data: gb}, {Name: "holland.yaml", Data: nl}})
+	require.Len(t, cs, 2)
+	assert.Equal(t, "GB", cs[0].Country)
+	assert.Equal(t, "NL", cs[1].Country)
+	require.Len(t, failed, 2)
+	assert.Equal(t, "SE", failed[0].Country)
+	assert.ErrorContains(t, failed[0].Err, "ticket_price")
+	assert.Equal(t, "NL", failed[1].Country)
+	assert.ErrorContains(t, failed[1].Err, "already configured in nl.yaml")
 }

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 )
 
 // FieldError is one problem with one field, named by its YAML path.
@@ -74,8 +75,24 @@ func (c *Country) Validate() error {
 		k.add("currency", "must be an ISO 4217 code in capitals such as EUR, got %q", c.Currency)
 	}
 	k.positive("ticket_price", c.TicketPrice)
-	if _, err := ParseWeekday(c.DrawDay); err != nil {
-		k.add("draw_day", "%v", err)
+	switch {
+	case len(c.DrawDays) > 0 && c.DrawDay != "":
+		k.add("draw_days", "give either draw_day (one draw a week) or draw_days (several), not both")
+	case len(c.DrawDays) > 0:
+		seen := map[time.Weekday]bool{}
+		for i, d := range c.DrawDays {
+			wd, err := ParseWeekday(d)
+			if err != nil {
+				k.add(fmt.Sprintf("draw_days[%d]", i), "%v", err)
+			} else if seen[wd] {
+				k.add(fmt.Sprintf("draw_days[%d]", i), "%s is listed twice", wd)
+			}
+			seen[wd] = true
+		}
+	default:
+		if _, err := ParseWeekday(c.DrawDay); err != nil {
+			k.add("draw_day", "%v", err)
+		}
 	}
 	c.validateMechanism(k)
 	k.share("secondary_prize_share", c.SecondaryPrizeShare)
@@ -87,6 +104,16 @@ func (c *Country) Validate() error {
 	c.validateConstraints(k)
 	c.validateModel(k)
 	c.validatePlanning(k)
+	h := c.History
+	if h.MaxStalenessDays < 1 || h.MaxStalenessDays > 3660 {
+		k.add("history.max_staleness_days", "must be between 1 and 3660, got %d", h.MaxStalenessDays)
+	}
+	if !finite(h.OutlierZ) || h.OutlierZ < 3 {
+		k.add("history.outlier_z", "must be ≥ 3 (a robust z-score), got %v", h.OutlierZ)
+	}
+	if !finite(h.PrizeTolerance) || h.PrizeTolerance < 0 || h.PrizeTolerance > 10 {
+		k.add("history.prize_tolerance", "must be in [0, 10], got %v", h.PrizeTolerance)
+	}
 	if len(k.problems) > 0 {
 		return &ValidationError{Problems: k.problems}
 	}
@@ -251,6 +278,18 @@ func (c *Country) validateModel(k *checker) {
 	}
 	if !finite(g.MinR2) || g.MinR2 > 1 {
 		k.add("model.quality_gate.min_r2", "must be ≤ 1, got %v", g.MinR2)
+	}
+	if !finite(g.MinCoverage) || g.MinCoverage < 0 || g.MinCoverage > 0.8 {
+		k.add("model.quality_gate.min_coverage", "must be in [0, 0.8] (a right P10–P90 band holds 80%% of actuals), got %v", g.MinCoverage)
+	}
+	if !finite(g.MaxCoverage) || g.MaxCoverage < 0.8 || g.MaxCoverage > 1 {
+		k.add("model.quality_gate.max_coverage", "must be in [0.8, 1], got %v", g.MaxCoverage)
+	}
+	if !finite(m.SelectionTolerance) || m.SelectionTolerance < 0 || m.SelectionTolerance > 0.1 {
+		k.add("model.selection_tolerance", "must be a MAPE difference in [0, 0.1] (0.001 = 0.1 percentage points), got %v", m.SelectionTolerance)
+	}
+	if !finite(m.ExtrapolationFactor) || m.ExtrapolationFactor < 1 || m.ExtrapolationFactor > 100 {
+		k.add("model.extrapolation_factor", "must be in [1, 100]: jackpots are kept within [smallest seen / factor, largest seen × factor], got %v", m.ExtrapolationFactor)
 	}
 }
 

@@ -1,5 +1,6 @@
-// Package dataset reads and validates a country's weekly sales history: one
-// CSV row per week with week_start, tickets_sold and jackpot_announced, and
+// Package dataset reads and validates a country's sales history: one CSV
+// row per week (week_start) or one row per draw (draw_date, for games that
+// draw several times a week), with tickets_sold and jackpot_announced, and
 // optionally draw_day, jackpot_won, prizes_paid and marketing_spend. Every
 // problem is reported with its row, column and the fix, because the history
 // arrives from outside and a silent mistake would move real money.
@@ -22,6 +23,7 @@ import (
 // Column names.
 const (
 	ColWeekStart        = "week_start"
+	ColDrawDate         = "draw_date"
 	ColTicketsSold      = "tickets_sold"
 	ColJackpotAnnounced = "jackpot_announced"
 	ColDrawDay          = "draw_day"
@@ -30,20 +32,27 @@ const (
 	ColMarketingSpend   = "marketing_spend"
 )
 
-// RequiredColumns must be in every history file.
-var RequiredColumns = []string{ColWeekStart, ColTicketsSold, ColJackpotAnnounced}
+// RequiredColumns must be in every history file, with either week_start
+// (weekly history) or draw_date (draw-level history).
+var RequiredColumns = []string{ColTicketsSold, ColJackpotAnnounced}
+
+// DateColumns are the alternative date columns: exactly one is required.
+var DateColumns = []string{ColWeekStart, ColDrawDate}
 
 // OptionalColumns may be in a history file.
 var OptionalColumns = []string{ColDrawDay, ColJackpotWon, ColPrizesPaid, ColMarketingSpend}
 
-// DateLayout is the ISO 8601 calendar date used for week_start.
+// DateLayout is the ISO 8601 calendar date used for week_start and
+// draw_date.
 const DateLayout = "2006-01-02"
 
 // maxReported caps how many row problems one error lists.
 const maxReported = 12
 
-// Week is one row of the history.
+// Week is one row of the history: a week, or one draw in a draw-level
+// history.
 type Week struct {
+	// Start is the week_start of a weekly row or the draw_date of a draw.
 	Start            time.Time
 	TicketsSold      float64
 	JackpotAnnounced float64
@@ -51,6 +60,8 @@ type Week struct {
 	JackpotWon       bool
 	PrizesPaid       float64
 	MarketingSpend   float64
+	// Row is the row's line in the file (header = 1), for error messages.
+	Row int
 }
 
 // Columns records which optional columns the file had.
@@ -58,10 +69,14 @@ type Columns struct {
 	DrawDay, JackpotWon, PrizesPaid, MarketingSpend bool
 }
 
-// History is a validated, gap-free weekly series in ascending order.
+// History is a validated series in ascending order: gap-free weeks, or
+// (DrawLevel) every draw, at least one a week.
 type History struct {
 	Weeks   []Week
 	Columns Columns
+	// DrawLevel is true for a draw_date history: one row per draw, the draw
+	// day taken from the date.
+	DrawLevel bool
 	// SHA256 is the hex digest of the file bytes, recorded with every model
 	// and recommendation built from it.
 	SHA256 string
@@ -74,12 +89,26 @@ func (h *History) Len() int { return len(h.Weeks) }
 // Last is the most recent week.
 func (h *History) Last() Week { return h.Weeks[len(h.Weeks)-1] }
 
-// NextWeekStart is the start of the week after the history.
+// NextWeekStart is the start of the week after a weekly history.
 func (h *History) NextWeekStart() time.Time { return h.Last().Start.AddDate(0, 0, 7) }
 
-// Slice returns the history restricted to weeks [from, to).
+// DateColumn is the name of the history's date column.
+func (h *History) DateColumn() string {
+	if h.DrawLevel {
+		return ColDrawDate
+	}
+	return ColWeekStart
+}
+
+// Slice returns the history restricted to rows [from, to).
 func (h *History) Slice(from, to int) *History {
-	return &History{Weeks: h.Weeks[from:to], Columns: h.Columns, SHA256: h.SHA256, Source: h.Source}
+	return &History{Weeks: h.Weeks[from:to], Columns: h.Columns, DrawLevel: h.DrawLevel, SHA256: h.SHA256, Source: h.Source}
+}
+
+// RowError is a problem with one cell of a history file, found after
+// parsing (e.g. by a plausibility check).
+func RowError(source string, row int, column, fix, format string, args ...any) *Error {
+	return &Error{Source: source, Problems: []Problem{{Row: row, Column: column, Detail: fmt.Sprintf(format, args...), Fix: fix}}}
 }
 
 // Problem is one defect in the file, located by row (the line number as a
@@ -161,7 +190,7 @@ func Parse(data []byte, source string) (*History, error) {
 	r.ReuseRecord = false
 	header, err := r.Read()
 	if errors.Is(err, io.EOF) {
-		col.add(0, "", "the first line must be a header: "+strings.Join(RequiredColumns, ","), "file is empty")
+		col.add(0, "", "the first line must be a header: week_start (or draw_date),"+strings.Join(RequiredColumns, ","), "file is empty")
 		return nil, col.err()
 	}
 	if err != nil {
@@ -173,7 +202,10 @@ func Parse(data []byte, source string) (*History, error) {
 		return nil, col.err()
 	}
 	h := &History{Source: source}
+	_, h.DrawLevel = index[ColDrawDate]
 	_, h.Columns.DrawDay = index[ColDrawDay]
+	// A draw's date says its weekday.
+	h.Columns.DrawDay = h.Columns.DrawDay || h.DrawLevel
 	_, h.Columns.JackpotWon = index[ColJackpotWon]
 	_, h.Columns.PrizesPaid = index[ColPrizesPaid]
 	_, h.Columns.MarketingSpend = index[ColMarketingSpend]
@@ -192,17 +224,21 @@ func Parse(data []byte, source string) (*History, error) {
 			}
 			continue
 		}
-		if w, ok := readRow(col, rowNo, rec, index); ok {
+		if w, ok := readRow(col, rowNo, rec, index, h.DrawLevel); ok {
 			h.Weeks = append(h.Weeks, w)
 		}
 	}
 	if rowNo == 1 {
-		col.add(0, "", "add at least one row per week of sales history", "history is empty: the file has a header but no data rows")
+		col.add(0, "", "add at least one row per week (or per draw) of sales history", "history is empty: the file has a header but no data rows")
 	}
 	if err := col.err(); err != nil {
 		return nil, err
 	}
-	checkSequence(col, h.Weeks)
+	if h.DrawLevel {
+		checkDraws(col, h.Weeks)
+	} else {
+		checkSequence(col, h.Weeks)
+	}
 	if err := col.err(); err != nil {
 		return nil, err
 	}
@@ -224,6 +260,9 @@ func readHeader(col *collector, header []string) (map[string]int, bool) {
 	for _, c := range RequiredColumns {
 		allowed[c] = true
 	}
+	for _, c := range DateColumns {
+		allowed[c] = true
+	}
 	for _, c := range OptionalColumns {
 		allowed[c] = true
 	}
@@ -231,7 +270,7 @@ func readHeader(col *collector, header []string) (map[string]int, bool) {
 	for i, raw := range header {
 		name := strings.ToLower(strings.TrimSpace(strings.TrimPrefix(raw, "\ufeff")))
 		if !allowed[name] {
-			col.add(1, name, "rename it to one of: "+strings.Join(append(append([]string{}, RequiredColumns...), OptionalColumns...), ", ")+" or remove it", "unknown column %q", raw)
+			col.add(1, name, "rename it to one of: "+strings.Join(append(append(append([]string{}, DateColumns...), RequiredColumns...), OptionalColumns...), ", ")+" or remove it", "unknown column %q", raw)
 			continue
 		}
 		if _, dup := index[name]; dup {
@@ -240,27 +279,42 @@ func readHeader(col *collector, header []string) (map[string]int, bool) {
 		}
 		index[name] = i
 	}
+	_, weekly := index[ColWeekStart]
+	_, draws := index[ColDrawDate]
+	switch {
+	case weekly && draws:
+		col.add(1, ColDrawDate, "keep week_start for one row per week or draw_date for one row per draw, not both", "both week_start and draw_date are present")
+	case !weekly && !draws:
+		col.add(1, ColWeekStart, "add week_start (one row per week) or draw_date (one row per draw) to the header", "missing required column (week_start or draw_date)")
+	}
 	for _, req := range RequiredColumns {
 		if _, ok := index[req]; !ok {
-			col.add(1, req, "add the column to the header (required: "+strings.Join(RequiredColumns, ", ")+")", "missing required column")
+			col.add(1, req, "add the column to the header (required: week_start or draw_date, "+strings.Join(RequiredColumns, ", ")+")", "missing required column")
 		}
 	}
 	return index, len(col.problems) == 0
 }
 
-func readRow(col *collector, row int, rec []string, index map[string]int) (Week, bool) {
+func readRow(col *collector, row int, rec []string, index map[string]int, drawLevel bool) (Week, bool) {
 	before := len(col.problems) + col.omitted
-	var w Week
+	w := Week{Row: row}
 	field := func(name string) string { return strings.TrimSpace(rec[index[name]]) }
 
-	if s := field(ColWeekStart); s == "" {
-		col.add(row, ColWeekStart, "write the Monday (or first day) of the sales week as YYYY-MM-DD", "empty date")
+	dateCol, emptyFix := ColWeekStart, "write the Monday (or first day) of the sales week as YYYY-MM-DD"
+	if drawLevel {
+		dateCol, emptyFix = ColDrawDate, "write the date of the draw as YYYY-MM-DD"
+	}
+	if s := field(dateCol); s == "" {
+		col.add(row, dateCol, emptyFix, "empty date")
 	} else if t, err := time.Parse(DateLayout, s); err != nil {
-		col.add(row, ColWeekStart, "write dates as YYYY-MM-DD, e.g. 2024-01-06", "%q is not an ISO date", s)
+		col.add(row, dateCol, "write dates as YYYY-MM-DD, e.g. 2024-01-06", "%q is not an ISO date", s)
 	} else {
 		w.Start = t
 	}
 	w.TicketsSold = number(col, row, ColTicketsSold, field(ColTicketsSold), true)
+	if w.TicketsSold != math.Trunc(w.TicketsSold) {
+		col.add(row, ColTicketsSold, "tickets are counted whole: write the number of tickets sold, not an average or a revenue", "value %v is not a whole number of tickets", w.TicketsSold)
+	}
 	w.JackpotAnnounced = number(col, row, ColJackpotAnnounced, field(ColJackpotAnnounced), true)
 	if _, ok := index[ColPrizesPaid]; ok {
 		w.PrizesPaid = number(col, row, ColPrizesPaid, field(ColPrizesPaid), false)
@@ -272,8 +326,13 @@ func readRow(col *collector, row int, rec []string, index map[string]int) (Week,
 		d, err := parseWeekday(field(ColDrawDay))
 		if err != nil {
 			col.add(row, ColDrawDay, "use a day name such as saturday or sat", "%v", err)
+		} else if drawLevel && !w.Start.IsZero() && d != w.Start.Weekday() {
+			col.add(row, ColDrawDay, "correct the draw_day or the draw_date, or drop the draw_day column (the date says the day)", "%s, but draw_date %s is a %s", d, w.Start.Format(DateLayout), w.Start.Weekday())
 		}
 		w.DrawDay = d
+	}
+	if drawLevel {
+		w.DrawDay = w.Start.Weekday()
 	}
 	if _, ok := index[ColJackpotWon]; ok {
 		b, err := parseBool(field(ColJackpotWon))
@@ -327,6 +386,26 @@ func parseBool(s string) (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("%q is not true or false", s)
+}
+
+// checkDraws requires draws in strictly increasing date order with no
+// week without a draw: every supported game draws at least once a week, so
+// a longer gap is a missing row. Missing draws within a week are found
+// against the configured schedule (weekly.CheckHistory).
+func checkDraws(col *collector, draws []Week) {
+	for i := 1; i < len(draws); i++ {
+		prev, cur := draws[i-1].Start, draws[i].Start
+		row := draws[i].Row
+		days := int(cur.Sub(prev).Hours() / 24)
+		switch {
+		case days == 0:
+			col.add(row, ColDrawDate, "remove the duplicate or merge the two rows", "draw %s duplicates row %d", cur.Format(DateLayout), draws[i-1].Row)
+		case days < 0:
+			col.add(row, ColDrawDate, "sort the rows by draw_date, oldest first", "draw %s comes after %s in row %d", cur.Format(DateLayout), prev.Format(DateLayout), draws[i-1].Row)
+		case days > 7:
+			col.add(row, ColDrawDate, "add a row for every draw", "gap of %d days between the draws of %s and %s: draws are missing", days, prev.Format(DateLayout), cur.Format(DateLayout))
+		}
+	}
 }
 
 // checkSequence requires strictly weekly steps: no duplicates, no gaps, no

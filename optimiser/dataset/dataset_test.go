@@ -79,6 +79,9 @@ func TestParseRejectsBadInputNamingRowColumnAndFix(t *testing.T) {
 		{"bad weekday", replaceRow(2, "saturday", "someday"), []string{"row 2", "column draw_day", "someday"}},
 		{"bad boolean", replaceRow(2, "true", "maybe"), []string{"row 2", "column jackpot_won", "true/false"}},
 		{"short row", valid + "2024-02-03,5\n", []string{"row 6", "same number of fields"}},
+		{"fractional tickets", replaceRow(3, ",100001,", ",100001.5,"), []string{"row 3", "column tickets_sold", "not a whole number"}},
+		{"both date columns", strings.Replace(valid, "draw_day,", "draw_date,", 1), []string{"both week_start and draw_date"}},
+		{"no date column", strings.Replace(valid, "week_start,", "week,", 1), []string{"week_start or draw_date"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -113,6 +116,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("week_start,tickets_sold,jackpot_announced\n2024-01-06,NaN,1\n"))
 	f.Add([]byte("\"week_start\ntickets"))
 	f.Add([]byte(header + "2024-01-06,1,2,sun,yes,0,0\n2024-01-13,1e308,2,mon,no,0,0\n"))
+	f.Add([]byte(drawHeader + "2024-01-02,10,5,false,1\n2024-01-05,12,6,true,2\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		h, err := dataset.Parse(data, "fuzz.csv")
 		if err != nil {
@@ -127,9 +131,75 @@ func FuzzParse(f *testing.F) {
 			require.False(t, math.IsInf(w.TicketsSold, 0) || math.IsInf(w.JackpotAnnounced, 0))
 			require.GreaterOrEqual(t, w.PrizesPaid, 0.0)
 			require.GreaterOrEqual(t, w.MarketingSpend, 0.0)
-			if i > 0 {
+			require.Equal(t, w.TicketsSold, math.Trunc(w.TicketsSold), "whole tickets")
+			if i > 0 && !h.DrawLevel {
 				require.Equal(t, 7*24*time.Hour, w.Start.Sub(h.Weeks[i-1].Start))
+			}
+			if i > 0 && h.DrawLevel {
+				gap := w.Start.Sub(h.Weeks[i-1].Start)
+				require.True(t, gap > 0 && gap <= 7*24*time.Hour, "draws ascending, at least one a week")
+				require.Equal(t, w.Start.Weekday(), w.DrawDay)
 			}
 		}
 	})
+}
+
+const drawHeader = "draw_date,tickets_sold,jackpot_announced,jackpot_won,prizes_paid\n"
+
+// twiceWeekly builds n draws on Tuesdays and Fridays from 2024-01-02.
+func twiceWeekly(n int) string {
+	var b strings.Builder
+	b.WriteString(drawHeader)
+	d := time.Date(2024, 1, 2, 0, 0, 0, 0, time.UTC)
+	for i := range n {
+		fmt.Fprintf(&b, "%s,%d,%d,%v,%d\n", d.Format(dataset.DateLayout), 50000+i, 1000000+1000*i, i%5 == 0, 20000+i)
+		if d.Weekday() == time.Tuesday {
+			d = d.AddDate(0, 0, 3)
+		} else {
+			d = d.AddDate(0, 0, 4)
+		}
+	}
+	return b.String()
+}
+
+func TestParseReadsADrawLevelHistory(t *testing.T) {
+	h, err := dataset.Parse([]byte(twiceWeekly(6)), "em.csv")
+	require.NoError(t, err)
+	require.True(t, h.DrawLevel)
+	require.Equal(t, 6, h.Len())
+	assert.True(t, h.Columns.DrawDay, "the date says the draw day")
+	assert.Equal(t, dataset.ColDrawDate, h.DateColumn())
+	days := []time.Weekday{}
+	for _, w := range h.Weeks {
+		days = append(days, w.DrawDay)
+	}
+	assert.Equal(t, []time.Weekday{time.Tuesday, time.Friday, time.Tuesday, time.Friday, time.Tuesday, time.Friday}, days)
+	assert.Equal(t, 7, h.Weeks[5].Row)
+	assert.True(t, h.Slice(1, 3).DrawLevel)
+}
+
+func TestParseRejectsBadDrawLevelHistories(t *testing.T) {
+	valid := twiceWeekly(5)
+	lines := strings.Split(strings.TrimSuffix(valid, "\n"), "\n")
+	join := func(ls ...string) string { return strings.Join(ls, "\n") + "\n" }
+	cases := []struct {
+		name string
+		csv  string
+		want []string
+	}{
+		{"duplicate draw", join(lines[0], lines[1], lines[2], lines[2]), []string{"row 4", "duplicates row 3"}},
+		{"unsorted", join(lines[0], lines[2], lines[1]), []string{"row 3", "sort the rows by draw_date"}},
+		{"a week without a draw", join(lines[0], lines[1], lines[4]), []string{"row 3", "gap of 10 days", "draws are missing"}},
+		{"draw day disagrees with the date", strings.Replace(strings.Replace(valid, "draw_date,", "draw_date,draw_day,", 1), "2024-01-02,", "2024-01-02,friday,", 1),
+			[]string{"row 2", "column draw_day", "is a Tuesday"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := dataset.Parse([]byte(tc.csv), "em.csv")
+			require.Error(t, err)
+			for _, w := range tc.want {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
 }

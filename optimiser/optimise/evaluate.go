@@ -101,6 +101,10 @@ func newEvaluator(p *Problem) *evaluator {
 	}
 	e.lower = []limit{{NameJackpotMin, c.Jackpot.Min}}
 	e.upper = []limit{{NameJackpotMax, c.Jackpot.Max}}
+	if r := p.ModelRange; r != nil {
+		e.lower = append(e.lower, limit{NameModelRangeMin, r.From})
+		e.upper = append(e.upper, limit{NameModelRangeMax, r.To})
+	}
 	if prev := p.Previous; prev != nil {
 		resetAfterWin := e.lotto && prev.WonKnown && prev.Won
 		if d := c.Constraints.MaxWeeklyChange; d != nil && !resetAfterWin {
@@ -119,14 +123,28 @@ func newEvaluator(p *Problem) *evaluator {
 			continue
 		}
 		win := window{cfg: w.cfg, charity: w.charity}
-		from := max(0, len(p.Recent)-(w.cfg.WindowWeeks-1))
-		for _, pw := range p.Recent[from:] {
+		for _, pw := range windowOf(p, w.cfg.WindowWeeks) {
 			win.revenue += pw.Revenue
 			win.prizes += pw.Prizes
 		}
 		e.windows = append(e.windows, win)
 	}
 	return e
+}
+
+// windowOf returns the past draws a rolling window of weeks covers besides
+// the decided one: by date when the problem has one, else the last
+// weeks−1 entries.
+func windowOf(p *Problem, weeks int) []PastWeek {
+	if p.Date.IsZero() {
+		return p.Recent[max(0, len(p.Recent)-(weeks-1)):]
+	}
+	from := p.Date.AddDate(0, 0, -7*weeks)
+	i := len(p.Recent)
+	for i > 0 && p.Recent[i-1].Date.After(from) {
+		i--
+	}
+	return p.Recent[i:]
 }
 
 func sortedPostcode(pts []config.TicketsProbability) []config.TicketsProbability {

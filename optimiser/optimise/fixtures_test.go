@@ -28,7 +28,7 @@ func ptr(v float64) *float64 { return &v }
 // ticket m = 2.5 × (1 − 0.15 − 0.10) = 1.875, p = 2.2e-8, no binding
 // constraint.
 func lapseConfig() *config.Country {
-	return &config.Country{
+	c := &config.Country{
 		Country: "XX", Currency: "EUR", TicketPrice: 2.5, DrawDay: "saturday",
 		Mechanism:           config.Mechanism{Type: config.MechanismLotto, Lotto: &config.Lotto{WinProbability: 2.2e-8, Unwon: config.UnwonLapse}},
 		SecondaryPrizeShare: 0.15, CostShare: 0.10,
@@ -37,6 +37,8 @@ func lapseConfig() *config.Country {
 		Model:       config.Model{Features: []string{config.FeatureLogJackpot}, Validation: config.Validation{InitialWeeks: 26, HorizonWeeks: 1, StepWeeks: 1}, QualityGate: config.QualityGate{MaxMAPE: 1, MinR2: 0}},
 		Planning:    config.Planning{HorizonWeeks: 1, WeeklyDiscount: 1, StatePoints: 16},
 	}
+	c.ApplyDefaults()
+	return c
 }
 
 // bundledProblems builds next week's problem for every bundled country from

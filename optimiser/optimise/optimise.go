@@ -34,6 +34,8 @@ type CurvePoint struct {
 	ExpectedTickets float64
 	Feasible        bool
 	Violated        []string
+	// Optimum marks the recommended jackpot.
+	Optimum bool
 }
 
 // PayoutSummary describes the week's total prize payout (jackpot plus
@@ -53,6 +55,8 @@ type PayoutSummary struct {
 // PlanSummary describes the rollover plan behind a recommendation.
 type PlanSummary struct {
 	HorizonWeeks int
+	// HorizonDraws is the number of draws planned (weeks × draws a week).
+	HorizonDraws int
 	Levels       int
 	// NextIfWon, NextIfUnwon are the plan's jackpots for next week.
 	NextIfWon, NextIfUnwon float64
@@ -78,14 +82,18 @@ type Result struct {
 	Constraints       []ConstraintReport
 	InfeasibleBecause []string
 	Conflicts         []Conflict
-	Curve             []CurvePoint
-	Payout            *PayoutSummary
-	Plan              *PlanSummary
-	Simulation        *CashSimulation
-	GridPoints        int
+	// Curve samples the objective over the whole allowed interval.
+	Curve []CurvePoint
+	// FeasibleRanges are the runs of grid jackpots on which every
+	// constraint holds.
+	FeasibleRanges []Range
+	Payout         *PayoutSummary
+	Plan           *PlanSummary
+	Simulation     *CashSimulation
+	GridPoints     int
 	// SearchEvaluations counts objective evaluations made to find the
-	// optimum; ExplainEvaluations those made afterwards for the curve and
-	// binding analysis.
+	// optimum (every grid point of the allowed interval); ExplainEvaluations
+	// those made afterwards for the binding analysis.
 	SearchEvaluations  int
 	ExplainEvaluations int
 }
@@ -102,7 +110,10 @@ func Optimise(p *Problem) (*Result, error) {
 	res := &Result{}
 	if p.Config.IsRollover() {
 		e.plan = buildPlan(e)
-		res.Plan = &PlanSummary{HorizonWeeks: e.plan.horizon, Levels: len(e.plan.levels), Evaluations: e.plan.evals}
+		if e.plan.err != nil {
+			return nil, e.plan.err
+		}
+		res.Plan = &PlanSummary{HorizonWeeks: p.Config.Planning.HorizonWeeks, HorizonDraws: e.plan.horizon, Levels: len(e.plan.levels), Evaluations: e.plan.evals}
 	}
 	c := p.Config
 	g := jackpotGrid{min: c.Jackpot.Min, step: c.Jackpot.Step, n: c.Jackpot.Points()}
@@ -121,20 +132,18 @@ func Optimise(p *Problem) (*Result, error) {
 		return res, nil
 	}
 
-	s := newSearcher(e, g)
-	s.run(lo, hi)
+	s, err := runScan(e, g, lo, hi)
+	if err != nil {
+		return nil, err
+	}
 	res.SearchEvaluations = e.count
-	best := s.best()
+	res.Curve = s.curve()
+	res.FeasibleRanges = s.feasibleRanges()
+	best := s.best
 	if best == nil {
 		res.Status = StatusInfeasible
-		evals := s.sortedEvaluations()
-		res.InfeasibleBecause, res.Conflicts = explainInfeasible(evals, g.step)
-		closest := evals[0]
-		for _, ev := range evals[1:] {
-			if ev.Violation < closest.Violation {
-				closest = ev
-			}
-		}
+		res.InfeasibleBecause, res.Conflicts = s.explainInfeasible()
+		closest := s.closest
 		e.complete(closest)
 		res.Closest = closest
 		for _, ch := range closest.Checks {
@@ -148,12 +157,15 @@ func Optimise(p *Problem) (*Result, error) {
 	if p.Cash == nil {
 		res.Status = StatusCashUnchecked
 	}
-	explain(res, e, s, g)
+	explain(res, e, g)
 	res.ExplainEvaluations = e.count - res.SearchEvaluations
 	res.Payout = summarisePayout(e, best)
 	res.Simulation = simulateCash(e, best, p.Seed)
 	if e.plan != nil {
 		res.Plan.NextIfWon, res.Plan.NextIfUnwon = e.plan.nextJackpots(best.Jackpot)
+	}
+	if err := res.finite(); err != nil {
+		return nil, err
 	}
 	return res, nil
 }
@@ -166,8 +178,8 @@ func clip(r Range, g jackpotGrid) []Range {
 	return []Range{{lo, hi}}
 }
 
-// explain fills in the binding analysis and the objective curve.
-func explain(res *Result, e *evaluator, s *searcher, g jackpotGrid) {
+// explain fills in the binding analysis.
+func explain(res *Result, e *evaluator, g jackpotGrid) {
 	best := res.Best
 	// Neighbours one step either way, even beyond the grid, show which
 	// constraint stops the jackpot moving in the direction that pays more.
@@ -176,7 +188,7 @@ func explain(res *Result, e *evaluator, s *searcher, g jackpotGrid) {
 		if j <= 0 {
 			continue
 		}
-		ev := evaluateAt(e, s, g, j)
+		ev := e.evaluate(j)
 		if ev.Objective > best.Objective {
 			better = append(better, ev)
 		}
@@ -192,89 +204,6 @@ func explain(res *Result, e *evaluator, s *searcher, g jackpotGrid) {
 		}
 		res.Constraints = append(res.Constraints, r)
 	}
-
-	seen := map[float64]bool{}
-	var js []float64
-	add := func(j float64) {
-		j = g.min + math.Round((j-g.min)/g.step)*g.step
-		if j < g.min || j > g.value(g.n-1) || seen[j] {
-			return
-		}
-		seen[j] = true
-		js = append(js, j)
-	}
-	add(best.Jackpot)
-	add(best.Jackpot - g.step)
-	add(best.Jackpot + g.step)
-	for _, f := range []float64{0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.05, 1.1, 1.2, 1.3, 1.4, 1.5} {
-		add(best.Jackpot * f)
-	}
-	sort.Float64s(js)
-	for _, j := range js {
-		ev := evaluateAt(e, s, g, j)
-		res.Curve = append(res.Curve, CurvePoint{
-			Jackpot: j, Objective: ev.Objective, NetRevenue: ev.NetRevenue,
-			ExpectedTickets: ev.ExpectedTickets, Feasible: ev.Feasible, Violated: ev.Violated(),
-		})
-	}
-}
-
-// evaluateAt reuses the search's evaluation when the jackpot is a grid
-// point it has seen.
-func evaluateAt(e *evaluator, s *searcher, g jackpotGrid, j float64) *Evaluation {
-	i := int(math.Round((j - g.min) / g.step))
-	if i >= 0 && i < g.n && math.Abs(g.value(i)-j) < 1e-9*math.Max(1, j) {
-		return s.at(i)
-	}
-	return e.evaluate(j)
-}
-
-// explainInfeasible names the constraints that rule out every jackpot: those
-// that hold nowhere, or, when each holds somewhere, all that fail somewhere
-// (they exclude each other). evals covers the whole allowed interval.
-func explainInfeasible(evals []*Evaluation, step float64) ([]string, []Conflict) {
-	if len(evals) == 0 {
-		return nil, nil
-	}
-	var names []string
-	bounds := map[string]Bound{}
-	for _, c := range evals[0].Checks {
-		if c.Enforced {
-			names = append(names, c.Name)
-			bounds[c.Name] = c.Bound
-		}
-	}
-	var conflicts []Conflict
-	var nowhere, somewhere []string
-	for _, name := range names {
-		var ranges []Range
-		failsSomewhere := false
-		for k, ev := range evals {
-			c, _ := ev.Check(name)
-			if !c.Holds() {
-				failsSomewhere = true
-				continue
-			}
-			if n := len(ranges); n > 0 && k > 0 && ranges[n-1].To == evals[k-1].Jackpot && ev.Jackpot-evals[k-1].Jackpot <= step*1.000001 {
-				ranges[n-1].To = ev.Jackpot
-			} else {
-				ranges = append(ranges, Range{ev.Jackpot, ev.Jackpot})
-			}
-		}
-		if !failsSomewhere {
-			continue
-		}
-		conflicts = append(conflicts, Conflict{Name: name, Bound: bounds[name], HoldsOn: ranges})
-		if len(ranges) == 0 {
-			nowhere = append(nowhere, name)
-		} else {
-			somewhere = append(somewhere, name)
-		}
-	}
-	if len(nowhere) > 0 {
-		return nowhere, conflicts
-	}
-	return somewhere, conflicts
 }
 
 func summarisePayout(e *evaluator, best *Evaluation) *PayoutSummary {
@@ -330,26 +259,39 @@ func simulateCash(e *evaluator, best *Evaluation, seed int64) *CashSimulation {
 	return &CashSimulation{Samples: simulationSamples, Seed: seed, ExceedanceShare: float64(exceed) / simulationSamples}
 }
 
-// BruteForce evaluates every grid point and returns the best feasible one
-// (nil if none) and the number of evaluations. It is the reference the
-// search is measured against.
-func BruteForce(p *Problem) (*Evaluation, int, error) {
+// DenseGrid evaluates every point of the configured grid, with no
+// interval shortcut, and returns the evaluations in jackpot order. It is
+// the reference the optimiser is tested against.
+func DenseGrid(p *Problem) ([]*Evaluation, error) {
 	if err := p.check(); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	e := newEvaluator(p)
 	if p.Config.IsRollover() {
 		e.plan = buildPlan(e)
 	}
 	c := p.Config
+	out := make([]*Evaluation, c.Jackpot.Points())
+	for i := range out {
+		out[i] = e.evaluate(c.Jackpot.Value(i))
+	}
+	return out, nil
+}
+
+// BruteForce returns the best feasible point of DenseGrid (nil if none; ties
+// go to the smaller jackpot) and the number of evaluations.
+func BruteForce(p *Problem) (*Evaluation, int, error) {
+	evals, err := DenseGrid(p)
+	if err != nil {
+		return nil, 0, err
+	}
 	var best *Evaluation
-	for i := range c.Jackpot.Points() {
-		ev := e.evaluate(c.Jackpot.Value(i))
+	for _, ev := range evals {
 		if ev.Feasible && (best == nil || ev.Objective > best.Objective) {
 			best = ev
 		}
 	}
-	return best, e.count, nil
+	return best, len(evals), nil
 }
 
 // EvaluateAt evaluates one jackpot (on or off the grid) under the problem's

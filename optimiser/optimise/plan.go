@@ -1,6 +1,7 @@
 package optimise
 
 import (
+	"fmt"
 	"math"
 	"sort"
 )
@@ -17,14 +18,28 @@ type plan struct {
 	discount float64
 	horizon  int
 	evals    int
+	// err is the first non-finite forecast met while planning.
+	err error
 }
 
 // buildPlan solves the programme for weeks 1..H−1 (week 0 is decided by
 // the search using the value of week 1).
 func buildPlan(e *evaluator) *plan {
 	c := e.cfg
-	pl := &plan{discount: c.Planning.WeeklyDiscount, horizon: c.Planning.HorizonWeeks}
-	pl.levels = planLevels(c.Jackpot.Min, c.Jackpot.Max, c.Jackpot.Step, c.Planning.StatePoints)
+	// The horizon is in weeks; with several draws a week the plan has that
+	// many draws per week, each discounted by the weekly factor's share.
+	perWeek := max(e.p.DrawsPerWeek, 1)
+	pl := &plan{discount: math.Pow(c.Planning.WeeklyDiscount, 1/float64(perWeek)), horizon: c.Planning.HorizonWeeks * perWeek}
+	lo, hi := c.Jackpot.Min, c.Jackpot.Max
+	if r := e.p.ModelRange; r != nil {
+		// Future weeks are planned only where the sales model is trusted.
+		lo = c.Jackpot.Min + math.Ceil((math.Max(lo, r.From)-c.Jackpot.Min)/c.Jackpot.Step-1e-9)*c.Jackpot.Step
+		hi = c.Jackpot.Min + math.Floor((math.Min(hi, r.To)-c.Jackpot.Min)/c.Jackpot.Step+1e-9)*c.Jackpot.Step
+		if hi < lo {
+			lo, hi = c.Jackpot.Min, c.Jackpot.Max
+		}
+	}
+	pl.levels = planLevels(lo, hi, c.Jackpot.Step, c.Planning.StatePoints)
 	n := len(pl.levels)
 	H := pl.horizon
 	pl.value = make([][]float64, H+1)
@@ -44,6 +59,9 @@ func buildPlan(e *evaluator) *plan {
 			d := newLognormal(e.p.Sales.Forecast(t, J))
 			pWin[j] = e.winChance(d)
 			reward[j] = e.margin*d.mean() - J*pWin[j]
+			if pl.err == nil {
+				pl.err = firstNonFinite(J, quantity{fmt.Sprintf("expected tickets %d draws ahead in the rollover plan", t), d.mean()}, quantity{"planned net revenue", reward[j]})
+			}
 			capOK[j] = true
 			if tc := c.Constraints.PerTicketCap; tc != nil {
 				capOK[j] = J <= ticketCap(tc, c.TicketPrice*d.quantile(e.tail))

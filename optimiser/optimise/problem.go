@@ -1,4 +1,4 @@
-// Package optimise chooses next week's jackpot for one country: the
+// Package optimise chooses the jackpot of the next draw for one country: the
 // announceable jackpot (on the configured grid) with the highest expected net
 // revenue such that every hard constraint holds — the jackpot bounds, the
 // week-on-week change limit, the per-ticket prize cap, the two-sided
@@ -8,18 +8,20 @@
 // so an unwon jackpot is carried as a liability rather than counted as a
 // saving.
 //
-// The search needs far fewer objective evaluations than a dense grid: the
-// interval constraints are applied analytically, a coarse scan brackets the
-// optimum and an integer golden-section search with a feasibility-first
-// ordering refines it. Every returned point has been evaluated and found
-// feasible; "infeasible" is only reported after the whole interval has been
-// checked.
+// The search is a dense scan: the interval constraints (bounds, change
+// limit, carry, the sales model's range) are applied analytically and every
+// grid point inside them is evaluated, so the recommendation is the best
+// feasible point of the grid whatever the shape of the sales curve or of the
+// feasible set, and "infeasible" means that no grid point satisfies every
+// constraint. No output carries a non-finite number: such a value is an
+// error naming the quantity and the jackpot.
 package optimise
 
 import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/aifactory/platform/optimiser/config"
 )
@@ -31,10 +33,15 @@ type Forecaster interface {
 	Forecast(ahead int, jackpot float64) (logMean, logSD float64)
 }
 
-// PastWeek is the revenue and prizes of one week of real history.
+// PastWeek is the revenue and prizes of one week (or one draw) of real
+// history.
 type PastWeek struct {
 	Revenue float64
 	Prizes  float64
+	// Date is the draw's date. When the problem has a Date, the
+	// rolling windows take every past draw within window_weeks of it;
+	// otherwise each entry counts as one week.
+	Date time.Time
 }
 
 // PreviousDraw is last week's announced jackpot and its outcome.
@@ -49,9 +56,16 @@ type PreviousDraw struct {
 type Problem struct {
 	Config *config.Country
 	Sales  Forecaster
-	// Recent holds the weeks before the decided week, oldest first; the
-	// rolling-window constraints use the last window−1 of them.
+	// Recent holds the weeks (or draws) before the decided one, oldest
+	// first; the rolling-window constraints use those of the window.
 	Recent []PastWeek
+	// Date is the date of the draw being decided. With it, a window of W
+	// weeks covers every past draw less than 7·W days before it; without
+	// it, the last W−1 entries of Recent.
+	Date time.Time
+	// DrawsPerWeek is how many draws the rollover plan schedules per week
+	// (0 = 1): its horizon is planning.horizon_weeks weeks of draws.
+	DrawsPerWeek int
 	// Previous is last week's draw; nil when there is no history.
 	Previous *PreviousDraw
 	// Cash is the cash available to pay prizes; nil when it was not supplied,
@@ -59,6 +73,12 @@ type Problem struct {
 	Cash *float64
 	// Seed drives the Monte Carlo cross-check of the cash chance constraint.
 	Seed int64
+	// ModelRange bounds the jackpots the sales model may be asked about:
+	// the range of jackpots the history has seen, widened by the configured
+	// extrapolation factor. Outside it a fitted curve is extrapolation and
+	// may be wildly wrong (or overflow), so it is a hard constraint. Nil
+	// means no bound.
+	ModelRange *Range
 }
 
 func (p *Problem) check() error {
@@ -67,6 +87,9 @@ func (p *Problem) check() error {
 	}
 	if p.Sales == nil {
 		return errors.New("optimise: problem has no sales forecaster")
+	}
+	if r := p.ModelRange; r != nil && !(r.From > 0 && r.To >= r.From && isFinite(r.To)) {
+		return fmt.Errorf("optimise: model range [%v, %v] is not a positive interval", r.From, r.To)
 	}
 	if p.Cash != nil && (math.IsNaN(*p.Cash) || math.IsInf(*p.Cash, 0) || *p.Cash < 0) {
 		return fmt.Errorf("available cash must be a finite amount ≥ 0, got %v", *p.Cash)
@@ -107,6 +130,8 @@ const (
 	NameCharityShareMin = "charity_share_min"
 	NameCharityShareMax = "charity_share_max"
 	NameCashSafetyNet   = "cash_safety_net"
+	NameModelRangeMin   = "model_range_min"
+	NameModelRangeMax   = "model_range_max"
 )
 
 // Bound says which side of the limit is allowed.

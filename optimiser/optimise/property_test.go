@@ -95,6 +95,7 @@ func randomProblem(rng *rand.Rand) *optimise.Problem {
 		cs.CharityShare = ratio()
 	}
 
+	c.ApplyDefaults()
 	centre := math.Log(jmin * 3)
 	tickets := math.Exp(u(math.Log(1e4), math.Log(1e7)))
 	s := powerSales{b: u(0.02, 1.2), c: u(-0.03, 0.08), centre: centre, sd: u(0.005, 0.3)}

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/aifactory/platform/optimiser/buildinfo"
@@ -18,7 +19,7 @@ import (
 )
 
 // SchemaVersion of recommendation.json and metadata.json.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Output file names.
 const (
@@ -32,6 +33,7 @@ type Recommendation struct {
 	Country            string       `json:"country"`
 	Currency           string       `json:"currency"`
 	WeekStart          string       `json:"week_start"`
+	DrawDate           string       `json:"draw_date"`
 	DrawDay            string       `json:"draw_day"`
 	Mechanism          string       `json:"mechanism"`
 	UnwonJackpot       string       `json:"unwon_jackpot,omitempty"`
@@ -48,8 +50,10 @@ type Recommendation struct {
 	InfeasibleBecause  []string     `json:"infeasible_because,omitempty"`
 	Conflicts          []Conflict   `json:"conflicts,omitempty"`
 	ObjectiveCurve     []CurvePoint `json:"objective_curve"`
+	FeasibleRanges     [][2]float64 `json:"feasible_ranges"`
 	Plan               *Plan        `json:"plan"`
 	Model              Model        `json:"model"`
+	History            History      `json:"history"`
 	Search             Search       `json:"search"`
 	Notes              []string     `json:"notes,omitempty"`
 }
@@ -113,11 +117,13 @@ type CurvePoint struct {
 	ExpectedTickets    float64  `json:"expected_tickets"`
 	Feasible           bool     `json:"feasible"`
 	Violated           []string `json:"violated,omitempty"`
+	Optimum            bool     `json:"optimum,omitempty"`
 }
 
 // Plan summarises the rollover horizon plan.
 type Plan struct {
 	HorizonWeeks       int     `json:"horizon_weeks"`
+	HorizonDraws       int     `json:"horizon_draws"`
 	Levels             int     `json:"levels"`
 	NextJackpotIfWon   float64 `json:"next_jackpot_if_won"`
 	NextJackpotIfUnwon float64 `json:"next_jackpot_if_unwon"`
@@ -125,14 +131,33 @@ type Plan struct {
 
 // Model summarises the sales model used.
 type Model struct {
-	Version        string  `json:"version"`
-	TrainedAt      string  `json:"trained_at"`
-	MAPE           float64 `json:"mape"`
-	R2             float64 `json:"r2"`
-	CoverageP10P90 float64 `json:"coverage_p10_p90"`
-	GateMaxMAPE    float64 `json:"gate_max_mape"`
-	GateMinR2      float64 `json:"gate_min_r2"`
-	GatePassed     bool    `json:"gate_passed"`
+	Version         string   `json:"version"`
+	TrainedAt       string   `json:"trained_at"`
+	Features        []string `json:"features"`
+	MAPE            float64  `json:"mape"`
+	R2              float64  `json:"r2"`
+	CoverageP10P90  float64  `json:"coverage_p10_p90"`
+	GateMaxMAPE     float64  `json:"gate_max_mape"`
+	GateMinR2       float64  `json:"gate_min_r2"`
+	GateMinCoverage float64  `json:"gate_min_coverage"`
+	GateMaxCoverage float64  `json:"gate_max_coverage"`
+	GatePassed      bool     `json:"gate_passed"`
+	// Candidates is each configured feature subset's walk-forward error
+	// and interval coverage, the chosen one first.
+	Candidates []sales.Candidate `json:"candidates"`
+	// JackpotRange is the range of jackpots the model is used for: those of
+	// the history widened by model.extrapolation_factor.
+	JackpotRange [2]float64 `json:"jackpot_range"`
+}
+
+// History describes the sales history behind the recommendation.
+type History struct {
+	// Granularity is "weekly" (week_start rows) or "draw" (draw_date rows).
+	Granularity string `json:"granularity"`
+	// LastDraw is the date of the history's last draw; StalenessDays the
+	// days from it to the draw being decided.
+	LastDraw      string `json:"last_draw"`
+	StalenessDays int    `json:"staleness_days"`
 }
 
 // Search reports the optimiser's effort.
@@ -147,9 +172,16 @@ type Search struct {
 type Inputs struct {
 	Config    *config.Country
 	WeekStart time.Time
-	Model     *sales.Artefact
-	Result    *optimise.Result
-	Cash      *float64
+	// DrawDate is the draw being decided; DrawLevel whether the history has
+	// one row per draw.
+	DrawDate  time.Time
+	DrawLevel bool
+	// HistoryLast is the date of the history's last draw.
+	HistoryLast   time.Time
+	StalenessDays int
+	Model         *sales.Artefact
+	Result        *optimise.Result
+	Cash          *float64
 }
 
 func ptr(v float64) *float64 {
@@ -167,21 +199,31 @@ func BuildRecommendation(in Inputs) Recommendation {
 		Country:        c.Country,
 		Currency:       c.Currency,
 		WeekStart:      in.WeekStart.Format("2006-01-02"),
-		DrawDay:        c.DrawDay,
+		DrawDate:       in.DrawDate.Format("2006-01-02"),
+		DrawDay:        strings.ToLower(in.DrawDate.Weekday().String()),
 		Mechanism:      c.Mechanism.Type,
 		Status:         res.Status,
 		Constraints:    []Constraint{},
 		ObjectiveCurve: []CurvePoint{},
+		FeasibleRanges: [][2]float64{},
 		Model: Model{
-			Version: a.ModelVersion, TrainedAt: a.TrainedAt.Format(time.RFC3339),
+			Version: a.ModelVersion, TrainedAt: a.TrainedAt.Format(time.RFC3339), Features: a.Model.Spec.Features,
 			MAPE: a.WalkForward.MAPE, R2: a.WalkForward.R2, CoverageP10P90: a.WalkForward.CoverageP10P90,
-			GateMaxMAPE: a.QualityGate.MaxMAPE, GateMinR2: a.QualityGate.MinR2, GatePassed: a.QualityGate.Passed,
+			GateMaxMAPE: a.QualityGate.MaxMAPE, GateMinR2: a.QualityGate.MinR2,
+			GateMinCoverage: a.QualityGate.MinCoverage, GateMaxCoverage: a.QualityGate.MaxCoverage, GatePassed: a.QualityGate.Passed,
+			Candidates: a.Candidates,
 		},
-		Search: Search{GridPoints: res.GridPoints, Evaluations: res.SearchEvaluations, ExplainEvaluations: res.ExplainEvaluations},
+		History: History{Granularity: "weekly", LastDraw: in.HistoryLast.Format("2006-01-02"), StalenessDays: in.StalenessDays},
+		Search:  Search{GridPoints: res.GridPoints, Evaluations: res.SearchEvaluations, ExplainEvaluations: res.ExplainEvaluations},
 	}
 	if c.Mechanism.Lotto != nil {
 		r.UnwonJackpot = c.Mechanism.Lotto.Unwon
 	}
+	if in.DrawLevel {
+		r.History.Granularity = "draw"
+	}
+	lo, hi := a.Model.Range(c.Model.ExtrapolationFactor)
+	r.Model.JackpotRange = [2]float64{lo, hi}
 	if res.Plan != nil {
 		r.Search.PlanningEvaluations = res.Plan.Evaluations
 	}
@@ -199,6 +241,13 @@ func BuildRecommendation(in Inputs) Recommendation {
 			out.Value, out.Slack = ptr(cr.Value), ptr(cr.Slack)
 		}
 		r.Constraints = append(r.Constraints, out)
+	}
+	// The curve spans the whole allowed interval, infeasible problems included.
+	for _, p := range res.Curve {
+		r.ObjectiveCurve = append(r.ObjectiveCurve, CurvePoint{Jackpot: p.Jackpot, Objective: p.Objective, ExpectedNetRevenue: p.NetRevenue, ExpectedTickets: p.ExpectedTickets, Feasible: p.Feasible, Violated: p.Violated, Optimum: p.Optimum})
+	}
+	for _, rg := range res.FeasibleRanges {
+		r.FeasibleRanges = append(r.FeasibleRanges, [2]float64{rg.From, rg.To})
 	}
 	b := res.Best
 	if b == nil {
@@ -232,11 +281,8 @@ func BuildRecommendation(in Inputs) Recommendation {
 	if in.Cash == nil {
 		r.Notes = append(r.Notes, "available cash was not supplied (flag --cash, OPTIMISER_CASH or the cash secret): the cash safety net is not enforced; cash.required is the cash this jackpot needs")
 	}
-	for _, p := range res.Curve {
-		r.ObjectiveCurve = append(r.ObjectiveCurve, CurvePoint{Jackpot: p.Jackpot, Objective: p.Objective, ExpectedNetRevenue: p.NetRevenue, ExpectedTickets: p.ExpectedTickets, Feasible: p.Feasible, Violated: p.Violated})
-	}
 	if res.Plan != nil {
-		r.Plan = &Plan{HorizonWeeks: res.Plan.HorizonWeeks, Levels: res.Plan.Levels, NextJackpotIfWon: res.Plan.NextIfWon, NextJackpotIfUnwon: res.Plan.NextIfUnwon}
+		r.Plan = &Plan{HorizonWeeks: res.Plan.HorizonWeeks, HorizonDraws: res.Plan.HorizonDraws, Levels: res.Plan.Levels, NextJackpotIfWon: res.Plan.NextIfWon, NextJackpotIfUnwon: res.Plan.NextIfUnwon}
 	}
 	return r
 }

@@ -2,6 +2,7 @@ package report_test
 
 import (
 	"encoding/json"
+	"math"
 	"sort"
 	"testing"
 	"time"
@@ -44,8 +45,8 @@ func TestOutputContract(t *testing.T) {
 	var rec map[string]any
 	require.NoError(t, json.Unmarshal(b, &rec))
 	assert.Equal(t, []string{
-		"cash", "constraints", "country", "currency", "draw_day", "expected_net_revenue", "expected_tickets",
-		"mechanism", "model", "objective", "objective_curve", "payout", "plan", "recommended_jackpot",
+		"cash", "constraints", "country", "currency", "draw_date", "draw_day", "expected_net_revenue", "expected_tickets",
+		"feasible_ranges", "history", "mechanism", "model", "objective", "objective_curve", "payout", "plan", "recommended_jackpot",
 		"schema_version", "search", "status", "unwon_jackpot", "week_start", "win_probability",
 	}, keys(rec))
 	assert.Equal(t, []string{"mean", "p10", "p50", "p90"}, keys(rec["expected_tickets"].(map[string]any)))
@@ -58,9 +59,25 @@ func TestOutputContract(t *testing.T) {
 		assert.Contains(t, curve, k)
 	}
 	model := rec["model"].(map[string]any)
-	for _, k := range []string{"version", "mape", "r2", "gate_passed"} {
+	for _, k := range []string{"version", "features", "mape", "r2", "coverage_p10_p90", "gate_min_coverage", "gate_max_coverage", "gate_passed", "candidates", "jackpot_range"} {
 		assert.Contains(t, model, k)
 	}
+	assert.Equal(t, "2024-12-28", rec["draw_date"])
+	assert.Equal(t, "saturday", rec["draw_day"])
+	assert.Equal(t, map[string]any{"granularity": "weekly", "last_draw": "2024-12-21", "staleness_days": 7.0}, rec["history"])
+	cand := model["candidates"].([]any)[0].(map[string]any)
+	assert.Equal(t, true, cand["chosen"])
+	for _, k := range []string{"features", "terms", "mape", "r2", "coverage_p10_p90"} {
+		assert.Contains(t, cand, k)
+	}
+	optima := 0
+	for _, p := range rec["objective_curve"].([]any) {
+		if p.(map[string]any)["optimum"] == true {
+			optima++
+			assert.Equal(t, rec["recommended_jackpot"], p.(map[string]any)["jackpot"])
+		}
+	}
+	assert.Equal(t, 1, optima)
 
 	buildinfo.Version, buildinfo.Commit = "v1.4.0", "0123abcd"
 	defer func() { buildinfo.Version, buildinfo.Commit = "", "" }()
@@ -79,4 +96,16 @@ func TestOutputContract(t *testing.T) {
 	assert.Equal(t, "v1.4.0", meta["code_version"], "link-time version wins")
 	assert.Equal(t, "0123abcd", meta["commit"])
 	assert.Equal(t, "2025-01-02T06:00:00Z", meta["generated_at"])
+}
+
+func TestCheckFiniteNamesTheField(t *testing.T) {
+	rec := report.Recommendation{ExpectedTickets: &report.Quantiles{Mean: 1, P90: math.Inf(1)}}
+	err := report.CheckFinite(rec)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "expected_tickets.p90 is +Inf")
+	rec.ExpectedTickets.P90 = 2
+	rec.ObjectiveCurve = []report.CurvePoint{{Jackpot: 1}, {Jackpot: 2, Objective: math.NaN()}}
+	assert.ErrorContains(t, report.CheckFinite(rec), "objective_curve[1].objective is NaN")
+	rec.ObjectiveCurve[1].Objective = 0
+	assert.NoError(t, report.CheckFinite(rec))
 }

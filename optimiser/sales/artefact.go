@@ -16,19 +16,25 @@ import (
 )
 
 // FormatVersion is the artefact schema version; readers refuse others.
-const FormatVersion = 1
+const FormatVersion = 2
 
 // Artefact is a trained, validated model with everything needed to audit
 // it: the data and config it came from, its accuracy and its gate.
 type Artefact struct {
-	FormatVersion      int               `json:"format_version"`
-	ModelVersion       string            `json:"model_version"`
-	Country            string            `json:"country"`
-	TrainedAt          time.Time         `json:"trained_at"`
-	TrainingDataSHA256 string            `json:"training_data_sha256"`
-	ConfigSHA256       string            `json:"config_sha256"`
-	TrainingWeeks      WeekRange         `json:"training_weeks"`
-	Model              *Model            `json:"model"`
+	FormatVersion      int       `json:"format_version"`
+	ModelVersion       string    `json:"model_version"`
+	Country            string    `json:"country"`
+	TrainedAt          time.Time `json:"trained_at"`
+	TrainingDataSHA256 string    `json:"training_data_sha256"`
+	ConfigSHA256       string    `json:"config_sha256"`
+	TrainingWeeks      WeekRange `json:"training_weeks"`
+	Model              *Model    `json:"model"`
+	// CandidateFeatures are the configured features; Candidates the
+	// walk-forward validation of each subset, the chosen one marked.
+	CandidateFeatures []string    `json:"candidate_features"`
+	Candidates        []Candidate `json:"candidates"`
+	// SelectionTolerance is the tie tolerance the candidates were chosen with.
+	SelectionTolerance float64           `json:"selection_tolerance"`
 	WalkForward        Metrics           `json:"walk_forward"`
 	QualityGate        GateResult        `json:"quality_gate"`
 	Validation         config.Validation `json:"validation"`
@@ -43,10 +49,12 @@ type WeekRange struct {
 
 // GateResult records the quality gate applied to the walk-forward metrics.
 type GateResult struct {
-	MaxMAPE  float64  `json:"max_mape"`
-	MinR2    float64  `json:"min_r2"`
-	Passed   bool     `json:"passed"`
-	Failures []string `json:"failures,omitempty"`
+	MaxMAPE     float64  `json:"max_mape"`
+	MinR2       float64  `json:"min_r2"`
+	MinCoverage float64  `json:"min_coverage"`
+	MaxCoverage float64  `json:"max_coverage"`
+	Passed      bool     `json:"passed"`
+	Failures    []string `json:"failures,omitempty"`
 }
 
 // GateError is returned when a model is worse than its country's gate; such
@@ -60,13 +68,13 @@ func (e *GateError) Error() string {
 	return fmt.Sprintf("sales model for %s fails its quality gate: %s; investigate the data or relax model.quality_gate only with sign-off", e.Country, strings.Join(e.Gate.Failures, "; "))
 }
 
-// Train fits the model on the whole history, validates it walk-forward and
-// applies the quality gate. A failed gate is recorded in the artefact and
+// Train chooses the model's features by walk-forward validation (Select),
+// fits the chosen model on the whole history and applies the quality gate
+// to its walk-forward metrics. A failed gate is recorded in the artefact and
 // reported by Check, not by Train, so that the failing metrics can still be
 // inspected.
 func Train(c *config.Country, h *dataset.History, now time.Time) (*Artefact, error) {
-	spec := SpecFor(c)
-	metrics, _, err := WalkForward(spec, h, c.Model.Validation)
+	spec, metrics, candidates, err := Select(c, h)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c.Country, err)
 	}
@@ -85,22 +93,33 @@ func Train(c *config.Country, h *dataset.History, now time.Time) (*Artefact, err
 			Last:  h.Last().Start.Format(dataset.DateLayout),
 			Count: h.Len(),
 		},
-		Model:       m,
-		WalkForward: metrics,
-		QualityGate: applyGate(c.Model.QualityGate, metrics),
-		Validation:  c.Model.Validation,
+		Model:              m,
+		CandidateFeatures:  append([]string(nil), c.Model.Features...),
+		Candidates:         candidates,
+		SelectionTolerance: c.Model.SelectionTolerance,
+		WalkForward:        metrics,
+		QualityGate:        ApplyGate(c.Model.QualityGate, metrics),
+		Validation:         c.Model.Validation,
 	}
 	a.ModelVersion = fmt.Sprintf("%s-%s-%s", c.Country, a.TrainingWeeks.Last, a.fingerprint()[:12])
 	return a, nil
 }
 
-func applyGate(g config.QualityGate, m Metrics) GateResult {
-	r := GateResult{MaxMAPE: g.MaxMAPE, MinR2: g.MinR2, Passed: true}
+// ApplyGate checks walk-forward metrics against a quality gate: MAPE, R² and
+// P10–P90 interval coverage.
+func ApplyGate(g config.QualityGate, m Metrics) GateResult {
+	r := GateResult{MaxMAPE: g.MaxMAPE, MinR2: g.MinR2, MinCoverage: g.MinCoverage, MaxCoverage: g.MaxCoverage, Passed: true}
 	if m.MAPE > g.MaxMAPE {
 		r.Failures = append(r.Failures, fmt.Sprintf("walk-forward MAPE %.2f%% > max %.2f%% (model.quality_gate.max_mape)", 100*m.MAPE, 100*g.MaxMAPE))
 	}
 	if m.R2 < g.MinR2 {
 		r.Failures = append(r.Failures, fmt.Sprintf("walk-forward R² %.3f < min %.3f (model.quality_gate.min_r2)", m.R2, g.MinR2))
+	}
+	if m.CoverageP10P90 < g.MinCoverage {
+		r.Failures = append(r.Failures, fmt.Sprintf("walk-forward P10–P90 coverage %.0f%% < min %.0f%%: the intervals are overconfident (model.quality_gate.min_coverage)", 100*m.CoverageP10P90, 100*g.MinCoverage))
+	}
+	if m.CoverageP10P90 > g.MaxCoverage {
+		r.Failures = append(r.Failures, fmt.Sprintf("walk-forward P10–P90 coverage %.0f%% > max %.0f%%: the intervals are too wide (model.quality_gate.max_coverage)", 100*m.CoverageP10P90, 100*g.MaxCoverage))
 	}
 	r.Passed = len(r.Failures) == 0
 	return r
@@ -152,9 +171,16 @@ func LoadArtefact(data []byte, source string, c *config.Country) (*Artefact, err
 	if err := a.Model.check(); err != nil {
 		return nil, fmt.Errorf("model artefact %s: %w", source, err)
 	}
-	want := SpecFor(c)
-	if strings.Join(want.Features, ",") != strings.Join(a.Model.Spec.Features, ",") || want.Harmonics != a.Model.Spec.Harmonics {
-		return nil, fmt.Errorf("model artefact %s: trained with features %v, but the config now asks for %v; retrain with the train command", source, a.Model.Spec.Features, want.Features)
+	if strings.Join(c.Model.Features, ",") != strings.Join(a.CandidateFeatures, ",") {
+		return nil, fmt.Errorf("model artefact %s: trained with candidate features %v, but the config now asks for %v; retrain with the train command", source, a.CandidateFeatures, c.Model.Features)
+	}
+	for _, f := range a.Model.Spec.Features {
+		if !c.HasFeature(f) {
+			return nil, fmt.Errorf("model artefact %s: uses feature %s, which the config does not list; retrain with the train command", source, f)
+		}
+	}
+	if a.Model.Spec.has(config.FeatureSeasonality) && a.Model.Spec.Harmonics != c.Model.SeasonalHarmonics {
+		return nil, fmt.Errorf("model artefact %s: trained with %d seasonal harmonics, the config asks for %d; retrain with the train command", source, a.Model.Spec.Harmonics, c.Model.SeasonalHarmonics)
 	}
 	return &a, nil
 }
@@ -182,6 +208,9 @@ func (m *Model) check() error {
 	}
 	if m.ResidualSD < 0 {
 		return errors.New("residual_sd is negative")
+	}
+	if !(m.JackpotMin > 0 && m.JackpotMax >= m.JackpotMin && !math.IsInf(m.JackpotMax, 0)) {
+		return errors.New("jackpot_min and jackpot_max must give the training jackpot range")
 	}
 	return nil
 }

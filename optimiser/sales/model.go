@@ -60,7 +60,11 @@ type Model struct {
 	BaselineDrawDay string   `json:"baseline_draw_day,omitempty"`
 	DrawDayTerms    []string `json:"draw_day_terms,omitempty"`
 	Observations    int      `json:"observations"`
-	InSampleR2      float64  `json:"in_sample_r2"`
+	// JackpotMin and JackpotMax are the smallest and largest jackpots in
+	// the training data: beyond them the model extrapolates.
+	JackpotMin float64 `json:"jackpot_min"`
+	JackpotMax float64 `json:"jackpot_max"`
+	InSampleR2 float64 `json:"in_sample_r2"`
 }
 
 // Inputs are the non-jackpot facts of a week to forecast.
@@ -113,8 +117,10 @@ func Fit(spec Spec, h *dataset.History) (*Model, error) {
 	}
 	m := &Model{Spec: spec, TrendOrigin: h.Weeks[0].Start, Observations: n}
 	sumLog := 0.0
+	m.JackpotMin, m.JackpotMax = math.Inf(1), 0
 	for _, w := range h.Weeks {
 		sumLog += math.Log(w.JackpotAnnounced)
+		m.JackpotMin, m.JackpotMax = math.Min(m.JackpotMin, w.JackpotAnnounced), math.Max(m.JackpotMax, w.JackpotAnnounced)
 	}
 	m.LogJackpotCentre = sumLog / float64(n)
 	if spec.has(config.FeatureDrawDay) && h.Columns.DrawDay {
@@ -394,6 +400,19 @@ func (w Week) Forecast(jackpot float64) Forecast {
 		q = 0
 	}
 	return Forecast{LogMean: mu, LogSD: w.sigma * math.Sqrt(1+q)}
+}
+
+// Range returns the jackpots the model may be used for: those seen in
+// training, widened by factor on both sides.
+func (m *Model) Range(factor float64) (lo, hi float64) {
+	return m.JackpotMin / factor, m.JackpotMax * factor
+}
+
+// Extrapolates reports whether a jackpot lies outside the range of the
+// training data widened by factor.
+func (m *Model) Extrapolates(jackpot, factor float64) bool {
+	lo, hi := m.Range(factor)
+	return jackpot < lo*(1-1e-12) || jackpot > hi*(1+1e-12)
 }
 
 // Elasticity is d log(tickets) / d log(jackpot) at a jackpot.

@@ -3,6 +3,7 @@ package sales
 import (
 	"fmt"
 	"math"
+	"sort"
 	"time"
 
 	"github.com/aifactory/platform/optimiser/config"
@@ -33,21 +34,38 @@ type Prediction struct {
 
 // WalkForward trains on the past and predicts the following weeks, moving
 // the origin forward fold by fold, so that every prediction is made without
-// seeing its own week or anything later.
+// seeing its own week or anything later. The scheme is in weeks: a fold
+// trains on every row (week or draw) before its origin and predicts every
+// row in the horizon_weeks after it, so a draw-level history is validated on
+// all of its draws.
 func WalkForward(spec Spec, h *dataset.History, v config.Validation) (Metrics, []Prediction, error) {
 	n := h.Len()
-	if n <= v.InitialWeeks {
-		return Metrics{}, nil, fmt.Errorf("walk-forward validation needs more than model.validation.initial_weeks = %d weeks of history, got %d; supply a longer history or lower initial_weeks", v.InitialWeeks, n)
+	first := h.Weeks[0].Start
+	origin := first.AddDate(0, 0, 7*v.InitialWeeks)
+	at := func(t time.Time) int { // first row on or after t
+		return sort.Search(n, func(i int) bool { return !h.Weeks[i].Start.Before(t) })
+	}
+	if at(origin) >= n {
+		return Metrics{}, nil, fmt.Errorf("walk-forward validation needs more than model.validation.initial_weeks = %d weeks of history, got %d rows over %.0f weeks; supply a longer history or lower initial_weeks",
+			v.InitialWeeks, n, h.Last().Start.Sub(first).Hours()/24/7+1)
 	}
 	var preds []Prediction
 	folds := 0
-	for origin := v.InitialWeeks; origin < n; origin += v.StepWeeks {
-		m, err := Fit(spec, h.Slice(0, origin))
+	for ; ; origin = origin.AddDate(0, 0, 7*v.StepWeeks) {
+		start := at(origin)
+		if start >= n {
+			break
+		}
+		end := at(origin.AddDate(0, 0, 7*v.HorizonWeeks))
+		if end == start {
+			continue
+		}
+		m, err := Fit(spec, h.Slice(0, start))
 		if err != nil {
-			return Metrics{}, nil, fmt.Errorf("walk-forward fold ending %s: %w", h.Weeks[origin-1].Start.Format(dataset.DateLayout), err)
+			return Metrics{}, nil, fmt.Errorf("walk-forward fold ending %s: %w", h.Weeks[start-1].Start.Format(dataset.DateLayout), err)
 		}
 		folds++
-		for t := origin; t < min(origin+v.HorizonWeeks, n); t++ {
+		for t := start; t < end; t++ {
 			w := h.Weeks[t]
 			in := Inputs{WeekStart: w.Start, DrawDay: w.DrawDay, MarketingSpend: w.MarketingSpend}
 			if m.CheckInputs(in) != nil {

@@ -62,6 +62,12 @@ type Scenario struct {
 	MarketingSD         float64
 	MarketingElasticity float64
 
+	// DrawLevel generates one row per draw (draw_date) on the
+	// configuration's draw days instead of one per week; Weeks then counts
+	// weeks of draws, and OtherDrawDays give the log effect of each day
+	// other than MainDrawDay (their Share is not used).
+	DrawLevel bool
+
 	// Historic jackpot policy.
 	PolicyLevel     float64   // base jackpot level (postcode/lapse) or seed (rollover)
 	PolicyDrift     float64   // weekly log-sd of the base level's random walk
@@ -114,7 +120,11 @@ func Generate(c *config.Country, s Scenario, seed uint64) ([]byte, error) {
 		return nil, fmt.Errorf("synthetic: scenario %s has no weeks", s.Country)
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
-	header := []string{dataset.ColWeekStart, dataset.ColTicketsSold, dataset.ColJackpotAnnounced, dataset.ColDrawDay, dataset.ColJackpotWon, dataset.ColPrizesPaid}
+	dateCol := dataset.ColWeekStart
+	if s.DrawLevel {
+		dateCol = dataset.ColDrawDate
+	}
+	header := []string{dateCol, dataset.ColTicketsSold, dataset.ColJackpotAnnounced, dataset.ColDrawDay, dataset.ColJackpotWon, dataset.ColPrizesPaid}
 	if s.MarketingBase > 0 {
 		header = append(header, dataset.ColMarketingSpend)
 	}
@@ -128,8 +138,23 @@ func Generate(c *config.Country, s Scenario, seed uint64) ([]byte, error) {
 	kValues, kCum := postcodeDistribution(c)
 	level := s.PolicyLevel
 	jackpot := s.PolicyLevel
-	for t := range s.Weeks {
+	rows := s.Weeks
+	var draws []time.Time
+	if s.DrawLevel {
+		for d := s.Start; d.Before(s.Start.AddDate(0, 0, 7*s.Weeks)); d = d.AddDate(0, 0, 1) {
+			for _, wd := range c.Weekdays() {
+				if d.Weekday() == wd {
+					draws = append(draws, d)
+				}
+			}
+		}
+		rows = len(draws)
+	}
+	for t := range rows {
 		start := s.Start.AddDate(0, 0, 7*t)
+		if s.DrawLevel {
+			start = draws[t]
+		}
 		if !rollover {
 			level *= math.Exp(s.PolicyDrift * rng.NormFloat64())
 			jackpot = level
@@ -140,13 +165,22 @@ func Generate(c *config.Country, s Scenario, seed uint64) ([]byte, error) {
 		jackpot = snap(c, jackpot)
 
 		day, dayEffect := s.MainDrawDay, 0.0
-		u := rng.Float64()
-		for _, d := range s.OtherDrawDays {
-			if u < d.Share {
-				day, dayEffect = d.Day, d.LogEffect
-				break
+		if s.DrawLevel {
+			day = start.Weekday()
+			for _, d := range s.OtherDrawDays {
+				if d.Day == day {
+					dayEffect = d.LogEffect
+				}
 			}
-			u -= d.Share
+		} else {
+			u := rng.Float64()
+			for _, d := range s.OtherDrawDays {
+				if u < d.Share {
+					day, dayEffect = d.Day, d.LogEffect
+					break
+				}
+				u -= d.Share
+			}
 		}
 		spend := 0.0
 		marketing := 0.0
@@ -154,7 +188,7 @@ func Generate(c *config.Country, s Scenario, seed uint64) ([]byte, error) {
 			spend = math.Round(s.MarketingBase * math.Exp(s.MarketingSD*rng.NormFloat64()-s.MarketingSD*s.MarketingSD/2))
 			marketing = s.MarketingElasticity * (math.Log1p(spend) - math.Log1p(s.MarketingBase))
 		}
-		years := float64(7*t) / 365.25
+		years := start.Sub(s.Start).Hours() / 24 / 365.25
 		doy := float64(start.YearDay())
 		lu := math.Log(jackpot / s.ReferenceJackpot)
 		logN := math.Log(s.BaseTickets) + s.Elasticity*lu + s.Convexity*lu*lu + dayEffect +

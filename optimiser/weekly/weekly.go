@@ -1,13 +1,14 @@
 // Package weekly is the weekly job for one country: check the history
-// against the configuration, train (or load) the sales model and enforce its
-// quality gate, forecast next week, optimise the jackpot and assemble the
-// recommendation. It does no I/O, so the same code runs in the container, on
+// against the configuration, decide which draw is being decided (and that the
+// history is recent enough for it), train (or load) the sales model and
+// enforce its quality gate, forecast the draw, optimise the jackpot and
+// assemble the recommendation. It does no I/O, so the same code runs in the container, on
 // a laptop and in tests.
 package weekly
 
 import (
-	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/aifactory/platform/optimiser/config"
@@ -21,7 +22,7 @@ import (
 // recommendation warns that the history is out of date.
 const staleAfter = 14 * 24 * time.Hour
 
-// Input is one country's weekly run.
+// Input is one country's run.
 type Input struct {
 	Config  *config.Country
 	History *dataset.History
@@ -31,6 +32,9 @@ type Input struct {
 	Cash *float64
 	Seed int64
 	Now  time.Time
+	// DrawDate is the draw to decide; zero decides the first scheduled draw
+	// after the history.
+	DrawDate time.Time
 }
 
 // Output is the result of one country's run.
@@ -39,74 +43,82 @@ type Output struct {
 	History        *dataset.History
 	Model          *sales.Artefact
 	ModelJSON      []byte
-	WeekStart      time.Time
+	Decision       Decision
 	Result         *optimise.Result
 	Recommendation report.Recommendation
 }
 
-// CheckColumns verifies that the history has the columns the configuration
-// needs, naming the column and why.
-func CheckColumns(c *config.Country, h *dataset.History) error {
-	var errs []error
-	need := func(has bool, col, why string) {
-		if !has {
-			errs = append(errs, fmt.Errorf("sales history %s: missing column %s, needed because %s; add the column", h.Source, col, why))
-		}
-	}
-	if c.IsRollover() {
-		need(h.Columns.JackpotWon, dataset.ColJackpotWon, "mechanism.lotto.unwon is rollover (an unwon jackpot is still owed)")
-	}
-	if c.Constraints.PayoutRatio != nil {
-		need(h.Columns.PrizesPaid, dataset.ColPrizesPaid, "constraints.payout_ratio is checked on the real history")
-	}
-	if c.Constraints.CharityShare != nil {
-		need(h.Columns.PrizesPaid, dataset.ColPrizesPaid, "constraints.charity_share is checked on the real history")
-	}
-	if c.HasFeature(config.FeatureMarketingSpend) {
-		need(h.Columns.MarketingSpend, dataset.ColMarketingSpend, "model.features includes marketing_spend")
-	}
-	return errors.Join(errs...)
-}
-
-// Train checks the history and trains the sales model. The artefact records
-// whether it passed its quality gate; call Check to enforce it.
+// Train checks the history and trains the sales model, choosing its
+// features by walk-forward validation. The artefact records whether it
+// passed its quality gate; call Check to enforce it.
 func Train(c *config.Country, h *dataset.History, now time.Time) (*sales.Artefact, error) {
-	if err := CheckColumns(c, h); err != nil {
+	if err := CheckHistory(c, h); err != nil {
+		return nil, err
+	}
+	if err := sales.CheckOutliers(c, h); err != nil {
 		return nil, err
 	}
 	return sales.Train(c, h, now)
 }
 
-// forecaster adapts the fitted model to the optimiser: week `ahead` is the
-// decided week plus `ahead` weeks, drawn on the configured day, with
-// marketing spend held at its last observed level.
-type forecaster struct{ weeks []sales.Week }
+// forecaster adapts the fitted model to the optimiser: draw `ahead` is the
+// decided draw plus `ahead` scheduled draws.
+type forecaster struct{ draws []sales.Week }
 
 func (f forecaster) Forecast(ahead int, jackpot float64) (float64, float64) {
-	fc := f.weeks[min(ahead, len(f.weeks)-1)].Forecast(jackpot)
+	fc := f.draws[min(ahead, len(f.draws)-1)].Forecast(jackpot)
 	return fc.LogMean, fc.LogSD
 }
 
-// Forecaster builds the optimiser's sales forecaster for the weeks after the
-// history.
+// Forecaster builds the optimiser's sales forecaster for the first
+// scheduled draw after the history and the ones after it.
 func Forecaster(m *sales.Model, c *config.Country, h *dataset.History) (optimise.Forecaster, error) {
-	start := h.NextWeekStart()
+	d, err := nextDecision(c, h)
+	if err != nil {
+		return nil, err
+	}
+	return ForecasterAt(m, c, h, d)
+}
+
+// nextDecision is the first scheduled draw after the history, whatever the
+// staleness limit.
+func nextDecision(c *config.Country, h *dataset.History) (Decision, error) {
+	lenient := *c
+	lenient.History.MaxStalenessDays = math.MaxInt32
+	return Decide(&lenient, h, time.Time{})
+}
+
+// ForecasterAt builds the forecaster for a decided draw and the draws the
+// rollover plan looks ahead to.
+func ForecasterAt(m *sales.Model, c *config.Country, h *dataset.History, d Decision) (optimise.Forecaster, error) {
 	f := forecaster{}
-	for a := range c.Planning.HorizonWeeks {
-		in := sales.Inputs{WeekStart: start.AddDate(0, 0, 7*a), DrawDay: c.Weekday(), MarketingSpend: h.Last().MarketingSpend}
+	for _, in := range upcoming(c, h, d, c.Planning.HorizonWeeks*c.DrawsPerWeek()) {
 		if err := m.CheckInputs(in); err != nil {
 			return nil, fmt.Errorf("%s: %w", c.Country, err)
 		}
-		f.weeks = append(f.weeks, m.ForWeek(in))
+		f.draws = append(f.draws, m.ForWeek(in))
 	}
 	return f, nil
 }
 
-// Problem assembles the optimisation problem for the week after the history.
+// Problem assembles the optimisation problem for the first scheduled draw
+// after the history.
 func Problem(c *config.Country, h *dataset.History, f optimise.Forecaster, cash *float64, seed int64) *optimise.Problem {
+	d, err := nextDecision(c, h)
+	if err != nil {
+		d = Decision{}
+	}
+	return ProblemAt(c, h, f, cash, seed, d, nil)
+}
+
+// ProblemAt assembles the optimisation problem for a decided draw: the
+// history's revenue and prizes by draw date for the rolling windows, the
+// last draw's jackpot and outcome, and the jackpots the model may be used
+// for.
+func ProblemAt(c *config.Country, h *dataset.History, f optimise.Forecaster, cash *float64, seed int64, d Decision, modelRange *optimise.Range) *optimise.Problem {
 	recent := make([]optimise.PastWeek, h.Len())
 	for i, w := range h.Weeks {
-		recent[i] = optimise.PastWeek{Revenue: w.TicketsSold * c.TicketPrice, Prizes: w.PrizesPaid}
+		recent[i] = optimise.PastWeek{Revenue: w.TicketsSold * c.TicketPrice, Prizes: w.PrizesPaid, Date: drawDateOf(c, h, w)}
 	}
 	last := h.Last()
 	won := last.JackpotWon
@@ -114,20 +126,29 @@ func Problem(c *config.Country, h *dataset.History, f optimise.Forecaster, cash 
 		won = true // a postcode draw is always won
 	}
 	return &optimise.Problem{
-		Config: c, Sales: f, Recent: recent, Cash: cash, Seed: seed,
+		Config: c, Sales: f, Recent: recent, Cash: cash, Seed: seed, Date: d.DrawDate, DrawsPerWeek: c.DrawsPerWeek(), ModelRange: modelRange,
 		Previous: &optimise.PreviousDraw{Jackpot: last.JackpotAnnounced, Won: won, WonKnown: h.Columns.JackpotWon || c.Mechanism.Type == config.MechanismPostcode},
 	}
 }
 
-// Recommend runs one country's weekly job.
+// Recommend runs one country's job for one draw: check the history, decide
+// which draw, train or load the model and enforce its gate, optimise within
+// the jackpots the model may be used for, and build the recommendation.
+// Any non-finite number is an error naming the country and the quantity.
 func Recommend(in Input) (*Output, error) {
 	c, h := in.Config, in.History
-	if err := CheckColumns(c, h); err != nil {
+	if err := CheckHistory(c, h); err != nil {
+		return nil, err
+	}
+	d, err := Decide(c, h, in.DrawDate)
+	if err != nil {
+		return nil, err
+	}
+	if err := sales.CheckOutliers(c, h); err != nil {
 		return nil, err
 	}
 	a := in.Model
 	if a == nil {
-		var err error
 		if a, err = sales.Train(c, h, in.Now); err != nil {
 			return nil, err
 		}
@@ -135,11 +156,12 @@ func Recommend(in Input) (*Output, error) {
 	if err := a.Check(); err != nil {
 		return nil, err
 	}
-	f, err := Forecaster(a.Model, c, h)
+	f, err := ForecasterAt(a.Model, c, h, d)
 	if err != nil {
 		return nil, err
 	}
-	res, err := optimise.Optimise(Problem(c, h, f, in.Cash, in.Seed))
+	lo, hi := a.Model.Range(c.Model.ExtrapolationFactor)
+	res, err := optimise.Optimise(ProblemAt(c, h, f, in.Cash, in.Seed, d, &optimise.Range{From: lo, To: hi}))
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", c.Country, err)
 	}
@@ -147,12 +169,18 @@ func Recommend(in Input) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Output{Config: c, History: h, Model: a, ModelJSON: modelJSON, WeekStart: h.NextWeekStart(), Result: res}
-	out.Recommendation = report.BuildRecommendation(report.Inputs{Config: c, WeekStart: out.WeekStart, Model: a, Result: res, Cash: in.Cash})
-	if behind := in.Now.Sub(out.WeekStart); behind > staleAfter {
+	out := &Output{Config: c, History: h, Model: a, ModelJSON: modelJSON, Decision: d, Result: res}
+	out.Recommendation = report.BuildRecommendation(report.Inputs{
+		Config: c, WeekStart: d.WeekStart, DrawDate: d.DrawDate, DrawLevel: h.DrawLevel, Model: a, Result: res, Cash: in.Cash,
+		HistoryLast: drawDateOf(c, h, h.Last()), StalenessDays: d.StalenessDays,
+	})
+	if behind := in.Now.Sub(d.DrawDate); behind > staleAfter {
 		out.Recommendation.Notes = append(out.Recommendation.Notes, fmt.Sprintf(
-			"the sales history ends on %s, %d days before this run; the recommendation is for the week after the history, not the current week",
-			h.Last().Start.Format(dataset.DateLayout), int(in.Now.Sub(h.Last().Start).Hours()/24)))
+			"the draw decided (%s) is %d days before this run; the recommendation is for the draw after the history, not the current one",
+			d.DrawDate.Format(dataset.DateLayout), int(behind.Hours()/24)))
+	}
+	if err := report.CheckFinite(out.Recommendation); err != nil {
+		return nil, fmt.Errorf("%s: %w", c.Country, err)
 	}
 	return out, nil
 }

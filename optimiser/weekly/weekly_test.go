@@ -124,30 +124,62 @@ func abs(x float64) float64 {
 	return x
 }
 
-// BenchmarkWeeklyRun is the whole weekly job for every bundled country:
-// parse configs and histories, train and validate walk-forward, optimise,
-// explain and build both JSON outputs.
+// BenchmarkWeeklyRun is the whole weekly job for every bundled country
+// (parse configs and histories, check the data, choose the model's features
+// by walk-forward validation, train, optimise by dense scan, explain, build
+// both JSON outputs) and, per country, the job against its own dense scan
+// measured in the same run: the ratio says how much of the job the scan is.
 //
 //	go test ./optimiser/weekly -run '^$' -bench WeeklyRun
 func BenchmarkWeeklyRun(b *testing.B) {
-	for b.Loop() {
-		cs, err := bundled.Countries()
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, c := range cs {
-			out, err := weekly.Recommend(weekly.Input{Config: c.Config, History: c.History, Seed: 1, Now: now})
+	b.Run("all-countries", func(b *testing.B) {
+		for b.Loop() {
+			cs, err := bundled.Countries()
 			if err != nil {
 				b.Fatal(err)
 			}
-			if _, err := report.Marshal(out.Recommendation); err != nil {
-				b.Fatal(err)
-			}
-			if _, err := report.Marshal(report.BuildMetadata(report.MetadataInputs{Config: c.Config, ModelJSON: out.ModelJSON, Now: now})); err != nil {
-				b.Fatal(err)
+			for _, c := range cs {
+				runOnce(b, c)
 			}
 		}
+	})
+	for _, c := range countries(b) {
+		b.Run(c.Config.Country, func(b *testing.B) {
+			var job, scan time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				out := runOnce(b, c)
+				t1 := time.Now()
+				f, err := weekly.ForecasterAt(out.Model.Model, c.Config, c.History, out.Decision)
+				if err != nil {
+					b.Fatal(err)
+				}
+				lo, hi := out.Model.Model.Range(c.Config.Model.ExtrapolationFactor)
+				if _, err := optimise.Optimise(weekly.ProblemAt(c.Config, c.History, f, nil, 1, out.Decision, &optimise.Range{From: lo, To: hi})); err != nil {
+					b.Fatal(err)
+				}
+				job, scan = job+t1.Sub(t0), scan+time.Since(t1)
+			}
+			n := float64(b.N)
+			b.ReportMetric(float64(job.Microseconds())/1e3/n, "job-ms/op")
+			b.ReportMetric(float64(scan.Microseconds())/1e3/n, "dense-scan-ms/op")
+			b.ReportMetric(float64(job)/float64(scan), "job/scan-x")
+		})
 	}
+}
+
+func runOnce(b *testing.B, c bundled.Country) *weekly.Output {
+	out, err := weekly.Recommend(weekly.Input{Config: c.Config, History: c.History, Seed: 1, Now: now})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := report.Marshal(out.Recommendation); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := report.Marshal(report.BuildMetadata(report.MetadataInputs{Config: c.Config, ModelJSON: out.ModelJSON, Now: now})); err != nil {
+		b.Fatal(err)
+	}
+	return out
 }
 
 func TestStaleHistoryIsFlagged(t *testing.T) {

@@ -5,36 +5,31 @@ import (
 	"sort"
 )
 
-// jackpotGrid is the set of announceable jackpots min + i·step.
-type jackpotGrid struct {
-	min, step float64
-	n         int
-}
-
-func (g jackpotGrid) value(i int) float64 { return g.min + float64(i)*g.step }
-
-// Search tuning. A 9-point coarse scan keeps the search robust to a
-// feasible set that is not an interval while costing little; ranges this
-// small are cheaper to scan whole.
+// The bracketing search the optimiser used before the dense scan: a 9-point
+// coarse scan, integer golden-section refinement and a ±1-step climb. It
+// assumes one peak inside its bracket, so it can miss the optimum of a
+// U-shaped objective or of a feasible set made of two intervals. It is kept
+// here only as the baseline of the benchmarks and of the property test that
+// shows what the dense scan fixes.
 const (
 	coarsePoints    = 9
 	exhaustiveBelow = 40
 	invPhi          = 0.6180339887498949
 )
 
-// searcher finds the best feasible grid point, remembering every
+// legacySearcher finds the best feasible grid point, remembering every
 // evaluation so that none is repeated.
-type searcher struct {
+type legacySearcher struct {
 	e    *evaluator
 	g    jackpotGrid
 	memo map[int]*Evaluation
 }
 
-func newSearcher(e *evaluator, g jackpotGrid) *searcher {
-	return &searcher{e: e, g: g, memo: map[int]*Evaluation{}}
+func newLegacySearcher(e *evaluator, g jackpotGrid) *legacySearcher {
+	return &legacySearcher{e: e, g: g, memo: map[int]*Evaluation{}}
 }
 
-func (s *searcher) at(i int) *Evaluation {
+func (s *legacySearcher) at(i int) *Evaluation {
 	if ev, ok := s.memo[i]; ok {
 		return ev
 	}
@@ -48,7 +43,7 @@ func (s *searcher) at(i int) *Evaluation {
 // ordering for both lets the same bracketing walk out of an infeasible
 // region and then climb the objective, and makes a constraint boundary look
 // like a peak.
-func better(a, b *Evaluation) bool {
+func legacyBetter(a, b *Evaluation) bool {
 	if a.Feasible != b.Feasible {
 		return a.Feasible
 	}
@@ -59,7 +54,7 @@ func better(a, b *Evaluation) bool {
 }
 
 // run searches indices lo..hi (inclusive).
-func (s *searcher) run(lo, hi int) {
+func (s *legacySearcher) run(lo, hi int) {
 	n := hi - lo + 1
 	if n <= exhaustiveBelow {
 		s.scan(lo, hi)
@@ -69,7 +64,7 @@ func (s *searcher) run(lo, hi int) {
 	best := 0
 	for k := range idx {
 		idx[k] = lo + int(math.Round(float64(k)*float64(n-1)/float64(coarsePoints-1)))
-		if better(s.at(idx[k]), s.at(idx[best])) {
+		if legacyBetter(s.at(idx[k]), s.at(idx[best])) {
 			best = k
 		}
 	}
@@ -82,14 +77,14 @@ func (s *searcher) run(lo, hi int) {
 	}
 }
 
-func (s *searcher) scan(lo, hi int) {
+func (s *legacySearcher) scan(lo, hi int) {
 	for i := lo; i <= hi; i++ {
 		s.at(i)
 	}
 }
 
 // golden narrows [a, b] by integer golden-section search under better.
-func (s *searcher) golden(a, b int) {
+func (s *legacySearcher) golden(a, b int) {
 	for b-a > 3 {
 		span := float64(b - a)
 		c := b - int(math.Round(span*invPhi))
@@ -97,7 +92,7 @@ func (s *searcher) golden(a, b int) {
 		if c >= d {
 			c, d = (a+b)/2, (a+b)/2+1
 		}
-		if better(s.at(c), s.at(d)) {
+		if legacyBetter(s.at(c), s.at(d)) {
 			b = d
 		} else {
 			a = c
@@ -107,12 +102,12 @@ func (s *searcher) golden(a, b int) {
 }
 
 // polish climbs to a local optimum on the grid from the best point found.
-func (s *searcher) polish(lo, hi int) {
+func (s *legacySearcher) polish(lo, hi int) {
 	for range hi - lo + 1 {
 		i := s.bestIndex()
 		moved := false
 		for _, j := range []int{i - 1, i + 1} {
-			if j >= lo && j <= hi && better(s.at(j), s.memo[i]) {
+			if j >= lo && j <= hi && legacyBetter(s.at(j), s.memo[i]) {
 				moved = true
 			}
 		}
@@ -124,7 +119,7 @@ func (s *searcher) polish(lo, hi int) {
 
 // bestIndex is the index of the best evaluation so far (ties: lowest index,
 // so that results do not depend on map order).
-func (s *searcher) bestIndex() int {
+func (s *legacySearcher) bestIndex() int {
 	keys := make([]int, 0, len(s.memo))
 	for i := range s.memo {
 		keys = append(keys, i)
@@ -132,7 +127,7 @@ func (s *searcher) bestIndex() int {
 	sort.Ints(keys)
 	best := keys[0]
 	for _, i := range keys[1:] {
-		if better(s.memo[i], s.memo[best]) {
+		if legacyBetter(s.memo[i], s.memo[best]) {
 			best = i
 		}
 	}
@@ -140,7 +135,7 @@ func (s *searcher) bestIndex() int {
 }
 
 // best returns the best feasible evaluation, or nil.
-func (s *searcher) best() *Evaluation {
+func (s *legacySearcher) best() *Evaluation {
 	if len(s.memo) == 0 {
 		return nil
 	}
@@ -152,7 +147,7 @@ func (s *searcher) best() *Evaluation {
 }
 
 // sortedEvaluations returns the memo in jackpot order.
-func (s *searcher) sortedEvaluations() []*Evaluation {
+func (s *legacySearcher) sortedEvaluations() []*Evaluation {
 	keys := make([]int, 0, len(s.memo))
 	for i := range s.memo {
 		keys = append(keys, i)
@@ -163,4 +158,29 @@ func (s *searcher) sortedEvaluations() []*Evaluation {
 		out[k] = s.memo[i]
 	}
 	return out
+}
+
+// LegacyOptimum runs the bracketing search on a problem and returns its
+// answer (nil when it found nothing feasible) and its evaluations. Exported
+// to the external tests through this test file only.
+func LegacyOptimum(p *Problem) (*Evaluation, int, error) {
+	if err := p.check(); err != nil {
+		return nil, 0, err
+	}
+	e := newEvaluator(p)
+	if p.Config.IsRollover() {
+		e.plan = buildPlan(e)
+	}
+	c := p.Config
+	g := jackpotGrid{min: c.Jackpot.Min, step: c.Jackpot.Step, n: c.Jackpot.Points()}
+	loJ, hiJ, _, _ := e.interval()
+	lo := max(0, int(math.Ceil((loJ-g.min)/g.step-1e-9)))
+	hi := min(g.n-1, int(math.Floor((hiJ-g.min)/g.step+1e-9)))
+	if lo > hi {
+		return nil, 0, nil
+	}
+	planned := e.count
+	s := newLegacySearcher(e, g)
+	s.run(lo, hi)
+	return s.best(), e.count - planned, nil
 }
