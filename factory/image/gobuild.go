@@ -5,6 +5,7 @@ import (
 	"context"
 	"debug/buildinfo"
 	"debug/elf"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -37,6 +38,9 @@ func compile(ctx context.Context, o Options) (binary, error) {
 	if err != nil {
 		return binary{}, err
 	}
+	if err := checkGoEnv(ctx, req, o.Arch); err != nil {
+		return binary{}, err
+	}
 	cmd := exec.CommandContext(ctx, req.Go, req.Args...)
 	cmd.Dir = req.Dir
 	cmd.Env = req.Env
@@ -62,6 +66,46 @@ func compile(ctx context.Context, o Options) (binary, error) {
 		return binary{}, err
 	}
 	return binary{Data: data, GoVersion: bi.GoVersion}, nil
+}
+
+// goEnvKeys are the settings the go command is asked for before building.
+var goEnvKeys = []string{"CGO_ENABLED", "GOOS", "GOARCH", "GOFLAGS", "GOEXPERIMENT"}
+
+// checkGoEnv asks the go command which settings it will build with: the
+// go env file (`go env -w`) can still set GOEXPERIMENT, which an environment
+// variable overrides only with a non-empty value. Failing here costs a
+// fraction of a second; a build with an experiment would recompile
+// everything and only then fail checkBuildSettings.
+func checkGoEnv(ctx context.Context, req goBuild, arch string) error {
+	cmd := exec.CommandContext(ctx, req.Go, append([]string{"env", "-json"}, goEnvKeys...)...)
+	cmd.Dir = req.Dir
+	cmd.Env = req.Env
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("%s env in %s: %w\n%s", req.Go, req.Dir, err, tail(stderr.String(), 4000))
+	}
+	var env map[string]string
+	if err := json.Unmarshal(out, &env); err != nil {
+		return fmt.Errorf("%s env -json: %w", req.Go, err)
+	}
+	return goEnvProblems(env, arch)
+}
+
+// goEnvProblems compares `go env` with what the build request sets.
+func goEnvProblems(env map[string]string, arch string) error {
+	want := map[string]string{"CGO_ENABLED": "0", "GOOS": "linux", "GOARCH": arch, "GOFLAGS": "-mod=readonly", "GOEXPERIMENT": ""}
+	var problems []string
+	for _, k := range goEnvKeys {
+		if env[k] != want[k] {
+			problems = append(problems, fmt.Sprintf("%s=%s, want %q: it comes from the go env file (go env GOENV); remove it with go env -u %s", k, env[k], want[k], k))
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("the go command would not build the optimiser reproducibly:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return nil
 }
 
 // checkBuildSettings compares the settings go build recorded in the binary

@@ -97,3 +97,19 @@ func TestTail(t *testing.T) {
 	long := strings.Repeat("x", 20) + "\nlast line\n"
 	assert.Equal(t, "…\nlast line\n", tail(long, 12))
 }
+
+func TestGoEnvProblems(t *testing.T) {
+	ok := func() map[string]string {
+		return map[string]string{"CGO_ENABLED": "0", "GOOS": "linux", "GOARCH": "amd64", "GOFLAGS": "-mod=readonly", "GOEXPERIMENT": ""}
+	}
+	require.NoError(t, goEnvProblems(ok(), "amd64"))
+
+	env := ok()
+	env["GOEXPERIMENT"] = "jsonv2"
+	err := goEnvProblems(env, "amd64")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "GOEXPERIMENT=jsonv2")
+	assert.Contains(t, err.Error(), "go env -u GOEXPERIMENT")
+
+	require.ErrorContains(t, goEnvProblems(ok(), "arm64"), `GOARCH=amd64, want "arm64"`)
+}

@@ -92,6 +92,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if _, err := opts.withDefaults(); err != nil {
 		return usageErr(err)
 	}
+	if opts.SourceDir != "" {
+		if err := checkModuleRoot(opts.SourceDir); err != nil {
+			return usageErr(err)
+		}
+	}
 	if *push != "" {
 		if _, err := ParsePushRef(*push); err != nil {
 			return usageErr(err)
