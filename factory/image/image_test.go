@@ -145,9 +145,15 @@ func TestBuildIsReproducible(t *testing.T) {
 	assert.Equal(t, ra, rr)
 	t.Logf("digest %s config %s size %d (%s)", ra.Digest, ra.ConfigDigest, ra.Size, ra.GoVersion)
 
-	// No path of the machine is in the binary.
+	// No path of the machine is in the binary, and no build id hashed from
+	// the machine's inputs.
 	bin := flatten(t, a.Image).data["optimiser"]
 	require.NotEmpty(t, bin)
+	exe := filepath.Join(t.TempDir(), "optimiser")
+	require.NoError(t, os.WriteFile(exe, bin, 0o755))
+	buildID, err := exec.Command("go", "tool", "buildid", exe).CombinedOutput()
+	require.NoError(t, err, "%s", buildID)
+	assert.Empty(t, strings.TrimSpace(string(buildID)))
 	for _, p := range []string{srcA, srcB, moduleRoot(t), filepath.Join(build.Default.GOPATH, "pkg", "mod"), build.Default.GOROOT} {
 		assert.False(t, bytes.Contains(bin, []byte(p)), "the binary contains %s", p)
 	}

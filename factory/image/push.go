@@ -53,8 +53,9 @@ func ParsePushRef(ref string) (PushRef, error) {
 
 // Push writes img to the registry of ref (<registry>/<repository>, with an
 // optional :tag) and returns repository@sha256:… in Result.Reference. Without
-// a tag the manifest is pushed by digest only; ECR repositories with
-// immutable tags accept a tag once.
+// a tag the manifest is pushed by digest only; give a tag where a lifecycle
+// rule expires untagged images. ECR repositories with immutable tags accept
+// a tag once.
 func Push(ctx context.Context, img v1.Image, ref string, opts PushOptions) (Result, error) {
 	if img == nil {
 		return Result{}, errNoImage
