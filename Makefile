@@ -4,7 +4,7 @@ STACK         ?= dev
 PULUMI_VERSION := $(shell awk '$$1 == "github.com/pulumi/pulumi/pkg/v3" {print $$2}' tools/pulumi/go.mod)
 GOFILES        = $(shell find . -name '*.go' -not -path './bin/*' -not -path './.git/*')
 
-.PHONY: run preview weekly test vet fmt-check cli bench clean
+.PHONY: run preview weekly image test vet fmt-check cli bench clean
 
 ## run: the main job on embedded defaults, no cloud account needed: the
 ## offline preview of $(STACK), then the weekly jackpot job for every bundled country.
@@ -13,6 +13,20 @@ run: preview weekly
 ## weekly: the jackpot optimiser on the bundled (synthetic) data; writes out/optimiser/.
 weekly:
 	$(GO) run ./optimiser/cmd/optimiser run
+
+## image: the optimiser's container image, built without Docker and
+## reproducibly (factory/image): an OCI layout in out/image, its digest
+## printed, and a push when PUSH=<registry>/<repository>[:tag] is set (an ECR
+## host logs in with the AWS credentials). ARCH=arm64 cross-builds.
+IMAGE_VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+IMAGE_COMMIT      ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+ARCH              ?= amd64
+PUSH              ?=
+image:
+	$(GO) run ./factory/image/internal/imagemain --out-layout out/image \
+		--version $(IMAGE_VERSION) --commit $(IMAGE_COMMIT) --arch $(ARCH) \
+		--source-date-epoch $(SOURCE_DATE_EPOCH) $(if $(PUSH),--push $(PUSH))
 
 ## preview: offline preview of $(STACK) through the real Pulumi engine.
 preview:
