@@ -442,6 +442,21 @@ func TestWeeklyRun(t *testing.T) {
 			},
 		},
 		{
+			name: "a task failure whose cause is not a whole task description is reported as text",
+			ecs: map[string]map[string][]ecsAnswer{"SE": {pipeline.StepTrain: {
+				{Error: pipeline.ErrorTaskFailed, Cause: `{"TaskArn":"arn:aws:ecs:eu-west-1:123456789012:task/aifactory-dev-pipeline/cut-sh`},
+			}}},
+			check: func(t *testing.T, res runResult) {
+				assert.Equal(t, "FAILED", res.Status, "the run ends through its own Fail state, not a runtime error")
+				require.NotNil(t, res.Error)
+				assert.Equal(t, "WeeklyRun.Failed", res.Error.Name)
+				assertSummary(t, res, pipeline.StatusFailed, succeeded("GB", 0), succeeded("NL", 0),
+					pipeline.CountryOutcome{Country: "SE", Outcome: pipeline.OutcomeFailed, Step: pipeline.StepTrain,
+						Problem: &pipeline.Problem{Error: pipeline.ErrorTaskFailed,
+							Cause: `{"TaskArn":"arn:aws:ecs:eu-west-1:123456789012:task/aifactory-dev-pipeline/cut-sh`}})
+			},
+		},
+		{
 			name: "a summary that cannot be published reaches the failure topic",
 			sns:  map[string][]snsAnswer{resultsTopic: {{Error: "SNS.AuthorizationErrorException", Cause: "not authorized to perform: SNS:Publish"}}},
 			check: func(t *testing.T, res runResult) {

@@ -131,21 +131,25 @@ func Workflow(args WorkflowArgs) (StateMachine, error) {
 
 // Top-level states.
 const (
-	statePrepare         = "Prepare run"
-	stateNameRun         = "Name run"
-	stateCountries       = "Countries"
-	stateSummarise       = "Summarise"
-	stateAnyFailed       = "Any country failed?"
-	stateMarkFailed      = "Mark run failed"
-	stateMarkSucceeded   = "Mark run succeeded"
-	statePublishResults  = "Publish results"
-	stateRunFailedQ      = "Run failed?"
-	stateDone            = "Done"
-	stateReportFailed    = "Report failed countries"
-	stateResultsLost     = "Results not published"
-	stateRunAborted      = "Run aborted"
-	statePublishFailure  = "Publish failure"
-	stateRunFailed       = "Run failed"
+	statePrepare        = "Prepare run"
+	stateNameRun        = "Name run"
+	stateCountries      = "Countries"
+	stateSummarise      = "Summarise"
+	stateAnyFailed      = "Any country failed?"
+	stateMarkFailed     = "Mark run failed"
+	stateMarkSucceeded  = "Mark run succeeded"
+	statePublishResults = "Publish results"
+	stateRunFailedQ     = "Run failed?"
+	stateDone           = "Done"
+	stateReportFailed   = "Report failed countries"
+	stateResultsLost    = "Results not published"
+	stateRunAborted     = "Run aborted"
+	statePublishFailure = "Publish failure"
+	stateRunFailed      = "Run failed"
+)
+
+// What a failed run ends with, and the subject of the summary.
+const (
 	runFailedError       = "WeeklyRun.Failed"
 	runFailedCause       = "A country failed or the run could not finish; the message on the failure topic names it."
 	resultsSubjectFormat = "States.Format('Weekly jackpot run {}', $.summary.status)"
@@ -162,6 +166,7 @@ const (
 	stateNotClean         = "Task ended unclean"
 	stateClassifyFailure  = "Classify failure"
 	stateReadTask         = "Read task description"
+	stateReadOutput       = "Read task output"
 	stateClassifyStop     = "Classify stop"
 	stateRestartableStop  = "Task did not run to its end"
 	stateStopNoExit       = "Task stopped without exit code"
@@ -272,7 +277,7 @@ func (w workflow) topLevel() map[string]State {
 			Next: stateAnyFailed,
 		},
 		stateAnyFailed: ChoiceState{
-			Comment: `Outcomes are written by the workflow itself as "outcome":"<value>"; quotes inside an error's text are escaped in the string, so only a real outcome matches.`,
+			Comment: `Outcomes are written by the workflow itself as "outcome":"<value>"; quotes inside an error's text are escaped by States.JsonToString, and free text only ever appears in failed outcomes, so only a real failure matches.`,
 			Choices: []ChoiceRule{{Variable: "$.scan", StringMatches: str(`*"outcome":"` + OutcomeFailed + `"*`), Next: stateMarkFailed}},
 			Default: stateMarkSucceeded,
 		},
@@ -284,7 +289,8 @@ func (w workflow) topLevel() map[string]State {
 			Parameters: Payload{
 				"TopicArn":  w.a.ResultsTopicArn,
 				"Subject.$": resultsSubjectFormat,
-				"Message.$": "States.JsonToString($.summary)",
+				// An object Message is sent as its JSON text.
+				"Message.$": "$.summary",
 				"MessageAttributes": Payload{
 					"status": Payload{"DataType": "String", "StringValue.$": "$.summary.status"},
 				},
@@ -341,7 +347,7 @@ func (w workflow) topLevel() map[string]State {
 			Parameters: Payload{
 				"TopicArn":  w.a.FailureTopicArn,
 				"Subject":   "Weekly jackpot run failed",
-				"Message.$": "States.JsonToString($.alert)",
+				"Message.$": "$.alert",
 				"MessageAttributes": Payload{
 					"reason": Payload{"DataType": "String", "StringValue.$": "$.alert.reason"},
 				},
@@ -416,15 +422,24 @@ func (w workflow) country() map[string]State {
 		},
 		stateNotClean: PassState{
 			Comment:    "The task stopped without a clean exit but the state succeeded: classify its description like a failure's.",
-			Parameters: Payload{"Error": ErrorTaskFailed, "Cause.$": "States.JsonToString($.task)"},
+			Parameters: Payload{"Error": ErrorTaskFailed, "Cause": "the task stopped without exit code 0"},
 			ResultPath: At("$.failure"),
-			Next:       stateClassifyFailure,
+			Next:       stateReadOutput,
+		},
+		stateReadOutput: PassState{
+			Parameters: Payload{"Task.$": "States.JsonMerge($.taskDefaults, $.task, false)"},
+			ResultPath: At("$.ecs"),
+			Next:       stateClassifyStop,
 		},
 		stateClassifyFailure: ChoiceState{
 			Choices: []ChoiceRule{
 				{And: []ChoiceRule{
 					{Variable: "$.failure.Error", StringEquals: str(ErrorTaskFailed)},
-					{Variable: "$.failure.Cause", StringMatches: str("{*")},
+					// A task description is a JSON object; anything else (or
+					// a Cause cut short) is reported as text, because a
+					// parse error would be a States.Runtime error, which
+					// no Catch can handle.
+					{Variable: "$.failure.Cause", StringMatches: str(`{"*}`)},
 				}, Next: stateReadTask},
 				{Variable: "$.failure.Error", StringEquals: str(ecsPlacementError), Next: stateNotPlaced},
 			},

@@ -218,6 +218,8 @@ func TestDefinitionJSONUsesTheLanguagesNames(t *testing.T) {
 	top := raw["States"].(map[string]any)
 	publish := top["Publish results"].(map[string]any)
 	assert.Nil(t, publish["ResultPath"], "ResultPath null keeps the state's input")
+	assert.Equal(t, "$.summary", publish["Parameters"].(map[string]any)["Message.$"],
+		"the message is an object, which Step Functions sends as its JSON text")
 	assert.Contains(t, publish, "ResultPath")
 	assert.Equal(t, "Succeed", top["Done"].(map[string]any)["Type"])
 	fail := top["Run failed"].(map[string]any)

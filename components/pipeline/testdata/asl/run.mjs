@@ -103,13 +103,9 @@ function ecsStub(stateName) {
 function snsStub(stateName) {
   return async (params) => {
     const { n, answer } = nth(`sns/${params.TopicArn}`, scenario.sns?.[params.TopicArn]);
-    let message;
-    try {
-      message = JSON.parse(params.Message);
-    } catch {
-      message = { unparsable: params.Message };
-    }
-    snsCalls.push({ state: stateName, attempt: n, topic: params.TopicArn, subject: params.Subject, message, rawMessage: params.Message, attributes: params.MessageAttributes });
+    // Step Functions sends an object Message as its JSON text.
+    const rawMessage = typeof params.Message === 'string' ? params.Message : JSON.stringify(params.Message);
+    snsCalls.push({ state: stateName, attempt: n, topic: params.TopicArn, subject: params.Subject, rawMessage, attributes: params.MessageAttributes });
     if (answer.error) throw failure(answer.error, answer.cause ?? '');
     return { MessageId: `message-${snsCalls.length}` };
   };
