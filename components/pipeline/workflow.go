@@ -81,11 +81,13 @@ const (
 // wait, and that a RunTask answered with Failures fails the state with
 // AmazonECS.Unknown (connect-ecs.html above; connect-to-resource.html,
 // "Run a Job"). It does not document in words what happens when the
-// container exits non-zero: executions show the state failing with
-// States.TaskFailed and that same description, as a JSON string, in the
-// error's Cause. The workflow therefore reads the exit code both ways:
-//   - a caught States.TaskFailed whose Cause is JSON is parsed
-//     (States.StringToJson) and classified by StopCode and
+// container exits non-zero: execution histories show the state failing
+// with States.TaskFailed and that same description, as a JSON string, in
+// the error's Cause (for example the history quoted in
+// https://github.com/wellcomecollection/catalogue-pipeline/pull/3377).
+// The workflow therefore reads the exit code both ways:
+//   - a caught States.TaskFailed whose Cause is a whole JSON object is
+//     parsed (States.StringToJson) and classified by StopCode and
 //     Containers[0].ExitCode;
 //   - a Task state that succeeds is still checked: unless
 //     Containers[0].ExitCode is 0, its description is classified the same
