@@ -4,7 +4,7 @@ STACK         ?= dev
 PULUMI_VERSION := $(shell awk '$$1 == "github.com/pulumi/pulumi/pkg/v3" {print $$2}' tools/pulumi/go.mod)
 GOFILES        = $(shell find . -name '*.go' -not -path './bin/*' -not -path './.git/*')
 
-.PHONY: run preview weekly image test vet fmt-check cli bench clean
+.PHONY: run preview weekly image test vet fmt-check cli node-deps bench clean
 
 ## run: the main job on embedded defaults, no cloud account needed: the
 ## offline preview of $(STACK), then the weekly jackpot job for every bundled country.
@@ -33,7 +33,7 @@ preview:
 	$(GO) run ./cmd/aifactory preview -stack $(STACK)
 
 ## test: every test, including the engine-level ones.
-test: cli vet fmt-check
+test: cli node-deps vet fmt-check
 	$(GO) test -count=1 -timeout 60m ./...
 
 vet:
@@ -55,6 +55,16 @@ bin/pulumi: tools/pulumi/go.mod tools/pulumi/go.sum
 		-ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$(PULUMI_VERSION)" \
 		github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 	mv bin/pulumi.tmp bin/pulumi
+
+## node-deps: the Node packages (asl-validator, aws-local-stepfunctions) that
+## check and run the weekly workflow's definition, from the committed lockfile;
+## installed again only when the lockfile changes.
+ASL_TESTS := components/pipeline/testdata/asl
+node-deps: $(ASL_TESTS)/node_modules/.package-lock.json
+
+$(ASL_TESTS)/node_modules/.package-lock.json: $(ASL_TESTS)/package-lock.json
+	npm ci --prefix $(ASL_TESTS) --no-audit --no-fund
+	@touch $@
 
 ## bench: Go benchmarks.
 bench:
