@@ -22,7 +22,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 
-	"github.com/aifactory/platform/factory"
+	"github.com/aifactory/platform/factory/engine"
 	"github.com/aifactory/platform/facts/versions"
 	"github.com/aifactory/platform/internal/offline"
 	"github.com/aifactory/platform/policy/pack"
@@ -98,7 +98,7 @@ func previewStack(ctx context.Context, stack string, withPolicy bool, stdout, st
 	var opts []optpreview.Option
 	packNote := "no policy pack"
 	if withPolicy {
-		p, err := factory.BuildPolicyPack(ctx, env.Root, filepath.Join(dir, "policy-pack"))
+		p, err := engine.BuildPolicyPack(ctx, env.Root, filepath.Join(dir, "policy-pack"))
 		if err != nil {
 			return err
 		}
@@ -107,7 +107,7 @@ func previewStack(ctx context.Context, stack string, withPolicy bool, stdout, st
 	}
 	fmt.Fprintf(stdout, "Offline preview of stack %q (real Pulumi engine %s, stand-in AWS provider, %s; no cloud calls)\n\n",
 		stack, versions.PulumiCLI, packNote)
-	res, err := factory.Preview(ctx, s, opts...)
+	res, err := engine.Preview(ctx, s, opts...)
 	if werr := res.Write(stdout); werr != nil {
 		return werr
 	}

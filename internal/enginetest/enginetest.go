@@ -2,7 +2,7 @@
 // offline) among the engine-level tests of a test binary: the CLI, the
 // stand-in AWS provider, a private PULUMI_HOME and the policy pack are
 // prepared once, on first use, and removed when the binary's tests end.
-// Its helpers run operations through package factory, so the tests read
+// Its helpers run operations through package factory/engine, so the tests read
 // the same Result the platform tool reports.
 //
 //	func TestMain(m *testing.M) { os.Exit(enginetest.Main(m)) }
@@ -25,7 +25,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/aifactory/platform/factory"
+	"github.com/aifactory/platform/factory/engine"
 	"github.com/aifactory/platform/internal/offline"
 )
 
@@ -36,7 +36,7 @@ var (
 	dir    string
 
 	packOnce sync.Once
-	pack     *factory.PolicyPack
+	pack     *engine.PolicyPack
 	errPack  error
 )
 
@@ -92,11 +92,11 @@ func ComponentStack(t testing.TB, name string, program pulumi.RunFunc) auto.Stac
 
 // Pack returns the policy pack built for the shared environment, building
 // it on first use.
-func Pack(t testing.TB) *factory.PolicyPack {
+func Pack(t testing.TB) *engine.PolicyPack {
 	t.Helper()
 	env := Env(t)
 	packOnce.Do(func() {
-		pack, errPack = factory.BuildPolicyPack(context.Background(), env.Root, filepath.Join(env.Dir, "policy-pack"))
+		pack, errPack = engine.BuildPolicyPack(context.Background(), env.Root, filepath.Join(env.Dir, "policy-pack"))
 	})
 	if errPack != nil {
 		t.Fatalf("building the policy pack: %v", errPack)
@@ -118,9 +118,9 @@ func EmptyPack(t testing.TB) string {
 }
 
 // Preview previews s and fails the test unless it succeeds without errors.
-func Preview(t testing.TB, s auto.Stack, opts ...optpreview.Option) factory.Result {
+func Preview(t testing.TB, s auto.Stack, opts ...optpreview.Option) engine.Result {
 	t.Helper()
-	res, err := factory.Preview(context.Background(), s, opts...)
+	res, err := engine.Preview(context.Background(), s, opts...)
 	if err != nil || len(res.Failures) > 0 {
 		t.Fatalf("preview of %s failed: %v %v\n%s", s.Name(), err, res.Failures, res.Stdout)
 	}
@@ -128,9 +128,9 @@ func Preview(t testing.TB, s auto.Stack, opts ...optpreview.Option) factory.Resu
 }
 
 // Up deploys s and fails the test unless it succeeds.
-func Up(t testing.TB, s auto.Stack, opts ...optup.Option) factory.Result {
+func Up(t testing.TB, s auto.Stack, opts ...optup.Option) engine.Result {
 	t.Helper()
-	res, err := factory.Up(context.Background(), s, opts...)
+	res, err := engine.Up(context.Background(), s, opts...)
 	if err != nil {
 		t.Fatalf("up of %s failed: %v %v\n%s", s.Name(), err, res.Failures, res.Stdout)
 	}
@@ -153,7 +153,7 @@ func ExpectNoChanges(t testing.TB, s auto.Stack) {
 func Destroy(t testing.TB, s auto.Stack) string {
 	t.Helper()
 	ctx := context.Background()
-	res, err := factory.Destroy(ctx, s)
+	res, err := engine.Destroy(ctx, s)
 	if err != nil {
 		t.Fatalf("destroy of %s failed: %v %v\n%s", s.Name(), err, res.Failures, res.Stdout)
 	}

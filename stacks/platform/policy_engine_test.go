@@ -26,7 +26,7 @@ import (
 
 	"github.com/aifactory/platform/components/iamdoc"
 	"github.com/aifactory/platform/components/tagging"
-	"github.com/aifactory/platform/factory"
+	"github.com/aifactory/platform/factory/engine"
 	"github.com/aifactory/platform/facts/tagkeys"
 	"github.com/aifactory/platform/internal/enginetest"
 	"github.com/aifactory/platform/internal/offline"
@@ -46,7 +46,7 @@ func TestEnginePolicyPackPassesEveryStack(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			s, err := env.Stack(ctx, stack, platform.Program, "")
 			require.NoError(t, err)
-			res, err := factory.Preview(ctx, s, p.PreviewOptions(stack)...)
+			res, err := engine.Preview(ctx, s, p.PreviewOptions(stack)...)
 			require.NoError(t, err, "preview of %s with the policy pack failed:\n%s", stack, describe(res.Mandatory()))
 			assert.Empty(t, res.Mandatory(), describe(res.Mandatory()))
 			assert.Equal(t, pack.Version, res.Packs[pack.Name], "the pack ran")
@@ -228,7 +228,7 @@ func TestEnginePolicyPackStopsBrokenPrograms(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := brokenStack(t, env, tc)
-			res, err := factory.Preview(context.Background(), s, p.PreviewOptions("dev")...)
+			res, err := engine.Preview(context.Background(), s, p.PreviewOptions("dev")...)
 			require.Error(t, err, "a mandatory violation must fail the preview")
 			assertFinding(t, res, tc)
 		})
@@ -246,12 +246,12 @@ func TestEnginePolicyPackDirectoryForm(t *testing.T) {
 	// The engine runs a `runtime: go` pack directory with the policy-go
 	// analyzer plugin when no Go language host is installed.
 	require.NoError(t, env.InstallPlugin(ctx, "analyzer", "policy-go", pack.Version, p.Binary))
-	res, err := factory.Preview(ctx, s, optpreview.PolicyPacks(p.Dir), optpreview.PolicyPackConfigs(p.ConfigFile("dev")))
+	res, err := engine.Preview(ctx, s, optpreview.PolicyPacks(p.Dir), optpreview.PolicyPackConfigs(p.ConfigFile("dev")))
 	require.Error(t, err)
 	assertFinding(t, res, tc)
 }
 
-func assertFinding(t *testing.T, res factory.Result, tc brokenCase) {
+func assertFinding(t *testing.T, res engine.Result, tc brokenCase) {
 	t.Helper()
 	for _, e := range res.Policy {
 		if e.Policy == tc.policy && strings.HasSuffix(e.URN, "::"+tc.resource) {
@@ -264,7 +264,7 @@ func assertFinding(t *testing.T, res factory.Result, tc brokenCase) {
 	t.Fatalf("no %s finding on %s; findings:\n%s", tc.policy, tc.resource, describe(res.Policy))
 }
 
-func describe(findings []factory.Finding) string {
+func describe(findings []engine.Finding) string {
 	var b strings.Builder
 	for _, e := range findings {
 		fmt.Fprintf(&b, "[%s] %s on %s:\n%s\n", e.Level, e.Policy, e.URN, e.Message)
@@ -286,7 +286,7 @@ func TestEnginePolicyPackDecidesAtUp(t *testing.T) {
 		s, err := env.Stack(ctx, "dev-policy-up", platform.Program, env.Root+"/Pulumi.dev.yaml")
 		require.NoError(t, err)
 		t.Cleanup(func() { _, _ = s.Destroy(ctx, optdestroy.SuppressProgress()) })
-		res, err := factory.Up(ctx, s, p.UpOptions("dev")...)
+		res, err := engine.Up(ctx, s, p.UpOptions("dev")...)
 		require.NoError(t, err, describe(res.Mandatory()))
 		assert.Greater(t, res.Summary["create"], 40)
 		for _, e := range res.Policy {
@@ -316,7 +316,7 @@ func TestEnginePolicyPackDecidesAtUp(t *testing.T) {
 			},
 		}
 		s := brokenStack(t, env, tc)
-		res, err := factory.Preview(ctx, s, p.PreviewOptions("dev")...)
+		res, err := engine.Preview(ctx, s, p.PreviewOptions("dev")...)
 		require.NoError(t, err, "an unknown value must not fail the preview:\n%s", describe(res.Mandatory()))
 		unverified := false
 		for _, e := range res.Policy {
@@ -329,7 +329,7 @@ func TestEnginePolicyPackDecidesAtUp(t *testing.T) {
 		assert.True(t, unverified, "the preview must say it cannot verify the policy:\n%s", describe(res.Policy))
 
 		t.Cleanup(func() { _, _ = s.Destroy(ctx, optdestroy.SuppressProgress()) })
-		up, err := factory.Up(ctx, s, p.UpOptions("dev")...)
+		up, err := engine.Up(ctx, s, p.UpOptions("dev")...)
 		require.Error(t, err, "the update must stop at the admin policy")
 		assertFinding(t, up, tc)
 		state, err := s.Export(ctx)
@@ -360,7 +360,7 @@ func BenchmarkEnginePolicyPackOverhead(b *testing.B) {
 	}
 	run := func(opts []optpreview.Option) time.Duration {
 		start := time.Now()
-		_, err := factory.Preview(ctx, s, opts...)
+		_, err := engine.Preview(ctx, s, opts...)
 		require.NoError(b, err)
 		return time.Since(start)
 	}

@@ -1,4 +1,4 @@
-package factory_test
+package engine_test
 
 import (
 	"bytes"
@@ -9,19 +9,19 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/aifactory/platform/factory"
+	"github.com/aifactory/platform/factory/engine"
 )
 
-func sampleResult() factory.Result {
-	return factory.Result{
-		Operation: factory.OpPreview,
+func sampleResult() engine.Result {
+	return engine.Result{
+		Operation: engine.OpPreview,
 		Stack:     "dev",
-		Changes:   []factory.Change{{Op: "create", Type: "aws:s3/bucketV2:BucketV2", Name: "data"}},
+		Changes:   []engine.Change{{Op: "create", Type: "aws:s3/bucketV2:BucketV2", Name: "data"}},
 		Summary:   map[string]int{"create": 1},
-		Policy: []factory.Finding{
-			{Pack: "p", Policy: "s3-sse-kms", Level: factory.LevelMandatory, URN: "urn:pulumi:dev::aifactory::aws:s3/bucketV2:BucketV2::data", Resource: "data", Message: "no SSE"},
-			{Pack: "p", Policy: "cannot-verify", Level: factory.LevelAdvisory, URN: "urn:a::x", Resource: "x", Message: "long\nexplanation"},
-			{Pack: "p", Policy: "cannot-verify", Level: factory.LevelAdvisory, URN: "urn:b::y", Resource: "y", Message: "long\nexplanation"},
+		Policy: []engine.Finding{
+			{Pack: "p", Policy: "s3-sse-kms", Level: engine.LevelMandatory, URN: "urn:pulumi:dev::aifactory::aws:s3/bucketV2:BucketV2::data", Resource: "data", Message: "no SSE"},
+			{Pack: "p", Policy: "cannot-verify", Level: engine.LevelAdvisory, URN: "urn:a::x", Resource: "x", Message: "long\nexplanation"},
+			{Pack: "p", Policy: "cannot-verify", Level: engine.LevelAdvisory, URN: "urn:b::y", Resource: "y", Message: "long\nexplanation"},
 		},
 		Duration: 1500 * time.Millisecond,
 	}
