@@ -30,7 +30,7 @@ image:
 
 ## preview: offline preview of $(STACK) through the real Pulumi engine.
 preview:
-	$(GO) run ./cmd/aifactory preview -stack $(STACK)
+	$(GO) run ./cmd/aifactory preview $(STACK) --offline
 
 ## test: every test, including the engine-level ones.
 test: cli node-deps vet fmt-check

@@ -1,32 +1,27 @@
-// Command aifactory drives the platform without an AWS account.
+// Command aifactory is the platform tool: it previews, deploys, promotes,
+// vends and checks the platform's stacks through the Pulumi Automation API
+// (package factory), with the policy pack attached to every operation.
 //
-//	aifactory preview [-stack dev] [-policy=true]
+//	aifactory preview dev                 plan of a stack, checked by the policy pack
+//	aifactory up dev                      deploy, and record the release
+//	aifactory promote dev staging --yes   promote dev's release through the gates
+//	aifactory vend request.yaml --yes     give a team its workspace
+//	aifactory drift prod                  compare the real state with the code
 //
-// runs the stack's program through the real Pulumi engine with a stand-in
-// AWS provider and a local state backend, with the policy pack and the
-// stack's policy config attached, and prints the resource plan and the
-// pack's findings. It is the offline check of what
-// `pulumi preview -s <stack> --policy-pack policy` would do against AWS; a
-// mandatory policy violation fails it.
+// --offline runs the real engine with a stand-in AWS provider and a local
+// state backend: no AWS account is needed (the README's `make run`).
+// Exit codes: 0 success, 1 failure, 2 bad input, 3 policy violation,
+// 4 stack busy, 5 promotion refused, 6 drift.
 package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
-
-	"github.com/aifactory/platform/factory/engine"
-	"github.com/aifactory/platform/facts/versions"
-	"github.com/aifactory/platform/internal/offline"
-	"github.com/aifactory/platform/policy/pack"
-	"github.com/aifactory/platform/stacks/platform"
+	"github.com/aifactory/platform/factory"
 )
 
 func main() {
@@ -36,86 +31,57 @@ func main() {
 	os.Exit(code)
 }
 
-const usage = `usage: aifactory <command> [flags]
+// command is one subcommand: it parses its flags and runs.
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) int
+}
 
-commands:
-  preview   preview a stack offline through the real Pulumi engine and print the plan
-`
+func commands() map[string]command {
+	return map[string]command{
+		"preview": {"preview a stack with the policy pack", preview},
+		"up":      {"deploy a stack and record its release", up},
+		"destroy": {"destroy every resource of a stack", destroy},
+		"refresh": {"read the real state of a stack's resources into its state", refresh},
+		"outputs": {"print a stack's outputs", outputs},
+		"promote": {"promote a release to the next environment through its gates", promote},
+		"release": {"verify a stack's release chain back to dev (release verify <stack>)", release},
+		"vend":    {"give a team its workspace from a request file, or offboard it", vend},
+		"drift":   {"report resources whose real state differs from the code", drift},
+		"image":   {"build the optimiser image without Docker, and push it", image},
+	}
+}
+
+var order = []string{"preview", "up", "destroy", "refresh", "outputs", "promote", "release", "vend", "drift", "image"}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: aifactory <command> [flags] [arguments]\n\ncommands:")
+	for _, name := range order {
+		fmt.Fprintf(w, "  %-8s %s\n", name, commands()[name].summary)
+	}
+	fmt.Fprintf(w, `
+Run "aifactory <command> -h" for a command's flags.
+
+exit codes: %d success, %d failure, %d bad input, %d policy violation,
+            %d stack busy, %d promotion refused, %d drift
+`, factory.ExitOK, factory.ExitFailure, factory.ExitBadInput, factory.ExitPolicy, factory.ExitBusy, factory.ExitRefused, factory.ExitDrift)
+}
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return 2
+		usage(stderr)
+		return factory.ExitBadInput
 	}
 	switch args[0] {
-	case "preview":
-		return preview(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, usage)
-		return 0
-	default:
-		fmt.Fprintf(stderr, "aifactory: unknown command %q\n%s", args[0], usage)
-		return 2
+		usage(stdout)
+		return factory.ExitOK
 	}
-}
-
-func preview(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("preview", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	stack := fs.String("stack", "dev", "stack to preview: dev, staging or prod")
-	withPolicy := fs.Bool("policy", true, "attach the policy pack with the stack's policy config")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	cmd, ok := commands()[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "aifactory: unknown command %q\n", args[0])
+		usage(stderr)
+		return factory.ExitBadInput
 	}
-	if err := previewStack(ctx, *stack, *withPolicy, stdout, stderr); err != nil {
-		fmt.Fprintf(stderr, "aifactory preview: %v\n", err)
-		return 1
-	}
-	return 0
-}
-
-func previewStack(ctx context.Context, stack string, withPolicy bool, stdout, stderr io.Writer) error {
-	root, err := offline.FindRoot()
-	if err != nil {
-		return err
-	}
-	if _, err := os.Stat(root + "/Pulumi." + stack + ".yaml"); err != nil {
-		return fmt.Errorf("no stack file Pulumi.%s.yaml; choose dev, staging or prod", stack)
-	}
-	dir, err := os.MkdirTemp("", "aifactory-preview-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	env, err := offline.Prepare(ctx, offline.Options{Root: root, Dir: dir, Log: stderr})
-	if err != nil {
-		return err
-	}
-	s, err := env.Stack(ctx, stack, platform.Program, "")
-	if err != nil {
-		return err
-	}
-	var opts []optpreview.Option
-	packNote := "no policy pack"
-	if withPolicy {
-		p, err := engine.BuildPolicyPack(ctx, env.Root, filepath.Join(dir, "policy-pack"))
-		if err != nil {
-			return err
-		}
-		opts = p.PreviewOptions(stack)
-		packNote = "policy pack " + pack.Name + " with policy/config/" + stack + ".json"
-	}
-	fmt.Fprintf(stdout, "Offline preview of stack %q (real Pulumi engine %s, stand-in AWS provider, %s; no cloud calls)\n\n",
-		stack, versions.PulumiCLI, packNote)
-	res, err := engine.Preview(ctx, s, opts...)
-	if werr := res.Write(stdout); werr != nil {
-		return werr
-	}
-	if err != nil {
-		if len(res.Failures) > 0 {
-			return errors.New(res.Failures[0])
-		}
-		return err
-	}
-	return nil
+	return cmd.run(ctx, args[1:], stdout, stderr)
 }

@@ -3,27 +3,53 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aifactory/platform/factory"
 )
 
-func TestUsageErrorsExitWithTwo(t *testing.T) {
-	for _, args := range [][]string{nil, {"deploy"}, {"preview", "-bogus"}} {
+func TestUsageErrorsExitWithBadInput(t *testing.T) {
+	for _, args := range [][]string{nil, {"deploy"}, {"preview", "-bogus"}, {"promote", "dev"}, {"release", "check", "dev"}, {"vend"}, {"preview"}} {
 		var out, errOut bytes.Buffer
-		assert.Equal(t, 2, run(context.Background(), args, &out, &errOut), "%v", args)
-		assert.Contains(t, strings.ToLower(errOut.String()), "usage", "%v", args)
+		assert.Equal(t, factory.ExitBadInput, run(context.Background(), args, &out, &errOut), "%v: %s", args, errOut.String())
+		assert.NotEmpty(t, errOut.String(), "%v says what is wrong", args)
 	}
+}
+
+func TestHelpListsEveryCommandAndTheExitCodes(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, run(context.Background(), []string{"help"}, &out, &errOut))
+	for _, name := range order {
+		assert.Contains(t, out.String(), name)
+	}
+	assert.Len(t, commands(), len(order))
+	assert.Contains(t, out.String(), "4 stack busy")
 }
 
 func TestUnknownStackNamesTheChoices(t *testing.T) {
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"preview", "-stack", "qa"}, &out, &errOut)
-	assert.Equal(t, 1, code)
+	code := run(context.Background(), []string{"preview", "qa", "--offline"}, &out, &errOut)
+	assert.Equal(t, factory.ExitBadInput, code)
 	assert.Contains(t, errOut.String(), "Pulumi.qa.yaml")
-	assert.Contains(t, errOut.String(), "dev, staging or prod")
-	assert.Empty(t, out.String(), "nothing is printed as a plan when the stack does not exist")
+	assert.Contains(t, errOut.String(), "dev, staging, prod")
+}
+
+func TestBadRequestFileIsRefusedBeforeAnythingRuns(t *testing.T) {
+	file := t.TempDir() + "/request.yaml"
+	require.NoError(t, writeFile(file, "team: x\nbudget: 3\n"))
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), []string{"vend", file, "--json"}, &out, &errOut)
+	assert.Equal(t, factory.ExitBadInput, code)
+	var res map[string]any
+	require.NoError(t, json.Unmarshal(out.Bytes(), &res), out.String())
+	assert.Equal(t, float64(factory.ExitBadInput), res["exitCode"])
+	assert.Contains(t, res["error"], "budget")
 }
 
 func TestPreviewPrintsThePlanOfTheRealEngine(t *testing.T) {
@@ -31,11 +57,24 @@ func TestPreviewPrintsThePlanOfTheRealEngine(t *testing.T) {
 		t.Skip("engine-level: runs the real Pulumi engine")
 	}
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"preview", "-stack", "dev"}, &out, &errOut)
-	assert.Equal(t, 0, code, errOut.String())
-	for _, want := range []string{"aws:kms/key:Key", "aws:ec2/flowLog:FlowLog", "aifactory:network:SecureNetwork", "to create",
-		"policy pack aifactory-guardrails", "Policy: 0 mandatory"} {
+	code := run(context.Background(), []string{"preview", "dev", "--offline", "--state-dir", t.TempDir()}, &out, &errOut)
+	require.Equal(t, 0, code, errOut.String())
+	for _, want := range []string{"aws:kms/key:Key", "aws:ec2/flowLog:FlowLog", "aifactory:network:SecureNetwork", "to create", "Policy: 0 mandatory"} {
 		assert.Contains(t, out.String(), want)
 	}
 	assert.NotContains(t, out.String(), "[mandatory]")
+
+	out.Reset()
+	code = run(context.Background(), []string{"preview", "-stack", "dev", "--offline", "--json", "--state-dir", t.TempDir()}, &out, &errOut)
+	require.Equal(t, 0, code, errOut.String())
+	var res map[string]any
+	require.NoError(t, json.Unmarshal(out.Bytes(), &res), out.String())
+	assert.Equal(t, "preview", res["operation"])
+	assert.Equal(t, "dev", res["stack"])
+	assert.Equal(t, float64(0), res["exitCode"])
+	assert.Greater(t, res["summary"].(map[string]any)["create"], float64(100))
+	assert.NotEmpty(t, res["policy"])
+	assert.False(t, strings.Contains(out.String(), "Resources:"), "--json prints one JSON object only")
 }
+
+func writeFile(path, content string) error { return os.WriteFile(path, []byte(content), 0o644) }

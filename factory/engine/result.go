@@ -69,6 +69,13 @@ type Change struct {
 	// Diffs are the top-level properties that differ (updates, replaces,
 	// and a refresh that found drift).
 	Diffs []string `json:"diffs,omitempty"`
+	// Protected says the resource is protected in the stack's state.
+	Protected bool `json:"protected,omitempty"`
+	// Before and State are the resource's outputs before the step and after
+	// it as the engine reports them (for a refresh: the stored state and
+	// the real state just read).
+	Before map[string]any `json:"-"`
+	State  map[string]any `json:"-"`
 }
 
 // Finding is a policy pack's finding on a resource or the stack.

@@ -34,7 +34,7 @@ func Preview(ctx context.Context, s auto.Stack, opts ...optpreview.Option) (Resu
 	c, began := start(ctx, OpPreview, s)
 	ch, wait := c.stream()
 	out, err := s.Preview(ctx, append(opts, optpreview.EventStreams(ch))...)
-	wait()
+	wait(err != nil)
 	res := c.result()
 	res.Stdout, res.Duration = out.StdOut, time.Since(began)
 	if len(res.Summary) == 0 {
@@ -50,7 +50,7 @@ func Up(ctx context.Context, s auto.Stack, opts ...optup.Option) (Result, error)
 	c, began := start(ctx, OpUp, s)
 	ch, wait := c.stream()
 	out, err := s.Up(ctx, append(opts, optup.EventStreams(ch), optup.SuppressProgress())...)
-	wait()
+	wait(err != nil)
 	res := c.result()
 	res.Stdout, res.Duration = out.StdOut, time.Since(began)
 	if err == nil {
@@ -64,7 +64,7 @@ func Destroy(ctx context.Context, s auto.Stack, opts ...optdestroy.Option) (Resu
 	c, began := start(ctx, OpDestroy, s)
 	ch, wait := c.stream()
 	out, err := s.Destroy(ctx, append(opts, optdestroy.EventStreams(ch), optdestroy.SuppressProgress())...)
-	wait()
+	wait(err != nil)
 	res := c.result()
 	res.Stdout, res.Duration = out.StdOut, time.Since(began)
 	return res, err
@@ -76,7 +76,19 @@ func Refresh(ctx context.Context, s auto.Stack, opts ...optrefresh.Option) (Resu
 	c, began := start(ctx, OpRefresh, s)
 	ch, wait := c.stream()
 	out, err := s.Refresh(ctx, append(opts, optrefresh.EventStreams(ch), optrefresh.SuppressProgress())...)
-	wait()
+	wait(err != nil)
+	res := c.result()
+	res.Stdout, res.Duration = out.StdOut, time.Since(began)
+	return res, err
+}
+
+// PreviewRefresh reads the real state of every resource of s and reports
+// what differs from the stored state, without changing it: drift.
+func PreviewRefresh(ctx context.Context, s auto.Stack, opts ...optrefresh.Option) (Result, error) {
+	c, began := start(ctx, OpRefresh, s)
+	ch, wait := c.stream()
+	out, err := s.PreviewRefresh(ctx, append(opts, optrefresh.EventStreams(ch), optrefresh.SuppressProgress())...)
+	wait(err != nil)
 	res := c.result()
 	res.Stdout, res.Duration = out.StdOut, time.Since(began)
 	return res, err

@@ -14,9 +14,9 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	"gopkg.in/yaml.v3"
 
 	"github.com/aifactory/platform/components/scope/scopetest"
+	"github.com/aifactory/platform/internal/stackconfig"
 )
 
 // AccountID is the account the mocks report: the canonical test scope's.
@@ -228,26 +228,9 @@ func StackConfig(t testing.TB, path string) map[string]string {
 	if err != nil {
 		t.Fatalf("reading stack file: %v", err)
 	}
-	var file struct {
-		Config map[string]any `yaml:"config"`
-	}
-	if err := yaml.Unmarshal(b, &file); err != nil {
-		t.Fatalf("parsing %s: %v", path, err)
-	}
-	out := map[string]string{}
-	for k, v := range file.Config {
-		switch v := v.(type) {
-		case string:
-			out[k] = v
-		case map[string]any, []any:
-			j, err := json.Marshal(v)
-			if err != nil {
-				t.Fatalf("%s: %s: %v", path, k, err)
-			}
-			out[k] = string(j)
-		default:
-			out[k] = fmt.Sprint(v)
-		}
+	out, err := stackconfig.ReadStackFile(b)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
 	return out
 }

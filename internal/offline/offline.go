@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
@@ -47,6 +48,9 @@ type Env struct {
 	Dir     string
 	Home    string
 	Backend string
+	// Extra are further environment variables of every command and plugin,
+	// such as the stand-in provider's drift file.
+	Extra   map[string]string
 	cli     string
 	command auto.PulumiCommand
 	log     io.Writer
@@ -138,14 +142,17 @@ func (e *Env) InstallPlugin(ctx context.Context, kind, name, version, binary str
 
 // EnvVars are the variables every command of the environment runs with.
 func (e *Env) EnvVars() map[string]string {
-	return map[string]string{
+	vars := map[string]string{
 		"PULUMI_HOME":                                 e.Home,
 		"PULUMI_BACKEND_URL":                          e.Backend,
 		"PULUMI_CONFIG_PASSPHRASE":                    Passphrase,
 		"PULUMI_SKIP_UPDATE_CHECK":                    "true",
 		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
-		"PULUMI_SKIP_CONFIRMATIONS":                   "true",
 	}
+	for k, v := range e.Extra {
+		vars[k] = v
+	}
+	return vars
 }
 
 func (e *Env) envList() []string {
@@ -172,13 +179,12 @@ func (e *Env) Stack(ctx context.Context, stack string, program pulumi.RunFunc, c
 	if err := copyFile(filepath.Join(e.Root, "Pulumi.yaml"), filepath.Join(work, "Pulumi.yaml")); err != nil {
 		return auto.Stack{}, err
 	}
-	// The stack file gains an encryption salt on first use; copy only once
-	// so later runs of the same stack keep it.
+	// The config is copied on every run, so an edit of the stack file (a
+	// vended team, say) reaches the next operation; the encryption salt the
+	// CLI added to the copy on first use is kept.
 	target := filepath.Join(work, "Pulumi."+stack+".yaml")
-	if !fileExists(target) {
-		if err := copyFile(configFile, target); err != nil {
-			return auto.Stack{}, fmt.Errorf("stack %q: %w", stack, err)
-		}
+	if err := refreshStackFile(configFile, target); err != nil {
+		return auto.Stack{}, fmt.Errorf("stack %q: %w", stack, err)
 	}
 	s, err := auto.UpsertStackInlineSource(ctx, stack, "aifactory", program,
 		auto.WorkDir(work),
@@ -257,6 +263,23 @@ func lockBin(root string) (func(), error) {
 		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 		f.Close()
 	}, nil
+}
+
+// refreshStackFile copies the stack file from to to, keeping the
+// encryptionsalt line of an existing to.
+func refreshStackFile(from, to string) error {
+	b, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	if old, err := os.ReadFile(to); err == nil {
+		for _, line := range strings.Split(string(old), "\n") {
+			if strings.HasPrefix(line, "encryptionsalt:") && !strings.Contains(string(b), "\nencryptionsalt:") && !strings.HasPrefix(string(b), "encryptionsalt:") {
+				b = append([]byte(line+"\n"), b...)
+			}
+		}
+	}
+	return os.WriteFile(to, b, 0o644)
 }
 
 func copyFile(from, to string) error {

@@ -116,6 +116,14 @@ type Team struct {
 	CostCenter string `json:"costCenter"`
 	// Owner is the e-mail address accountable for the team's resources.
 	Owner string `json:"owner"`
+	// DataClassification, when set, is the data-classification tag of the
+	// team's resources instead of the stack's (one of DataClassifications).
+	DataClassification string `json:"dataClassification,omitempty"`
+	// InstanceType, when set, is the default instance type of the team's
+	// Studio apps; one of workspace.allowedInstanceTypes.
+	InstanceType string `json:"instanceType,omitempty"`
+	// Budget is the team's monthly budget in US dollars; 0 when none is set.
+	Budget float64 `json:"budget,omitempty"`
 	// Analytics gives the team EMR Studio access and ephemeral clusters.
 	Analytics *TeamAnalytics `json:"analytics,omitempty"`
 }
@@ -219,6 +227,9 @@ func (c *Config) TeamTags(t Team) map[string]string {
 	tags[tagkeys.Team] = t.Name
 	tags[tagkeys.CostCenter] = t.CostCenter
 	tags[tagkeys.Owner] = t.Owner
+	if t.DataClassification != "" {
+		tags[tagkeys.DataClassification] = t.DataClassification
+	}
 	return tags
 }
 
@@ -541,6 +552,15 @@ func (p *parser) validateTeams(c *Config) {
 		}
 		if !emailPattern.MatchString(t.Owner) {
 			p.fail(key+".owner", "%q is not an e-mail address", t.Owner)
+		}
+		if t.DataClassification != "" && !slices.Contains(DataClassifications, t.DataClassification) {
+			p.fail(key+".dataClassification", "%q is not allowed; set it to one of %s", t.DataClassification, strings.Join(DataClassifications, ", "))
+		}
+		if t.InstanceType != "" && !slices.Contains(c.Workspace.AllowedInstanceTypes, t.InstanceType) {
+			p.fail(key+".instanceType", "%q is not in workspace.allowedInstanceTypes (%s); choose one of them", t.InstanceType, strings.Join(c.Workspace.AllowedInstanceTypes, ", "))
+		}
+		if t.Budget < 0 {
+			p.fail(key+".budget", "%v is negative; give the team's monthly budget in US dollars", t.Budget)
 		}
 	}
 }

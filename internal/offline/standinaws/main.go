@@ -14,6 +14,12 @@
 //     with recognisably fake values (account 123456789012).
 //   - Update, Read and Delete keep or drop that state; Invoke answers the
 //     data sources the program calls with fixed, plausible values.
+//   - Read reports a changed real state only when a test asks for it: the
+//     file named by $AIFACTORY_STANDIN_DRIFT (see DriftEnv) maps resources
+//     (a URN, its "<type>::<name>" ending or a bare name) to the properties
+//     that "changed in the console", and
+//     Read returns the stored state with those properties replaced (a JSON
+//     null removes one). That is how drift detection is tested offline.
 //   - It validates nothing AWS would validate. A green run proves the
 //     program's wiring and policies, never that AWS would accept the plan.
 package main
@@ -22,6 +28,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -167,7 +174,55 @@ func (p *standIn) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pulu
 }
 
 func (p *standIn) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
-	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
+	props, err := drifted(req.GetUrn(), req.GetProperties())
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: props, Inputs: req.GetInputs()}, nil
+}
+
+// DriftEnv names the file of simulated real-state changes Read applies.
+const DriftEnv = "AIFACTORY_STANDIN_DRIFT"
+
+// drifted returns props with the changes the drift file lists for the
+// resource (by URN or by name), or props unchanged.
+func drifted(urn string, props *structpb.Struct) (*structpb.Struct, error) {
+	path := os.Getenv(DriftEnv)
+	if path == "" {
+		return props, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", DriftEnv, err)
+	}
+	var changes map[string]map[string]any
+	if err := json.Unmarshal(b, &changes); err != nil {
+		return nil, fmt.Errorf("%s %s: want {\"<URN, type::name or name>\": {\"<property>\": <value>}}: %w", DriftEnv, path, err)
+	}
+	var change map[string]any
+	for key, c := range changes {
+		// A key is a URN, a "<type>::<name>" ending of one, or a bare name.
+		if key == urn || (strings.Contains(key, "::") && strings.HasSuffix(urn, key)) || key == urn[strings.LastIndex(urn, "::")+2:] {
+			change = c
+			break
+		}
+	}
+	if change == nil {
+		return props, nil
+	}
+	out := proto.Clone(nonNil(props)).(*structpb.Struct)
+	for k, v := range change {
+		if v == nil {
+			delete(out.Fields, k)
+			continue
+		}
+		pv, err := structpb.NewValue(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s.%s: %w", DriftEnv, urn, k, err)
+		}
+		out.Fields[k] = pv
+	}
+	return out, nil
 }
 
 func (p *standIn) Delete(context.Context, *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {

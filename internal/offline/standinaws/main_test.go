@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"testing"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -94,4 +95,26 @@ func TestInvokeAnswersKnownDataSourcesAndNamesUnknownOnes(t *testing.T) {
 	assert.Equal(t, []any{"eu-central-1a", "eu-central-1b", "eu-central-1c"}, res.Return.AsMap()["names"])
 	_, err = p.Invoke(context.Background(), &pulumirpc.InvokeRequest{Tok: "aws:ec2/getAmi:getAmi"})
 	assert.ErrorContains(t, err, "aws:ec2/getAmi:getAmi")
+}
+
+func TestReadReportsOnlyTheDriftATestAsksFor(t *testing.T) {
+	p := configured(t)
+	state := mustStruct(t, map[string]any{"bucket": "b", "bucketKeyEnabled": true, "tags": map[string]any{"team": "x"}})
+	urn := "urn:pulumi:dev::aifactory::aifactory:data:Perimeter$aws:s3/bucketV2:BucketV2::data-data"
+
+	res, err := p.Read(context.Background(), &pulumirpc.ReadRequest{Urn: urn, Id: "b", Properties: state})
+	require.NoError(t, err)
+	assert.Equal(t, state.AsMap(), res.Properties.AsMap(), "no drift file: the stored state is the real state")
+
+	file := t.TempDir() + "/drift.json"
+	require.NoError(t, os.WriteFile(file, []byte(`{"data-data": {"bucketKeyEnabled": false, "tags": null}, "other": {"x": 1}}`), 0o600))
+	t.Setenv(DriftEnv, file)
+	res, err = p.Read(context.Background(), &pulumirpc.ReadRequest{Urn: urn, Id: "b", Properties: state})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"bucket": "b", "bucketKeyEnabled": false}, res.Properties.AsMap())
+	assert.Equal(t, true, state.AsMap()["bucketKeyEnabled"], "the request's state is not modified")
+
+	require.NoError(t, os.WriteFile(file, []byte(`not json`), 0o600))
+	_, err = p.Read(context.Background(), &pulumirpc.ReadRequest{Urn: urn, Id: "b", Properties: state})
+	require.ErrorContains(t, err, DriftEnv)
 }

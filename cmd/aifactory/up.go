@@ -1,0 +1,14 @@
+package main
+
+import (
+	"context"
+	"io"
+
+	"github.com/aifactory/platform/factory"
+)
+
+func up(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return stackCommand(ctx, "up", args, stdout, stderr, func(ctx context.Context, f *factory.Factory, stack string) (factory.Result, error) {
+		return f.Up(ctx, stack, factory.UpOptions{})
+	})
+}

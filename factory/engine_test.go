@@ -1,0 +1,354 @@
+package factory_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aifactory/platform/factory"
+	"github.com/aifactory/platform/factory/engine"
+	"github.com/aifactory/platform/internal/offline"
+)
+
+// The engine-level tests of the tool run it offline (real engine, stand-in
+// AWS provider) on a scratch git checkout holding the repository's stack
+// files and policy configs, plus Pulumi.qa.yaml: a second staging-like
+// stack whose log retention breaks the staging policy config, to prove the
+// promotion's policy gate.
+
+var (
+	packOnce sync.Once
+	pack     *engine.PolicyPack
+	packErr  error
+)
+
+func policyPack(t testing.TB) *engine.PolicyPack {
+	t.Helper()
+	packOnce.Do(func() {
+		root, err := offline.FindRoot()
+		if err != nil {
+			packErr = err
+			return
+		}
+		dir, err := os.MkdirTemp("", "aifactory-tool-pack-")
+		if err != nil {
+			packErr = err
+			return
+		}
+		pack, packErr = engine.BuildPolicyPack(context.Background(), root, dir)
+	})
+	require.NoError(t, packErr)
+	return pack
+}
+
+func git(t testing.TB, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@aifactory.example",
+		"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@aifactory.example")
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "git %v: %s", args, out)
+	return strings.TrimSpace(string(out))
+}
+
+// checkout builds the scratch repository and returns its root.
+func checkout(t testing.TB) string {
+	t.Helper()
+	repo, err := offline.FindRoot()
+	require.NoError(t, err)
+	root := t.TempDir()
+	copyFile := func(from, to string) {
+		b, err := os.ReadFile(filepath.Join(repo, from))
+		require.NoError(t, err)
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(root, to)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(root, to), b, 0o644))
+	}
+	for _, f := range []string{"Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.staging.yaml", "Pulumi.prod.yaml",
+		"policy/PulumiPolicy.yaml", "policy/config/dev.json", "policy/config/staging.json", "policy/config/prod.json"} {
+		copyFile(f, f)
+	}
+	staging, err := os.ReadFile(filepath.Join(repo, "Pulumi.staging.yaml"))
+	require.NoError(t, err)
+	qa := strings.Replace(string(staging), "aifactory:logRetentionDays: 90", "aifactory:logRetentionDays: 30", 1)
+	require.NotEqual(t, string(staging), qa, "Pulumi.staging.yaml sets aifactory:logRetentionDays: 90")
+	require.NoError(t, os.WriteFile(filepath.Join(root, "Pulumi.qa.yaml"), []byte(qa), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(root, ".gitignore"), []byte(".aifactory/\n"), 0o644))
+	git(t, root, "init", "-q", "-b", "main")
+	git(t, root, "add", "-A")
+	git(t, root, "commit", "-q", "-m", "platform")
+	return root
+}
+
+func newFactory(t testing.TB, root string, env map[string]string) *factory.Factory {
+	t.Helper()
+	f, err := factory.New(context.Background(), factory.Options{
+		Root: root, Offline: true, PolicyPack: policyPack(t), Operator: "ops@aifactory.example",
+		Now: func() time.Time { return time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC) }, Env: env,
+	})
+	require.NoError(t, err)
+	return f
+}
+
+func gateFailed(t *testing.T, res factory.Result, err error, gate string) {
+	t.Helper()
+	require.Error(t, err)
+	assert.Equal(t, factory.ExitRefused, factory.Code(err), err.Error())
+	require.NotEmpty(t, res.Gates)
+	last := res.Gates[len(res.Gates)-1]
+	assert.Equal(t, gate, last.Name, last.Detail)
+	assert.False(t, last.Passed)
+	assert.Contains(t, err.Error(), gate)
+}
+
+// TestEngineToolLifecycle drives one scratch checkout through everything the
+// tool does: preview, up with a release record, outputs, a concurrent
+// update, drift, every promotion gate, a promotion through to prod with its
+// release chain, and vending a team in and out.
+func TestEngineToolLifecycle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("engine-level test: runs the real Pulumi engine; skipped with -short")
+	}
+	ctx := context.Background()
+	root := checkout(t)
+	driftFile := filepath.Join(t.TempDir(), "drift.json")
+	require.NoError(t, os.WriteFile(driftFile, []byte(`{}`), 0o644))
+	f := newFactory(t, root, map[string]string{"AIFACTORY_STANDIN_DRIFT": driftFile})
+	head := git(t, root, "rev-parse", "HEAD")
+
+	t.Run("preview", func(t *testing.T) {
+		res, err := f.Preview(ctx, "dev")
+		require.NoError(t, err)
+		assert.Empty(t, res.Mandatory())
+		assert.Greater(t, res.Summary["create"], 100)
+		assert.Equal(t, "aifactory-guardrails", res.Policy[0].Pack, "the pack is attached by default")
+	})
+
+	t.Run("up records a release", func(t *testing.T) {
+		res, err := f.Up(ctx, "dev", factory.UpOptions{})
+		require.NoError(t, err)
+		require.NotNil(t, res.Release)
+		rel := res.Release
+		assert.Equal(t, head, rel.Commit)
+		assert.Equal(t, "dev", rel.Stack)
+		assert.Equal(t, "ops@aifactory.example", rel.Operator)
+		assert.Equal(t, res.Summary, rel.Summary)
+		assert.NotEmpty(t, rel.PackHash)
+		assert.Len(t, rel.ConfigHash, 64)
+		require.NoError(t, rel.Verify())
+		stored, err := f.LastRelease(ctx, "dev")
+		require.NoError(t, err)
+		assert.Equal(t, rel.Hash, stored.Hash, "any later run reads the record")
+	})
+
+	t.Run("outputs", func(t *testing.T) {
+		res, err := f.Outputs(ctx, "dev")
+		require.NoError(t, err)
+		assert.NotEmpty(t, res.Outputs["vpcId"])
+		assert.Len(t, res.Outputs["accessPointAliases"], 2)
+	})
+
+	t.Run("a second operation on a busy stack is told so", func(t *testing.T) {
+		locks := filepath.Join(root, ".aifactory", "offline", "state", ".pulumi", "locks")
+		// Prod's first update creates every resource: long enough to meet.
+		done := make(chan error, 1)
+		go func() {
+			_, err := f.Up(ctx, "prod", factory.UpOptions{})
+			done <- err
+		}()
+		deadline := time.Now().Add(60 * time.Second)
+		for time.Now().Before(deadline) {
+			if entries, _ := filepath.Glob(filepath.Join(locks, "*", "*", "*", "*.json")); len(entries) > 0 {
+				break
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		_, err := f.Refresh(ctx, "prod")
+		require.NoError(t, <-done, "the first operation finishes")
+		require.Error(t, err)
+		assert.Equal(t, factory.ExitBusy, factory.Code(err), err.Error())
+		assert.Contains(t, err.Error(), "stack prod is busy")
+		assert.Contains(t, err.Error(), "pid", "it says who holds the stack")
+	})
+
+	t.Run("drift", func(t *testing.T) {
+		res, err := f.Drift(ctx, "dev")
+		require.NoError(t, err, "nothing changed outside the code")
+		assert.Empty(t, res.Drift)
+
+		// Someone shortens the flow logs' retention and drops their key in the console.
+		require.NoError(t, os.WriteFile(driftFile, []byte(`{"aws:cloudwatch/logGroup:LogGroup::network-flow-logs": {"retentionInDays": 1, "kmsKeyId": null}}`), 0o644))
+		defer func() { require.NoError(t, os.WriteFile(driftFile, []byte(`{}`), 0o644)) }()
+		res, err = f.Drift(ctx, "dev")
+		require.Error(t, err)
+		assert.Equal(t, factory.ExitDrift, factory.Code(err), err.Error())
+		require.Len(t, res.Drift, 1, "%+v", res.Drift)
+		d := res.Drift[0]
+		assert.Equal(t, "network-flow-logs", d.Name)
+		assert.Equal(t, "changed", d.Kind)
+		assert.ElementsMatch(t, []string{"kmsKeyId", "retentionInDays"}, d.Properties)
+		require.NotEmpty(t, d.Violations, "the drift is classified by control")
+		assert.Equal(t, "logs-kms-retention", d.Violations[0].Policy)
+		assert.Equal(t, "mandatory", d.Violations[0].Level)
+	})
+
+	t.Run("promotion gates", func(t *testing.T) {
+		_, err := f.Promote(ctx, "dev", "prod", factory.PromoteOptions{Yes: true})
+		require.Error(t, err)
+		assert.Equal(t, factory.ExitBadInput, factory.Code(err), "prod is promoted from staging")
+
+		res, err := f.Promote(ctx, "staging", "prod", factory.PromoteOptions{Yes: true})
+		gateFailed(t, res, err, factory.GateRelease)
+
+		require.NoError(t, os.WriteFile(filepath.Join(root, "notes.txt"), []byte("wip"), 0o644))
+		res, err = f.Promote(ctx, "dev", "staging", factory.PromoteOptions{Yes: true})
+		gateFailed(t, res, err, factory.GateCleanTree)
+		assert.Contains(t, res.Gates[len(res.Gates)-1].Detail, "notes.txt")
+		require.NoError(t, os.Remove(filepath.Join(root, "notes.txt")))
+
+		git(t, root, "commit", "-q", "--allow-empty", "-m", "unreleased")
+		res, err = f.Promote(ctx, "dev", "staging", factory.PromoteOptions{Yes: true})
+		gateFailed(t, res, err, factory.GateCleanTree)
+		assert.Contains(t, res.Gates[len(res.Gates)-1].Detail, "HEAD is")
+		git(t, root, "reset", "-q", "--hard", head)
+
+		res, err = f.Promote(ctx, "dev", "qa", factory.PromoteOptions{Yes: true})
+		gateFailed(t, res, err, factory.GatePolicy)
+		assert.NotEmpty(t, res.Mandatory(), "the gating preview's findings are reported")
+
+		// A refresh that fails makes dev's last update a failed one.
+		require.NoError(t, os.WriteFile(driftFile, []byte(`not json`), 0o644))
+		_, err = f.Refresh(ctx, "dev")
+		require.Error(t, err)
+		require.NoError(t, os.WriteFile(driftFile, []byte(`{}`), 0o644))
+		res, err = f.Promote(ctx, "dev", "staging", factory.PromoteOptions{Yes: true})
+		gateFailed(t, res, err, factory.GateLastUpdate)
+		_, err = f.Refresh(ctx, "dev")
+		require.NoError(t, err)
+
+		res, err = f.Promote(ctx, "dev", "staging", factory.PromoteOptions{})
+		require.NoError(t, err, "every gate passes")
+		assert.Nil(t, res.Release, "without --yes nothing is applied")
+		rel, err := f.LastRelease(ctx, "staging")
+		require.NoError(t, err)
+		assert.Nil(t, rel)
+	})
+
+	t.Run("promotion to prod and its release chain", func(t *testing.T) {
+		res, err := f.Promote(ctx, "dev", "staging", factory.PromoteOptions{Yes: true})
+		require.NoError(t, err)
+		require.NotNil(t, res.Release)
+		for _, g := range res.Gates {
+			assert.True(t, g.Passed, g.Name)
+		}
+		res, err = f.Promote(ctx, "staging", "prod", factory.PromoteOptions{Yes: true})
+		require.NoError(t, err)
+		assert.Contains(t, gateNames(res.Gates), factory.GateStatefulOps)
+
+		verified, err := f.VerifyRelease(ctx, "prod")
+		require.NoError(t, err)
+		require.Len(t, verified.Chain, 3)
+		assert.Equal(t, []string{"prod", "staging", "dev"}, []string{verified.Chain[0].Stack, verified.Chain[1].Stack, verified.Chain[2].Stack})
+		for _, r := range verified.Chain {
+			assert.Equal(t, head, r.Commit)
+		}
+		_, err = f.VerifyRelease(ctx, "qa")
+		assert.Equal(t, factory.ExitRefused, factory.Code(err), "qa has no release")
+	})
+
+	t.Run("vending a team", func(t *testing.T) {
+		stackFile := filepath.Join(root, "Pulumi.dev.yaml")
+		before, err := os.ReadFile(stackFile)
+		require.NoError(t, err)
+
+		bad, err := factory.ParseVendRequest([]byte(vendRequest("Fraud Signals")))
+		require.NoError(t, err)
+		_, err = f.Vend(ctx, bad, factory.VendOptions{Yes: true})
+		assert.Equal(t, factory.ExitBadInput, factory.Code(err))
+		assertFileIs(t, stackFile, before)
+
+		// A request the pack refuses (the dev policy config made stricter)
+		// fails at the preview and leaves the stack file as it was.
+		policy := filepath.Join(root, "policy", "config", "dev.json")
+		strict, err := os.ReadFile(policy)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(policy, []byte(strings.Replace(string(strict), `"minimumRetentionDays": 30`, `"minimumRetentionDays": 3653`, 1)), 0o644))
+		req, err := factory.ParseVendRequest([]byte(vendRequest("fraud-signals")))
+		require.NoError(t, err)
+		_, err = f.Vend(ctx, req, factory.VendOptions{Yes: true})
+		require.NoError(t, os.WriteFile(policy, strict, 0o644))
+		assert.Equal(t, factory.ExitPolicy, factory.Code(err), "%v", err)
+		assertFileIs(t, stackFile, before)
+
+		res, err := f.Vend(ctx, req, factory.VendOptions{Yes: true})
+		require.NoError(t, err)
+		v := res.Vended
+		require.NotNil(t, v)
+		assert.Equal(t, "vended", v.Action)
+		assert.NotEmpty(t, v.StudioURL)
+		assert.NotEmpty(t, v.AccessPointAlias)
+		assert.Equal(t, "vend/fraud-signals", v.Branch)
+		assert.Equal(t, v.Commit, git(t, root, "rev-parse", "vend/fraud-signals"))
+		assert.Contains(t, git(t, root, "log", "-1", "--format=%B", "vend/fraud-signals"), "Preview: ")
+		assert.Contains(t, git(t, root, "show", "vend/fraud-signals:Pulumi.dev.yaml"), "name: fraud-signals")
+		assert.Equal(t, head, git(t, root, "rev-parse", "HEAD"), "the checked-out branch is not moved")
+		outs, err := f.Outputs(ctx, "dev")
+		require.NoError(t, err)
+		assert.Len(t, outs.Outputs["accessPointAliases"], 3)
+
+		_, err = f.Vend(ctx, req, factory.VendOptions{Yes: true})
+		assert.Equal(t, factory.ExitBadInput, factory.Code(err), "a team is vended once")
+
+		res, err = f.Offboard(ctx, "dev", "fraud-signals", factory.VendOptions{Yes: true})
+		require.NoError(t, err)
+		assert.Equal(t, "removed", res.Vended.Action)
+		assertFileIs(t, stackFile, before)
+		outs, err = f.Outputs(ctx, "dev")
+		require.NoError(t, err)
+		assert.Len(t, outs.Outputs["accessPointAliases"], 2)
+	})
+
+	t.Run("destroy", func(t *testing.T) {
+		res, err := f.Destroy(ctx, "dev")
+		require.NoError(t, err)
+		assert.Positive(t, res.Summary["delete"])
+	})
+}
+
+func gateNames(gates []factory.Gate) []string {
+	var out []string
+	for _, g := range gates {
+		out = append(out, g.Name)
+	}
+	return out
+}
+
+func assertFileIs(t *testing.T, path string, want []byte) {
+	t.Helper()
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), string(got), "%s is byte for byte as it was", filepath.Base(path))
+}
+
+func vendRequest(team string) string {
+	return `team: ` + team + `
+owner: fraud-signals@aifactory.example
+costCenter: CC-5400-RISK
+dataClassification: confidential
+instanceType: ml.t3.medium
+monthlyBudget: 1500
+emr:
+  template: spark-small
+  identities:
+    - type: ROLE
+      name: fraud-signals-analysts
+`
+}

@@ -1,0 +1,280 @@
+package factory
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+
+	"github.com/aifactory/platform/factory/engine"
+	"github.com/aifactory/platform/internal/stackconfig"
+	"github.com/aifactory/platform/policy/pack"
+)
+
+// Release is the record of one successful update of a stack: what was
+// deployed (commit, image, policy pack, config), how (summary, time,
+// operator) and where it was promoted from. Its Hash covers every other
+// field, and a promoted release carries the record it was promoted from,
+// so the chain back to dev can be verified from the record alone.
+type Release struct {
+	Stack       string `json:"stack"`
+	Environment string `json:"environment"`
+	// Commit is the git commit the update ran from ("" outside a checkout).
+	Commit string `json:"commit"`
+	// Image is the optimiser image the stack runs (repository@sha256:...),
+	// from its aifactory:pipeline config; "" when the stack runs none.
+	Image string `json:"image,omitempty"`
+	// PackVersion and PackHash identify the policy pack that checked the
+	// update (the SHA-256 of its built plugin).
+	PackVersion string `json:"packVersion"`
+	PackHash    string `json:"packHash"`
+	// ConfigHash is the SHA-256 of the stack file.
+	ConfigHash string `json:"configHash"`
+	// Summary counts the update's resource operations.
+	Summary  map[string]int `json:"summary"`
+	Time     time.Time      `json:"time"`
+	Operator string         `json:"operator"`
+	// Parent is the hash of the release this one was promoted from.
+	Parent string `json:"parent,omitempty"`
+	// From is that release itself.
+	From *Release `json:"from,omitempty"`
+	// Hash is the SHA-256 of the record without Hash.
+	Hash string `json:"hash"`
+}
+
+// Stack tags that hold a stack's current release record. Backends cap a tag
+// value at 256 characters (the Pulumi Cloud does), so the record's JSON is
+// split over numbered tags.
+const (
+	releaseTagPrefix = "aifactory.release."
+	releaseTagParts  = releaseTagPrefix + "parts"
+	releaseTagChunk  = 250
+)
+
+// digest computes the record's hash over its canonical JSON without Hash.
+func (r Release) digest() (string, error) {
+	r.Hash = ""
+	b, err := json.Marshal(r)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// seal sets Hash.
+func (r *Release) seal() error {
+	h, err := r.digest()
+	r.Hash = h
+	return err
+}
+
+// Verify checks the record's hash and, for a promoted release, that it
+// was promoted from the previous environment's release of the same commit
+// and image, down to a dev release.
+func (r Release) Verify() error {
+	if h, err := r.digest(); err != nil || h != r.Hash {
+		return fmt.Errorf("release of %s: the record does not match its hash %s; it was altered", r.Stack, short(r.Hash))
+	}
+	prev := previousEnvironment(r.Environment)
+	switch {
+	case prev == "" && r.From == nil:
+		return nil
+	case prev == "":
+		return fmt.Errorf("release of %s (%s) claims a parent, but %s is where releases start", r.Stack, r.Environment, r.Environment)
+	case r.From == nil:
+		return fmt.Errorf("release of %s (%s) was not promoted from %s; promote it with `aifactory promote %s %s`", r.Stack, r.Environment, prev, prev, r.Stack)
+	case r.From.Hash != r.Parent:
+		return fmt.Errorf("release of %s names parent %s but carries %s", r.Stack, short(r.Parent), short(r.From.Hash))
+	case r.From.Environment != prev:
+		return fmt.Errorf("release of %s (%s) was promoted from %s, not from %s", r.Stack, r.Environment, r.From.Environment, prev)
+	case r.From.Commit != r.Commit:
+		return fmt.Errorf("release of %s runs commit %s but was promoted from commit %s", r.Stack, short(r.Commit), short(r.From.Commit))
+	case r.From.Image != r.Image:
+		return fmt.Errorf("release of %s runs image %s but was promoted from image %s", r.Stack, orNone(r.Image), orNone(r.From.Image))
+	}
+	return r.From.Verify()
+}
+
+// Chain lists the release and the ones it was promoted from, newest first.
+func (r Release) Chain() []Release {
+	var out []Release
+	for cur := &r; cur != nil; cur = cur.From {
+		c := *cur
+		c.From = nil
+		out = append(out, c)
+	}
+	return out
+}
+
+// previousEnvironment is the environment releases are promoted from into env.
+func previousEnvironment(env string) string {
+	for i, e := range stackconfig.Environments {
+		if e == env && i > 0 {
+			return stackconfig.Environments[i-1]
+		}
+	}
+	return ""
+}
+
+// LastRelease reads the release record of a stack; nil when it has none.
+func (f *Factory) LastRelease(ctx context.Context, stack string) (*Release, error) {
+	s, err := f.stack(ctx, stack)
+	if err != nil {
+		return nil, err
+	}
+	return readRelease(ctx, s)
+}
+
+func readRelease(ctx context.Context, s auto.Stack) (*Release, error) {
+	tags, err := s.ListTags(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the tags of stack %s: %w", s.Name(), err)
+	}
+	parts, ok := tags[releaseTagParts]
+	if !ok {
+		return nil, nil
+	}
+	n, err := strconv.Atoi(parts)
+	if err != nil || n < 1 {
+		return nil, fmt.Errorf("stack %s: tag %s is %q, not a number of parts", s.Name(), releaseTagParts, parts)
+	}
+	var b strings.Builder
+	for i := range n {
+		part, ok := tags[releaseTagPrefix+strconv.Itoa(i)]
+		if !ok {
+			return nil, fmt.Errorf("stack %s: release record part %d of %d is missing", s.Name(), i, n)
+		}
+		b.WriteString(part)
+	}
+	var r Release
+	if err := json.Unmarshal([]byte(b.String()), &r); err != nil {
+		return nil, fmt.Errorf("stack %s: the release record cannot be read: %w", s.Name(), err)
+	}
+	return &r, nil
+}
+
+func writeRelease(ctx context.Context, s auto.Stack, r Release) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	old, err := s.ListTags(ctx)
+	if err != nil {
+		return err
+	}
+	text := string(b)
+	n := 0
+	for ; len(text) > 0; n++ {
+		chunk := text[:min(releaseTagChunk, len(text))]
+		text = text[len(chunk):]
+		if err := s.SetTag(ctx, releaseTagPrefix+strconv.Itoa(n), chunk); err != nil {
+			return fmt.Errorf("writing the release record of %s: %w", s.Name(), err)
+		}
+	}
+	// The count goes last: a reader sees the old record or the new one.
+	if err := s.SetTag(ctx, releaseTagParts, strconv.Itoa(n)); err != nil {
+		return fmt.Errorf("writing the release record of %s: %w", s.Name(), err)
+	}
+	var stale []string
+	for k := range old {
+		if i, err := strconv.Atoi(strings.TrimPrefix(k, releaseTagPrefix)); strings.HasPrefix(k, releaseTagPrefix) && err == nil && i >= n {
+			stale = append(stale, k)
+		}
+	}
+	sort.Strings(stale)
+	for _, k := range stale {
+		if err := s.RemoveTag(ctx, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// newRelease builds the record of a successful update of stack.
+func (f *Factory) newRelease(stack string, cfg *stackconfig.Config, res engine.Result, from *Release) (Release, error) {
+	stackFile, err := os.ReadFile(f.StackFile(stack))
+	if err != nil {
+		return Release{}, err
+	}
+	configSum := sha256.Sum256(stackFile)
+	r := Release{
+		Stack:       stack,
+		Environment: cfg.Environment,
+		Commit:      headCommit(f.root),
+		Image:       imageOf(stackFile),
+		PackVersion: pack.Version,
+		ConfigHash:  hex.EncodeToString(configSum[:]),
+		Summary:     res.Summary,
+		Time:        f.opts.Now().UTC().Truncate(time.Second),
+		Operator:    f.opts.Operator,
+	}
+	if f.pack != nil {
+		h, err := fileHash(f.pack.Binary)
+		if err != nil {
+			return Release{}, err
+		}
+		r.PackHash = h
+	} else {
+		r.PackVersion = "none"
+	}
+	if from != nil {
+		r.Parent, r.From = from.Hash, from
+	}
+	return r, r.seal()
+}
+
+// VerifyRelease reads a stack's release record and checks its chain back to dev.
+func (f *Factory) VerifyRelease(ctx context.Context, stack string) (Result, error) {
+	res := Result{Result: engine.Result{Operation: "release-verify", Stack: stack}}
+	r, err := f.LastRelease(ctx, stack)
+	if err != nil {
+		return res, err
+	}
+	if r == nil {
+		return res, Refused(fmt.Errorf("stack %s has no release record: no update through the tool has succeeded on it", stack))
+	}
+	res.Chain = r.Chain()
+	if err := r.Verify(); err != nil {
+		return res, Refused(err)
+	}
+	return res, nil
+}
+
+func fileHash(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// imageOf is the optimiser image a stack file names in
+// aifactory:pipeline.image, or "" when the stack runs no pipeline.
+func imageOf(stackFile []byte) string {
+	values, err := stackconfig.ReadStackFile(stackFile)
+	if err != nil {
+		return ""
+	}
+	var pipeline struct {
+		Image string `json:"image"`
+	}
+	if raw, ok := values[stackconfig.Namespace+":pipeline"]; ok {
+		_ = json.Unmarshal([]byte(raw), &pipeline)
+	}
+	return pipeline.Image
+}

@@ -1,0 +1,89 @@
+package factory
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aifactory/platform/factory/engine"
+)
+
+func sealed(t *testing.T, r Release) *Release {
+	t.Helper()
+	require.NoError(t, r.seal())
+	return &r
+}
+
+func chain(t *testing.T) (*Release, *Release, *Release) {
+	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	base := Release{Commit: "c0ffee", Image: "r@sha256:aa", PackVersion: "1.0.0", PackHash: "p", ConfigHash: "c", Summary: map[string]int{"create": 3}, Time: at, Operator: "ops@x"}
+	dev := base
+	dev.Stack, dev.Environment = "dev", "dev"
+	d := sealed(t, dev)
+	staging := base
+	staging.Stack, staging.Environment, staging.Parent, staging.From = "staging", "staging", d.Hash, d
+	s := sealed(t, staging)
+	prod := base
+	prod.Stack, prod.Environment, prod.Parent, prod.From = "prod", "prod", s.Hash, s
+	return d, s, sealed(t, prod)
+}
+
+func TestReleaseChainVerifiesBackToDev(t *testing.T) {
+	dev, staging, prod := chain(t)
+	assert.NoError(t, dev.Verify())
+	assert.NoError(t, staging.Verify())
+	assert.NoError(t, prod.Verify())
+	got := prod.Chain()
+	require.Len(t, got, 3)
+	assert.Equal(t, []string{"prod", "staging", "dev"}, []string{got[0].Stack, got[1].Stack, got[2].Stack})
+}
+
+func TestReleaseVerifyRefusesEveryBrokenLink(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(dev, staging, prod *Release) *Release
+		want string
+	}{
+		{"altered record", func(_, _, p *Release) *Release { p.Operator = "mallory"; return p }, "altered"},
+		{"altered parent record", func(_, s, p *Release) *Release { s.Commit = "bad"; return p }, "altered"},
+		{"not promoted", func(_, s, _ *Release) *Release { s.From, s.Parent = nil, ""; _ = s.seal(); return s }, "was not promoted"},
+		{"skipped environment", func(d, _, p *Release) *Release {
+			p.From, p.Parent = d, d.Hash
+			_ = p.seal()
+			return p
+		}, "promoted from dev, not from staging"},
+		{"other commit", func(d, s, _ *Release) *Release { s.Commit = "other"; _ = s.seal(); return s }, "commit"},
+		{"other image", func(d, s, _ *Release) *Release { s.Image = "r@sha256:bb"; _ = s.seal(); return s }, "image"},
+		{"dev with a parent", func(d, _, _ *Release) *Release {
+			other := sealed(t, Release{Stack: "qa", Environment: "staging"})
+			d.From, d.Parent = other, other.Hash
+			_ = d.seal()
+			return d
+		}, "where releases start"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d, s, p := chain(t)
+			err := tc.edit(d, s, p).Verify()
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+func TestUnnamedDestructiveStepsOnStatefulOrProtectedResources(t *testing.T) {
+	changes := []engine.Change{
+		{Op: "replace", Type: "aws:s3/bucketV2:BucketV2", Name: "data-data", URN: "urn:a::data-data"},
+		{Op: "delete", Type: "aws:iam/role:Role", Name: "r", URN: "urn:a::r"},
+		{Op: "delete", Type: "aws:iam/role:Role", Name: "p", URN: "urn:a::p", Protected: true},
+		{Op: "update", Type: "aws:kms/key:Key", Name: "k", URN: "urn:a::k"},
+		{Op: "create-replacement", Type: "aws:kms/key:Key", Name: "keys-data", URN: "urn:a::keys-data"},
+	}
+	assert.Equal(t, []string{
+		"create-replacement keys-data (aws:kms/key:Key)",
+		"delete p (aws:iam/role:Role)",
+		"replace data-data (aws:s3/bucketV2:BucketV2)",
+	}, unnamedDestructive(changes, nil))
+	assert.Equal(t, []string{"delete p (aws:iam/role:Role)"}, unnamedDestructive(changes, []string{"data-data", "urn:a::keys-data"}))
+}
