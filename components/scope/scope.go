@@ -39,6 +39,8 @@ var (
 	accountPattern   = regexp.MustCompile(`^[0-9]{12}$`)
 	regionPattern    = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
 	partitionPattern = regexp.MustCompile(`^aws(-[a-z]+)*$`)
+	orgPattern       = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+	roleArnPattern   = regexp.MustCompile(`^arn:(aws(-[a-z]+)*):iam::([0-9]{12}):role/([\w+=,.@/-]+)$`)
 	teamPattern      = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
 )
 
@@ -63,6 +65,10 @@ type Scope struct {
 	Region string
 	// Partition is the AWS partition, e.g. aws, aws-cn or aws-us-gov.
 	Partition string
+	// OrganizationID, when set, is the AWS Organizations id (o-...) the
+	// account belongs to; policies that admit "this account's principals"
+	// admit the organisation's instead. Empty: this account only.
+	OrganizationID string
 }
 
 // Validate reports every malformed field, each with its name and the fix.
@@ -82,6 +88,9 @@ func (s Scope) Validate() error {
 	}
 	if !partitionPattern.MatchString(s.Partition) {
 		errs = append(errs, fmt.Errorf("Scope.Partition %q: use the AWS partition, such as aws", s.Partition))
+	}
+	if s.OrganizationID != "" && !IsOrganizationID(s.OrganizationID) {
+		errs = append(errs, fmt.Errorf("Scope.OrganizationID %q: use the AWS Organizations id (o- and 10-32 lower-case letters or digits), or leave it empty", s.OrganizationID))
 	}
 	return errors.Join(errs...)
 }
@@ -105,6 +114,16 @@ func CheckEnvironment(env string) error {
 
 // IsAccountID reports whether id is an AWS account id (12 digits).
 func IsAccountID(id string) bool { return accountPattern.MatchString(id) }
+
+// IsOrganizationID reports whether id is an AWS Organizations id.
+func IsOrganizationID(id string) bool { return orgPattern.MatchString(id) }
+
+// RoleInAccount reports whether arn is an IAM role ARN (not a user, the
+// root or a wildcard) of the given account.
+func RoleInAccount(arn, account string) bool {
+	m := roleArnPattern.FindStringSubmatch(arn)
+	return m != nil && m[3] == account
+}
 
 // CheckTeamName checks a team's name: DNS-safe, 2-32 characters, without
 // the separator of team resources. field names the value in the error.
@@ -166,6 +185,12 @@ func (s Scope) AccessPointARN(name string) string { return s.ARN("s3", "accesspo
 // LogGroupARN is the ARN of a CloudWatch Logs log group name (a trailing
 // "*" matches its streams).
 func (s Scope) LogGroupARN(name string) string { return s.ARN("logs", "log-group:"+name) }
+
+// LogStreamARN is the ARN of a log stream (or, with a trailing "*", of the
+// streams whose names start with stream) in a log group of this account.
+func (s Scope) LogStreamARN(group, stream string) string {
+	return s.LogGroupARN(group) + ":log-stream:" + stream
+}
 
 // ServiceHost is a service's regional endpoint name, as kms:ViaService and
 // logs service principals spell it: "<service>.<region>.amazonaws.com".
