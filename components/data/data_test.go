@@ -18,14 +18,14 @@ import (
 )
 
 const (
-	account = mocktest.AccountID
-	dataKey = "arn:aws:kms:eu-west-1:123456789012:key/data"
-	logsKey = "arn:aws:kms:eu-west-1:123456789012:key/logs"
-	vpce    = "vpce-0s3gateway"
-	jackpot = "jackpot-analytics"
-	player  = "player-insights"
-	roleA   = "arn:aws:iam::123456789012:role/aifactory-dev-jackpot-analytics"
-	roleB   = "arn:aws:iam::123456789012:role/aifactory-dev-player-insights"
+	account  = mocktest.AccountID
+	dataKey  = "arn:aws:kms:eu-west-1:123456789012:key/data"
+	logsKey  = "arn:aws:kms:eu-west-1:123456789012:key/logs"
+	vpce     = "vpce-0s3gateway"
+	jackpot  = "jackpot-analytics"
+	player   = "player-insights"
+	roleA    = "arn:aws:iam::123456789012:role/aifactory-dev-jackpot-analytics"
+	roleB    = "arn:aws:iam::123456789012:role/aifactory-dev-player-insights"
 	admin    = "arn:aws:iam::123456789012:role/platform-admin"
 	deployer = "arn:aws:iam::123456789012:role/aifactory-deployer"
 
