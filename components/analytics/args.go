@@ -3,7 +3,6 @@ package analytics
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -82,21 +81,11 @@ type Args struct {
 // certificatesObjectArn is the ARN of the certificates object ("" when
 // none is configured).
 func (a *Args) certificatesObjectArn() string {
-	bucket, key, ok := splitS3URL(a.TLSCertificatesS3Object)
+	bucket, key, ok := spec.SplitS3URL(a.TLSCertificatesS3Object)
 	if !ok {
 		return ""
 	}
 	return a.BucketARN(bucket) + "/" + key
-}
-
-// splitS3URL splits s3://<bucket>/<key>.
-func splitS3URL(u string) (bucket, key string, ok bool) {
-	rest, found := strings.CutPrefix(u, "s3://")
-	if !found {
-		return "", "", false
-	}
-	bucket, key, ok = strings.Cut(rest, "/")
-	return bucket, key, ok && bucket != "" && key != ""
 }
 
 func (a *Args) authMode() AuthMode {
@@ -133,7 +122,7 @@ func (a *Args) validate() error {
 	if mode != AuthIAM && mode != AuthSSO {
 		fail("AuthMode %q: use %q or %q", a.AuthMode, AuthIAM, AuthSSO)
 	}
-	if err := CheckCertificatesURL(a.Scope, a.TLSCertificatesS3Object); err != nil {
+	if err := spec.CheckCertificatesURL(a.Prefix, a.Environment, a.TLSCertificatesS3Object); err != nil {
 		fail("TLSCertificatesS3Object %v", err)
 	}
 	if err := a.limits().Validate(); err != nil {
@@ -223,24 +212,3 @@ const (
 	IdentityUser  = spec.IdentityUser
 	IdentityRole  = spec.IdentityRole
 )
-
-// CheckCertificatesURL checks the in-transit certificates' location: empty
-// only in dev, otherwise s3://<bucket>/<key>.zip in one of the platform's
-// buckets (named "<prefix>-..."), the only buckets the nodes can reach
-// through the VPC's S3 endpoint.
-func CheckCertificatesURL(s scope.Scope, u string) error {
-	if u == "" {
-		if s.Environment != "dev" {
-			return fmt.Errorf("is required in %s: give the s3:// URL of the zip of PEM certificates for in-transit encryption", s.Environment)
-		}
-		return nil
-	}
-	bucket, key, ok := splitS3URL(u)
-	switch {
-	case !ok || !strings.HasSuffix(key, ".zip"):
-		return fmt.Errorf("%q: give an s3://<bucket>/<key>.zip URL of the zip of PEM certificates", u)
-	case !strings.HasPrefix(bucket, s.Prefix+"-"):
-		return fmt.Errorf("%q: put the certificates in one of the platform's buckets (%s-...); the nodes reach no other bucket", u, s.Prefix)
-	}
-	return nil
-}

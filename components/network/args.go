@@ -59,12 +59,7 @@ type Args struct {
 	AllowInternetEgress bool
 }
 
-var (
-	servicePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`)
-	// domainPattern admits DNS names of at least two labels, optionally
-	// prefixed by "*." for every name below them.
-	domainPattern = regexp.MustCompile(`^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$`)
-)
+var servicePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`)
 
 func (a *Args) validate() error {
 	var errs []error
@@ -102,7 +97,7 @@ func (a *Args) validate() error {
 		errs = append(errs, errors.New("LogRetentionDays is required: flow and DNS query logs never keep forever by accident"))
 	}
 	for _, d := range a.AllowedDomains {
-		if err := CheckDomain(d); err != nil {
+		if err := scope.CheckDomainName(d); err != nil {
 			errs = append(errs, fmt.Errorf("AllowedDomains: %w", err))
 		}
 	}
@@ -110,14 +105,4 @@ func (a *Args) validate() error {
 		errs = append(errs, errors.New("AllowInternetEgress: prod never gets a route to the internet; set it to false"))
 	}
 	return errors.Join(errs...)
-}
-
-// CheckDomain checks one entry of a DNS firewall allow-list: a lower-case
-// name of at least two labels, optionally "*." and a name; never "*" alone,
-// a top-level domain or a wildcard over one ("*.com").
-func CheckDomain(d string) error {
-	if !domainPattern.MatchString(d) {
-		return fmt.Errorf("%q is not a domain such as repo.example.com or *.example.com (lower case, no bare * or top-level domain)", d)
-	}
-	return nil
 }

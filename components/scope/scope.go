@@ -13,6 +13,7 @@ package scope
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strings"
@@ -40,8 +41,11 @@ var (
 	regionPattern    = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
 	partitionPattern = regexp.MustCompile(`^aws(-[a-z]+)*$`)
 	orgPattern       = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
-	roleArnPattern   = regexp.MustCompile(`^arn:(aws(-[a-z]+)*):iam::([0-9]{12}):role/([\w+=,.@/-]+)$`)
-	teamPattern      = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
+	// domainPattern admits DNS names of at least two labels, optionally
+	// prefixed by "*." for every name below them.
+	domainPattern  = regexp.MustCompile(`^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$`)
+	roleArnPattern = regexp.MustCompile(`^arn:(aws(-[a-z]+)*):iam::([0-9]{12}):role/([\w+=,.@/-]+)$`)
+	teamPattern    = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
 )
 
 // Team name bounds: a team's name becomes part of access point names
@@ -232,4 +236,30 @@ func (s Scope) BucketName(purpose string) string { return s.Name(purpose, s.Acco
 // scope's partition and region, such as an AWS-owned image repository.
 func (s Scope) ARNInAccount(account, service, resource string) string {
 	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", s.Partition, service, s.Region, account, resource)
+}
+
+// CheckDomainName checks an entry of the DNS firewall's allow-list: a
+// lower-case name of at least two labels, optionally "*." and such a name;
+// never "*" alone, a top-level domain or a wildcard over one ("*.com").
+func CheckDomainName(d string) error {
+	if !domainPattern.MatchString(d) {
+		return fmt.Errorf("%q is not a domain such as repo.example.com or *.example.com (lower case, no bare * or top-level domain)", d)
+	}
+	return nil
+}
+
+// CheckSourceCIDR checks an address range people may reach the platform
+// from: a CIDR without host bits, /8 or narrower (IPv6: /16), never the
+// whole internet.
+func CheckSourceCIDR(c string) error {
+	p, err := netip.ParsePrefix(c)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%q is not a CIDR range such as 203.0.113.0/24", c)
+	case p.Masked() != p:
+		return fmt.Errorf("%q has host bits set; use %s", c, p.Masked())
+	case p.Addr().Is4() && p.Bits() < 8, p.Addr().Is6() && p.Bits() < 16:
+		return fmt.Errorf("%q is too wide; list the corporate network's egress ranges, not the internet", c)
+	}
+	return nil
 }

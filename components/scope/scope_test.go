@@ -112,3 +112,21 @@ func TestCheckTeamName(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckDomainName(t *testing.T) {
+	for d, ok := range map[string]bool{
+		"pypi.internal.example.com": true, "*.example.com": true, "example.com": true,
+		"*": false, "*.com": false, "com": false, "Example.com": false, "exa mple.com": false, "*.*.example.com": false,
+	} {
+		assert.Equal(t, ok, scope.CheckDomainName(d) == nil, d)
+	}
+}
+
+func TestCheckSourceCIDR(t *testing.T) {
+	for c, ok := range map[string]bool{
+		"203.0.113.0/24": true, "10.0.0.0/8": true, "2001:db8::/32": true,
+		"0.0.0.0/0": false, "0.0.0.0/1": false, "::/0": false, "203.0.113.7/24": false, "office": false,
+	} {
+		assert.Equal(t, ok, scope.CheckSourceCIDR(c) == nil, c)
+	}
+}

@@ -3,7 +3,6 @@ package workspace
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 	"regexp"
 	"strings"
 
@@ -145,7 +144,7 @@ func (a *Args) validate() error {
 		add("StudioAccess: give CorporateCIDRs, VpcEndpointIDs or both; people open Studio only from a known network")
 	}
 	for _, c := range a.StudioAccess.CorporateCIDRs {
-		if err := CheckCorporateCIDR(c); err != nil {
+		if err := scope.CheckSourceCIDR(c); err != nil {
 			add("StudioAccess.CorporateCIDRs: %v", err)
 		}
 	}
@@ -253,18 +252,3 @@ func (a *Args) validateLimits(add func(string, ...any)) {
 }
 
 var iamNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)
-
-// CheckCorporateCIDR checks an address range people may open Studio from:
-// a valid CIDR of /8 or narrower (IPv6: /16), never the whole internet.
-func CheckCorporateCIDR(c string) error {
-	p, err := netip.ParsePrefix(c)
-	switch {
-	case err != nil:
-		return fmt.Errorf("%q is not a CIDR range such as 203.0.113.0/24", c)
-	case p.Masked() != p:
-		return fmt.Errorf("%q has host bits set; use %s", c, p.Masked())
-	case p.Addr().Is4() && p.Bits() < 8, p.Addr().Is6() && p.Bits() < 16:
-		return fmt.Errorf("%q is too wide; list the corporate network's egress ranges, not the internet", c)
-	}
-	return nil
-}
