@@ -16,6 +16,7 @@ import (
 	"github.com/aifactory/platform/components/scope/scopetest"
 	"github.com/aifactory/platform/components/tagging"
 	"github.com/aifactory/platform/facts/tagkeys"
+	"github.com/aifactory/platform/internal/iameval"
 	"github.com/aifactory/platform/internal/mocktest"
 )
 
@@ -302,7 +303,7 @@ func TestClustersCarryTheTeamTagsAndADeterministicExpiry(t *testing.T) {
 func TestSecurityGroupsAdmitNoWorldTrafficAndCarryTheEMRPolicyTag(t *testing.T) {
 	m := build(t, args())
 	groups := m.OfType(sgType)
-	require.Len(t, groups, 2+3*2, "workspace, engine, and three EMR-managed groups per team")
+	require.Len(t, groups, 2*2+3*2, "per team a Studio workspace and engine group, and three EMR-managed groups")
 	for _, sg := range groups {
 		assert.Equal(t, "true", sg.Tags()[analytics.ManagedPolicyTag], sg.Name)
 		assert.Equal(t, "vpc-1", sg.Str("vpcId"))
@@ -310,6 +311,11 @@ func TestSecurityGroupsAdmitNoWorldTrafficAndCarryTheEMRPolicyTag(t *testing.T) 
 		assert.False(t, sg.Has("egress"), "%s: no inline egress", sg.Name)
 		managed := !strings.HasSuffix(sg.Name, "-workspace") && !strings.HasSuffix(sg.Name, "-engine")
 		assert.Equal(t, managed, sg.Bool("revokeRulesOnDelete"), sg.Name)
+		team := jackpot
+		if strings.HasPrefix(sg.Name, "analytics-"+insights) {
+			team = insights
+		}
+		assert.Equal(t, team, sg.Tags()[tagkeys.Team], "%s belongs to one team", sg.Name)
 	}
 
 	type rule struct {
@@ -333,17 +339,19 @@ func TestSecurityGroupsAdmitNoWorldTrafficAndCarryTheEMRPolicyTag(t *testing.T) 
 		}
 		return out
 	}
-	ingress := read(ingressRuleType)
-	require.Len(t, ingress, 1)
-	assert.Equal(t, rule{Group: "analytics-engine-id", Protocol: "tcp", From: 18888, To: 18888, Referenced: "analytics-workspace-id"}, ingress[0],
-		"the engine accepts only the notebook port, only from workspaces")
-
-	egress := read(egressRuleType)
-	assert.ElementsMatch(t, []rule{
-		{Group: "analytics-workspace-id", Protocol: "tcp", From: 18888, To: 18888, Referenced: "analytics-engine-id"},
-		{Group: "analytics-workspace-id", Protocol: "tcp", From: 443, To: 443, Referenced: "sg-endpoints"},
-		{Group: "analytics-workspace-id", Protocol: "tcp", From: 443, To: 443, PrefixList: "pl-s3"},
-	}, egress)
+	var wantIngress, wantEgress []rule
+	for _, team := range []string{jackpot, insights} {
+		ws, engine := "analytics-"+team+"-workspace-id", "analytics-"+team+"-engine-id"
+		wantIngress = append(wantIngress, rule{Group: engine, Protocol: "tcp", From: 18888, To: 18888, Referenced: ws})
+		wantEgress = append(wantEgress,
+			rule{Group: ws, Protocol: "tcp", From: 18888, To: 18888, Referenced: engine},
+			rule{Group: ws, Protocol: "tcp", From: 443, To: 443, Referenced: "sg-endpoints"},
+			rule{Group: ws, Protocol: "tcp", From: 443, To: 443, PrefixList: "pl-s3"},
+		)
+	}
+	assert.ElementsMatch(t, wantIngress, read(ingressRuleType),
+		"each team's engine accepts only the notebook port, only from the team's own workspaces")
+	assert.ElementsMatch(t, wantEgress, read(egressRuleType), "each team's workspaces reach only the team's engine and AWS's endpoints")
 }
 
 func TestBlockPublicAccessPermitsNoPublicPorts(t *testing.T) {
@@ -354,26 +362,34 @@ func TestBlockPublicAccessPermitsNoPublicPorts(t *testing.T) {
 	assert.False(t, bpa[0].Has("permittedPublicSecurityGroupRuleRanges"), "not even port 22")
 }
 
-func TestStudioIsPrivateEncryptedAndStoresWorkspacesUnderThePlatformPrefix(t *testing.T) {
+func TestEveryTeamHasAPrivateEncryptedStudioStoringWorkspacesUnderItsPrefix(t *testing.T) {
 	m := build(t, args())
 	studios := m.OfType(studioType)
-	require.Len(t, studios, 1)
-	s := studios[0]
-	assert.Equal(t, "IAM", s.Str("authMode"))
-	assert.Equal(t, dataKey, s.Str("encryptionKeyArn"))
-	assert.Equal(t, "s3://"+dataBucket+"/emr-studio/", s.Str("defaultS3Location"))
-	assert.Equal(t, "vpc-1", s.Str("vpcId"))
-	assert.Equal(t, "analytics-workspace-id", s.Str("workspaceSecurityGroupId"))
-	assert.Equal(t, "analytics-engine-id", s.Str("engineSecurityGroupId"))
-	assert.Equal(t, "analytics-studio-service", arnOf(t, "role", s.Str("serviceRole")))
-	assert.False(t, s.Has("userRole"), "EMR accepts a user role only with IAM Identity Center")
+	require.Len(t, studios, 2, "one Studio per team")
+	for _, team := range []string{jackpot, insights} {
+		s := m.Named(t, studioType, "analytics-"+team)
+		assert.Equal(t, "IAM", s.Str("authMode"))
+		assert.Equal(t, dataKey, s.Str("encryptionKeyArn"))
+		assert.Equal(t, "s3://"+dataBucket+"/emr-studio/"+team+"/", s.Str("defaultS3Location"))
+		assert.Equal(t, "vpc-1", s.Str("vpcId"))
+		assert.Equal(t, "analytics-"+team+"-workspace-id", s.Str("workspaceSecurityGroupId"))
+		assert.Equal(t, "analytics-"+team+"-engine-id", s.Str("engineSecurityGroupId"))
+		assert.Equal(t, "analytics-"+team+"-studio-service", arnOf(t, "role", s.Str("serviceRole")))
+		assert.Equal(t, "aifactory-dev-emr-studio-"+team, m.Named(t, roleType, "analytics-"+team+"-studio-service").Str("name"))
+		assert.False(t, s.Has("userRole"), "EMR accepts a user role only with IAM Identity Center")
+		assert.Equal(t, team, s.Tags()[tagkeys.Team])
+
+		storage := statement(t, policyOf(t, m, rolePolicyType, "analytics-"+team+"-studio-service"), "WorkspaceStorage")
+		assert.Equal(t, iamdoc.Strings{"arn:aws:s3:::" + dataBucket + "/emr-studio/" + team + "/*"}, storage.Resource,
+			"a team's Studio service role saves only the team's workspaces")
+	}
 	assert.Empty(t, m.OfType(mappingType), "session mappings exist only with IAM Identity Center")
 }
 
 func TestIAMModeAttachesEachTeamPolicyToTheTeamIdentities(t *testing.T) {
 	m := build(t, args())
 	policies := m.OfType(policyType)
-	require.Len(t, policies, 2)
+	require.Len(t, policies, 2+1, "a Studio policy per team and the permissions boundary")
 	teamPolicy := "analytics-jackpot-analytics-studio"
 
 	role := m.Named(t, roleAttachType, "analytics-jackpot-analytics-role-jackpot-analysts")
@@ -389,9 +405,9 @@ func TestIAMModeAttachesEachTeamPolicyToTheTeamIdentities(t *testing.T) {
 	doc, err := iamdoc.Parse(p.Str("policy"))
 	require.NoError(t, err)
 	open := statement(t, doc, "OpenTheStudio")
-	assert.Equal(t, iamdoc.Strings{"elasticmapreduce:CreateStudioPresignedUrl"}, open.Action)
+	assert.Equal(t, iamdoc.Strings{"elasticmapreduce:CreateStudioPresignedUrl", "elasticmapreduce:DescribeStudio"}, open.Action)
 	require.Len(t, open.Resource, 1)
-	assert.Equal(t, "analytics", arnOf(t, "studio", open.Resource[0]), "this Studio only")
+	assert.Equal(t, "analytics-jackpot-analytics", arnOf(t, "studio", open.Resource[0]), "the team's own Studio only")
 }
 
 func TestSSOModeMapsTeamIdentitiesWithSessionPoliciesUnderAUserRole(t *testing.T) {
@@ -404,16 +420,18 @@ func TestSSOModeMapsTeamIdentitiesWithSessionPoliciesUnderAUserRole(t *testing.T
 	userRole := m.Named(t, roleType, "analytics-studio-user")
 	assert.Equal(t, 3600.0, userRole.Num("maxSessionDuration"))
 	assert.Equal(t, "arn:aws:iam::123456789012:policy/boundary", userRole.Str("permissionsBoundary"))
-	studio := m.OfType(studioType)[0]
-	assert.Equal(t, "SSO", studio.Str("authMode"))
-	assert.Equal(t, "analytics-studio-user", arnOf(t, "role", studio.Str("userRole")))
+	for _, studio := range m.OfType(studioType) {
+		assert.Equal(t, "SSO", studio.Str("authMode"))
+		assert.Equal(t, "analytics-studio-user", arnOf(t, "role", studio.Str("userRole")))
+	}
 
 	mappings := m.OfType(mappingType)
 	require.Len(t, mappings, 3)
 	got := map[string]string{}
 	for _, mp := range mappings {
-		assert.Equal(t, "analytics-id", mp.Str("studioId"))
-		got[mp.Str("identityType")+" "+mp.Str("identityName")] = arnOf(t, "policy", mp.Str("sessionPolicyArn"))
+		policy := arnOf(t, "policy", mp.Str("sessionPolicyArn"))
+		assert.Equal(t, strings.TrimSuffix(policy, "-studio")+"-id", mp.Str("studioId"), "a team's identities are mapped to the team's own Studio")
+		got[mp.Str("identityType")+" "+mp.Str("identityName")] = policy
 	}
 	assert.Equal(t, map[string]string{
 		"GROUP Jackpot Analysts":     "analytics-jackpot-analytics-studio",
@@ -428,7 +446,7 @@ func TestSSOModeMapsTeamIdentitiesWithSessionPoliciesUnderAUserRole(t *testing.T
 	// The user role is the ceiling: every team's prefix, clusters of any team.
 	ceiling := policyOf(t, m, rolePolicyType, "analytics-studio-user")
 	assert.Equal(t, iamdoc.Strings{"arn:aws:s3:::" + dataBucket + "/teams/*"}, statement(t, ceiling, "TeamObjects").Resource)
-	assert.Equal(t, iamdoc.Strings{"false"}, statement(t, ceiling, "UseTeamClusters").Condition["Null"]["aws:ResourceTag/team"])
+	assert.Equal(t, iamdoc.Strings{"false"}, statement(t, ceiling, "UseTeamClusters").Condition["Null"]["elasticmapreduce:ResourceTag/team"])
 	session := policyOf(t, m, policyType, "analytics-jackpot-analytics-studio")
 	for _, st := range session.Statement {
 		assert.NotEqual(t, "OpenTheStudio", st.Sid, "Identity Center users do not open the Studio with IAM")
@@ -445,8 +463,8 @@ func TestTeamPoliciesReachOnlyTheTeamsDataLogsAndClusters(t *testing.T) {
 	for which, doc := range docs {
 		var s3Resources int
 		for _, st := range doc.Statement {
-			if st.Condition["StringEquals"]["aws:ResourceTag/team"] != nil {
-				assert.Equal(t, iamdoc.Strings{jackpot}, st.Condition["StringEquals"]["aws:ResourceTag/team"], "%s %s", which, st.Sid)
+			if st.Condition["StringEquals"]["elasticmapreduce:ResourceTag/team"] != nil {
+				assert.Equal(t, iamdoc.Strings{jackpot}, st.Condition["StringEquals"]["elasticmapreduce:ResourceTag/team"], "%s %s", which, st.Sid)
 			}
 			if prefixes := st.Condition["StringLike"]["s3:prefix"]; prefixes != nil {
 				for _, p := range prefixes {
@@ -466,7 +484,7 @@ func TestTeamPoliciesReachOnlyTheTeamsDataLogsAndClusters(t *testing.T) {
 		assert.Greater(t, s3Resources, 0, which)
 		assert.Equal(t, iamdoc.Strings{accessPoint + "/object/teams/jackpot-analytics/*"}, statement(t, doc, "TeamObjectsThroughAccessPoint").Resource, which)
 		clusters := map[string]string{"studio": "UseTeamClusters", "nodes": "ReadOwnTeamClusters"}[which]
-		assert.Equal(t, iamdoc.Strings{jackpot}, statement(t, doc, clusters).Condition["StringEquals"]["aws:ResourceTag/team"], which)
+		assert.Equal(t, iamdoc.Strings{jackpot}, statement(t, doc, clusters).Condition["StringEquals"]["elasticmapreduce:ResourceTag/team"], which)
 	}
 	// A team without an access point gets none in its policies.
 	for _, st := range policyOf(t, m, rolePolicyType, "analytics-player-insights-nodes").Statement {
@@ -489,7 +507,7 @@ func TestClusterServiceRolePassesOnlyTheTeamsInstanceRoles(t *testing.T) {
 	grant := statement(t, doc, "GrantsForEncryptedVolumes")
 	assert.Equal(t, iamdoc.Strings{"true"}, grant.Condition["Bool"]["kms:GrantIsForAWSResource"])
 
-	for _, name := range []string{"analytics-cluster-service", "analytics-studio-service"} {
+	for _, name := range []string{"analytics-cluster-service", "analytics-jackpot-analytics-studio-service", "analytics-player-insights-studio-service"} {
 		trust, err := iamdoc.Parse(m.Named(t, roleType, name).Str("assumeRolePolicy"))
 		require.NoError(t, err)
 		require.Len(t, trust.Statement, 1)
@@ -509,7 +527,12 @@ func TestNoPolicyDocumentGrantsAdminOrAServiceWildcard(t *testing.T) {
 			doc, err := iamdoc.Parse(policy)
 			require.NoError(t, err, name)
 			docs++
+			// Deny statements may name a whole service or use NotResource:
+			// a deny only narrows.
 			for _, st := range doc.Statement {
+				if st.Effect != iamdoc.Allow {
+					continue
+				}
 				assert.Empty(t, st.NotAction, "%s %s", name, st.Sid)
 				assert.Empty(t, st.NotResource, "%s %s", name, st.Sid)
 				for _, action := range st.Action {
@@ -615,6 +638,22 @@ func TestInvalidArgsAreRejectedBeforeAnyResource(t *testing.T) {
 			a.Teams[0].Identities = []analytics.Identity{{Type: analytics.IdentityGroup, Name: " "}}
 		}, "has no name"},
 		{"certificates outside S3", func(a *analytics.Args) { a.TLSCertificatesS3Object = "https://example.com/certs.zip" }, "TLSCertificatesS3Object"},
+		{"certificates in another bucket", func(a *analytics.Args) { a.TLSCertificatesS3Object = "s3://somebody-elses-bucket/certs.zip" }, "platform's buckets"},
+		{"certificates that are not a zip", func(a *analytics.Args) {
+			a.TLSCertificatesS3Object = "s3://aifactory-dev-data-123456789012/pki/cert.pem"
+		}, "TLSCertificatesS3Object"},
+		{"no certificates in staging", func(a *analytics.Args) {
+			a.Scope = scopetest.Scope("staging")
+			for i := range a.Teams {
+				a.Teams[i].Tags[tagkeys.Environment] = "staging"
+			}
+		}, "is required in staging"},
+		{"an identity in two teams", func(a *analytics.Args) {
+			a.Teams[1].Identities = append(a.Teams[1].Identities, analytics.Identity{Type: analytics.IdentityRole, Name: "jackpot-analysts"})
+		}, "one identity belongs to one team"},
+		{"team name too long for its roles", func(a *analytics.Args) {
+			a.Prefix = "aifactory-staging-abcdefghijklmnopqrst"
+		}, "exceeds IAM"},
 		{"bad prefix", func(a *analytics.Args) { a.Prefix = "AI Factory" }, "Prefix"},
 		{"bad account", func(a *analytics.Args) { a.AccountID = "123" }, "AccountID"},
 	}
@@ -633,6 +672,11 @@ func TestInvalidArgsAreRejectedBeforeAnyResource(t *testing.T) {
 func TestInTransitEncryptionTurnsOnWithCertificates(t *testing.T) {
 	a := args()
 	a.TLSCertificatesS3Object = "s3://aifactory-dev-pki/emr/certs.zip"
+	defer func() {
+		nodes := policyOf(t, build(t, a), rolePolicyType, "analytics-jackpot-analytics-nodes")
+		assert.Equal(t, iamdoc.Strings{"arn:aws:s3:::aifactory-dev-pki/emr/certs.zip"}, statement(t, nodes, "ReadInTransitCertificates").Resource,
+			"the nodes read the certificates, and only them, at start-up")
+	}()
 	m := build(t, a)
 	doc, err := analytics.ParseSecurityConfiguration(m.OfType(secConfigType)[0].Str("configuration"))
 	require.NoError(t, err)
@@ -672,4 +716,93 @@ func statement(t *testing.T, doc iamdoc.Document, sid string) iamdoc.Statement {
 	}
 	t.Fatalf("no statement %q", sid)
 	return iamdoc.Statement{}
+}
+
+// TestStudioPoliciesAsAWSWouldDecide evaluates a team's Studio policy for
+// the calls a member makes in EMR Studio, with an identity policy that
+// allows all of EMR beside it: the team's Deny statements must hold.
+func TestStudioPoliciesAsAWSWouldDecide(t *testing.T) {
+	m := build(t, args())
+	doc := policyOf(t, m, policyType, "analytics-jackpot-analytics-studio")
+	everything := iamdoc.New(iamdoc.Statement{Effect: iamdoc.Allow, Action: iamdoc.Strings{"elasticmapreduce:*"}, Resource: iamdoc.Strings{"*"}})
+	person := "arn:aws:iam::123456789012:role/jackpot-analysts"
+	editor := "arn:aws:elasticmapreduce:eu-west-1:123456789012:editor/e-ABC"
+	cluster := "arn:aws:elasticmapreduce:eu-west-1:123456789012:cluster/j-ABC"
+	taggedOwn := iameval.Keys("elasticmapreduce:ResourceTag/team", jackpot)
+	taggedOther := iameval.Keys("elasticmapreduce:ResourceTag/team", insights)
+	tests := []struct {
+		name, action, resource string
+		ctx                    iameval.Context
+		want                   iameval.Decision
+		alsoWhenBroad          iameval.Decision
+	}{
+		{"create a workspace tagged with the team", "elasticmapreduce:CreateEditor", "*", iameval.Keys("elasticmapreduce:RequestTag/team", jackpot), iameval.Allow, iameval.Allow},
+		{"create a workspace without the team tag", "elasticmapreduce:CreateEditor", "*", nil, iameval.ImplicitDeny, iameval.Allow},
+		{"create a workspace tagged for another team", "elasticmapreduce:CreateEditor", "*", iameval.Keys("elasticmapreduce:RequestTag/team", insights), iameval.ExplicitDeny, iameval.ExplicitDeny},
+		{"create a workspace on another team's cluster", "elasticmapreduce:CreateEditor", cluster, taggedOther.With("elasticmapreduce:RequestTag/team", jackpot), iameval.ExplicitDeny, iameval.ExplicitDeny},
+		{"open an own workspace", "elasticmapreduce:OpenEditorInConsole", editor, taggedOwn, iameval.Allow, iameval.Allow},
+		{"open another team's workspace", "elasticmapreduce:OpenEditorInConsole", editor, taggedOther, iameval.ExplicitDeny, iameval.ExplicitDeny},
+		{"delete another team's workspace", "elasticmapreduce:DeleteEditor", editor, taggedOther, iameval.ExplicitDeny, iameval.ExplicitDeny},
+		{"start an untagged workspace", "elasticmapreduce:StartEditor", editor, nil, iameval.ExplicitDeny, iameval.ExplicitDeny},
+		{"attach to an own cluster", "elasticmapreduce:AttachEditor", cluster, taggedOwn, iameval.Allow, iameval.Allow},
+		{"attach to another team's cluster", "elasticmapreduce:AttachEditor", cluster, taggedOther, iameval.ExplicitDeny, iameval.ExplicitDeny},
+		{"open a persistent UI of an own cluster", "elasticmapreduce:GetPersistentAppUIPresignedURL", cluster, taggedOwn, iameval.Allow, iameval.Allow},
+		{"open a persistent UI of another team's cluster", "elasticmapreduce:GetPersistentAppUIPresignedURL", cluster, taggedOther, iameval.ExplicitDeny, iameval.ExplicitDeny},
+		{"remove a workspace's team tag", "elasticmapreduce:RemoveTags", editor, taggedOwn.With("aws:TagKeys", "team"), iameval.ExplicitDeny, iameval.ExplicitDeny},
+		{"retag a workspace for another team", "elasticmapreduce:AddTags", editor, taggedOwn.With("elasticmapreduce:RequestTag/team", insights), iameval.ExplicitDeny, iameval.ExplicitDeny},
+		{"open the own Studio", "elasticmapreduce:CreateStudioPresignedUrl", "arn:aws:mock:eu-west-1:123456789012:aws:emr/studio:Studio/analytics-jackpot-analytics", nil, iameval.Allow, iameval.Allow},
+		{"open another team's Studio", "elasticmapreduce:CreateStudioPresignedUrl", "arn:aws:mock:eu-west-1:123456789012:aws:emr/studio:Studio/analytics-player-insights", nil, iameval.ImplicitDeny, iameval.Allow},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, c := range []struct {
+				identity []iamdoc.Document
+				want     iameval.Decision
+			}{{[]iamdoc.Document{doc}, tt.want}, {[]iamdoc.Document{doc, everything}, tt.alsoWhenBroad}} {
+				got, err := iameval.Evaluate(iameval.Policies{Identity: c.identity},
+					iameval.Request{Principal: person, Action: tt.action, Resource: tt.resource, Context: tt.ctx})
+				require.NoError(t, err)
+				assert.Equal(t, c.want, got.Decision, got.Reason)
+			}
+		})
+	}
+}
+
+func TestNodeRolesAndTheUserRoleCarryTheAnalyticsBoundary(t *testing.T) {
+	a := args()
+	a.AuthMode = analytics.AuthSSO
+	a.Teams[0].Identities = []analytics.Identity{{Type: analytics.IdentityGroup, Name: "jackpot"}}
+	a.Teams[1].Identities = nil
+	m := build(t, a)
+	boundaryArn := "arn:aws:iam::123456789012:policy/analytics-boundary"
+	for _, name := range []string{"analytics-jackpot-analytics-nodes", "analytics-player-insights-nodes", "analytics-studio-user"} {
+		assert.Equal(t, boundaryArn, m.Named(t, roleType, name).Str("permissionsBoundary"), name)
+	}
+	assert.Equal(t, "aifactory-dev-emr-nodes-"+jackpot, m.Named(t, roleType, "analytics-jackpot-analytics-nodes").Str("name"))
+
+	b := policyOf(t, m, policyType, "analytics-boundary")
+	nodes := policyOf(t, m, rolePolicyType, "analytics-jackpot-analytics-nodes")
+	role := "arn:aws:iam::123456789012:role/aifactory-dev-emr-nodes-" + jackpot
+	tests := []struct {
+		name, action, resource string
+		ctx                    iameval.Context
+		want                   iameval.Decision
+	}{
+		{"read own data", "s3:GetObject", "arn:aws:s3:::" + dataBucket + "/teams/" + jackpot + "/x", iameval.Keys("s3:ResourceAccount", "123456789012"), iameval.Allow},
+		{"read another team's data", "s3:GetObject", "arn:aws:s3:::" + dataBucket + "/teams/" + insights + "/x", iameval.Keys("s3:ResourceAccount", "123456789012"), iameval.ImplicitDeny},
+		{"write logs through S3", "kms:GenerateDataKey", logsKey, iameval.Keys("kms:ViaService", "s3.eu-west-1.amazonaws.com"), iameval.Allow},
+		{"use the logs key directly", "kms:GenerateDataKey", logsKey, nil, iameval.ImplicitDeny},
+		{"encrypt local disks with the data key", "kms:GenerateDataKey", dataKey, nil, iameval.Allow},
+		{"create a grant", "kms:CreateGrant", dataKey, nil, iameval.ExplicitDeny},
+		{"pass a role", "iam:PassRole", "arn:aws:iam::123456789012:role/admin", iameval.Keys("iam:PassedToService", "ec2.amazonaws.com"), iameval.ExplicitDeny},
+		{"a bucket elsewhere", "s3:PutObject", "arn:aws:s3:::exfil/x", iameval.Keys("s3:ResourceAccount", "999999999999"), iameval.ExplicitDeny},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := iameval.Evaluate(iameval.Policies{Identity: []iamdoc.Document{nodes}, Boundary: &b},
+				iameval.Request{Principal: role, Action: tt.action, Resource: tt.resource, Context: tt.ctx})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got.Decision, got.Reason)
+		})
+	}
 }

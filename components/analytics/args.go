@@ -3,7 +3,6 @@ package analytics
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -68,13 +67,25 @@ type Args struct {
 	// stack config, never the clock, so that previews are stable. Needed
 	// only when a cluster sets a TTL rather than ExpiresAt.
 	Now time.Time
-	// TLSCertificatesS3Object, when set, is an s3:// URL of a zip of PEM
-	// certificates and turns on in-transit encryption (EMR has no in-transit
-	// mode without certificates).
+	// TLSCertificatesS3Object is an s3://<bucket>/<key>.zip URL of the PEM
+	// certificates EMR installs on every node for in-transit encryption
+	// (EMR has no in-transit mode without certificates); the bucket must be
+	// one of the platform's, the only ones the nodes can reach. Required
+	// outside dev.
 	TLSCertificatesS3Object string
-	// PermissionsBoundaryArn, when set, bounds the Studio user role and the
-	// teams' instance roles.
+	// PermissionsBoundaryArn, when set, replaces the boundary the component
+	// creates for the Studio user role and the teams' instance roles.
 	PermissionsBoundaryArn pulumi.StringInput
+}
+
+// certificatesObjectArn is the ARN of the certificates object ("" when
+// none is configured).
+func (a *Args) certificatesObjectArn() string {
+	bucket, key, ok := spec.SplitS3URL(a.TLSCertificatesS3Object)
+	if !ok {
+		return ""
+	}
+	return a.BucketARN(bucket) + "/" + key
 }
 
 func (a *Args) authMode() AuthMode {
@@ -111,8 +122,8 @@ func (a *Args) validate() error {
 	if mode != AuthIAM && mode != AuthSSO {
 		fail("AuthMode %q: use %q or %q", a.AuthMode, AuthIAM, AuthSSO)
 	}
-	if a.TLSCertificatesS3Object != "" && !strings.HasPrefix(a.TLSCertificatesS3Object, "s3://") {
-		fail("TLSCertificatesS3Object %q: give the s3:// URL of the zip of PEM certificates", a.TLSCertificatesS3Object)
+	if err := spec.CheckCertificatesURL(a.Prefix, a.Environment, a.TLSCertificatesS3Object); err != nil {
+		fail("TLSCertificatesS3Object %v", err)
 	}
 	if err := a.limits().Validate(); err != nil {
 		errs = append(errs, err)
@@ -121,10 +132,23 @@ func (a *Args) validate() error {
 		fail("Teams: list at least one team; a Studio nobody may use is a cost without a purpose")
 	}
 	seen := map[string]bool{}
+	identityOf := map[Identity]string{}
 	for i, t := range a.Teams {
 		where := fmt.Sprintf("Teams[%d] (%s)", i, t.Name)
 		if err := scope.CheckTeamName("Name", t.Name); err != nil {
 			fail("%s: %v", where, err)
+		}
+		for _, roleName := range []string{StudioServiceRoleName(a.Scope, t.Name), NodeRoleName(a.Scope, t.Name)} {
+			if len(roleName) > maxRoleNameLength {
+				fail("%s: role name %q exceeds IAM's %d characters; shorten the team name or the prefix", where, roleName, maxRoleNameLength)
+			}
+		}
+		for _, id := range t.Identities {
+			if other, ok := identityOf[id]; ok && other != t.Name {
+				fail("%s: identity %s %q already has team %s's Studio access; one identity belongs to one team, or it reaches both teams' data",
+					where, id.Type, id.Name, other)
+			}
+			identityOf[id] = t.Name
 		}
 		if seen[t.Name] {
 			fail("%s: team %q is listed twice", where, t.Name)

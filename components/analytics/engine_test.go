@@ -26,7 +26,7 @@ func smokeProgram(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx.Export("studioId", studio.StudioID)
+	ctx.Export("studioIds", studio.StudioIDs)
 	ctx.Export("securityConfigurationName", studio.SecurityConfigurationName)
 	ctx.Export("clusterIds", studio.ClusterIDs)
 	return nil
@@ -37,7 +37,7 @@ func TestEngineStudioPreviewsUpsStaysStableAndDestroys(t *testing.T) {
 	types := enginetest.Preview(t, s).CountByType()
 	assert.Equal(t, 1, types[analytics.Type])
 	assert.Equal(t, 2, types[analytics.ClusterType])
-	assert.Equal(t, 1, types[studioType])
+	assert.Equal(t, 2, types[studioType], "one Studio per team")
 	assert.Equal(t, 1, types[secConfigType])
 	assert.Equal(t, 1, types[blockPublicType])
 	assert.Equal(t, 2, types[clusterType])
@@ -45,7 +45,7 @@ func TestEngineStudioPreviewsUpsStaysStableAndDestroys(t *testing.T) {
 	assert.Equal(t, 2, types[scalingType])
 
 	up := enginetest.Up(t, s)
-	assert.NotEmpty(t, up.Outputs["studioId"])
+	assert.Len(t, up.Outputs["studioIds"], 2)
 	assert.NotEmpty(t, up.Outputs["securityConfigurationName"])
 	clusters, ok := up.Outputs["clusterIds"].(map[string]any)
 	require.True(t, ok, "clusterIds is a map: %v", up.Outputs["clusterIds"])

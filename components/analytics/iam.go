@@ -1,6 +1,8 @@
 package analytics
 
 import (
+	"slices"
+
 	"github.com/aifactory/platform/components/iamdoc"
 	"github.com/aifactory/platform/components/network"
 	"github.com/aifactory/platform/components/scope"
@@ -31,6 +33,10 @@ type PolicyScope struct {
 	LogBucket  string
 	DataKeyArn string
 	LogsKeyArn string
+	// CertificatesObjectArn, when set, is the S3 object (ARN) of the zip of
+	// PEM certificates EMR installs for in-transit encryption; every node
+	// reads it at start-up.
+	CertificatesObjectArn string
 }
 
 func (s PolicyScope) emrArn(resource string) string { return s.ARN("elasticmapreduce", resource) }
@@ -42,14 +48,26 @@ func (s PolicyScope) viaS3() string { return s.ServiceHost("s3") }
 // TeamLogPrefix is the prefix of a team's cluster logs in the log bucket.
 func TeamLogPrefix(team string) string { return "emr/" + team + "/" }
 
-// StudioStoragePrefix is the platform prefix in the data bucket that is the
-// Studio's default workspace location.
+// StudioStoragePrefix is the platform prefix in the data bucket under which
+// each team's Studio keeps its workspaces.
 const StudioStoragePrefix = "emr-studio/"
 
-// StudioServiceRoleName is the name of the Studio's service role, the only
-// principal that saves workspaces under StudioStoragePrefix from outside
-// the VPC.
-func StudioServiceRoleName(s scope.Scope) string { return s.Name("emr-studio-service") }
+// TeamStudioStoragePrefix is a team's Studio's default workspace location
+// in the data bucket: "emr-studio/<team>/".
+func TeamStudioStoragePrefix(team string) string { return StudioStoragePrefix + team + "/" }
+
+// StudioServiceRoleName is the name of a team's Studio service role, the
+// only principal that saves the team's workspaces under
+// TeamStudioStoragePrefix from outside the VPC.
+func StudioServiceRoleName(s scope.Scope, team string) string { return s.Name("emr-studio", team) }
+
+// NodeRoleName is the name of the instance role of a team's cluster nodes.
+// It is known before the role exists, so the data key's policy can name
+// it as a direct user (local disk encryption).
+func NodeRoleName(s scope.Scope, team string) string { return s.Name("emr-nodes", team) }
+
+// maxRoleNameLength is IAM's limit on role names.
+const maxRoleNameLength = 64
 
 // EMRServiceTrustPolicy lets only EMR, acting for this account and region,
 // assume a role. It serves the cluster service role, the Studio service
@@ -66,12 +84,14 @@ func EMRServiceTrustPolicy(s scope.Scope) iamdoc.Document {
 	})
 }
 
-// EC2TrustPolicy lets EC2 instances (the cluster's nodes) assume a role.
-func EC2TrustPolicy() iamdoc.Document {
+// EC2TrustPolicy lets EC2 instances (the cluster's nodes) of this account
+// assume a role.
+func EC2TrustPolicy(s scope.Scope) iamdoc.Document {
 	return iamdoc.New(iamdoc.Statement{
 		Effect:    iamdoc.Allow,
 		Principal: iamdoc.Services("ec2.amazonaws.com"),
 		Action:    iamdoc.Strings{"sts:AssumeRole"},
+		Condition: iamdoc.Condition{"StringEquals": {"aws:SourceAccount": {s.AccountID}}},
 	})
 }
 
@@ -90,21 +110,26 @@ func ClusterServicePolicy(s PolicyScope, instanceRoleArns []string) iamdoc.Docum
 			Condition: iamdoc.Condition{"StringEquals": {"iam:PassedToService": {"ec2.amazonaws.com"}}},
 		},
 		iamdoc.Statement{
-			Sid:    "UseVolumeAndLogKeys",
+			// EBS volumes through EC2, logs through S3.
+			Sid:    "UseVolumeAndLogKeysThroughServices",
 			Effect: iamdoc.Allow,
 			Action: iamdoc.Strings{
 				"kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo",
 				"kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey",
 			},
-			Resource: keys,
+			Resource:  keys,
+			Condition: iamdoc.Condition{"StringEquals": {"kms:ViaService": {s.ServiceHost("ec2"), s.viaS3()}}},
 		},
 		iamdoc.Statement{
 			// EC2 needs a grant to attach encrypted EBS volumes to the nodes.
-			Sid:       "GrantsForEncryptedVolumes",
-			Effect:    iamdoc.Allow,
-			Action:    iamdoc.Strings{"kms:CreateGrant"},
-			Resource:  iamdoc.Strings{s.DataKeyArn},
-			Condition: iamdoc.Condition{"Bool": {"kms:GrantIsForAWSResource": {"true"}}},
+			Sid:      "GrantsForEncryptedVolumes",
+			Effect:   iamdoc.Allow,
+			Action:   iamdoc.Strings{"kms:CreateGrant"},
+			Resource: iamdoc.Strings{s.DataKeyArn},
+			Condition: iamdoc.Condition{
+				"Bool":         {"kms:GrantIsForAWSResource": {"true"}},
+				"StringEquals": {"kms:ViaService": {s.ServiceHost("ec2")}},
+			},
 		},
 	)
 }
@@ -123,18 +148,21 @@ func InstanceRolePolicy(s PolicyScope, team, accessPointArn string) iamdoc.Docum
 			Resource: iamdoc.Strings{s.BucketARN(s.LogBucket) + "/" + TeamLogPrefix(team) + "*"},
 		},
 		iamdoc.Statement{
-			// Local disk encryption asks KMS directly from the node, not
-			// through S3, so these grants carry no kms:ViaService condition.
+			// EMR's local disk encryption (AwsKms provider) asks KMS for data
+			// keys directly from the node, not through a service, so this
+			// statement cannot carry kms:ViaService; the data key's policy
+			// admits direct use by the nodes' roles alone.
 			Sid:      "EncryptDataAndLocalDisks",
 			Effect:   iamdoc.Allow,
 			Action:   iamdoc.Strings{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"},
 			Resource: iamdoc.Strings{s.DataKeyArn},
 		},
 		iamdoc.Statement{
-			Sid:      "EncryptLogs",
-			Effect:   iamdoc.Allow,
-			Action:   iamdoc.Strings{"kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"},
-			Resource: iamdoc.Strings{s.LogsKeyArn},
+			Sid:       "EncryptLogsThroughS3",
+			Effect:    iamdoc.Allow,
+			Action:    iamdoc.Strings{"kms:Encrypt", "kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"},
+			Resource:  iamdoc.Strings{s.LogsKeyArn},
+			Condition: iamdoc.Condition{"StringEquals": {"kms:ViaService": {s.viaS3()}}},
 		},
 		iamdoc.Statement{
 			Sid:    "ReadOwnTeamClusters",
@@ -148,19 +176,28 @@ func InstanceRolePolicy(s PolicyScope, team, accessPointArn string) iamdoc.Docum
 			Condition: teamResourceCondition(team),
 		},
 	)
+	if s.CertificatesObjectArn != "" {
+		statements = append(statements, iamdoc.Statement{
+			Sid:      "ReadInTransitCertificates",
+			Effect:   iamdoc.Allow,
+			Action:   iamdoc.Strings{"s3:GetObject"},
+			Resource: iamdoc.Strings{s.CertificatesObjectArn},
+		})
+	}
 	return iamdoc.New(statements...)
 }
 
-// StudioServicePolicy is the policy of the EMR Studio service role: network
-// interfaces and security group rules only on resources tagged for EMR's
-// managed policies, read access to clusters, and the workspace storage in
-// the data bucket under the Studio prefix, encrypted with the data key. The
-// data perimeter lets this role alone reach that prefix from outside the
-// VPC, so its grant stops there too.
-func StudioServicePolicy(s PolicyScope) iamdoc.Document {
+// StudioServicePolicy is the policy of a team's EMR Studio service role:
+// network interfaces and security group rules only on resources tagged for
+// EMR's managed policies, read access to clusters, and the team's workspace
+// storage in the data bucket (emr-studio/<team>/), encrypted with the data
+// key through S3. The data perimeter lets this role alone reach that prefix
+// from outside the VPC, so its grant stops there too.
+func StudioServicePolicy(s PolicyScope, team string) iamdoc.Document {
 	tagged := iamdoc.Condition{"StringEquals": {"aws:ResourceTag/" + ManagedPolicyTag: {"true"}}}
 	bucket := s.BucketARN(s.DataBucket)
-	storage := iamdoc.Strings{bucket + "/" + StudioStoragePrefix + "*"}
+	prefix := TeamStudioStoragePrefix(team)
+	storage := iamdoc.Strings{bucket + "/" + prefix + "*"}
 	return iamdoc.New(
 		iamdoc.Statement{
 			Sid:      "ReadClusters",
@@ -238,13 +275,11 @@ func StudioServicePolicy(s PolicyScope) iamdoc.Document {
 			Resource: storage,
 		},
 		iamdoc.Statement{
-			Sid:      "ListWorkspaceStorage",
-			Effect:   iamdoc.Allow,
-			Action:   iamdoc.Strings{"s3:ListBucket"},
-			Resource: iamdoc.Strings{bucket},
-			Condition: iamdoc.Condition{"StringLike": {"s3:prefix": {
-				StudioStoragePrefix, StudioStoragePrefix + "*",
-			}}},
+			Sid:       "ListWorkspaceStorage",
+			Effect:    iamdoc.Allow,
+			Action:    iamdoc.Strings{"s3:ListBucket"},
+			Resource:  iamdoc.Strings{bucket},
+			Condition: iamdoc.Condition{"StringLike": {"s3:prefix": {prefix, prefix + "*"}}},
 		},
 		iamdoc.Statement{
 			Sid:      "ReadBucketEncryption",
@@ -270,13 +305,15 @@ func StudioServicePolicy(s PolicyScope) iamdoc.Document {
 
 // StudioUser describes whose Studio permissions a document grants.
 type StudioUser struct {
-	// Team scopes data, logs and clusters to one team; empty grants every
-	// team's, for the Studio user role that session policies then narrow.
+	// Team scopes workspaces, data, logs and clusters to one team; empty
+	// grants every team's, for the Studio user role that session policies
+	// then narrow.
 	Team string
-	// StudioServiceRoleArn is the role users pass to EMR when they create a
-	// workspace.
-	StudioServiceRoleArn string
-	// StudioArn, when set, lets the identity open the Studio with
+	// StudioServiceRoleArns are the roles users pass to EMR when they
+	// create a workspace: the team's Studio service role (all teams' for
+	// the user role).
+	StudioServiceRoleArns []string
+	// StudioArn, when set, lets the identity open the team's Studio with
 	// CreateStudioPresignedUrl, which IAM authentication mode requires.
 	StudioArn string
 	// AccessPointArn, when set, is the team's S3 access point on the data
@@ -284,62 +321,108 @@ type StudioUser struct {
 	AccessPointArn string
 }
 
-// StudioUserPolicy is what a Studio user may do: manage workspaces, attach
-// them to and inspect the team's clusters (those tagged with the team's
-// name), pass the Studio service role to EMR, and read and write the team's
-// data prefix and read its cluster logs. For a team it is the session
-// policy (IAM Identity Center mode) or the identity policy (IAM mode); with
-// no team it is the Studio user role's policy, the ceiling of every session.
+// editorActions are what a user does with an existing workspace (an EMR
+// "editor"). Studio authorises them on the workspace; Attach, Start and
+// OpenEditorInConsole also on the cluster the workspace is attached to.
+var editorActions = iamdoc.Strings{
+	"elasticmapreduce:AttachEditor", "elasticmapreduce:DeleteEditor", "elasticmapreduce:DescribeEditor",
+	"elasticmapreduce:DetachEditor", "elasticmapreduce:OpenEditorInConsole", "elasticmapreduce:StartEditor",
+	"elasticmapreduce:StopEditor", "elasticmapreduce:UpdateEditor",
+}
+
+// clusterActions are what a user does with a team's cluster: inspect it,
+// attach workspaces to it and open its application UIs, live and
+// persistent.
+var clusterActions = iamdoc.Strings{
+	"elasticmapreduce:AttachEditor", "elasticmapreduce:CreatePersistentAppUI", "elasticmapreduce:DescribeCluster",
+	"elasticmapreduce:DescribePersistentAppUI", "elasticmapreduce:DescribeStep",
+	"elasticmapreduce:GetOnClusterAppUIPresignedURL", "elasticmapreduce:GetPersistentAppUIPresignedURL",
+	"elasticmapreduce:ListBootstrapActions", "elasticmapreduce:ListInstanceFleets", "elasticmapreduce:ListInstanceGroups",
+	"elasticmapreduce:ListInstances", "elasticmapreduce:ListSteps", "elasticmapreduce:OpenEditorInConsole",
+	"elasticmapreduce:StartEditor",
+}
+
+// StudioUserPolicy is what a Studio user may do: create workspaces tagged
+// with the team, and open, start, stop, attach, detach and delete only
+// workspaces carrying the team's tag; inspect, attach to and open the
+// application UIs of the team's clusters (those tagged with the team's
+// name); pass the team's Studio service role to EMR; read and write the
+// team's data prefix and read its cluster logs. For a team it is the
+// session policy (IAM Identity Center mode) or the identity policy (IAM
+// mode); with no team it is the Studio user role's policy, the ceiling of
+// every session.
+//
+// The Deny statements hold whatever else the identity is allowed: no
+// workspace or cluster of another team, and no change of a workspace's team
+// tag.
 func StudioUserPolicy(s PolicyScope, u StudioUser) iamdoc.Document {
 	logPrefix := TeamLogPrefix(u.Team)
 	if u.Team == "" {
 		logPrefix = "emr/"
 	}
 	logBucket := s.BucketARN(s.LogBucket)
+	editors := iamdoc.Strings{s.emrArn("editor/*")}
+	clusters := iamdoc.Strings{s.emrArn("cluster/*")}
+	teamTag := "elasticmapreduce:RequestTag/" + tagkeys.Team
+	createCondition := iamdoc.Condition{"StringEquals": {teamTag: {u.Team}}}
+	if u.Team == "" {
+		createCondition = iamdoc.Condition{"Null": {teamTag: {"false"}}}
+	}
 	statements := []iamdoc.Statement{
 		{
-			// List calls support no resource-level permissions.
+			// List calls support no resource-level permissions; they show
+			// names, not contents.
 			Sid:      "ListWorkspacesAndClusters",
 			Effect:   iamdoc.Allow,
 			Action:   iamdoc.Strings{"elasticmapreduce:ListClusters", "elasticmapreduce:ListEditors"},
 			Resource: iamdoc.Strings{"*"},
 		},
 		{
-			Sid:    "ManageWorkspaces",
-			Effect: iamdoc.Allow,
-			Action: iamdoc.Strings{
-				"elasticmapreduce:AttachEditor", "elasticmapreduce:CreateEditor", "elasticmapreduce:DeleteEditor",
-				"elasticmapreduce:DescribeEditor", "elasticmapreduce:DetachEditor", "elasticmapreduce:OpenEditorInConsole",
-				"elasticmapreduce:StartEditor", "elasticmapreduce:StopEditor",
-			},
-			Resource: iamdoc.Strings{s.emrArn("editor/*")},
+			// CreateEditor names no workspace ARN (it does not exist yet):
+			// it is authorised on "*", or on the cluster given at creation,
+			// which the cluster statements below limit to the team's.
+			Sid:       "CreateWorkspacesTaggedWithTheTeam",
+			Effect:    iamdoc.Allow,
+			Action:    iamdoc.Strings{"elasticmapreduce:CreateEditor"},
+			Resource:  iamdoc.Strings{"*"},
+			Condition: createCondition,
 		},
 		{
-			Sid:    "UseTeamClusters",
-			Effect: iamdoc.Allow,
-			Action: iamdoc.Strings{
-				"elasticmapreduce:CreatePersistentAppUI", "elasticmapreduce:DescribeCluster", "elasticmapreduce:DescribeStep",
-				"elasticmapreduce:GetOnClusterAppUIPresignedURL", "elasticmapreduce:ListBootstrapActions",
-				"elasticmapreduce:ListInstanceFleets", "elasticmapreduce:ListInstanceGroups",
-				"elasticmapreduce:ListInstances", "elasticmapreduce:ListSteps",
-			},
-			Resource:  iamdoc.Strings{s.emrArn("cluster/*")},
+			Sid:       "UseTeamWorkspaces",
+			Effect:    iamdoc.Allow,
+			Action:    editorActions,
+			Resource:  editors,
 			Condition: teamResourceCondition(u.Team),
 		},
 		{
-			// Persistent application UIs are addressed by their own id, not
-			// by the cluster's ARN; they exist only for clusters the
-			// statement above lets the user reach.
-			Sid:      "OpenPersistentAppUIs",
+			// Tags can be added when they keep the team (Studio tags a
+			// workspace it creates); removing tags is not granted.
+			Sid:      "TagTeamWorkspaces",
 			Effect:   iamdoc.Allow,
-			Action:   iamdoc.Strings{"elasticmapreduce:DescribePersistentAppUI", "elasticmapreduce:GetPersistentAppUIPresignedURL"},
-			Resource: iamdoc.Strings{"*"},
+			Action:   iamdoc.Strings{"elasticmapreduce:AddTags"},
+			Resource: editors,
+			Condition: func() iamdoc.Condition {
+				if u.Team == "" {
+					return iamdoc.Condition{"Null": {teamTag: {"false"}}}
+				}
+				return iamdoc.Condition{
+					"StringEquals":         {teamTag: {u.Team}},
+					"StringEqualsIfExists": {"elasticmapreduce:ResourceTag/" + tagkeys.Team: {u.Team}},
+				}
+			}(),
+		},
+		{
+			Sid:       "UseTeamClusters",
+			Effect:    iamdoc.Allow,
+			Action:    clusterActions,
+			Resource:  clusters,
+			Condition: teamResourceCondition(u.Team),
 		},
 		{
 			Sid:       "PassStudioServiceRoleToEMR",
 			Effect:    iamdoc.Allow,
 			Action:    iamdoc.Strings{"iam:PassRole"},
-			Resource:  iamdoc.Strings{u.StudioServiceRoleArn},
+			Resource:  sortedStrings(u.StudioServiceRoleArns),
 			Condition: iamdoc.Condition{"StringEquals": {"iam:PassedToService": {emrServicePrincipal}}},
 		},
 		{
@@ -368,11 +451,51 @@ func StudioUserPolicy(s PolicyScope, u StudioUser) iamdoc.Document {
 		statements = append(statements, iamdoc.Statement{
 			Sid:      "OpenTheStudio",
 			Effect:   iamdoc.Allow,
-			Action:   iamdoc.Strings{"elasticmapreduce:CreateStudioPresignedUrl"},
+			Action:   iamdoc.Strings{"elasticmapreduce:CreateStudioPresignedUrl", "elasticmapreduce:DescribeStudio"},
 			Resource: iamdoc.Strings{u.StudioArn},
 		})
 	}
+	if u.Team != "" {
+		otherTeam := iamdoc.Condition{"StringNotEquals": {"elasticmapreduce:ResourceTag/" + tagkeys.Team: {u.Team}}}
+		statements = append(statements,
+			iamdoc.Statement{
+				Sid:       "NoOtherTeamsWorkspaces",
+				Effect:    iamdoc.Deny,
+				Action:    editorActions,
+				Resource:  editors,
+				Condition: otherTeam,
+			},
+			iamdoc.Statement{
+				// Also covers CreateEditor with another team's cluster.
+				Sid:       "NoOtherTeamsClusters",
+				Effect:    iamdoc.Deny,
+				Action:    append(slices.Clone(clusterActions), "elasticmapreduce:CreateEditor"),
+				Resource:  clusters,
+				Condition: otherTeam,
+			},
+			iamdoc.Statement{
+				Sid:       "NoWorkspacesForAnotherTeam",
+				Effect:    iamdoc.Deny,
+				Action:    iamdoc.Strings{"elasticmapreduce:CreateEditor", "elasticmapreduce:AddTags"},
+				Resource:  iamdoc.Strings{"*"},
+				Condition: iamdoc.Condition{"StringNotEquals": {teamTag: {u.Team}}, "Null": {teamTag: {"false"}}},
+			},
+			iamdoc.Statement{
+				Sid:       "NoTeamTagRemoval",
+				Effect:    iamdoc.Deny,
+				Action:    iamdoc.Strings{"elasticmapreduce:RemoveTags"},
+				Resource:  iamdoc.Strings{"*"},
+				Condition: iamdoc.Condition{"ForAnyValue:StringEquals": {"aws:TagKeys": {tagkeys.Team}}},
+			},
+		)
+	}
 	return iamdoc.New(statements...)
+}
+
+func sortedStrings(in []string) iamdoc.Strings {
+	out := slices.Clone(in)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 var teamObjectActions = iamdoc.Strings{
@@ -433,11 +556,121 @@ func teamDataStatements(s PolicyScope, team, accessPointArn string) []iamdoc.Sta
 	return statements
 }
 
-// teamResourceCondition limits EMR resources to those tagged with the
-// team's name, or with any team's name when team is empty.
+// teamResourceCondition limits EMR resources (clusters, workspaces) to
+// those tagged with the team's name, or with any team's name when team is
+// empty.
 func teamResourceCondition(team string) iamdoc.Condition {
+	key := "elasticmapreduce:ResourceTag/" + tagkeys.Team
 	if team == "" {
-		return iamdoc.Condition{"Null": {"aws:ResourceTag/" + tagkeys.Team: {"false"}}}
+		return iamdoc.Condition{"Null": {key: {"false"}}}
 	}
-	return iamdoc.Condition{"StringEquals": {"aws:ResourceTag/" + tagkeys.Team: {team}}}
+	return iamdoc.Condition{"StringEquals": {key: {team}}}
+}
+
+// BoundaryScope is what the analytics permissions boundary caps.
+type BoundaryScope struct {
+	PolicyScope
+	// StudioServiceRoleArns are the teams' Studio service roles, the only
+	// roles a bounded identity may pass (to EMR).
+	StudioServiceRoleArns []string
+}
+
+// BoundaryPolicy is the permissions boundary of the teams' cluster node
+// roles and of the Studio user role (IAM Identity Center mode). Its Allow
+// statements are the union of what any of them needs, on the platform's
+// own resources; a role's effective permissions are the intersection with
+// its own policy, so no later edit of a role's policy can grant more. Its
+// Deny statements restate what must hold even if an Allow is widened: no
+// identity or account administration, no key destruction, no path to the
+// internet, no S3 outside the platform or in another account.
+func BoundaryPolicy(s BoundaryScope) iamdoc.Document {
+	platform := iamdoc.Strings{
+		s.PlatformBucketsARN(), s.PlatformBucketsARN() + "/*",
+		s.TeamAccessPointARN("*"), s.TeamAccessPointARN("*") + "/object/*",
+	}
+	if s.CertificatesObjectArn != "" {
+		platform = append(platform, s.CertificatesObjectArn)
+	}
+	emrActions := slices.Concat(editorActions, clusterActions, iamdoc.Strings{
+		"elasticmapreduce:AddTags", "elasticmapreduce:CreateEditor", "elasticmapreduce:CreateStudioPresignedUrl",
+		"elasticmapreduce:DescribeStudio", "elasticmapreduce:ListClusters", "elasticmapreduce:ListEditors",
+	})
+	slices.Sort(emrActions)
+	return iamdoc.New(
+		iamdoc.Statement{
+			Sid:    "PlatformData",
+			Effect: iamdoc.Allow,
+			Action: iamdoc.Strings{
+				"s3:AbortMultipartUpload", "s3:DeleteObject", "s3:GetBucketLocation", "s3:GetObject", "s3:GetObjectVersion",
+				"s3:ListBucket", "s3:ListMultipartUploadParts", "s3:PutObject",
+			},
+			Resource: platform,
+		},
+		iamdoc.Statement{
+			Sid:      "PlatformKeys",
+			Effect:   iamdoc.Allow,
+			Action:   iamdoc.Strings{"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"},
+			Resource: iamdoc.Strings{s.DataKeyArn, s.LogsKeyArn},
+		},
+		iamdoc.Statement{
+			Sid:      "StudioAndClusters",
+			Effect:   iamdoc.Allow,
+			Action:   slices.Compact(emrActions),
+			Resource: iamdoc.Strings{"*"},
+		},
+		iamdoc.Statement{
+			Sid:       "PassStudioServiceRolesToEMR",
+			Effect:    iamdoc.Allow,
+			Action:    iamdoc.Strings{"iam:PassRole"},
+			Resource:  sortedStrings(s.StudioServiceRoleArns),
+			Condition: iamdoc.Condition{"StringEquals": {"iam:PassedToService": {emrServicePrincipal}}},
+		},
+		iamdoc.Statement{
+			Sid:       "NoIAMBeyondPassingStudioRolesToEMR",
+			Effect:    iamdoc.Deny,
+			Action:    iamdoc.Strings{"iam:*"},
+			Resource:  iamdoc.Strings{"*"},
+			Condition: iamdoc.Condition{"StringNotEquals": {"iam:PassedToService": {emrServicePrincipal}}},
+		},
+		iamdoc.Statement{
+			Sid:      "NoOrganizationOrAccountChanges",
+			Effect:   iamdoc.Deny,
+			Action:   iamdoc.Strings{"organizations:*", "account:*"},
+			Resource: iamdoc.Strings{"*"},
+		},
+		iamdoc.Statement{
+			Sid:    "NoKeyDestructionOrPolicyChanges",
+			Effect: iamdoc.Deny,
+			Action: iamdoc.Strings{
+				"kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:DisableKeyRotation", "kms:PutKeyPolicy",
+				"kms:CreateKey", "kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias", "kms:CreateGrant",
+			},
+			Resource: iamdoc.Strings{"*"},
+		},
+		iamdoc.Statement{
+			Sid:    "NoPathToTheInternet",
+			Effect: iamdoc.Deny,
+			Action: iamdoc.Strings{
+				"ec2:CreateInternetGateway", "ec2:AttachInternetGateway", "ec2:CreateEgressOnlyInternetGateway",
+				"ec2:CreateNatGateway", "ec2:AllocateAddress", "ec2:AssociateAddress",
+				"ec2:CreateVpcPeeringConnection", "ec2:AcceptVpcPeeringConnection",
+				"ec2:CreateRoute", "ec2:ReplaceRoute", "ec2:ModifySubnetAttribute",
+				"ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress", "ec2:CreateVpcEndpoint",
+			},
+			Resource: iamdoc.Strings{"*"},
+		},
+		iamdoc.Statement{
+			Sid:         "NoS3OutsideThePlatform",
+			Effect:      iamdoc.Deny,
+			Action:      iamdoc.Strings{"s3:*"},
+			NotResource: platform,
+		},
+		iamdoc.Statement{
+			Sid:       "NoS3InOtherAccounts",
+			Effect:    iamdoc.Deny,
+			Action:    iamdoc.Strings{"s3:*"},
+			Resource:  iamdoc.Strings{"*"},
+			Condition: iamdoc.Condition{"StringNotEquals": {"s3:ResourceAccount": {s.AccountID}}},
+		},
+	)
 }

@@ -1,7 +1,8 @@
 // Package analytics provides heavy analytics for data-science teams on EMR:
-// an EMR Studio where each team works in notebooks scoped to its own data,
-// and ephemeral EMR clusters that run their task capacity on Spot and
-// terminate themselves when idle.
+// an EMR Studio per team, where the team works in notebooks (workspaces)
+// scoped to its own data, clusters and tag, behind its own workspace and
+// engine security groups, and ephemeral EMR clusters that run their task
+// capacity on Spot and terminate themselves when idle.
 //
 // Everything a cluster needs to be compliant is decided here, not by the
 // team: private subnets without public addresses, an EMR security
@@ -37,17 +38,22 @@ const (
 	HTTPSPort        = 443
 )
 
-// EmrStudio is the EMR Studio component (aifactory:analytics:EmrStudio).
+// EmrStudio is the EMR Studio component (aifactory:analytics:EmrStudio):
+// every team's Studio and the resources the teams' clusters share.
 type EmrStudio struct {
 	pulumi.ResourceState
 
-	StudioID                  pulumi.StringOutput `pulumi:"studioId"`
-	StudioURL                 pulumi.StringOutput `pulumi:"studioUrl"`
-	StudioArn                 pulumi.StringOutput `pulumi:"studioArn"`
-	SecurityConfigurationName pulumi.StringOutput `pulumi:"securityConfigurationName"`
-	WorkspaceSecurityGroupID  pulumi.StringOutput `pulumi:"workspaceSecurityGroupId"`
-	EngineSecurityGroupID     pulumi.StringOutput `pulumi:"engineSecurityGroupId"`
-	ClusterServiceRoleArn     pulumi.StringOutput `pulumi:"clusterServiceRoleArn"`
+	// StudioIDs, StudioURLs, StudioArns and the Studios' workspace and
+	// engine security groups are keyed by team name.
+	StudioIDs                 pulumi.StringMapOutput `pulumi:"studioIds"`
+	StudioURLs                pulumi.StringMapOutput `pulumi:"studioUrls"`
+	StudioArns                pulumi.StringMapOutput `pulumi:"studioArns"`
+	WorkspaceSecurityGroupIDs pulumi.StringMapOutput `pulumi:"workspaceSecurityGroupIds"`
+	EngineSecurityGroupIDs    pulumi.StringMapOutput `pulumi:"engineSecurityGroupIds"`
+	SecurityConfigurationName pulumi.StringOutput    `pulumi:"securityConfigurationName"`
+	ClusterServiceRoleArn     pulumi.StringOutput    `pulumi:"clusterServiceRoleArn"`
+	// BoundaryPolicyArn bounds the nodes' roles and the Studio user role.
+	BoundaryPolicyArn pulumi.StringOutput `pulumi:"boundaryPolicyArn"`
 	// ClusterIDs is keyed by "<team>/<cluster name>".
 	ClusterIDs pulumi.StringMapOutput `pulumi:"clusterIds"`
 	// TeamPolicyArns and InstanceProfileArns are keyed by team name.
@@ -88,14 +94,19 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 	b := &builder{ctx: ctx, name: name, args: args, studio: s, parent: pulumi.Parent(s)}
+	certificates := args.certificatesObjectArn()
 	b.scope = pulumi.All(args.DataBucketName, args.LogBucketName, args.DataKeyArn, args.LogsKeyArn).ApplyT(func(v []any) PolicyScope {
 		return PolicyScope{
 			Scope:      args.Scope,
 			DataBucket: v[0].(string), LogBucket: v[1].(string), DataKeyArn: v[2].(string), LogsKeyArn: v[3].(string),
+			CertificatesObjectArn: certificates,
 		}
 	}).(pulumi.AnyOutput)
 
 	if err := b.accountGuardrails(); err != nil {
+		return nil, err
+	}
+	if err := b.boundary(); err != nil {
 		return nil, err
 	}
 	for _, t := range args.Teams {
@@ -106,11 +117,25 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := b.clusterServiceRole(); err != nil {
 		return nil, err
 	}
-	studio, err := b.emrStudio()
+	userRoleArn, userDeps, err := b.studioUserRole()
 	if err != nil {
 		return nil, err
 	}
-	policyArns, err := b.teamAccess(studio)
+	studios := map[string]*emr.Studio{}
+	ids, urls, studioArns, workspaceGroups, engineGroups := pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}
+	for _, t := range args.Teams {
+		ts, err := b.teamStudio(t, userRoleArn, userDeps)
+		if err != nil {
+			return nil, err
+		}
+		studios[t.Name] = ts.studio
+		ids[t.Name] = ts.studio.ID().ToStringOutput()
+		urls[t.Name] = ts.studio.Url
+		studioArns[t.Name] = ts.studio.Arn
+		workspaceGroups[t.Name] = ts.workspaceGroupID
+		engineGroups[t.Name] = ts.engineGroupID
+	}
+	policyArns, err := b.teamAccess(studios)
 	if err != nil {
 		return nil, err
 	}
@@ -134,21 +159,24 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	for team, r := range s.teams {
 		profiles[team] = r.instanceProfileArn
 	}
-	s.StudioID = studio.ID().ToStringOutput()
-	s.StudioURL = studio.Url
-	s.StudioArn = studio.Arn
+	s.StudioIDs = ids.ToStringMapOutput()
+	s.StudioURLs = urls.ToStringMapOutput()
+	s.StudioArns = studioArns.ToStringMapOutput()
+	s.WorkspaceSecurityGroupIDs = workspaceGroups.ToStringMapOutput()
+	s.EngineSecurityGroupIDs = engineGroups.ToStringMapOutput()
 	s.SecurityConfigurationName = s.securityConfigurationName
 	s.ClusterServiceRoleArn = s.clusterServiceRoleArn
 	s.ClusterIDs = clusterIDs.ToStringMapOutput()
 	s.TeamPolicyArns = policyArns.ToStringMapOutput()
 	s.InstanceProfileArns = profiles.ToStringMapOutput()
 	if err := ctx.RegisterResourceOutputs(s, pulumi.Map{
-		"studioId":                  s.StudioID,
-		"studioUrl":                 s.StudioURL,
-		"studioArn":                 s.StudioArn,
+		"studioIds":                 s.StudioIDs,
+		"studioUrls":                s.StudioURLs,
+		"studioArns":                s.StudioArns,
 		"securityConfigurationName": s.SecurityConfigurationName,
-		"workspaceSecurityGroupId":  s.WorkspaceSecurityGroupID,
-		"engineSecurityGroupId":     s.EngineSecurityGroupID,
+		"workspaceSecurityGroupIds": s.WorkspaceSecurityGroupIDs,
+		"engineSecurityGroupIds":    s.EngineSecurityGroupIDs,
+		"boundaryPolicyArn":         s.BoundaryPolicyArn,
 		"clusterServiceRoleArn":     s.ClusterServiceRoleArn,
 		"clusterIds":                s.ClusterIDs,
 		"teamPolicyArns":            s.TeamPolicyArns,
@@ -198,10 +226,46 @@ type builder struct {
 	parent pulumi.ResourceOption
 	// scope resolves to the PolicyScope every policy document is built from.
 	scope pulumi.AnyOutput
-	// studioServiceRole is the role EMR Studio acts as.
-	studioServiceRole *iam.Role
+	// boundaryArn bounds the nodes' roles and the Studio user role.
+	boundaryArn pulumi.StringInput
+	// studioServiceRoles are the roles each team's Studio acts as.
+	studioServiceRoles map[string]*iam.Role
 	// teamRoleArns are the teams' instance roles the cluster service role passes.
 	teamRoleArns []pulumi.StringInput
+}
+
+// studioServiceRoleArns are the ARNs of every team's Studio service role,
+// known from their names.
+func (b *builder) studioServiceRoleArns() []string {
+	var out []string
+	for _, t := range b.args.Teams {
+		out = append(out, b.args.RoleARN(StudioServiceRoleName(b.args.Scope, t.Name)))
+	}
+	return out
+}
+
+// boundary creates the permissions boundary of the nodes' roles and the
+// Studio user role, unless the stack gives one.
+func (b *builder) boundary() error {
+	if b.args.PermissionsBoundaryArn != nil {
+		b.boundaryArn = b.args.PermissionsBoundaryArn
+		b.studio.BoundaryPolicyArn = b.args.PermissionsBoundaryArn.ToStringOutput()
+		return nil
+	}
+	roles := b.studioServiceRoleArns()
+	policy, err := iam.NewPolicy(b.ctx, b.name+"-boundary", &iam.PolicyArgs{
+		Name:        pulumi.String(b.args.Name("emr", "boundary")),
+		Description: pulumi.String("Permissions boundary of the EMR nodes' roles and the EMR Studio user role"),
+		Policy: b.document(nil, func(s PolicyScope, _ []string) iamdoc.Document {
+			return BoundaryPolicy(BoundaryScope{PolicyScope: s, StudioServiceRoleArns: roles})
+		}),
+	}, b.parent)
+	if err != nil {
+		return err
+	}
+	b.boundaryArn = policy.Arn
+	b.studio.BoundaryPolicyArn = policy.Arn
+	return nil
 }
 
 // document builds a policy document once the scope and extra are known.
@@ -301,24 +365,68 @@ func (b *builder) clusterServiceRole() error {
 	return nil
 }
 
-// emrStudio creates the Studio's security groups, its service role and,
-// in SSO mode, its user role, then the Studio itself.
-func (b *builder) emrStudio() (*emr.Studio, error) {
-	workspace, err := b.securityGroup(b.name+"-workspace", "EMR Studio workspaces: no inbound; out to cluster engines and AWS endpoints only", nil, false)
+// studioUserRole creates, in SSO mode, the role people sign in to every
+// team's Studio through: the ceiling of every team's session policy, with
+// the analytics permissions boundary.
+func (b *builder) studioUserRole() (pulumi.StringPtrInput, []pulumi.Resource, error) {
+	if b.args.authMode() != AuthSSO {
+		return nil, nil, nil
+	}
+	trust, err := EMRServiceTrustPolicy(b.args.Scope).JSON()
+	if err != nil {
+		return nil, nil, err
+	}
+	userRole, err := iam.NewRole(b.ctx, b.name+"-studio-user", &iam.RoleArgs{
+		Description:      pulumi.String("EMR Studio user role: the ceiling of every team's session policy"),
+		AssumeRolePolicy: pulumi.String(trust),
+		// People sign in through this role.
+		MaxSessionDuration:  pulumi.Int(3600),
+		PermissionsBoundary: b.boundaryArn,
+	}, b.parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	roles := b.studioServiceRoleArns()
+	userPolicy, err := iam.NewRolePolicy(b.ctx, b.name+"-studio-user", &iam.RolePolicyArgs{
+		Role: userRole.ID(),
+		Policy: b.document(nil, func(s PolicyScope, _ []string) iamdoc.Document {
+			return StudioUserPolicy(s, StudioUser{StudioServiceRoleArns: roles})
+		}),
+	}, b.parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	return userRole.Arn, []pulumi.Resource{userPolicy}, nil
+}
+
+// teamStudioResources are what teamStudio creates.
+type teamStudioResources struct {
+	studio                          *emr.Studio
+	workspaceGroupID, engineGroupID pulumi.StringOutput
+}
+
+// teamStudio creates a team's Studio: its own workspace and engine
+// security groups (workspaces reach only the engine of the team's attached
+// clusters and AWS's endpoints), its own service role, which saves
+// workspaces only under the team's prefix, and the Studio.
+func (b *builder) teamStudio(t Team, userRoleArn pulumi.StringPtrInput, userDeps []pulumi.Resource) (*teamStudioResources, error) {
+	prefix := fmt.Sprintf("%s-%s", b.name, t.Name)
+	workspace, err := b.securityGroup(prefix+"-workspace", "EMR Studio workspaces of team "+t.Name+": no inbound; out to the team's cluster engines and AWS endpoints only", t.Tags, false)
 	if err != nil {
 		return nil, err
 	}
-	engine, err := b.securityGroup(b.name+"-engine", "EMR Studio engine: inbound 18888 from Studio workspaces only", nil, false)
+	engine, err := b.securityGroup(prefix+"-engine", "EMR Studio engine of team "+t.Name+": inbound 18888 from the team's workspaces only", t.Tags, false)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := vpc.NewSecurityGroupIngressRule(b.ctx, b.name+"-engine-from-workspace", &vpc.SecurityGroupIngressRuleArgs{
+	if _, err := vpc.NewSecurityGroupIngressRule(b.ctx, prefix+"-engine-from-workspace", &vpc.SecurityGroupIngressRuleArgs{
 		SecurityGroupId:           engine.ID(),
-		Description:               pulumi.String("Workspaces reach the notebook proxy of attached clusters"),
+		Description:               pulumi.String("The team's workspaces reach the notebook proxy of attached clusters"),
 		IpProtocol:                pulumi.String("tcp"),
 		FromPort:                  pulumi.Int(StudioEnginePort),
 		ToPort:                    pulumi.Int(StudioEnginePort),
 		ReferencedSecurityGroupId: workspace.ID(),
+		Tags:                      t.Tags.StringMap(),
 	}, b.parent); err != nil {
 		return nil, err
 	}
@@ -327,12 +435,12 @@ func (b *builder) emrStudio() (*emr.Studio, error) {
 		port                int
 		group, prefixList   pulumi.StringInput
 	}{
-		{"to-engine", "Notebook kernels on attached clusters", StudioEnginePort, engine.ID(), nil},
+		{"to-engine", "Notebook kernels on the team's attached clusters", StudioEnginePort, engine.ID(), nil},
 		{"to-endpoints", "AWS APIs through the interface endpoints of the VPC", HTTPSPort, b.args.EndpointSecurityGroupID, nil},
 		{"to-s3", "S3 through the gateway endpoint of the VPC", HTTPSPort, nil, b.args.S3PrefixListID},
 	}
 	for _, e := range egress {
-		if _, err := vpc.NewSecurityGroupEgressRule(b.ctx, b.name+"-workspace-"+e.suffix, &vpc.SecurityGroupEgressRuleArgs{
+		if _, err := vpc.NewSecurityGroupEgressRule(b.ctx, prefix+"-workspace-"+e.suffix, &vpc.SecurityGroupEgressRuleArgs{
 			SecurityGroupId:           workspace.ID(),
 			Description:               pulumi.String(e.description),
 			IpProtocol:                pulumi.String("tcp"),
@@ -340,65 +448,43 @@ func (b *builder) emrStudio() (*emr.Studio, error) {
 			ToPort:                    pulumi.Int(e.port),
 			ReferencedSecurityGroupId: optional(e.group),
 			PrefixListId:              optional(e.prefixList),
+			Tags:                      t.Tags.StringMap(),
 		}, b.parent); err != nil {
 			return nil, err
 		}
 	}
-	b.studio.WorkspaceSecurityGroupID = workspace.ID().ToStringOutput()
-	b.studio.EngineSecurityGroupID = engine.ID().ToStringOutput()
 
 	trust, err := EMRServiceTrustPolicy(b.args.Scope).JSON()
 	if err != nil {
 		return nil, err
 	}
-	serviceRole, err := iam.NewRole(b.ctx, b.name+"-studio-service", &iam.RoleArgs{
+	serviceRole, err := iam.NewRole(b.ctx, prefix+"-studio-service", &iam.RoleArgs{
 		// A fixed name, so the data perimeter can exempt exactly this role
-		// for the Studio's storage prefix before the role exists.
-		Name:             pulumi.String(StudioServiceRoleName(b.args.Scope)),
-		Description:      pulumi.String("EMR Studio service role: workspace network interfaces and storage"),
+		// for the team's Studio storage prefix before the role exists.
+		Name:             pulumi.String(StudioServiceRoleName(b.args.Scope, t.Name)),
+		Description:      pulumi.Sprintf("EMR Studio service role of team %s: workspace network interfaces and the team's workspace storage", t.Name),
 		AssumeRolePolicy: pulumi.String(trust),
+		Tags:             t.Tags.StringMap(),
 	}, b.parent)
 	if err != nil {
 		return nil, err
 	}
-	servicePolicy, err := iam.NewRolePolicy(b.ctx, b.name+"-studio-service", &iam.RolePolicyArgs{
+	team := t.Name
+	servicePolicy, err := iam.NewRolePolicy(b.ctx, prefix+"-studio-service", &iam.RolePolicyArgs{
 		Role:   serviceRole.ID(),
-		Policy: b.document(nil, func(s PolicyScope, _ []string) iamdoc.Document { return StudioServicePolicy(s) }),
+		Policy: b.document(nil, func(s PolicyScope, _ []string) iamdoc.Document { return StudioServicePolicy(s, team) }),
 	}, b.parent)
 	if err != nil {
 		return nil, err
 	}
-	b.studioServiceRole = serviceRole
-	deps := []pulumi.Resource{servicePolicy}
-
-	var userRoleArn pulumi.StringPtrInput
-	if b.args.authMode() == AuthSSO {
-		userRole, err := iam.NewRole(b.ctx, b.name+"-studio-user", &iam.RoleArgs{
-			Description:      pulumi.String("EMR Studio user role: the ceiling of every team's session policy"),
-			AssumeRolePolicy: pulumi.String(trust),
-			// People sign in through this role.
-			MaxSessionDuration:  pulumi.Int(3600),
-			PermissionsBoundary: b.args.PermissionsBoundaryArn,
-		}, b.parent)
-		if err != nil {
-			return nil, err
-		}
-		userPolicy, err := iam.NewRolePolicy(b.ctx, b.name+"-studio-user", &iam.RolePolicyArgs{
-			Role: userRole.ID(),
-			Policy: b.document([]pulumi.StringInput{serviceRole.Arn}, func(s PolicyScope, v []string) iamdoc.Document {
-				return StudioUserPolicy(s, StudioUser{StudioServiceRoleArn: v[0]})
-			}),
-		}, b.parent)
-		if err != nil {
-			return nil, err
-		}
-		userRoleArn = userRole.Arn
-		deps = append(deps, userPolicy)
+	if b.studioServiceRoles == nil {
+		b.studioServiceRoles = map[string]*iam.Role{}
 	}
+	b.studioServiceRoles[t.Name] = serviceRole
 
-	return emr.NewStudio(b.ctx, b.name, &emr.StudioArgs{
-		Name:                     pulumi.String(b.args.Name("studio")),
-		Description:              pulumi.Sprintf("AI Factory analytics studio (%s)", b.args.Environment),
+	studio, err := emr.NewStudio(b.ctx, prefix, &emr.StudioArgs{
+		Name:                     pulumi.String(b.args.Name("studio", t.Name)),
+		Description:              pulumi.Sprintf("AI Factory analytics studio of team %s (%s)", t.Name, b.args.Environment),
 		AuthMode:                 pulumi.String(string(b.args.authMode())),
 		VpcId:                    b.args.VpcID,
 		SubnetIds:                b.args.SubnetIDs,
@@ -407,10 +493,19 @@ func (b *builder) emrStudio() (*emr.Studio, error) {
 		ServiceRole:              serviceRole.Arn,
 		UserRole:                 userRoleArn,
 		EncryptionKeyArn:         b.args.DataKeyArn,
-		// One default location per Studio: a platform prefix in the data
-		// bucket. Teams' policies scope what each user reaches.
-		DefaultS3Location: pulumi.Sprintf("s3://%s/%s", b.args.DataBucketName, StudioStoragePrefix),
-	}, b.parent, pulumi.DependsOn(deps))
+		// The team's prefix of the data bucket; the team's policies and
+		// its service role reach no other team's workspaces.
+		DefaultS3Location: pulumi.Sprintf("s3://%s/%s", b.args.DataBucketName, TeamStudioStoragePrefix(t.Name)),
+		Tags:              t.Tags.StringMap(),
+	}, b.parent, pulumi.DependsOn(append([]pulumi.Resource{servicePolicy}, userDeps...)))
+	if err != nil {
+		return nil, err
+	}
+	return &teamStudioResources{
+		studio:           studio,
+		workspaceGroupID: workspace.ID().ToStringOutput(),
+		engineGroupID:    engine.ID().ToStringOutput(),
+	}, nil
 }
 
 // optional turns a nil input into an absent pointer input.

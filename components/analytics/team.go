@@ -18,14 +18,17 @@ import (
 // clusters.
 func (b *builder) teamInfrastructure(t Team) error {
 	prefix := fmt.Sprintf("%s-%s", b.name, t.Name)
-	trust, err := EC2TrustPolicy().JSON()
+	trust, err := EC2TrustPolicy(b.args.Scope).JSON()
 	if err != nil {
 		return err
 	}
 	role, err := iam.NewRole(b.ctx, prefix+"-nodes", &iam.RoleArgs{
+		// A fixed name, so the data key's policy can admit the nodes'
+		// direct use of it (local disk encryption) before the role exists.
+		Name:                pulumi.String(NodeRoleName(b.args.Scope, t.Name)),
 		Description:         pulumi.Sprintf("EMR cluster nodes of team %s: the team's data and logs only", t.Name),
 		AssumeRolePolicy:    pulumi.String(trust),
-		PermissionsBoundary: b.args.PermissionsBoundaryArn,
+		PermissionsBoundary: b.boundaryArn,
 		Tags:                t.Tags.StringMap(),
 	}, b.parent)
 	if err != nil {
@@ -75,15 +78,16 @@ func (b *builder) teamInfrastructure(t Team) error {
 // teamAccess creates each team's Studio policy and gives it to the team's
 // identities: as the session policy of a session mapping in SSO mode, as an
 // attached policy in IAM mode.
-func (b *builder) teamAccess(studio *emr.Studio) (pulumi.StringMap, error) {
+func (b *builder) teamAccess(studios map[string]*emr.Studio) (pulumi.StringMap, error) {
 	mode := b.args.authMode()
 	arns := pulumi.StringMap{}
 	for _, t := range b.args.Teams {
 		team := t.Name
+		studio := studios[team]
 		policy, err := iam.NewPolicy(b.ctx, fmt.Sprintf("%s-%s-studio", b.name, team), &iam.PolicyArgs{
-			Description: pulumi.Sprintf("EMR Studio access of team %s: its workspaces, clusters, data and logs", team),
-			Policy: b.document([]pulumi.StringInput{b.studioServiceRole.Arn, studio.Arn, t.AccessPointArn}, func(s PolicyScope, v []string) iamdoc.Document {
-				u := StudioUser{Team: team, StudioServiceRoleArn: v[0], AccessPointArn: v[2]}
+			Description: pulumi.Sprintf("EMR Studio access of team %s: its Studio, workspaces, clusters, data and logs", team),
+			Policy: b.document([]pulumi.StringInput{b.studioServiceRoles[team].Arn, studio.Arn, t.AccessPointArn}, func(s PolicyScope, v []string) iamdoc.Document {
+				u := StudioUser{Team: team, StudioServiceRoleArns: []string{v[0]}, AccessPointArn: v[2]}
 				if mode == AuthIAM {
 					u.StudioArn = v[1]
 				}

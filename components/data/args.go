@@ -53,6 +53,10 @@ type Args struct {
 	// role of the platform's (EMR Studio storing workspaces) reach one
 	// prefix of the data bucket each.
 	ServiceAccess []ServiceAccess
+	// DeployerRoleArn is the IAM role (of this account) the platform
+	// deploys as: the only principal that may change the buckets'
+	// configuration, and list or read it from outside the VPC. Required.
+	DeployerRoleArn string
 	// Protect protects the buckets and retains them if they are ever
 	// removed from the program, so a mistaken destroy cannot lose data.
 	// Required in prod.
@@ -102,6 +106,9 @@ func (a *Args) validate() error {
 	}
 	if a.ForceDestroy && (a.Protect || a.IsProd()) {
 		errs = append(errs, errors.New("ForceDestroy: never with Protect or in prod, where a destroy must not delete data; set it to false"))
+	}
+	if !scope.RoleInAccount(a.DeployerRoleArn, a.AccountID) {
+		errs = append(errs, fmt.Errorf("DeployerRoleArn %q: name the IAM role of account %s the platform deploys as; only it may configure the buckets", a.DeployerRoleArn, a.AccountID))
 	}
 	errs = append(errs, a.validateTeams()...)
 	for i, sa := range a.ServiceAccess {

@@ -18,15 +18,16 @@ import (
 )
 
 const (
-	account = mocktest.AccountID
-	dataKey = "arn:aws:kms:eu-west-1:123456789012:key/data"
-	logsKey = "arn:aws:kms:eu-west-1:123456789012:key/logs"
-	vpce    = "vpce-0s3gateway"
-	jackpot = "jackpot-analytics"
-	player  = "player-insights"
-	roleA   = "arn:aws:iam::123456789012:role/aifactory-dev-jackpot-analytics"
-	roleB   = "arn:aws:iam::123456789012:role/aifactory-dev-player-insights"
-	admin   = "arn:aws:iam::123456789012:role/platform-admin"
+	account  = mocktest.AccountID
+	dataKey  = "arn:aws:kms:eu-west-1:123456789012:key/data"
+	logsKey  = "arn:aws:kms:eu-west-1:123456789012:key/logs"
+	vpce     = "vpce-0s3gateway"
+	jackpot  = "jackpot-analytics"
+	player   = "player-insights"
+	roleA    = "arn:aws:iam::123456789012:role/aifactory-dev-jackpot-analytics"
+	roleB    = "arn:aws:iam::123456789012:role/aifactory-dev-player-insights"
+	admin    = "arn:aws:iam::123456789012:role/platform-admin"
+	deployer = "arn:aws:iam::123456789012:role/aifactory-deployer"
 
 	bucketType    = "aws:s3/bucketV2:BucketV2"
 	sseType       = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
@@ -49,6 +50,7 @@ func args() *data.Args {
 		DataKeyArn:             pulumi.String(dataKey),
 		LogsKeyArn:             pulumi.String(logsKey),
 		AccessLogRetentionDays: 30,
+		DeployerRoleArn:        deployer,
 		Teams: []data.Team{
 			{Name: jackpot, RoleArn: pulumi.String(roleA)},
 			{Name: player, RoleArn: pulumi.String(roleB)},
@@ -311,7 +313,7 @@ func fromVPC(extra ...string) map[string]string {
 }
 
 func throughAccessPoint(apArn string, extra ...string) map[string]string {
-	return fromVPC(append([]string{"s3:DataAccessPointArn", apArn, "s3:DataAccessPointAccount", account}, extra...)...)
+	return fromVPC(append([]string{"s3:DataAccessPointArn", apArn, "s3:DataAccessPointAccount", account, "s3:AccessPointNetworkOrigin", "VPC"}, extra...)...)
 }
 
 func TestBucketPoliciesKeepObjectsInsideThePerimeter(t *testing.T) {
@@ -337,9 +339,21 @@ func TestBucketPoliciesKeepObjectsInsideThePerimeter(t *testing.T) {
 				{"write from the internet", request{principal: admin, action: "s3:PutObject", resource: object, keys: ctxKeys()}, denied},
 				{"delete from the internet", request{principal: admin, action: "s3:DeleteObject", resource: object, keys: ctxKeys()}, denied},
 				{"read through another VPC's endpoint", request{principal: admin, action: "s3:GetObject", resource: object, keys: ctxKeys("aws:SourceVpce", "vpce-elsewhere")}, denied},
-				{"deployer manages the bucket from outside the VPC", request{principal: admin, action: "s3:PutBucketPolicy", resource: bucket, keys: ctxKeys()}, noOpinion},
-				{"deployer reads the bucket (HeadBucket) from outside the VPC", request{principal: admin, action: "s3:ListBucket", resource: bucket, keys: ctxKeys()}, noOpinion},
-				{"deployer reads versioning from outside the VPC", request{principal: admin, action: "s3:GetBucketVersioning", resource: bucket, keys: ctxKeys()}, noOpinion},
+				{"deployer manages the bucket from outside the VPC", request{principal: deployer, action: "s3:PutBucketPolicy", resource: bucket, keys: ctxKeys()}, noOpinion},
+				{"deployer reads the bucket (HeadBucket) from outside the VPC", request{principal: deployer, action: "s3:ListBucket", resource: bucket, keys: ctxKeys()}, noOpinion},
+				{"deployer reads versioning from outside the VPC", request{principal: deployer, action: "s3:GetBucketVersioning", resource: bucket, keys: ctxKeys()}, noOpinion},
+				{"deployer deletes the bucket", request{principal: deployer, action: "s3:DeleteBucket", resource: bucket, keys: ctxKeys()}, noOpinion},
+				{"another role changes the policy from outside the VPC", request{principal: admin, action: "s3:PutBucketPolicy", resource: bucket, keys: ctxKeys()}, denied},
+				{"another role changes the policy from the VPC", request{principal: admin, action: "s3:PutBucketPolicy", resource: bucket, keys: fromVPC()}, denied},
+				{"another role adds a replication rule", request{principal: admin, action: "s3:PutReplicationConfiguration", resource: bucket, keys: fromVPC()}, denied},
+				{"another role turns off the public access block", request{principal: admin, action: "s3:PutBucketPublicAccessBlock", resource: bucket, keys: fromVPC()}, denied},
+				{"another role deletes the bucket", request{principal: admin, action: "s3:DeleteBucket", resource: bucket, keys: fromVPC()}, denied},
+				{"another role lists from outside the VPC", request{principal: admin, action: "s3:ListBucket", resource: bucket, keys: ctxKeys()}, denied},
+				{"another role lists versions from outside the VPC", request{principal: admin, action: "s3:ListBucketVersions", resource: bucket, keys: ctxKeys()}, denied},
+				{"another role reads the policy from outside the VPC", request{principal: admin, action: "s3:GetBucketPolicy", resource: bucket, keys: ctxKeys()}, denied},
+				{"another role reads replication from outside the VPC", request{principal: admin, action: "s3:GetReplicationConfiguration", resource: bucket, keys: ctxKeys()}, denied},
+				{"listing from the VPC is left to IAM", request{principal: admin, action: "s3:ListBucket", resource: bucket, keys: fromVPC()}, noOpinion},
+				{"locating the bucket from the VPC is left to IAM", request{principal: admin, action: "s3:GetBucketLocation", resource: bucket, keys: fromVPC()}, noOpinion},
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
@@ -364,7 +378,12 @@ func TestDataBucketDelegatesToThePlatformsAccessPoints(t *testing.T) {
 		keys: throughAccessPoint(teamAP, "s3:prefix", "teams/"+jackpot+"/")}))
 	assert.Equal(t, noOpinion, evaluate(t, dataDoc, request{principal: roleA, action: "s3:GetObject", resource: object, keys: throughAccessPoint(otherEnvAP)}),
 		"access points of another environment get no delegation")
-	foreign := fromVPC("s3:DataAccessPointArn", "arn:aws:s3:eu-west-1:999999999999:accesspoint/dev-x", "s3:DataAccessPointAccount", "999999999999")
+	internetOrigin := fromVPC("s3:DataAccessPointArn", teamAP, "s3:DataAccessPointAccount", account, "s3:AccessPointNetworkOrigin", "Internet")
+	assert.Equal(t, denied, evaluate(t, dataDoc, request{principal: roleA, action: "s3:GetObject", resource: object, keys: internetOrigin}),
+		"an access point of a platform name but internet origin gets nothing")
+	assert.Equal(t, denied, evaluate(t, dataDoc, request{principal: roleA, action: "s3:ListBucket", resource: "arn:aws:s3:::aifactory-dev-data-" + account, keys: internetOrigin}))
+	foreign := fromVPC("s3:DataAccessPointArn", "arn:aws:s3:eu-west-1:999999999999:accesspoint/dev-x", "s3:DataAccessPointAccount", "999999999999",
+		"s3:AccessPointNetworkOrigin", "VPC")
 	assert.Equal(t, noOpinion, evaluate(t, dataDoc, request{principal: roleA, action: "s3:GetObject", resource: object, keys: foreign}),
 		"access points of another account get no delegation")
 	assert.Equal(t, noOpinion, evaluate(t, modelsDoc, request{principal: roleA, action: "s3:GetObject", resource: "arn:aws:s3:::aifactory-dev-models-" + account + "/m",
@@ -613,6 +632,9 @@ func TestInvalidArgsAreRejectedBeforeAnyResource(t *testing.T) {
 		{"team name with a dot", func(a *data.Args) { a.Teams[0].Name = "jackpot.analytics" }, "Teams[0].Name"},
 		{"team listed twice", func(a *data.Args) { a.Teams[1].Name = jackpot }, "Teams[1].Name"},
 		{"reserved access point suffix", func(a *data.Args) { a.Teams[0].Name = "x-s3alias" }, "Teams[0].Name"},
+		{"no deployer", func(a *data.Args) { a.DeployerRoleArn = "" }, "DeployerRoleArn"},
+		{"a user as deployer", func(a *data.Args) { a.DeployerRoleArn = "arn:aws:iam::123456789012:user/ci" }, "DeployerRoleArn"},
+		{"a deployer of another account", func(a *data.Args) { a.DeployerRoleArn = "arn:aws:iam::999999999999:role/deployer" }, "DeployerRoleArn"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -663,6 +685,9 @@ func TestServiceAccessExemptsOnlyItsRoleAndOnlyItsPrefix(t *testing.T) {
 		{"anyone else is still kept out of the service prefix", request{principal: admin, action: "s3:GetObject", resource: bucket + "/emr-studio/ws-1/notebook.ipynb", keys: as(admin)}, denied},
 		{"anyone else still reaches it from the VPC", request{principal: admin, action: "s3:GetObject", resource: bucket + "/emr-studio/ws-1/notebook.ipynb", keys: fromVPC("aws:PrincipalArn", admin)}, noOpinion},
 		{"plain HTTP is refused even to the service role", request{principal: studioRole, action: "s3:PutObject", resource: bucket + "/emr-studio/x", keys: ctxKeys("aws:PrincipalArn", studioRole, "aws:SecureTransport", "false")}, denied},
+		{"the service role reads the bucket's encryption from AWS's network", request{principal: studioRole, action: "s3:GetEncryptionConfiguration", resource: bucket, keys: as(studioRole)}, noOpinion},
+		{"the service role lists from AWS's network (its IAM policy limits the prefix)", request{principal: studioRole, action: "s3:ListBucket", resource: bucket, keys: as(studioRole)}, noOpinion},
+		{"the service role cannot change the bucket", request{principal: studioRole, action: "s3:PutBucketPolicy", resource: bucket, keys: as(studioRole)}, denied},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -81,6 +81,7 @@ func perimeterProgram(environment string, protect bool) pulumi.RunFunc {
 			DataKeyArn:             pulumi.String("arn:aws:kms:eu-west-1:" + account.AccountId + ":key/data"),
 			LogsKeyArn:             pulumi.String("arn:aws:kms:eu-west-1:" + account.AccountId + ":key/logs"),
 			AccessLogRetentionDays: 30,
+			DeployerRoleArn:        sc.RoleARN("aifactory-deployer"),
 			Teams:                  []data.Team{{Name: jackpot, RoleArn: role.Arn}, {Name: player}},
 			Protect:                protect,
 		}, pulumi.Providers(provider))

@@ -25,16 +25,37 @@ const (
 const LogDeliveryService = "logging.s3.amazonaws.com"
 
 // perimeterObjectActions are the object-level (data-plane) actions the
-// bucket policies confine to the VPC endpoints and access points. They are
-// deliberately object actions only: bucket management (GetBucket*,
-// PutBucket*, HeadBucket, which S3 authorises as s3:ListBucket) stays
-// reachable for the deployer, which runs outside the VPC. A deny on every
-// action from outside the VPC would lock Pulumi out of its own buckets; this
-// one keeps every byte of data inside the perimeter and leaves the
-// configuration manageable.
+// bucket policies confine to the VPC endpoints and access points. Bucket
+// listings and configuration have their own statements (bucketReadActions,
+// bucketChangeActions), which exempt the deployer: it runs outside the VPC,
+// and a deny on every action from outside the VPC would lock Pulumi out of
+// its own buckets.
 var perimeterObjectActions = iamdoc.Strings{
 	"s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*", "s3:RestoreObject",
 	"s3:AbortMultipartUpload", "s3:ListMultipartUploadParts",
+}
+
+// bucketReadActions list a bucket or read its configuration (HeadBucket is
+// authorised as s3:ListBucket). They are denied outside the perimeter to
+// everyone but the deployer and the service roles, so that no principal of
+// the account enumerates teams' object keys or reads a bucket's policy and
+// replication from the internet, whatever its IAM policies allow.
+var bucketReadActions = iamdoc.Strings{
+	"s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads",
+	"s3:GetBucket*", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration",
+	"s3:GetReplicationConfiguration", "s3:GetAccelerateConfiguration", "s3:GetAnalyticsConfiguration",
+	"s3:GetInventoryConfiguration", "s3:GetMetricsConfiguration", "s3:GetIntelligentTieringConfiguration",
+}
+
+// bucketChangeActions change or delete a bucket's configuration (policy,
+// replication, encryption, lifecycle, logging, public access block,
+// ownership). Only the deployer may, from anywhere: a replication rule or
+// a policy statement is the easiest way to copy a bucket out of the
+// perimeter.
+var bucketChangeActions = iamdoc.Strings{
+	"s3:PutBucket*", "s3:DeleteBucket*", "s3:PutReplicationConfiguration", "s3:PutEncryptionConfiguration",
+	"s3:PutLifecycleConfiguration", "s3:PutAccelerateConfiguration", "s3:PutAnalyticsConfiguration",
+	"s3:PutInventoryConfiguration", "s3:PutMetricsConfiguration", "s3:PutIntelligentTieringConfiguration",
 }
 
 // teamObjectActions are what a team may do to objects under its own prefix.
@@ -82,6 +103,10 @@ type BucketPolicySpec struct {
 	// network, with a role of the platform's, reach one prefix each from
 	// outside the VPC.
 	ServiceAccess []ServiceAccess
+	// DeployerRoleArn is the role the platform deploys as: the only
+	// principal that changes the bucket's configuration, and that lists and
+	// reads it from outside the VPC.
+	DeployerRoleArn string
 }
 
 // ServiceAccess is an AWS service's role that reads and writes one prefix
@@ -94,9 +119,10 @@ type ServiceAccess struct {
 }
 
 // BucketPolicy returns the bucket's policy: TLS 1.2 or later only; object
-// requests only through the VPC endpoints or (when delegated) the platform's
-// access points; for a log bucket, writes only by S3 log delivery for the
-// listed source buckets.
+// requests, listings and configuration reads only through the VPC
+// endpoints or (when delegated) the platform's access points of VPC
+// network origin; configuration changes only by the deployer; for a log
+// bucket, writes only by S3 log delivery for the listed source buckets.
 func BucketPolicy(s BucketPolicySpec) iamdoc.Document {
 	bucketAndObjects := iamdoc.Strings{s.BucketArn, s.BucketArn + "/*"}
 	statements := []iamdoc.Statement{
@@ -164,15 +190,56 @@ func BucketPolicy(s BucketPolicySpec) iamdoc.Document {
 		})
 	}
 
+	// Listings and configuration reads: the object perimeter, with the
+	// deployer and the service roles exempt (the services read the bucket's
+	// location and encryption from their own network).
+	exempt := iamdoc.Strings{s.DeployerRoleArn}
+	for _, sa := range s.ServiceAccess {
+		exempt = append(exempt, sa.RoleArn)
+	}
+	readOutside := maps.Clone(outside)
+	readOutside["ArnNotEquals"] = map[string]iamdoc.Strings{"aws:PrincipalArn": sorted(exempt)}
+	statements = append(statements,
+		iamdoc.Statement{
+			Sid:       "DenyListingAndConfigurationReadsOutsideThePerimeter",
+			Effect:    iamdoc.Deny,
+			Principal: iamdoc.Anyone(),
+			Action:    bucketReadActions,
+			Resource:  iamdoc.Strings{s.BucketArn},
+			Condition: readOutside,
+		},
+		iamdoc.Statement{
+			Sid:       "DenyConfigurationChangesExceptByTheDeployer",
+			Effect:    iamdoc.Deny,
+			Principal: iamdoc.Anyone(),
+			Action:    bucketChangeActions,
+			Resource:  iamdoc.Strings{s.BucketArn},
+			Condition: iamdoc.Condition{"ArnNotEquals": {"aws:PrincipalArn": {s.DeployerRoleArn}}},
+		},
+	)
+
 	if s.AccessPointArnPattern != "" {
+		// An access point is trusted by its name only if it can be reached
+		// from a VPC alone; one with an internet origin gets nothing, even
+		// if someone creates it under a platform name.
 		statements = append(statements, iamdoc.Statement{
+			Sid:       "DenyAccessPointsWithoutVPCOrigin",
+			Effect:    iamdoc.Deny,
+			Principal: iamdoc.Anyone(),
+			Action:    iamdoc.Strings{"s3:*"},
+			Resource:  bucketAndObjects,
+			Condition: iamdoc.Condition{
+				"Null":            {"s3:DataAccessPointArn": {"false"}},
+				"StringNotEquals": {"s3:AccessPointNetworkOrigin": {"VPC"}},
+			},
+		}, iamdoc.Statement{
 			Sid:       "DelegateToAccessPoints",
 			Effect:    iamdoc.Allow,
 			Principal: iamdoc.Anyone(),
 			Action:    append(slices.Clone(teamObjectActions), "s3:ListBucket"),
 			Resource:  bucketAndObjects,
 			Condition: iamdoc.Condition{
-				"StringEquals": {"s3:DataAccessPointAccount": {s.Account}},
+				"StringEquals": {"s3:DataAccessPointAccount": {s.Account}, "s3:AccessPointNetworkOrigin": {"VPC"}},
 				"ArnLike":      {"s3:DataAccessPointArn": {s.AccessPointArnPattern}},
 			},
 		})

@@ -135,8 +135,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 
 	apPattern := a.TeamAccessPointARN("*")
 	logPolicy, err := b.policy(logs, BucketPolicySpec{
-		BucketArn: logs.arn,
-		Account:   a.AccountID,
+		BucketArn:       logs.arn,
+		Account:         a.AccountID,
+		DeployerRoleArn: a.DeployerRoleArn,
 		LogSources: []LogSource{
 			{BucketArn: dataBucket.arn, Prefix: DataPurpose + "/"},
 			{BucketArn: models.arn, Prefix: ModelsPurpose + "/"},
@@ -148,11 +149,12 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	if _, err := b.policy(dataBucket, BucketPolicySpec{
 		BucketArn: dataBucket.arn, Account: a.AccountID, AccessPointArnPattern: apPattern, ServiceAccess: a.ServiceAccess,
+		DeployerRoleArn: a.DeployerRoleArn,
 	}); err != nil {
 		return nil, err
 	}
 	for _, own := range []*bucket{models, appLogs} {
-		if _, err := b.policy(own, BucketPolicySpec{BucketArn: own.arn, Account: a.AccountID}); err != nil {
+		if _, err := b.policy(own, BucketPolicySpec{BucketArn: own.arn, Account: a.AccountID, DeployerRoleArn: a.DeployerRoleArn}); err != nil {
 			return nil, err
 		}
 	}

@@ -1,27 +1,135 @@
 package kms
 
 import (
+	"slices"
+
 	"github.com/aifactory/platform/components/iamdoc"
 	"github.com/aifactory/platform/components/scope"
 )
 
+// useActions are the cryptographic operations of a key's users.
 var useActions = iamdoc.Strings{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"}
 
-// KeyPolicy returns the key policy for a purpose. The account administers
-// the key, so IAM policies decide who may use it and the key can never
-// become unmanageable; the platform's roles scope their grants with
-// kms:ViaService. Services that encrypt on their own behalf (CloudWatch
-// Logs for the logs key; alarms and events publishing to encrypted topics
-// for the pipeline key) are admitted for this account's resources only.
-func KeyPolicy(p Purpose, s scope.Scope) iamdoc.Document {
+// adminActions manage a key without using it. They are listed one by one
+// (no kms:Create* or kms:*), so that no administrator can encrypt, decrypt
+// or create a grant for itself; an administrator can still rewrite the key
+// policy, which is what administering means and what CloudTrail records.
+var adminActions = iamdoc.Strings{
+	"kms:CancelKeyDeletion", "kms:CreateAlias", "kms:DeleteAlias", "kms:DescribeKey",
+	"kms:DisableKey", "kms:DisableKeyRotation", "kms:EnableKey", "kms:EnableKeyRotation",
+	"kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListAliases", "kms:ListGrants",
+	"kms:ListKeyPolicies", "kms:ListKeyRotations", "kms:ListResourceTags", "kms:PutKeyPolicy",
+	"kms:RetireGrant", "kms:RevokeGrant", "kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion",
+	"kms:TagResource", "kms:UntagResource", "kms:UpdateAlias", "kms:UpdateKeyDescription",
+}
+
+// UseServices are the AWS services through which the account's principals
+// may use a purpose's key (kms:ViaService). A principal of the account that
+// calls KMS directly, not through one of them, is refused by the key policy
+// whatever its IAM policies say.
+//
+//   - data: S3 (SSE-KMS of the data and model buckets, EMRFS), SageMaker
+//     (job volumes and outputs) and EC2 (EBS volumes of EMR nodes);
+//   - logs: S3 (the application log bucket, EMR cluster logs); CloudWatch
+//     Logs encrypts log groups as its own service principal;
+//   - workspace: SageMaker, EFS (Studio home directories) and EC2 (app and
+//     job volumes);
+//   - pipeline: the services of the weekly workflow.
+func UseServices(p Purpose) []string {
+	switch p {
+	case Data:
+		return []string{"ec2", "s3", "sagemaker"}
+	case Logs:
+		return []string{"s3"}
+	case Workspace:
+		return []string{"ec2", "elasticfilesystem", "sagemaker"}
+	case Pipeline:
+		return []string{"ecr", "ecs", "events", "logs", "s3", "scheduler", "secretsmanager", "sns", "sqs", "states"}
+	}
+	return nil
+}
+
+// PolicySpec is who administers and who uses a key.
+type PolicySpec struct {
+	// Administrators are the IAM role ARNs that manage the key (the role
+	// the platform deploys as). They cannot use it.
+	Administrators []string
+	// DirectUsers are role ARNs that call KMS themselves, not through an
+	// AWS service, for a reason the purpose documents (EMR nodes encrypting
+	// their local disks). Their IAM policies still have to allow it.
+	DirectUsers []string
+}
+
+// KeyPolicy returns the key policy for a purpose. Administrators and users
+// are separate principals: the administrators manage the key but cannot
+// use it; the account's principals use it only through the purpose's
+// services (kms:ViaService), and only where their IAM policies allow it;
+// direct use is limited to the named direct users. Services that encrypt on
+// their own behalf (CloudWatch Logs for the logs key; alarms and events
+// publishing to encrypted topics for the pipeline key) are admitted for
+// this account's resources only.
+func KeyPolicy(p Purpose, s scope.Scope, spec PolicySpec) iamdoc.Document {
 	root := s.AccountRootARN()
-	statements := []iamdoc.Statement{{
-		Sid:       "AccountAdministersKey",
-		Effect:    iamdoc.Allow,
-		Principal: iamdoc.AWSPrincipals(root),
-		Action:    iamdoc.Strings{"kms:*"},
-		Resource:  iamdoc.Strings{"*"},
-	}}
+	var via iamdoc.Strings
+	for _, svc := range UseServices(p) {
+		via = append(via, s.ServiceHost(svc))
+	}
+	statements := []iamdoc.Statement{
+		{
+			Sid:       "KeyAdministrators",
+			Effect:    iamdoc.Allow,
+			Principal: iamdoc.AWSPrincipals(sorted(spec.Administrators)...),
+			Action:    adminActions,
+			Resource:  iamdoc.Strings{"*"},
+		},
+		{
+			// The account root delegates to IAM: a principal of the account
+			// uses the key only if its own policies allow it too. The
+			// administrators are not users, whatever their IAM policies say.
+			Sid:       "AccountUsesKeyThroughServices",
+			Effect:    iamdoc.Allow,
+			Principal: iamdoc.AWSPrincipals(root),
+			Action:    useActions,
+			Resource:  iamdoc.Strings{"*"},
+			Condition: iamdoc.Condition{
+				"StringEquals": {"kms:CallerAccount": {s.AccountID}, "kms:ViaService": via},
+				"ArnNotEquals": {"aws:PrincipalArn": sorted(spec.Administrators)},
+			},
+		},
+		{
+			// Services attach encrypted volumes and file systems with grants
+			// they create for the caller; no one creates a grant for itself.
+			Sid:       "GrantsForAWSResourcesThroughServices",
+			Effect:    iamdoc.Allow,
+			Principal: iamdoc.AWSPrincipals(root),
+			Action:    iamdoc.Strings{"kms:CreateGrant"},
+			Resource:  iamdoc.Strings{"*"},
+			Condition: iamdoc.Condition{
+				"StringEquals": {"kms:CallerAccount": {s.AccountID}, "kms:ViaService": via},
+				"Bool":         {"kms:GrantIsForAWSResource": {"true"}},
+			},
+		},
+		{
+			Sid:       "AccountDescribesKey",
+			Effect:    iamdoc.Allow,
+			Principal: iamdoc.AWSPrincipals(root),
+			Action:    iamdoc.Strings{"kms:DescribeKey"},
+			Resource:  iamdoc.Strings{"*"},
+		},
+	}
+	if len(spec.DirectUsers) > 0 {
+		statements = append(statements, iamdoc.Statement{
+			// Named by condition rather than as principals: KMS refuses a
+			// key policy naming roles that do not exist yet, and these are
+			// created after the keys.
+			Sid:       "DirectUsers",
+			Effect:    iamdoc.Allow,
+			Principal: iamdoc.AWSPrincipals(root),
+			Action:    iamdoc.Strings{"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey"},
+			Resource:  iamdoc.Strings{"*"},
+			Condition: iamdoc.Condition{"ArnEquals": {"aws:PrincipalArn": sorted(spec.DirectUsers)}},
+		})
+	}
 	switch p {
 	case Logs:
 		statements = append(statements, iamdoc.Statement{
@@ -47,4 +155,10 @@ func KeyPolicy(p Purpose, s scope.Scope) iamdoc.Document {
 		})
 	}
 	return iamdoc.New(statements...)
+}
+
+func sorted(s []string) iamdoc.Strings {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return slices.Compact(out)
 }

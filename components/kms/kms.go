@@ -1,6 +1,8 @@
 // Package kms provides the platform's customer-managed KMS keys: one per
 // purpose, each rotated yearly, with a per-environment deletion window and a
-// key policy that admits this account, and the AWS services that encrypt on
+// key policy that separates the key's administrators from its users: the
+// administrators manage it without using it, the account's principals use it
+// only through the purpose's AWS services, and services that encrypt on
 // their own behalf only for this account's resources.
 package kms
 
@@ -54,6 +56,15 @@ type Args struct {
 	Protect bool
 	// Purposes to create keys for; all purposes when empty.
 	Purposes []Purpose
+	// Administrators are the IAM role ARNs of this account that administer
+	// the keys (the role the platform deploys as); at least one. KMS
+	// refuses a key policy that would lock out the role applying it, so a
+	// wrong value fails the update instead of orphaning the keys.
+	Administrators []string
+	// DirectUsers are, per purpose, the role ARNs of this account that use
+	// the key directly rather than through an AWS service (EMR nodes
+	// encrypting local disks with the data key).
+	DirectUsers map[Purpose][]string
 }
 
 // Keys is the set of keys, one per purpose.
@@ -82,6 +93,24 @@ func (a *Args) validate() error {
 			errs = append(errs, fmt.Errorf("Purposes: unknown purpose %q; use one of %v", p, AllPurposes()))
 		}
 	}
+	if len(a.Administrators) == 0 {
+		errs = append(errs, errors.New("Administrators: name the role the platform deploys as; a key nobody administers cannot be rotated, re-scoped or deleted"))
+	}
+	for _, arn := range a.Administrators {
+		if !scope.RoleInAccount(arn, a.AccountID) {
+			errs = append(errs, fmt.Errorf("Administrators: %q is not an IAM role ARN of account %s", arn, a.AccountID))
+		}
+	}
+	for p, arns := range a.DirectUsers {
+		if !slices.Contains(AllPurposes(), p) {
+			errs = append(errs, fmt.Errorf("DirectUsers: unknown purpose %q; use one of %v", p, AllPurposes()))
+		}
+		for _, arn := range arns {
+			if !scope.RoleInAccount(arn, a.AccountID) {
+				errs = append(errs, fmt.Errorf("DirectUsers[%s]: %q is not an IAM role ARN of account %s", p, arn, a.AccountID))
+			}
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -107,7 +136,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	arns := pulumi.StringMap{}
 	aliases := pulumi.StringMap{}
 	for _, p := range purposes {
-		policy, err := KeyPolicy(p, args.Scope).JSON()
+		policy, err := KeyPolicy(p, args.Scope, PolicySpec{Administrators: args.Administrators, DirectUsers: args.DirectUsers[p]}).JSON()
 		if err != nil {
 			return nil, err
 		}

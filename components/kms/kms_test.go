@@ -10,11 +10,22 @@ import (
 	"github.com/aifactory/platform/components/iamdoc"
 	"github.com/aifactory/platform/components/kms"
 	"github.com/aifactory/platform/components/scope/scopetest"
+	"github.com/aifactory/platform/internal/iameval"
 	"github.com/aifactory/platform/internal/mocktest"
 )
 
+const (
+	deployer = "arn:aws:iam::123456789012:role/aifactory-deployer"
+	nodeRole = "arn:aws:iam::123456789012:role/aifactory-prod-emr-nodes-risk"
+	teamRole = "arn:aws:iam::123456789012:role/aifactory-prod-studio-risk"
+)
+
 func args() *kms.Args {
-	return &kms.Args{Scope: scopetest.Scope("prod"), DeletionWindowDays: 30, Protect: true}
+	return &kms.Args{
+		Scope: scopetest.Scope("prod"), DeletionWindowDays: 30, Protect: true,
+		Administrators: []string{deployer},
+		DirectUsers:    map[kms.Purpose][]string{kms.Data: {nodeRole}},
+	}
 }
 
 func build(t *testing.T, a *kms.Args) (*mocktest.Mocks, error) {
@@ -70,7 +81,7 @@ func TestKeyPoliciesAreScopedToTheAccountAndServices(t *testing.T) {
 				assert.NotEmpty(t, st.Condition, "%s/%s: a * principal needs conditions", k.Name, st.Sid)
 			}
 			for _, arn := range st.Principal.AWS {
-				assert.Equal(t, "arn:aws:iam::123456789012:root", arn, "%s/%s: only this account", k.Name, st.Sid)
+				assert.Contains(t, []string{"arn:aws:iam::123456789012:root", deployer}, arn, "%s/%s: only this account", k.Name, st.Sid)
 			}
 			if len(st.Principal.Service) > 0 {
 				assert.NotEmpty(t, st.Condition, "%s/%s: service statements are limited to this account's resources", k.Name, st.Sid)
@@ -80,7 +91,7 @@ func TestKeyPoliciesAreScopedToTheAccountAndServices(t *testing.T) {
 }
 
 func TestLogsKeyLetsCloudWatchLogsEncryptOnlyThisAccountsLogGroups(t *testing.T) {
-	doc := kms.KeyPolicy(kms.Logs, scopetest.Dev())
+	doc := kms.KeyPolicy(kms.Logs, scopetest.Dev(), kms.PolicySpec{Administrators: []string{deployer}})
 	var found bool
 	for _, st := range doc.Statement {
 		if st.Principal.Service.Contains("logs.eu-west-1.amazonaws.com") {
@@ -90,7 +101,7 @@ func TestLogsKeyLetsCloudWatchLogsEncryptOnlyThisAccountsLogGroups(t *testing.T)
 		}
 	}
 	assert.True(t, found)
-	data := kms.KeyPolicy(kms.Data, scopetest.Dev())
+	data := kms.KeyPolicy(kms.Data, scopetest.Dev(), kms.PolicySpec{Administrators: []string{deployer}})
 	for _, st := range data.Statement {
 		assert.Empty(t, st.Principal.Service, "no service acts on its own with the data key")
 	}
@@ -107,6 +118,12 @@ func TestInvalidArgs(t *testing.T) {
 		{"no account", func(a *kms.Args) { a.AccountID = "" }, "AccountID"},
 		{"unknown purpose", func(a *kms.Args) { a.Purposes = []kms.Purpose{"backups"} }, `"backups"`},
 		{"bad prefix", func(a *kms.Args) { a.Prefix = "Bad Prefix" }, "Prefix"},
+		{"no administrator", func(a *kms.Args) { a.Administrators = nil }, "Administrators"},
+		{"administrator of another account", func(a *kms.Args) { a.Administrators = []string{"arn:aws:iam::999999999999:role/x"} }, "Administrators"},
+		{"user as administrator", func(a *kms.Args) { a.Administrators = []string{"arn:aws:iam::123456789012:user/alice"} }, "Administrators"},
+		{"direct user that is not a role", func(a *kms.Args) {
+			a.DirectUsers = map[kms.Purpose][]string{kms.Data: {"arn:aws:iam::123456789012:root"}}
+		}, "DirectUsers[data]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -117,5 +134,75 @@ func TestInvalidArgs(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.want)
 			assert.Empty(t, m.Resources())
 		})
+	}
+}
+
+// everything is an identity policy that allows every KMS action: the key
+// policy alone has to keep administrators and users apart.
+var everything = iamdoc.New(iamdoc.Statement{Effect: iamdoc.Allow, Action: iamdoc.Strings{"kms:*"}, Resource: iamdoc.Strings{"*"}})
+
+func TestKeyPoliciesSeparateAdministratorsFromUsers(t *testing.T) {
+	m, err := build(t, args())
+	require.NoError(t, err)
+	policies := map[string]iamdoc.Document{}
+	for _, k := range m.OfType("aws:kms/key:Key") {
+		doc, err := iamdoc.Parse(k.Str("policy"))
+		require.NoError(t, err)
+		policies[k.Name] = doc
+	}
+	require.Len(t, policies, 4)
+	key := "arn:aws:kms:eu-west-1:123456789012:key/k"
+	via := func(svc string) iameval.Context {
+		return iameval.Keys("kms:ViaService", svc+".eu-west-1.amazonaws.com", "kms:CallerAccount", "123456789012")
+	}
+	direct := iameval.Keys("kms:CallerAccount", "123456789012")
+	tests := []struct {
+		name      string
+		key       string
+		principal string
+		action    string
+		ctx       iameval.Context
+		want      iameval.Decision
+	}{
+		{"the administrator rotates the key", "keys-data", deployer, "kms:EnableKeyRotation", direct, iameval.Allow},
+		{"the administrator changes the key policy", "keys-data", deployer, "kms:PutKeyPolicy", direct, iameval.Allow},
+		{"the administrator schedules deletion", "keys-workspace", deployer, "kms:ScheduleKeyDeletion", direct, iameval.Allow},
+		{"the administrator cannot decrypt", "keys-data", deployer, "kms:Decrypt", direct, iameval.ImplicitDeny},
+		{"the administrator cannot decrypt through S3 either", "keys-data", deployer, "kms:Decrypt", via("s3"), iameval.ImplicitDeny},
+		{"the administrator's services create grants for AWS resources", "keys-workspace", deployer, "kms:CreateGrant",
+			via("elasticfilesystem").With("kms:GrantIsForAWSResource", "true"), iameval.Allow},
+		{"the administrator cannot grant itself use", "keys-data", deployer, "kms:CreateGrant", direct, iameval.ImplicitDeny},
+		{"a user decrypts data through S3", "keys-data", teamRole, "kms:Decrypt", via("s3"), iameval.Allow},
+		{"a user decrypts data through SageMaker", "keys-data", teamRole, "kms:Decrypt", via("sagemaker"), iameval.Allow},
+		{"a user cannot decrypt data directly", "keys-data", teamRole, "kms:Decrypt", direct, iameval.ImplicitDeny},
+		{"a user cannot decrypt data through another service", "keys-data", teamRole, "kms:Decrypt", via("secretsmanager"), iameval.ImplicitDeny},
+		{"a user cannot administer", "keys-data", teamRole, "kms:PutKeyPolicy", direct, iameval.ImplicitDeny},
+		{"a user cannot schedule deletion", "keys-logs", teamRole, "kms:ScheduleKeyDeletion", direct, iameval.ImplicitDeny},
+		{"a service creates a grant for an AWS resource", "keys-workspace", teamRole, "kms:CreateGrant",
+			via("elasticfilesystem").With("kms:GrantIsForAWSResource", "true"), iameval.Allow},
+		{"no grant for anything else", "keys-workspace", teamRole, "kms:CreateGrant", via("elasticfilesystem"), iameval.ImplicitDeny},
+		{"the workspace key is not used through S3", "keys-workspace", teamRole, "kms:Decrypt", via("s3"), iameval.ImplicitDeny},
+		{"logs are read through S3", "keys-logs", teamRole, "kms:Decrypt", via("s3"), iameval.Allow},
+		{"EMR nodes encrypt local disks directly", "keys-data", nodeRole, "kms:GenerateDataKey", direct, iameval.Allow},
+		{"EMR nodes cannot use the workspace key directly", "keys-workspace", nodeRole, "kms:GenerateDataKey", direct, iameval.ImplicitDeny},
+		{"another account's role", "keys-data", "arn:aws:iam::999999999999:role/x", "kms:Decrypt",
+			iameval.Keys("kms:ViaService", "s3.eu-west-1.amazonaws.com", "kms:CallerAccount", "999999999999"), iameval.ImplicitDeny},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := iameval.Evaluate(iameval.Policies{
+				Identity:          []iamdoc.Document{everything},
+				Resource:          []iamdoc.Document{policies[tt.key]},
+				ResourceMustAllow: true,
+			}, iameval.Request{Principal: tt.principal, Action: tt.action, Resource: key, Context: tt.ctx})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got.Decision, got.Reason)
+		})
+	}
+}
+
+func TestEveryPurposeNamesItsServices(t *testing.T) {
+	for _, p := range kms.AllPurposes() {
+		assert.NotEmpty(t, kms.UseServices(p), p)
 	}
 }

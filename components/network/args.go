@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"regexp"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -25,8 +26,8 @@ func DefaultInterfaceEndpoints() []string {
 
 // Args configures the network.
 type Args struct {
-	// Scope names resources (Name tags, log group) and scopes endpoint
-	// names and policies to its account and region.
+	// Scope names resources (Name tags, log groups) and scopes endpoint
+	// names and policies to its account (or organisation) and region.
 	scope.Scope
 	// CIDR is the VPC's private IPv4 range, /16 to /22.
 	CIDR string
@@ -40,14 +41,25 @@ type Args struct {
 	// ("studio" maps to aws.sagemaker.<region>.studio). Defaults to
 	// DefaultInterfaceEndpoints.
 	InterfaceEndpoints []string
-	// FlowLogsKMSKeyArn encrypts the flow log group. Required.
-	FlowLogsKMSKeyArn pulumi.StringInput
-	// FlowLogRetentionDays is the flow log group's retention. Required.
-	FlowLogRetentionDays int
+	// ImageRegistryAccounts own ECR repositories, besides this account's,
+	// that images may be pulled from through the ECR endpoints (the AWS Deep
+	// Learning Containers account of SageMaker jobs).
+	ImageRegistryAccounts []string
+	// LogsKMSKeyArn encrypts the flow log and DNS query log groups. Required.
+	LogsKMSKeyArn pulumi.StringInput
+	// LogRetentionDays is the flow and DNS query logs' retention. Required.
+	LogRetentionDays int
+	// AllowedDomains are names the VPC's DNS firewall resolves besides AWS's
+	// service names and the VPC's own (an internal package index, say):
+	// "example.com" or "*.example.com", never a bare "*" or a top-level
+	// domain. Every other name is answered NXDOMAIN.
+	AllowedDomains []string
 	// AllowInternetEgress adds public subnets, an internet gateway and a NAT
-	// gateway for outbound traffic. Off by default.
+	// gateway for outbound traffic. Off by default; refused in prod.
 	AllowInternetEgress bool
 }
+
+var servicePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`)
 
 func (a *Args) validate() error {
 	var errs []error
@@ -73,11 +85,24 @@ func (a *Args) validate() error {
 			errs = append(errs, fmt.Errorf("InterfaceEndpoints: %q is not a service name such as \"sts\"", s))
 		}
 	}
-	if a.FlowLogsKMSKeyArn == nil {
-		errs = append(errs, errors.New("FlowLogsKMSKeyArn is required: flow logs are always encrypted"))
+	for _, acct := range a.ImageRegistryAccounts {
+		if !scope.IsAccountID(acct) {
+			errs = append(errs, fmt.Errorf("ImageRegistryAccounts: %q is not a 12-digit account id", acct))
+		}
 	}
-	if a.FlowLogRetentionDays <= 0 {
-		errs = append(errs, errors.New("FlowLogRetentionDays is required: flow logs never keep forever by accident"))
+	if a.LogsKMSKeyArn == nil {
+		errs = append(errs, errors.New("LogsKMSKeyArn is required: flow and DNS query logs are always encrypted"))
+	}
+	if a.LogRetentionDays <= 0 {
+		errs = append(errs, errors.New("LogRetentionDays is required: flow and DNS query logs never keep forever by accident"))
+	}
+	for _, d := range a.AllowedDomains {
+		if err := scope.CheckDomainName(d); err != nil {
+			errs = append(errs, fmt.Errorf("AllowedDomains: %w", err))
+		}
+	}
+	if a.AllowInternetEgress && a.IsProd() {
+		errs = append(errs, errors.New("AllowInternetEgress: prod never gets a route to the internet; set it to false"))
 	}
 	return errors.Join(errs...)
 }

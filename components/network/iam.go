@@ -7,7 +7,7 @@ import (
 	"github.com/aifactory/platform/components/scope"
 )
 
-// S3EndpointPolicy allows this account's principals to read and write the
+// S3EndpointPolicy allows this account's (or organisation's) principals to read and write the
 // listed buckets of this account (directly and through their access points) and to pull
 // container image layers from ECR's bucket; every other bucket is
 // unreachable from inside the VPC.
@@ -18,6 +18,7 @@ func S3EndpointPolicy(s scope.Scope, bucketArns []string) iamdoc.Document {
 	}
 	resources = append(resources, s.AccessPointARN("*"))
 	slices.Sort(resources)
+	principalKey, principals := principalCondition(s)
 	return iamdoc.New(
 		iamdoc.Statement{
 			Sid:       "PlatformBucketsOnly",
@@ -33,10 +34,14 @@ func S3EndpointPolicy(s scope.Scope, bucketArns []string) iamdoc.Document {
 			// of the same name in another account (an exfiltration target)
 			// out of reach, and callers to this account's principals.
 			Condition: iamdoc.Condition{"StringEquals": {
-				"aws:PrincipalAccount": {s.AccountID},
-				"s3:ResourceAccount":   {s.AccountID},
+				principalKey:         principals,
+				"s3:ResourceAccount": {s.AccountID},
 			}},
 		},
+		// ECR serves image layers from this AWS-owned bucket through
+		// presigned URLs; the requests are not signed by the caller, so no
+		// principal condition could hold. Reads of AWS's layer store carry
+		// nothing out.
 		iamdoc.Statement{
 			Sid:       "EcrImageLayers",
 			Effect:    iamdoc.Allow,
@@ -59,6 +64,58 @@ func S3EndpointPolicy(s scope.Scope, bucketArns []string) iamdoc.Document {
 			},
 		},
 	)
+}
+
+// principalCondition admits the principals of this account, or of its
+// organisation when the scope names one.
+func principalCondition(s scope.Scope) (string, iamdoc.Strings) {
+	if s.OrganizationID != "" {
+		return "aws:PrincipalOrgID", iamdoc.Strings{s.OrganizationID}
+	}
+	return "aws:PrincipalAccount", iamdoc.Strings{s.AccountID}
+}
+
+// EndpointResourceAccounts are the accounts whose resources may be reached
+// through a service's interface endpoint: this account's, and for the ECR
+// endpoints also the registries images are pulled from (the AWS-owned
+// layer storage of those images is an S3 bucket, reached through the S3
+// gateway endpoint).
+func EndpointResourceAccounts(s scope.Scope, service string, imageRegistryAccounts []string) iamdoc.Strings {
+	accounts := iamdoc.Strings{s.AccountID}
+	if service == "ecr.api" || service == "ecr.dkr" {
+		accounts = append(accounts, imageRegistryAccounts...)
+	}
+	slices.Sort(accounts)
+	return slices.Compact(accounts)
+}
+
+// InterfaceEndpointPolicy is the policy of every interface endpoint: only
+// this account's principals (or its organisation's) may use the endpoint,
+// and where the request names a resource, only on resources of this account
+// (aws:ResourceAccount; for ECR also the image registries' accounts). A
+// notebook holding another account's credentials can therefore not push
+// data out through the endpoint (ECR layer uploads, log events, SNS
+// messages), and the platform's own roles cannot reach another account's
+// resources through it.
+//
+// The resource condition is StringEqualsIfExists: actions that name no
+// resource (sts:GetCallerIdentity, ecr:GetAuthorizationToken,
+// cloudwatch:PutMetricData) carry no aws:ResourceAccount, and what they do
+// is still confined to the caller's own account by the principal
+// condition.
+func InterfaceEndpointPolicy(s scope.Scope, service string, imageRegistryAccounts []string) iamdoc.Document {
+	key, principals := principalCondition(s)
+	return iamdoc.New(iamdoc.Statement{
+		Sid:       "OnlyThisAccountsPrincipalsAndResources",
+		Effect:    iamdoc.Allow,
+		Principal: iamdoc.Anyone(),
+		Action:    iamdoc.Strings{"*"},
+		Resource:  iamdoc.Strings{"*"},
+		Condition: iamdoc.Condition{
+			"StringEquals":         {key: principals},
+			"StringEqualsIfExists": {"aws:ResourceAccount": EndpointResourceAccounts(s, service, imageRegistryAccounts)},
+		},
+	})
 }
 
 // FlowLogsTrustPolicy lets only VPC Flow Logs, acting for this account, assume the role.

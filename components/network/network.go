@@ -1,16 +1,18 @@
 // Package network provides the platform's private network: a VPC whose
 // subnets have no route to the internet, VPC endpoints for every AWS API the
-// workspaces and the pipeline call, and flow logs to an encrypted log group.
+// workspaces and the pipeline call (each with a policy that admits only this
+// account's principals and resources), a DNS firewall that answers only AWS's
+// and the platform's own names, and flow and DNS query logs to encrypted log
+// groups.
 //
 // Nothing leaves the VPC for the public internet unless a stack explicitly
-// sets AllowInternetEgress, which adds a NAT gateway.
+// sets AllowInternetEgress (never in prod), which adds a NAT gateway.
 package network
 
 import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"regexp"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
@@ -36,9 +38,11 @@ type SecureNetwork struct {
 	InterfaceEndpointIDs    pulumi.StringMapOutput   `pulumi:"interfaceEndpointIds"`
 	FlowLogGroupName        pulumi.StringOutput      `pulumi:"flowLogGroupName"`
 	FlowLogGroupArn         pulumi.StringOutput      `pulumi:"flowLogGroupArn"`
+	// DNSFirewallRuleGroupID is the VPC's DNS firewall rule group and
+	// DNSQueryLogGroupName the log group of its resolver query logs.
+	DNSFirewallRuleGroupID pulumi.StringOutput `pulumi:"dnsFirewallRuleGroupId"`
+	DNSQueryLogGroupName   pulumi.StringOutput `pulumi:"dnsQueryLogGroupName"`
 }
-
-var servicePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`)
 
 // subnetNewBits splits the VPC into 16 equal blocks: up to 6 private and 6
 // public subnets with room to spare.
@@ -163,6 +167,10 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 
 	endpointIDs := pulumi.StringMap{}
 	for _, svc := range endpoints {
+		policy, err := InterfaceEndpointPolicy(args.Scope, svc, args.ImageRegistryAccounts).JSON()
+		if err != nil {
+			return nil, err
+		}
 		ep, err := ec2.NewVpcEndpoint(ctx, name+"-"+strings.ReplaceAll(svc, ".", "-"), &ec2.VpcEndpointArgs{
 			VpcId:             vpc.ID(),
 			ServiceName:       pulumi.String(InterfaceServiceName(args.Region, svc)),
@@ -170,6 +178,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			PrivateDnsEnabled: pulumi.Bool(true),
 			SubnetIds:         subnetIDs,
 			SecurityGroupIds:  pulumi.StringArray{endpointSG.ID()},
+			Policy:            pulumi.String(policy),
 			Tags:              nameTag(svc),
 		}, parent)
 		if err != nil {
@@ -179,6 +188,10 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 
 	logGroup, err := addFlowLogs(ctx, name, args, vpc, parent)
+	if err != nil {
+		return nil, err
+	}
+	dns, err := addDNSFirewall(ctx, name, args, vpc, vpcPrefix, parent)
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +206,11 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	n.InterfaceEndpointIDs = endpointIDs.ToStringMapOutput()
 	n.FlowLogGroupName = logGroup.Name
 	n.FlowLogGroupArn = logGroup.Arn
+	n.DNSFirewallRuleGroupID = dns.ruleGroupID
+	n.DNSQueryLogGroupName = dns.queryLogGroupName
 	if err := ctx.RegisterResourceOutputs(n, pulumi.Map{
+		"dnsFirewallRuleGroupId":  n.DNSFirewallRuleGroupID,
+		"dnsQueryLogGroupName":    n.DNSQueryLogGroupName,
 		"vpcId":                   n.VpcID,
 		"cidr":                    n.CIDR,
 		"privateSubnetIds":        n.PrivateSubnetIDs,
@@ -274,8 +291,8 @@ func addInternetEgress(ctx *pulumi.Context, name string, args *Args, vpc *ec2.Vp
 func addFlowLogs(ctx *pulumi.Context, name string, args *Args, vpc *ec2.Vpc, parent pulumi.ResourceOption) (*cloudwatch.LogGroup, error) {
 	logGroup, err := cloudwatch.NewLogGroup(ctx, name+"-flow-logs", &cloudwatch.LogGroupArgs{
 		Name:            pulumi.Sprintf("/%s/vpc-flow-logs", args.Prefix),
-		KmsKeyId:        args.FlowLogsKMSKeyArn,
-		RetentionInDays: pulumi.Int(args.FlowLogRetentionDays),
+		KmsKeyId:        args.LogsKMSKeyArn,
+		RetentionInDays: pulumi.Int(args.LogRetentionDays),
 	}, parent)
 	if err != nil {
 		return nil, err

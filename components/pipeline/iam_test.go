@@ -1,9 +1,7 @@
 package pipeline_test
 
 import (
-	"regexp"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/aifactory/platform/components/iamdoc"
 	"github.com/aifactory/platform/components/pipeline"
+	"github.com/aifactory/platform/internal/iameval"
 )
 
 // Decisions of one identity policy for one request.
@@ -22,6 +21,8 @@ const (
 	stateMachine  = "arn:aws:states:eu-west-1:123456789012:stateMachine:aifactory-dev-weekly"
 	taskRole      = "arn:aws:iam::123456789012:role/aifactory-dev-optimiser-task"
 	executionRole = "arn:aws:iam::123456789012:role/aifactory-dev-optimiser-execution"
+	// stateMachineRole is the caller: the role the policy is attached to.
+	stateMachineRole = "arn:aws:iam::123456789012:role/aifactory-dev-weekly"
 )
 
 // request is an API call as the state machine's role makes it.
@@ -31,66 +32,33 @@ type request struct {
 	keys     map[string]string // condition keys present in the request context
 }
 
-// evaluate applies one identity policy to a request the way AWS does for
-// that policy alone: an explicit Deny wins, then an Allow, otherwise the
-// request is implicitly denied. It follows components/data's evaluator of
-// resource policies, without principals, and fails the test on a condition
-// operator it does not know, so a new operator is never silently treated as
-// matching.
+// evaluate applies one identity policy to a request with the platform's
+// policy evaluator (internal/iameval): an explicit Deny wins, then an
+// Allow, otherwise the request is implicitly denied. The evaluator fails on
+// a condition operator it does not know, so a new operator is never
+// silently treated as matching.
 func evaluate(t testing.TB, doc iamdoc.Document, r request) string {
 	t.Helper()
-	allow := false
 	for _, st := range doc.Statement {
 		if st.Principal != nil || st.NotPrincipal != nil {
 			t.Fatalf("evaluate: statement %q names a principal; identity policies do not", st.Sid)
 		}
-		if !matchesAny(st.Action, r.action, true) || !matchesAny(st.Resource, r.resource, false) || !conditionsHold(t, st.Condition, r.keys) {
-			continue
-		}
-		if st.Effect == iamdoc.Deny {
-			return denied
-		}
-		allow = true
 	}
-	if allow {
+	ctx := iameval.Context{}
+	for k, v := range r.keys {
+		ctx[k] = []string{v}
+	}
+	got, err := iameval.Document(doc, iameval.Request{Principal: stateMachineRole, Action: r.action, Resource: r.resource, Context: ctx})
+	if err != nil {
+		t.Fatalf("evaluate: %v", err)
+	}
+	switch got {
+	case iameval.Allowed:
 		return allowed
+	case iameval.Denied:
+		return denied
 	}
 	return implicitDeny
-}
-
-func conditionsHold(t testing.TB, c iamdoc.Condition, keys map[string]string) bool {
-	t.Helper()
-	for op, byKey := range c {
-		for key, values := range byKey {
-			v, present := keys[key]
-			var ok bool
-			switch op {
-			case "StringEquals":
-				ok = present && values.Contains(v)
-			case "ArnEquals", "ArnLike":
-				ok = present && matchesAny(values, v, false)
-			default:
-				t.Fatalf("evaluate: condition operator %s is not understood; teach the evaluator before using it", op)
-			}
-			if !ok {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-func matchesAny(patterns iamdoc.Strings, s string, foldCase bool) bool {
-	for _, p := range patterns {
-		expr := "^" + strings.ReplaceAll(strings.ReplaceAll(regexp.QuoteMeta(p), `\*`, ".*"), `\?`, ".") + "$"
-		if foldCase {
-			expr = "(?i)" + expr
-		}
-		if regexp.MustCompile(expr).MatchString(s) {
-			return true
-		}
-	}
-	return false
 }
 
 func roleArgs() pipeline.RoleArgs {

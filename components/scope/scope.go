@@ -13,6 +13,7 @@ package scope
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"regexp"
 	"slices"
 	"strings"
@@ -39,7 +40,12 @@ var (
 	accountPattern   = regexp.MustCompile(`^[0-9]{12}$`)
 	regionPattern    = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
 	partitionPattern = regexp.MustCompile(`^aws(-[a-z]+)*$`)
-	teamPattern      = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
+	orgPattern       = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+	// domainPattern admits DNS names of at least two labels, optionally
+	// prefixed by "*." for every name below them.
+	domainPattern  = regexp.MustCompile(`^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$`)
+	roleArnPattern = regexp.MustCompile(`^arn:(aws(-[a-z]+)*):iam::([0-9]{12}):role/([\w+=,.@/-]+)$`)
+	teamPattern    = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
 )
 
 // Team name bounds: a team's name becomes part of access point names
@@ -63,6 +69,10 @@ type Scope struct {
 	Region string
 	// Partition is the AWS partition, e.g. aws, aws-cn or aws-us-gov.
 	Partition string
+	// OrganizationID, when set, is the AWS Organizations id (o-...) the
+	// account belongs to; policies that admit "this account's principals"
+	// admit the organisation's instead. Empty: this account only.
+	OrganizationID string
 }
 
 // Validate reports every malformed field, each with its name and the fix.
@@ -82,6 +92,9 @@ func (s Scope) Validate() error {
 	}
 	if !partitionPattern.MatchString(s.Partition) {
 		errs = append(errs, fmt.Errorf("Scope.Partition %q: use the AWS partition, such as aws", s.Partition))
+	}
+	if s.OrganizationID != "" && !IsOrganizationID(s.OrganizationID) {
+		errs = append(errs, fmt.Errorf("Scope.OrganizationID %q: use the AWS Organizations id (o- and 10-32 lower-case letters or digits), or leave it empty", s.OrganizationID))
 	}
 	return errors.Join(errs...)
 }
@@ -105,6 +118,16 @@ func CheckEnvironment(env string) error {
 
 // IsAccountID reports whether id is an AWS account id (12 digits).
 func IsAccountID(id string) bool { return accountPattern.MatchString(id) }
+
+// IsOrganizationID reports whether id is an AWS Organizations id.
+func IsOrganizationID(id string) bool { return orgPattern.MatchString(id) }
+
+// RoleInAccount reports whether arn is an IAM role ARN (not a user, the
+// root or a wildcard) of the given account.
+func RoleInAccount(arn, account string) bool {
+	m := roleArnPattern.FindStringSubmatch(arn)
+	return m != nil && m[3] == account
+}
 
 // CheckTeamName checks a team's name: DNS-safe, 2-32 characters, without
 // the separator of team resources. field names the value in the error.
@@ -167,6 +190,12 @@ func (s Scope) AccessPointARN(name string) string { return s.ARN("s3", "accesspo
 // "*" matches its streams).
 func (s Scope) LogGroupARN(name string) string { return s.ARN("logs", "log-group:"+name) }
 
+// LogStreamARN is the ARN of a log stream (or, with a trailing "*", of the
+// streams whose names start with stream) in a log group of this account.
+func (s Scope) LogStreamARN(group, stream string) string {
+	return s.LogGroupARN(group) + ":log-stream:" + stream
+}
+
 // ServiceHost is a service's regional endpoint name, as kms:ViaService and
 // logs service principals spell it: "<service>.<region>.amazonaws.com".
 func (s Scope) ServiceHost(service string) string {
@@ -207,4 +236,30 @@ func (s Scope) BucketName(purpose string) string { return s.Name(purpose, s.Acco
 // scope's partition and region, such as an AWS-owned image repository.
 func (s Scope) ARNInAccount(account, service, resource string) string {
 	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", s.Partition, service, s.Region, account, resource)
+}
+
+// CheckDomainName checks an entry of the DNS firewall's allow-list: a
+// lower-case name of at least two labels, optionally "*." and such a name;
+// never "*" alone, a top-level domain or a wildcard over one ("*.com").
+func CheckDomainName(d string) error {
+	if !domainPattern.MatchString(d) {
+		return fmt.Errorf("%q is not a domain such as repo.example.com or *.example.com (lower case, no bare * or top-level domain)", d)
+	}
+	return nil
+}
+
+// CheckSourceCIDR checks an address range people may reach the platform
+// from: a CIDR without host bits, /8 or narrower (IPv6: /16), never the
+// whole internet.
+func CheckSourceCIDR(c string) error {
+	p, err := netip.ParsePrefix(c)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%q is not a CIDR range such as 203.0.113.0/24", c)
+	case p.Masked() != p:
+		return fmt.Errorf("%q has host bits set; use %s", c, p.Masked())
+	case p.Addr().Is4() && p.Bits() < 8, p.Addr().Is6() && p.Bits() < 16:
+		return fmt.Errorf("%q is too wide; list the corporate network's egress ranges, not the internet", c)
+	}
+	return nil
 }

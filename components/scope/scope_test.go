@@ -34,6 +34,8 @@ func TestValidateNamesEveryBadField(t *testing.T) {
 		{"account with a letter", func(s *scope.Scope) { s.AccountID = "12345678901a" }, "Scope.AccountID"},
 		{"no region", func(s *scope.Scope) { s.Region = "" }, "Scope.Region"},
 		{"no partition", func(s *scope.Scope) { s.Partition = "" }, "Scope.Partition"},
+		{"organisation id without o-", func(s *scope.Scope) { s.OrganizationID = "abcdefghij" }, "Scope.OrganizationID"},
+		{"organisation id in capitals", func(s *scope.Scope) { s.OrganizationID = "o-ABCDEFGHIJ" }, "Scope.OrganizationID"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := scopetest.Dev()
@@ -59,6 +61,7 @@ func TestNamesAndARNs(t *testing.T) {
 		{s.PlatformBucketsARN(), "arn:aws:s3:::aifactory-dev-*"},
 		{s.AccessPointARN("dev-risk"), "arn:aws:s3:eu-west-1:123456789012:accesspoint/dev-risk"},
 		{s.LogGroupARN("/aws/x:*"), "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/x:*"},
+		{s.LogStreamARN("/aws/sagemaker/TrainingJobs", "risk--*"), "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/sagemaker/TrainingJobs:log-stream:risk--*"},
 		{s.ServiceHost("s3"), "s3.eu-west-1.amazonaws.com"},
 		{s.TeamPrefix("risk"), "teams/risk/"},
 		{s.TeamResourceName("risk", "nb"), "risk--nb"},
@@ -70,6 +73,27 @@ func TestNamesAndARNs(t *testing.T) {
 	}
 	assert.False(t, s.IsProd())
 	assert.True(t, scopetest.Scope("prod").IsProd())
+}
+
+func TestOrganizationIDIsOptional(t *testing.T) {
+	s := scopetest.Dev()
+	s.OrganizationID = "o-a1b2c3d4e5"
+	assert.NoError(t, s.Validate())
+}
+
+func TestRoleInAccount(t *testing.T) {
+	for arn, ok := range map[string]bool{
+		"arn:aws:iam::123456789012:role/deployer":                                      true,
+		"arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO": true,
+		"arn:aws-us-gov:iam::123456789012:role/deployer":                               true,
+		"arn:aws:iam::999999999999:role/deployer":                                      false,
+		"arn:aws:iam::123456789012:user/alice":                                         false,
+		"arn:aws:iam::123456789012:root":                                               false,
+		"arn:aws:iam::123456789012:role/*":                                             false,
+		"deployer":                                                                     false,
+	} {
+		assert.Equal(t, ok, scope.RoleInAccount(arn, "123456789012"), arn)
+	}
 }
 
 func TestCheckTeamName(t *testing.T) {
@@ -86,5 +110,23 @@ func TestCheckTeamName(t *testing.T) {
 		if assert.Error(t, err, name) {
 			assert.Contains(t, err.Error(), "Teams[0].Name")
 		}
+	}
+}
+
+func TestCheckDomainName(t *testing.T) {
+	for d, ok := range map[string]bool{
+		"pypi.internal.example.com": true, "*.example.com": true, "example.com": true,
+		"*": false, "*.com": false, "com": false, "Example.com": false, "exa mple.com": false, "*.*.example.com": false,
+	} {
+		assert.Equal(t, ok, scope.CheckDomainName(d) == nil, d)
+	}
+}
+
+func TestCheckSourceCIDR(t *testing.T) {
+	for c, ok := range map[string]bool{
+		"203.0.113.0/24": true, "10.0.0.0/8": true, "2001:db8::/32": true,
+		"0.0.0.0/0": false, "0.0.0.0/1": false, "::/0": false, "203.0.113.7/24": false, "office": false,
+	} {
+		assert.Equal(t, ok, scope.CheckSourceCIDR(c) == nil, c)
 	}
 }

@@ -3,6 +3,7 @@ package workspace
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -24,6 +25,12 @@ type Team struct {
 	// Tags are the team's required tags; the profile and role carry them,
 	// and the role's team tag decides which team a space or job may claim.
 	Tags tagging.Set
+	// AccessRoles and AccessGroups are the IAM roles and groups (names, not
+	// ARNs) of the team's people; each gets the team's Studio access
+	// policy, which opens only the team's profile and only from the
+	// configured network.
+	AccessRoles  []string
+	AccessGroups []string
 }
 
 // Args configures the workspace.
@@ -43,9 +50,15 @@ type Args struct {
 	S3PrefixListID pulumi.StringInput
 
 	// DataKeyArn encrypts the platform's data; WorkspaceKeyArn the domain's
-	// EFS home directories and volumes.
+	// EFS home directories and volumes; LogsKeyArn SageMaker's log groups.
 	DataKeyArn      pulumi.StringInput
 	WorkspaceKeyArn pulumi.StringInput
+	LogsKeyArn      pulumi.StringInput
+	// LogRetentionDays is how long SageMaker's log groups keep events.
+	LogRetentionDays int
+	// StudioAccess is where people may open Studio from: corporate
+	// address ranges, the VPC's SageMaker endpoints, or both; at least one.
+	StudioAccess StudioAccessArgs
 	// PlatformBucketArns are the platform's buckets (wildcards within a
 	// name are allowed, "arn:aws:s3:::*" is not): a workspace role can
 	// never touch another bucket.
@@ -82,6 +95,15 @@ type Args struct {
 	Protect bool
 }
 
+// StudioAccessArgs are the networks people open Studio from.
+type StudioAccessArgs struct {
+	// CorporateCIDRs are public address ranges, each /8 or narrower.
+	CorporateCIDRs []string
+	// VpcEndpointIDs are the VPC's SageMaker API and Studio interface
+	// endpoints; nil when people never come through the VPC.
+	VpcEndpointIDs pulumi.StringArrayInput
+}
+
 // withDefaults returns a copy of the args with zero values replaced by the
 // documented defaults, leaving the caller's args untouched.
 func (a Args) withDefaults() Args {
@@ -112,8 +134,19 @@ func (a *Args) validate() error {
 	if a.EndpointSecurityGroupID == nil || a.S3PrefixListID == nil {
 		add("EndpointSecurityGroupID and S3PrefixListID are required: they are the only destinations of Studio's traffic")
 	}
-	if a.DataKeyArn == nil || a.WorkspaceKeyArn == nil {
-		add("DataKeyArn and WorkspaceKeyArn are required: the domain's storage and the teams' data are always encrypted")
+	if a.DataKeyArn == nil || a.WorkspaceKeyArn == nil || a.LogsKeyArn == nil {
+		add("DataKeyArn, WorkspaceKeyArn and LogsKeyArn are required: the domain's storage, the teams' data and SageMaker's logs are always encrypted")
+	}
+	if a.LogRetentionDays <= 0 {
+		add("LogRetentionDays %d: set how long SageMaker's log groups keep events; they never keep forever by accident", a.LogRetentionDays)
+	}
+	if len(a.StudioAccess.CorporateCIDRs) == 0 && a.StudioAccess.VpcEndpointIDs == nil {
+		add("StudioAccess: give CorporateCIDRs, VpcEndpointIDs or both; people open Studio only from a known network")
+	}
+	for _, c := range a.StudioAccess.CorporateCIDRs {
+		if err := scope.CheckSourceCIDR(c); err != nil {
+			add("StudioAccess.CorporateCIDRs: %v", err)
+		}
 	}
 	if len(a.PlatformBucketArns) == 0 {
 		add("PlatformBucketArns: list the platform's buckets; the boundary denies every other bucket")
@@ -155,6 +188,20 @@ func (a *Args) validateTeams(add func(string, ...any)) {
 				field, t.Name, TeamRoleName(a.Scope, t.Name), maxRoleNameLength)
 		}
 		seen[t.Name] = true
+		if len(TeamLifecycleConfigName(a.Scope, t.Name, appTypeJupyterLab)) > maxLifecycleConfigNameLength {
+			add("%s.Name %q: lifecycle configuration name %q exceeds SageMaker's %d characters; shorten the team name or the prefix",
+				field, t.Name, TeamLifecycleConfigName(a.Scope, t.Name, appTypeJupyterLab), maxLifecycleConfigNameLength)
+		}
+		for _, r := range t.AccessRoles {
+			if !iamNamePattern.MatchString(r) {
+				add("%s.AccessRoles: %q is not an IAM role name (a name, not an ARN)", field, r)
+			}
+		}
+		for _, g := range t.AccessGroups {
+			if !iamNamePattern.MatchString(g) {
+				add("%s.AccessGroups: %q is not an IAM group name (a name, not an ARN)", field, g)
+			}
+		}
 		if t.AccessPointArn == nil {
 			add("%s.AccessPointArn is required: a team reaches its data only through its access point", field)
 		}
@@ -203,3 +250,5 @@ func (a *Args) validateLimits(add func(string, ...any)) {
 			a.DefaultEBSVolumeSizeGB, a.MaxEBSVolumeSizeGB, MinEBSVolumeSizeGB, MaxEBSVolumeSizeGB)
 	}
 }
+
+var iamNamePattern = regexp.MustCompile(`^[\w+=,.@-]{1,128}$`)

@@ -51,7 +51,6 @@ var (
 		"ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
 	}
 	imagePullActions = iamdoc.Strings{"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}
-	logActions       = iamdoc.Strings{"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams", "logs:GetLogEvents"}
 	objectActions    = iamdoc.Strings{
 		"s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:DeleteObject",
 		"s3:AbortMultipartUpload", "s3:ListMultipartUploadParts",
@@ -72,6 +71,29 @@ var (
 		"sagemaker:CreateTrainingJob", "sagemaker:CreateProcessingJob",
 	}
 )
+
+// SageMaker's log groups. The platform creates them, encrypted with the
+// logs key and with the environment's retention, so no job or app ever
+// logs into a group SageMaker would create unencrypted and kept forever.
+const (
+	TrainingJobsLogGroup   = "/aws/sagemaker/TrainingJobs"
+	ProcessingJobsLogGroup = "/aws/sagemaker/ProcessingJobs"
+	StudioLogGroup         = "/aws/sagemaker/studio"
+)
+
+// LogGroups are the SageMaker log groups the platform creates.
+func LogGroups() []string {
+	return []string{ProcessingJobsLogGroup, TrainingJobsLogGroup, StudioLogGroup}
+}
+
+// StartableAppTypes are the only Studio apps a role may start: the two
+// with built-in idle shutdown. App ARNs name the type
+// (app/<domain>/<profile or space>/<type>/<name>); both spellings are
+// listed because IAM matches ARNs case-sensitively and AWS's examples use
+// both.
+func StartableAppTypes() []string {
+	return []string{appTypeCodeEditor, "codeeditor", appTypeJupyterLab, "jupyterlab"}
+}
 
 // TrustPolicy lets only SageMaker, acting for this account, assume a
 // workspace role. sts:SetSourceIdentity lets the domain stamp the user
@@ -172,10 +194,57 @@ func BoundaryPolicy(s BoundaryScope) iamdoc.Document {
 			Condition: iamdoc.Condition{"StringEquals": {"kms:ViaService": viaService(s.Scope, "sagemaker", "elasticfilesystem", "ec2")}},
 		},
 	}
-	statements = append(statements, logStatements(s.Scope)...)
+	statements = append(statements, logStatements(s.Scope, logStreams{
+		write: everyLogStream(s.Scope), read: everyLogStream(s.Scope),
+	})...)
 	statements = append(statements, imagePullStatements(s.Scope, s.ImageRegistryAccounts)...)
 	statements = append(statements, jobNetworkStatements(s.Scope, s.VpcID)...)
+	var startable iamdoc.Strings
+	for _, t := range StartableAppTypes() {
+		startable = append(startable, sagemakerARN(s.Scope, "app/*/*/"+t+"/*"))
+	}
 	statements = append(statements,
+		iamdoc.Statement{
+			// Studio Classic, RStudio, Canvas and kernel gateways have no
+			// built-in idle shutdown: no workspace role starts them.
+			Sid:         "OnlyAppsWithIdleShutdown",
+			Effect:      iamdoc.Deny,
+			Action:      iamdoc.Strings{"sagemaker:CreateApp"},
+			NotResource: startable,
+		},
+		iamdoc.Statement{
+			// A private space runs with its owner's role: a space owned by
+			// another team's profile would hand its creator that team's data.
+			Sid:      "SpacesOwnedByTheCallersTeam",
+			Effect:   iamdoc.Deny,
+			Action:   iamdoc.Strings{"sagemaker:CreateSpace"},
+			Resource: iamdoc.Strings{"*"},
+			Condition: iamdoc.Condition{"ArnNotLike": {
+				"sagemaker:OwnerUserProfileArn": {sagemakerARN(s.Scope, "user-profile/*/${aws:PrincipalTag/"+tagkeys.Team+"}")},
+			}},
+		},
+		iamdoc.Statement{
+			// IfExists: a request that does not ask for encryption is
+			// refused like one that turns it off.
+			Sid:       "JobsEncryptInterContainerTraffic",
+			Effect:    iamdoc.Deny,
+			Action:    createJobActions,
+			Resource:  iamdoc.Strings{"*"},
+			Condition: iamdoc.Condition{"BoolIfExists": {"sagemaker:InterContainerTrafficEncryption": {"false"}}},
+		},
+		iamdoc.Statement{
+			// Reading a whole log group would show every team's streams;
+			// the log groups' settings are the platform's.
+			Sid:    "NoWholeLogGroupReadsOrLogGroupChanges",
+			Effect: iamdoc.Deny,
+			Action: iamdoc.Strings{
+				"logs:FilterLogEvents", "logs:StartQuery", "logs:StartLiveTail", "logs:GetLogGroupFields",
+				"logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:DeleteLogStream", "logs:PutRetentionPolicy",
+				"logs:DeleteRetentionPolicy", "logs:AssociateKmsKey", "logs:DisassociateKmsKey",
+				"logs:PutResourcePolicy", "logs:PutSubscriptionFilter", "logs:CreateExportTask",
+			},
+			Resource: iamdoc.Strings{"*"},
+		},
 		iamdoc.Statement{
 			Sid:    "NoIAMBeyondPassingRolesToSageMaker",
 			Effect: iamdoc.Deny,
@@ -289,11 +358,16 @@ type TeamScope struct {
 	VpcID           string
 	SubnetIDs       []string
 	SecurityGroupID string
-	// LifecycleConfigArns are the domain's lifecycle configurations, which
+	// LifecycleConfigArns are the team's lifecycle configurations, which
 	// Studio reads when it starts an app.
 	LifecycleConfigArns   []string
 	AllowedInstanceTypes  []string
 	ImageRegistryAccounts []string
+}
+
+// ProfileARN is the ARN of the team's user profile.
+func (s TeamScope) ProfileARN() string {
+	return sagemakerARN(s.Scope, fmt.Sprintf("user-profile/%s/%s", s.DomainID, s.Team))
 }
 
 // TeamPolicy is the execution role policy of one team: Studio in its own
@@ -309,11 +383,17 @@ func TeamPolicy(s TeamScope) iamdoc.Document {
 		sagemakerARN(s.Scope, fmt.Sprintf("app/%s/%s/*/*", domain, team)),
 		sagemakerARN(s.Scope, fmt.Sprintf("app/%s/%s/*/*", domain, named)),
 	}
+	var profileApps, spaceApps iamdoc.Strings
+	for _, t := range StartableAppTypes() {
+		profileApps = append(profileApps, sagemakerARN(s.Scope, fmt.Sprintf("app/%s/%s/%s/*", domain, team, t)))
+		spaceApps = append(spaceApps, sagemakerARN(s.Scope, fmt.Sprintf("app/%s/%s/%s/*", domain, named, t)))
+	}
 	spaces := iamdoc.Strings{sagemakerARN(s.Scope, fmt.Sprintf("space/%s/%s", domain, named))}
 	jobs := iamdoc.Strings{sagemakerARN(s.Scope, "training-job/"+named), sagemakerARN(s.Scope, "processing-job/"+named)}
 	taggable := append(append(slices.Clone(spaces), apps...), jobs...)
 	instanceTypes := iamdoc.Condition{"ForAllValues:StringEquals": {"sagemaker:InstanceTypes": slices.Clone(s.AllowedInstanceTypes)}}
 	teamTag := "aws:RequestTag/" + tagkeys.Team
+	ownProfile := iamdoc.Strings{s.ProfileARN()}
 
 	statements := []iamdoc.Statement{
 		{Sid: "StudioDiscovery", Effect: iamdoc.Allow, Action: studioListActions, Resource: iamdoc.Strings{"*"}},
@@ -323,17 +403,40 @@ func TeamPolicy(s TeamScope) iamdoc.Document {
 			Action: iamdoc.Strings{"sagemaker:DescribeDomain", "sagemaker:DescribeUserProfile", "sagemaker:DescribeStudioLifecycleConfig"},
 			Resource: append(iamdoc.Strings{
 				sagemakerARN(s.Scope, "domain/"+domain),
-				sagemakerARN(s.Scope, fmt.Sprintf("user-profile/%s/%s", domain, team)),
+				s.ProfileARN(),
 			}, s.LifecycleConfigArns...),
 		},
 		{Sid: "OwnApps", Effect: iamdoc.Allow, Action: iamdoc.Strings{"sagemaker:DescribeApp", "sagemaker:DeleteApp"}, Resource: apps},
-		{Sid: "StartOwnAppsOnAllowedInstances", Effect: iamdoc.Allow, Action: iamdoc.Strings{"sagemaker:CreateApp"}, Resource: apps, Condition: instanceTypes},
+		{
+			// Only JupyterLab and Code Editor, which shut down when idle.
+			Sid: "StartProfileAppsWithIdleShutdownOnAllowedInstances", Effect: iamdoc.Allow,
+			Action: iamdoc.Strings{"sagemaker:CreateApp"}, Resource: profileApps, Condition: instanceTypes,
+		},
+		{
+			// A private space's apps run with its owner's role, so apps
+			// start only in spaces the team's own profile owns.
+			Sid:      "StartSpaceAppsWithIdleShutdownOnAllowedInstances",
+			Effect:   iamdoc.Allow,
+			Action:   iamdoc.Strings{"sagemaker:CreateApp"},
+			Resource: spaceApps,
+			Condition: iamdoc.Condition{
+				"ForAllValues:StringEquals": instanceTypes["ForAllValues:StringEquals"],
+				"ArnEquals":                 {"sagemaker:OwnerUserProfileArn": ownProfile},
+			},
+		},
 		{Sid: "OwnSpaces", Effect: iamdoc.Allow, Action: iamdoc.Strings{"sagemaker:DescribeSpace", "sagemaker:DeleteSpace"}, Resource: spaces},
-		{Sid: "ResizeOwnSpacesOnAllowedInstances", Effect: iamdoc.Allow, Action: iamdoc.Strings{"sagemaker:UpdateSpace"}, Resource: spaces, Condition: instanceTypes},
+		{
+			Sid: "ResizeOwnSpacesOnAllowedInstances", Effect: iamdoc.Allow, Action: iamdoc.Strings{"sagemaker:UpdateSpace"}, Resource: spaces,
+			Condition: iamdoc.Condition{
+				"ForAllValues:StringEquals": instanceTypes["ForAllValues:StringEquals"],
+				"ArnEqualsIfExists":         {"sagemaker:OwnerUserProfileArn": ownProfile},
+			},
+		},
 		{
 			// A space is ephemeral compute: it names its team and when it
-			// may be removed. The Studio UI's create-space dialog cannot
-			// set tags, so spaces are created with the API or CLI.
+			// may be removed, and the team's own profile owns it. The
+			// Studio UI's create-space dialog cannot set tags, so spaces
+			// are created with the API or CLI.
 			Sid:      "CreateOwnSpacesWithTeamAndExpiry",
 			Effect:   iamdoc.Allow,
 			Action:   iamdoc.Strings{"sagemaker:CreateSpace"},
@@ -342,6 +445,7 @@ func TeamPolicy(s TeamScope) iamdoc.Document {
 				"StringEquals":              {teamTag: {team}},
 				"Null":                      {"aws:RequestTag/" + tagkeys.ExpiresAt: {"false"}},
 				"ForAllValues:StringEquals": instanceTypes["ForAllValues:StringEquals"],
+				"ArnEquals":                 {"sagemaker:OwnerUserProfileArn": ownProfile},
 			},
 		},
 		{
@@ -351,7 +455,8 @@ func TeamPolicy(s TeamScope) iamdoc.Document {
 			Resource: jobs,
 			Condition: iamdoc.Condition{
 				"StringEquals": {teamTag: {team}},
-				"Null":         {"sagemaker:VpcSubnets": {"false"}},
+				"Null":         {"sagemaker:VpcSubnets": {"false"}, "sagemaker:VpcSecurityGroupIds": {"false"}},
+				"Bool":         {"sagemaker:InterContainerTrafficEncryption": {"true"}},
 				"ForAllValues:StringEquals": {
 					"sagemaker:InstanceTypes":       slices.Clone(s.AllowedInstanceTypes),
 					"sagemaker:VpcSubnets":          slices.Clone(s.SubnetIDs),
@@ -417,10 +522,32 @@ func TeamPolicy(s TeamScope) iamdoc.Document {
 			},
 		},
 	}
-	statements = append(statements, logStatements(s.Scope)...)
+	streams := TeamLogStreams(s.Scope, domain, team)
+	statements = append(statements, logStatements(s.Scope, logStreams{write: streams, read: streams})...)
 	statements = append(statements, imagePullStatements(s.Scope, s.ImageRegistryAccounts)...)
 	statements = append(statements, jobNetworkStatements(s.Scope, s.VpcID)...)
 	return iamdoc.New(statements...)
+}
+
+// TeamLogStreams are a team's log streams in SageMaker's log groups: its
+// jobs' streams ("<job name>/<host>", job names "<team>--*") and its Studio
+// apps' streams ("<domain>/<profile or space>/<app type>/<app>").
+func TeamLogStreams(s scope.Scope, domainID, team string) iamdoc.Strings {
+	named := team + TeamResourceSeparator + "*"
+	return iamdoc.Strings{
+		s.LogStreamARN(ProcessingJobsLogGroup, named),
+		s.LogStreamARN(TrainingJobsLogGroup, named),
+		s.LogStreamARN(StudioLogGroup, domainID+"/"+team+"/*"),
+		s.LogStreamARN(StudioLogGroup, domainID+"/"+named),
+	}
+}
+
+func everyLogStream(s scope.Scope) iamdoc.Strings {
+	var out iamdoc.Strings
+	for _, g := range LogGroups() {
+		out = append(out, s.LogStreamARN(g, "*"))
+	}
+	return out
 }
 
 // DefaultRolePolicy is the policy of the domain's default execution role,
@@ -432,17 +559,40 @@ func DefaultRolePolicy(p scope.Scope, domainID string, imageRegistryAccounts []s
 		{Sid: "StudioDiscovery", Effect: iamdoc.Allow, Action: studioListActions, Resource: iamdoc.Strings{"*"}},
 		{Sid: "DescribeTheDomain", Effect: iamdoc.Allow, Action: iamdoc.Strings{"sagemaker:DescribeDomain"}, Resource: iamdoc.Strings{sagemakerARN(p, "domain/"+domainID)}},
 	}
-	statements = append(statements, logStatements(p)...)
+	// Shared spaces of every team run with this role: it writes their
+	// Studio logs but reads none, so no team reads another's through it.
+	statements = append(statements, logStatements(p, logStreams{
+		write: iamdoc.Strings{p.LogStreamARN(StudioLogGroup, domainID+"/*")},
+	})...)
 	statements = append(statements, imagePullStatements(p, imageRegistryAccounts)...)
 	return iamdoc.New(statements...)
 }
 
-func logStatements(p scope.Scope) []iamdoc.Statement {
-	group := p.ARN("logs", "log-group:/aws/sagemaker/*")
-	return []iamdoc.Statement{
-		{Sid: "SageMakerLogGroups", Effect: iamdoc.Allow, Action: logActions, Resource: iamdoc.Strings{group, group + ":log-stream:*"}},
-		{Sid: "FindLogGroups", Effect: iamdoc.Allow, Action: iamdoc.Strings{"logs:DescribeLogGroups"}, Resource: iamdoc.Strings{p.ARN("logs", "log-group:*")}},
+// logStreams are the streams a role writes and reads.
+type logStreams struct{ write, read iamdoc.Strings }
+
+// logStatements grant SageMaker's log groups, which the platform creates:
+// streams may be created in them (CloudWatch Logs authorises
+// logs:CreateLogStream and logs:DescribeLogStreams on the log group, not
+// on the stream, so a role can see the groups' stream names), but events
+// are written and read only in the given streams. No log group is created
+// by a role.
+func logStatements(p scope.Scope, streams logStreams) []iamdoc.Statement {
+	var groups iamdoc.Strings
+	for _, g := range LogGroups() {
+		groups = append(groups, p.LogGroupARN(g+":*"))
 	}
+	statements := []iamdoc.Statement{
+		{Sid: "CreateStreamsInSageMakerLogGroups", Effect: iamdoc.Allow, Action: iamdoc.Strings{"logs:CreateLogStream", "logs:DescribeLogStreams"}, Resource: groups},
+		{Sid: "FindLogGroups", Effect: iamdoc.Allow, Action: iamdoc.Strings{"logs:DescribeLogGroups"}, Resource: iamdoc.Strings{p.LogGroupARN("*")}},
+	}
+	if len(streams.write) > 0 {
+		statements = append(statements, iamdoc.Statement{Sid: "WriteOwnLogStreams", Effect: iamdoc.Allow, Action: iamdoc.Strings{"logs:PutLogEvents"}, Resource: streams.write})
+	}
+	if len(streams.read) > 0 {
+		statements = append(statements, iamdoc.Statement{Sid: "ReadOwnLogStreams", Effect: iamdoc.Allow, Action: iamdoc.Strings{"logs:GetLogEvents"}, Resource: streams.read})
+	}
+	return statements
 }
 
 func imagePullStatements(p scope.Scope, accounts []string) []iamdoc.Statement {
@@ -482,4 +632,82 @@ func jobNetworkStatements(p scope.Scope, vpcID string) []iamdoc.Statement {
 			Resource: iamdoc.Strings{p.ARN("ec2", "network-interface/*")},
 		},
 	}
+}
+
+// StudioAccess is where people may open Studio from.
+type StudioAccess struct {
+	// CorporateCIDRs are the public address ranges of the corporate
+	// network (aws:SourceIp of requests that reach AWS over the internet).
+	CorporateCIDRs []string
+	// VpcEndpointIDs are the VPC's SageMaker API and Studio interface
+	// endpoints: requests through them come from the private network.
+	VpcEndpointIDs []string
+}
+
+// StudioAccessPolicy is what a team's people get to open Studio: a
+// presigned domain URL for the team's own user profile, only from the
+// configured network. The Deny statements hold even where another policy
+// of the same identity allows more: no other profile, no other network.
+// SageMaker evaluates the policy again on every request and WebSocket frame
+// of the presigned URL, so the network condition applies to the session,
+// not only to the call that creates the URL.
+func StudioAccessPolicy(s scope.Scope, domainID, team string, access StudioAccess) iamdoc.Document {
+	profile := sagemakerARN(s, fmt.Sprintf("user-profile/%s/%s", domainID, team))
+	fromNetwork := iamdoc.Condition{}
+	statements := []iamdoc.Statement{
+		{
+			Sid:      "FindTheDomain",
+			Effect:   iamdoc.Allow,
+			Action:   iamdoc.Strings{"sagemaker:ListDomains", "sagemaker:ListUserProfiles"},
+			Resource: iamdoc.Strings{"*"},
+		},
+		{
+			Sid:      "DescribeOwnProfile",
+			Effect:   iamdoc.Allow,
+			Action:   iamdoc.Strings{"sagemaker:DescribeDomain", "sagemaker:DescribeUserProfile"},
+			Resource: iamdoc.Strings{sagemakerARN(s, "domain/"+domainID), profile},
+		},
+	}
+	if len(access.CorporateCIDRs) > 0 {
+		cidrs := iamdoc.Strings(slices.Clone(access.CorporateCIDRs))
+		slices.Sort(cidrs)
+		statements = append(statements, iamdoc.Statement{
+			Sid:       "OpenOwnProfileFromTheCorporateNetwork",
+			Effect:    iamdoc.Allow,
+			Action:    iamdoc.Strings{"sagemaker:CreatePresignedDomainUrl"},
+			Resource:  iamdoc.Strings{profile},
+			Condition: iamdoc.Condition{"IpAddress": {"aws:SourceIp": cidrs}},
+		})
+		fromNetwork["NotIpAddress"] = map[string]iamdoc.Strings{"aws:SourceIp": cidrs}
+	}
+	if len(access.VpcEndpointIDs) > 0 {
+		endpoints := iamdoc.Strings(slices.Clone(access.VpcEndpointIDs))
+		slices.Sort(endpoints)
+		statements = append(statements, iamdoc.Statement{
+			Sid:       "OpenOwnProfileThroughTheVPCEndpoints",
+			Effect:    iamdoc.Allow,
+			Action:    iamdoc.Strings{"sagemaker:CreatePresignedDomainUrl"},
+			Resource:  iamdoc.Strings{profile},
+			Condition: iamdoc.Condition{"StringEquals": {"aws:SourceVpce": endpoints}},
+		})
+		fromNetwork["StringNotEquals"] = map[string]iamdoc.Strings{"aws:SourceVpce": endpoints}
+	}
+	statements = append(statements,
+		iamdoc.Statement{
+			Sid:         "NoOtherProfile",
+			Effect:      iamdoc.Deny,
+			Action:      iamdoc.Strings{"sagemaker:CreatePresignedDomainUrl"},
+			NotResource: iamdoc.Strings{profile},
+		},
+		iamdoc.Statement{
+			// Both negated conditions must hold: outside the corporate
+			// ranges and not through the VPC's endpoints.
+			Sid:       "NoOtherNetwork",
+			Effect:    iamdoc.Deny,
+			Action:    iamdoc.Strings{"sagemaker:CreatePresignedDomainUrl"},
+			Resource:  iamdoc.Strings{"*"},
+			Condition: fromNetwork,
+		},
+	)
+	return iamdoc.New(statements...)
 }

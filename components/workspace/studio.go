@@ -5,11 +5,19 @@
 //
 // Guardrails that cannot be switched off:
 //   - the domain has no internet path (VpcOnly), its storage is encrypted
-//     with the workspace key, and its security group reaches only the VPC
-//     endpoints, S3 through the gateway endpoint, and the group itself;
-//   - JupyterLab and Code Editor apps shut down when idle, within the
-//     environment's bound, and every app starts with a lifecycle script that
-//     keeps pip, conda and the SageMaker SDK on the private paths;
+//     with the workspace key, and its security groups reach only the VPC
+//     endpoints and S3 through the gateway endpoint; each team has its own
+//     security group, the only one that lets apps and jobs reach each
+//     other, so no team reaches another's apps or jobs;
+//   - JupyterLab and Code Editor, which shut down when idle within the
+//     environment's bound, are the only apps a role may start, and every app
+//     starts with a lifecycle script that keeps pip, conda and the SageMaker
+//     SDK on the private paths;
+//   - SageMaker's log groups exist before any job, encrypted with the logs
+//     key and kept for the environment's retention; a team reads and
+//     writes only its own jobs' and apps' log streams;
+//   - people open Studio only for their team's profile and only from the
+//     configured network;
 //   - every execution role trusts only SageMaker in this account, lives at
 //     most an hour per session, and carries a permissions boundary that caps
 //     it to the platform's resources and allowed instance types;
@@ -26,13 +34,17 @@ package workspace
 import (
 	"errors"
 	"fmt"
+	"path"
 	"regexp"
 	"strings"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sagemaker"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/aifactory/platform/components/scope"
 )
 
 // Type is the component's type token.
@@ -64,10 +76,13 @@ const (
 // AWS name limits and fixed values of the domain.
 const (
 	maxRoleNameLength = 64
-	landingStudio     = "studio::"
-	enabled           = "ENABLED"
-	appTypeJupyterLab = "JupyterLab"
-	appTypeCodeEditor = "CodeEditor"
+	// maxLifecycleConfigNameLength is SageMaker's limit on lifecycle
+	// configuration names.
+	maxLifecycleConfigNameLength = 63
+	landingStudio                = "studio::"
+	enabled                      = "ENABLED"
+	appTypeJupyterLab            = "JupyterLab"
+	appTypeCodeEditor            = "CodeEditor"
 )
 
 // HiddenAppTypes are kept out of the Studio navigation: Studio Classic has
@@ -79,14 +94,18 @@ func HiddenAppTypes() []string { return []string{"JupyterServer", "RStudioServer
 type Studio struct {
 	pulumi.ResourceState
 
-	DomainID                pulumi.StringOutput `pulumi:"domainId"`
-	DomainURL               pulumi.StringOutput `pulumi:"domainUrl"`
+	DomainID  pulumi.StringOutput `pulumi:"domainId"`
+	DomainURL pulumi.StringOutput `pulumi:"domainUrl"`
+	// SecurityGroupID is the domain's shared group: AWS APIs and S3 only.
 	SecurityGroupID         pulumi.StringOutput `pulumi:"securityGroupId"`
 	BoundaryPolicyArn       pulumi.StringOutput `pulumi:"boundaryPolicyArn"`
 	DefaultExecutionRoleArn pulumi.StringOutput `pulumi:"defaultExecutionRoleArn"`
-	// ProfileNames and RoleArns are keyed by team name.
-	ProfileNames pulumi.StringMapOutput `pulumi:"profileNames"`
-	RoleArns     pulumi.StringMapOutput `pulumi:"roleArns"`
+	// ProfileNames, RoleArns, SecurityGroupIDs and AccessPolicyArns (the
+	// policy people open Studio with) are keyed by team name.
+	ProfileNames     pulumi.StringMapOutput `pulumi:"profileNames"`
+	RoleArns         pulumi.StringMapOutput `pulumi:"roleArns"`
+	SecurityGroupIDs pulumi.StringMapOutput `pulumi:"securityGroupIds"`
+	AccessPolicyArns pulumi.StringMapOutput `pulumi:"accessPolicyArns"`
 }
 
 var (
@@ -111,7 +130,11 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	parent := pulumi.Parent(w)
 
-	sg, err := newSecurityGroup(ctx, name, &a, parent)
+	sg, err := newSecurityGroup(ctx, name+"-studio", a.Name("studio"), &a, nil, false, parent)
+	if err != nil {
+		return nil, err
+	}
+	logGroups, err := newLogGroups(ctx, name, &a, parent)
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +156,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
-	lifecycle, err := newLifecycleConfigs(ctx, name, &a, sg, parent)
+	lifecycle, err := newLifecycleConfigs(ctx, name, &a, "", sg, parent)
 	if err != nil {
 		return nil, err
 	}
@@ -151,17 +174,18 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 
-	profileNames := pulumi.StringMap{}
-	roleArns := pulumi.StringMap{}
+	profileNames, roleArns, groupIDs, accessPolicies := pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}
 	for _, team := range a.Teams {
-		profile, role, err := newTeam(ctx, name, &a, team, teamDeps{
-			trust: trust, boundary: boundary, domain: domain, sg: sg, lifecycle: lifecycle,
+		t, err := newTeam(ctx, name, &a, team, teamDeps{
+			trust: trust, boundary: boundary, domain: domain, logGroups: logGroups,
 		}, parent)
 		if err != nil {
 			return nil, err
 		}
-		profileNames[team.Name] = profile.UserProfileName
-		roleArns[team.Name] = role.Arn
+		profileNames[team.Name] = t.profile.UserProfileName
+		roleArns[team.Name] = t.role.Arn
+		groupIDs[team.Name] = t.securityGroup.ID().ToStringOutput()
+		accessPolicies[team.Name] = t.accessPolicy.Arn
 	}
 
 	w.DomainID = domain.ID().ToStringOutput()
@@ -171,7 +195,11 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	w.DefaultExecutionRoleArn = defaultRole.Arn
 	w.ProfileNames = profileNames.ToStringMapOutput()
 	w.RoleArns = roleArns.ToStringMapOutput()
+	w.SecurityGroupIDs = groupIDs.ToStringMapOutput()
+	w.AccessPolicyArns = accessPolicies.ToStringMapOutput()
 	if err := ctx.RegisterResourceOutputs(w, pulumi.Map{
+		"securityGroupIds":        w.SecurityGroupIDs,
+		"accessPolicyArns":        w.AccessPolicyArns,
 		"domainId":                w.DomainID,
 		"domainUrl":               w.DomainURL,
 		"securityGroupId":         w.SecurityGroupID,
@@ -185,10 +213,12 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	return w, nil
 }
 
-// Studio in VpcOnly mode needs, within its security group, NFS to the
+// Studio in VpcOnly mode needs, within a security group, NFS to the
 // domain's EFS home directories and TCP 8192-65535 between a Jupyter
 // server and its kernel gateways (SageMaker developer guide, "Requirements
-// to use VPC only mode"). Nothing else is opened.
+// to use VPC only mode"). Only a team's own group opens them, to itself:
+// the domain's shared group opens nothing, so no team's apps or jobs can
+// reach another team's.
 var intraGroupPorts = []struct {
 	from, to    int
 	description string
@@ -197,7 +227,12 @@ var intraGroupPorts = []struct {
 	{8192, 65535, "Jupyter server to kernel gateway apps"},
 }
 
-func newSecurityGroup(ctx *pulumi.Context, name string, a *Args, parent pulumi.ResourceOption) (*ec2.SecurityGroup, error) {
+// newSecurityGroup creates a group that sends HTTPS to the VPC endpoints
+// and S3 only; a team's group (selfReachable) also lets its members reach
+// each other on the ports Studio needs.
+func newSecurityGroup(ctx *pulumi.Context, resourceName, groupName string, a *Args, tags pulumi.StringMap, selfReachable bool,
+	parent pulumi.ResourceOption,
+) (*ec2.SecurityGroup, error) {
 	var ingress ec2.SecurityGroupIngressArray
 	egress := ec2.SecurityGroupEgressArray{
 		&ec2.SecurityGroupEgressArgs{
@@ -215,29 +250,55 @@ func newSecurityGroup(ctx *pulumi.Context, name string, a *Args, parent pulumi.R
 			PrefixListIds: pulumi.StringArray{a.S3PrefixListID},
 		},
 	}
-	for _, p := range intraGroupPorts {
-		ingress = append(ingress, &ec2.SecurityGroupIngressArgs{
-			Description: pulumi.String(p.description),
-			Protocol:    pulumi.String("tcp"),
-			FromPort:    pulumi.Int(p.from),
-			ToPort:      pulumi.Int(p.to),
-			Self:        pulumi.Bool(true),
-		})
-		egress = append(egress, &ec2.SecurityGroupEgressArgs{
-			Description: pulumi.String(p.description),
-			Protocol:    pulumi.String("tcp"),
-			FromPort:    pulumi.Int(p.from),
-			ToPort:      pulumi.Int(p.to),
-			Self:        pulumi.Bool(true),
-		})
+	description := "SageMaker Studio: VPC endpoints and S3 only"
+	if selfReachable {
+		description = "SageMaker Studio apps and jobs of one team: VPC endpoints, S3 and each other only"
+		for _, p := range intraGroupPorts {
+			ingress = append(ingress, &ec2.SecurityGroupIngressArgs{
+				Description: pulumi.String(p.description),
+				Protocol:    pulumi.String("tcp"),
+				FromPort:    pulumi.Int(p.from),
+				ToPort:      pulumi.Int(p.to),
+				Self:        pulumi.Bool(true),
+			})
+			egress = append(egress, &ec2.SecurityGroupEgressArgs{
+				Description: pulumi.String(p.description),
+				Protocol:    pulumi.String("tcp"),
+				FromPort:    pulumi.Int(p.from),
+				ToPort:      pulumi.Int(p.to),
+				Self:        pulumi.Bool(true),
+			})
+		}
 	}
-	return ec2.NewSecurityGroup(ctx, name+"-studio", &ec2.SecurityGroupArgs{
+	all := pulumi.StringMap{"Name": pulumi.String(groupName)}
+	for k, v := range tags {
+		all[k] = v
+	}
+	return ec2.NewSecurityGroup(ctx, resourceName, &ec2.SecurityGroupArgs{
 		VpcId:       a.VpcID,
-		Description: pulumi.String("SageMaker Studio apps: VPC endpoints, S3 and each other only"),
+		Description: pulumi.String(description),
 		Ingress:     ingress,
 		Egress:      egress,
-		Tags:        pulumi.StringMap{"Name": pulumi.String(a.Name("studio"))},
+		Tags:        all,
 	}, parent)
+}
+
+// newLogGroups creates SageMaker's log groups before anything logs into
+// them, so SageMaker never creates them unencrypted and kept forever.
+func newLogGroups(ctx *pulumi.Context, name string, a *Args, parent pulumi.ResourceOption) ([]pulumi.Resource, error) {
+	var out []pulumi.Resource
+	for _, g := range LogGroups() {
+		lg, err := cloudwatch.NewLogGroup(ctx, name+"-"+strings.ToLower(path.Base(g)), &cloudwatch.LogGroupArgs{
+			Name:            pulumi.String(g),
+			KmsKeyId:        a.LogsKeyArn,
+			RetentionInDays: pulumi.Int(a.LogRetentionDays),
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, lg)
+	}
+	return out, nil
 }
 
 func newBoundary(ctx *pulumi.Context, name string, a *Args, parent pulumi.ResourceOption) (*iam.Policy, error) {
@@ -277,7 +338,19 @@ func (l lifecycleConfigs) arns() pulumi.StringArrayOutput {
 	}).(pulumi.StringArrayOutput)
 }
 
-func newLifecycleConfigs(ctx *pulumi.Context, name string, a *Args, sg *ec2.SecurityGroup, parent pulumi.ResourceOption) (lifecycleConfigs, error) {
+// TeamLifecycleConfigName is the name of a team's lifecycle configuration
+// for an app type: "<prefix>-<team>-lab" or "<prefix>-<team>-code".
+func TeamLifecycleConfigName(s scope.Scope, team, appType string) string {
+	if appType == appTypeCodeEditor {
+		return s.Name(team, "code")
+	}
+	return s.Name(team, "lab")
+}
+
+// newLifecycleConfigs creates the lifecycle configurations of the domain
+// (team empty: shared spaces) or of one team, whose script makes the
+// team's own security group the SageMaker SDK's default.
+func newLifecycleConfigs(ctx *pulumi.Context, name string, a *Args, team string, sg *ec2.SecurityGroup, parent pulumi.ResourceOption) (lifecycleConfigs, error) {
 	content := pulumi.All(a.SubnetIDs, sg.ID(), a.WorkspaceKeyArn, a.DataKeyArn).ApplyT(func(v []any) (string, error) {
 		script, err := LifecycleScript(LifecycleSettings{
 			Prefix:          a.Prefix,
@@ -297,7 +370,12 @@ func newLifecycleConfigs(ctx *pulumi.Context, name string, a *Args, sg *ec2.Secu
 	for _, appType := range []string{appTypeJupyterLab, appTypeCodeEditor} {
 		// At most 61 characters with a 41-character prefix, within AWS's 63.
 		configName := a.Name("vpc-only", strings.ToLower(appType))
-		lcc, err := sagemaker.NewStudioLifecycleConfig(ctx, fmt.Sprintf("%s-%s", name, strings.ToLower(appType)), &sagemaker.StudioLifecycleConfigArgs{
+		resourceName := fmt.Sprintf("%s-%s", name, strings.ToLower(appType))
+		if team != "" {
+			configName = TeamLifecycleConfigName(a.Scope, team, appType)
+			resourceName = fmt.Sprintf("%s-%s-%s", name, team, strings.ToLower(appType))
+		}
+		lcc, err := sagemaker.NewStudioLifecycleConfig(ctx, resourceName, &sagemaker.StudioLifecycleConfigArgs{
 			StudioLifecycleConfigName:    pulumi.String(configName),
 			StudioLifecycleConfigAppType: pulumi.String(appType),
 			StudioLifecycleConfigContent: content,

@@ -15,6 +15,7 @@ import (
 	"github.com/aifactory/platform/components/scope/scopetest"
 	"github.com/aifactory/platform/components/tagging"
 	"github.com/aifactory/platform/components/workspace"
+	"github.com/aifactory/platform/internal/iameval"
 	"github.com/aifactory/platform/internal/mocktest"
 )
 
@@ -23,6 +24,7 @@ const (
 	accessPointB = "arn:aws:s3:eu-west-1:123456789012:accesspoint/dev-player-insights"
 	dataKey      = "arn:aws:kms:eu-west-1:123456789012:key/data"
 	workspaceKey = "arn:aws:kms:eu-west-1:123456789012:key/workspace"
+	logsKey      = "arn:aws:kms:eu-west-1:123456789012:key/logs"
 	endpointSG   = "sg-endpoints"
 	s3PrefixList = "pl-12345678"
 )
@@ -43,7 +45,13 @@ func args() *workspace.Args {
 		S3PrefixListID:          pulumi.String(s3PrefixList),
 		DataKeyArn:              pulumi.String(dataKey),
 		WorkspaceKeyArn:         pulumi.String(workspaceKey),
-		PlatformBucketArns:      []string{"arn:aws:s3:::aifactory-dev-*"},
+		LogsKeyArn:              pulumi.String(logsKey),
+		LogRetentionDays:        30,
+		StudioAccess: workspace.StudioAccessArgs{
+			CorporateCIDRs: []string{"203.0.113.0/24"},
+			VpcEndpointIDs: pulumi.StringArray{pulumi.String("vpce-sagemaker-api"), pulumi.String("vpce-studio")},
+		},
+		PlatformBucketArns: []string{"arn:aws:s3:::aifactory-dev-*"},
 		Teams: []workspace.Team{
 			{Name: "jackpot-analytics", AccessPointArn: pulumi.String(accessPointA), Tags: teamTags("jackpot-analytics")},
 			{Name: "player-insights", AccessPointArn: pulumi.String(accessPointB), Tags: teamTags("player-insights")},
@@ -73,6 +81,9 @@ const (
 	policyType    = "aws:iam/policy:Policy"
 	rolePolicy    = "aws:iam/rolePolicy:RolePolicy"
 	sgType        = "aws:ec2/securityGroup:SecurityGroup"
+	logGroupType  = "aws:cloudwatch/logGroup:LogGroup"
+	attachType    = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+	groupAttach   = "aws:iam/groupPolicyAttachment:GroupPolicyAttachment"
 	boundaryArn   = "arn:aws:iam::123456789012:policy/workspace-boundary"
 )
 
@@ -237,11 +248,15 @@ func TestIdleShutdownIsOnWithinTheEnvironmentBound(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			a := args()
 			a.IdleTimeoutMinutes, a.MaxIdleTimeoutMinutes = tt.timeout, tt.max
-			_, d := domainOf(t, build(t, a))
+			m := build(t, a)
+			_, d := domainOf(t, m)
+			team := profileSettings(t, m, "jackpot-analytics")
 			for app, s := range map[string]appSettings{
-				"user JupyterLab":  d.DefaultUserSettings.JupyterLab,
-				"user Code Editor": d.DefaultUserSettings.CodeEditor,
-				"space JupyterLab": d.DefaultSpaceSettings.JupyterLab,
+				"user JupyterLab":         d.DefaultUserSettings.JupyterLab,
+				"user Code Editor":        d.DefaultUserSettings.CodeEditor,
+				"space JupyterLab":        d.DefaultSpaceSettings.JupyterLab,
+				"team profile JupyterLab": team.JupyterLab,
+				"team profile CodeEditor": team.CodeEditor,
 			} {
 				idle := s.AppLifecycleManagement.IdleSettings
 				require.NotNil(t, idle, app)
@@ -258,33 +273,68 @@ func TestIdleShutdownIsOnWithinTheEnvironmentBound(t *testing.T) {
 func TestLifecycleScriptIsTheDefaultOfJupyterLabAndCodeEditor(t *testing.T) {
 	m := build(t, args())
 	configs := m.OfType(lifecycleType)
-	require.Len(t, configs, 2)
+	require.Len(t, configs, 2+2*2, "the domain's and each team's JupyterLab and Code Editor configurations")
 	arns := map[string]string{}
 	for _, c := range configs {
-		arns[c.Str("studioLifecycleConfigAppType")] = "arn:aws:mock:eu-west-1:123456789012:" + lifecycleType + "/" + c.Name
+		arns[c.Name] = "arn:aws:mock:eu-west-1:123456789012:" + lifecycleType + "/" + c.Name
 		script, err := base64.StdEncoding.DecodeString(c.Str("studioLifecycleConfigContent"))
 		require.NoError(t, err, "content is base64")
 		assert.True(t, strings.HasPrefix(string(script), "#!/bin/bash\n"), c.Name)
 		assert.Contains(t, string(script), "no-index = true", "pip never waits for pypi.org")
 		assert.Contains(t, string(script), "- subnet-a", "SDK jobs default to the private subnets")
-		assert.Contains(t, string(script), "- workspace-studio-id", "SDK jobs default to Studio's security group")
+		// A team's jobs default to the team's own group, the only one its
+		// role may start jobs in.
+		group := "workspace-studio-id"
+		for _, team := range []string{"jackpot-analytics", "player-insights"} {
+			if strings.HasPrefix(c.Name, "workspace-"+team+"-") {
+				group = "workspace-" + team + "-id"
+				assert.True(t, strings.HasPrefix(c.Str("studioLifecycleConfigName"), "aifactory-dev-"+team+"-"), c.Name)
+			}
+		}
+		assert.Contains(t, string(script), "- "+group, "%s: SDK jobs default to the right security group", c.Name)
 	}
-	require.Contains(t, arns, "JupyterLab")
-	require.Contains(t, arns, "CodeEditor")
 
 	_, d := domainOf(t, m)
 	for app, tc := range map[string]struct {
 		s    appSettings
 		want string
 	}{
-		"user JupyterLab":  {d.DefaultUserSettings.JupyterLab, arns["JupyterLab"]},
-		"user Code Editor": {d.DefaultUserSettings.CodeEditor, arns["CodeEditor"]},
-		"space JupyterLab": {d.DefaultSpaceSettings.JupyterLab, arns["JupyterLab"]},
+		"user JupyterLab":  {d.DefaultUserSettings.JupyterLab, arns["workspace-jupyterlab"]},
+		"user Code Editor": {d.DefaultUserSettings.CodeEditor, arns["workspace-codeeditor"]},
+		"space JupyterLab": {d.DefaultSpaceSettings.JupyterLab, arns["workspace-jupyterlab"]},
 	} {
 		assert.Equal(t, tc.want, tc.s.DefaultResourceSpec.LifecycleConfigArn, app)
 		assert.Equal(t, []string{tc.want}, tc.s.LifecycleConfigArns, app)
 		assert.Equal(t, "ml.t3.medium", tc.s.DefaultResourceSpec.InstanceType, "%s defaults to the first allowed type", app)
 	}
+	for _, team := range []string{"jackpot-analytics", "player-insights"} {
+		u := profileSettings(t, m, team)
+		for app, tc := range map[string]struct {
+			s    appSettings
+			want string
+		}{
+			"JupyterLab":  {u.JupyterLab, arns["workspace-"+team+"-jupyterlab"]},
+			"Code Editor": {u.CodeEditor, arns["workspace-"+team+"-codeeditor"]},
+		} {
+			assert.Equal(t, tc.want, tc.s.DefaultResourceSpec.LifecycleConfigArn, "%s %s", team, app)
+			assert.Equal(t, []string{tc.want}, tc.s.LifecycleConfigArns, "%s %s: only the team's own scripts", team, app)
+		}
+	}
+}
+
+// userSettings are a profile's settings.
+type userSettings struct {
+	ExecutionRole  string      `json:"executionRole"`
+	SecurityGroups []string    `json:"securityGroups"`
+	JupyterLab     appSettings `json:"jupyterLabAppSettings"`
+	CodeEditor     appSettings `json:"codeEditorAppSettings"`
+}
+
+func profileSettings(t *testing.T, m *mocktest.Mocks, team string) userSettings {
+	t.Helper()
+	var u userSettings
+	require.NoError(t, m.Named(t, profileType, "workspace-"+team).JSON("userSettings", &u))
+	return u
 }
 
 func TestSpaceStorageIsBounded(t *testing.T) {
@@ -320,40 +370,67 @@ type sgRule struct {
 	Self           bool     `json:"self"`
 }
 
-func TestSecurityGroupReachesOnlyTheEndpointsS3AndItself(t *testing.T) {
+func TestSecurityGroupsReachOnlyTheEndpointsS3AndTheTeamItself(t *testing.T) {
 	m := build(t, args())
-	sg := m.Named(t, sgType, "workspace-studio")
-	var ingress, egress []sgRule
-	require.NoError(t, sg.JSON("ingress", &ingress))
-	require.NoError(t, sg.JSON("egress", &egress))
+	require.Len(t, m.OfType(sgType), 1+2, "the domain's group and one per team")
+	for _, tc := range []struct {
+		name       string
+		intraGroup [][2]int
+	}{
+		{"workspace-studio", nil},
+		{"workspace-jackpot-analytics", [][2]int{{2049, 2049}, {8192, 65535}}},
+		{"workspace-player-insights", [][2]int{{2049, 2049}, {8192, 65535}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sg := m.Named(t, sgType, tc.name)
+			var ingress, egress []sgRule
+			require.NoError(t, sg.JSON("ingress", &ingress))
+			require.NoError(t, sg.JSON("egress", &egress))
+			for _, r := range append(slices.Clone(ingress), egress...) {
+				assert.Empty(t, r.CidrBlocks, "no CIDR ranges, least of all 0.0.0.0/0: %+v", r)
+				assert.Empty(t, r.Ipv6CidrBlocks, "%+v", r)
+				assert.Equal(t, "tcp", r.Protocol, "%+v", r)
+			}
+			require.Len(t, ingress, len(tc.intraGroup))
+			for _, r := range ingress {
+				assert.True(t, r.Self, "ingress only from the group itself: %+v", r)
+				assert.Contains(t, tc.intraGroup, [2]int{r.FromPort, r.ToPort})
+			}
+			var toEndpoints, toS3 bool
+			for _, r := range egress {
+				switch {
+				case r.Self:
+					assert.Contains(t, tc.intraGroup, [2]int{r.FromPort, r.ToPort})
+				case slices.Equal(r.SecurityGroups, []string{endpointSG}):
+					toEndpoints = r.FromPort == 443 && r.ToPort == 443 && len(r.PrefixListIDs) == 0
+				case slices.Equal(r.PrefixListIDs, []string{s3PrefixList}):
+					toS3 = r.FromPort == 443 && r.ToPort == 443 && len(r.SecurityGroups) == 0
+				default:
+					t.Errorf("unexpected egress rule %+v", r)
+				}
+			}
+			assert.True(t, toEndpoints, "HTTPS to the endpoint security group")
+			assert.True(t, toS3, "HTTPS to the S3 prefix list")
+		})
+	}
+	for _, team := range []string{"jackpot-analytics", "player-insights"} {
+		assert.Equal(t, []string{"workspace-" + team + "-id"}, profileSettings(t, m, team).SecurityGroups,
+			"%s's apps get the team's own group (SageMaker adds the domain's)", team)
+		assert.Equal(t, team, m.Named(t, sgType, "workspace-"+team).Tags()["team"])
+	}
+}
 
-	for _, r := range append(slices.Clone(ingress), egress...) {
-		assert.Empty(t, r.CidrBlocks, "no CIDR ranges, least of all 0.0.0.0/0: %+v", r)
-		assert.Empty(t, r.Ipv6CidrBlocks, "%+v", r)
-		assert.Equal(t, "tcp", r.Protocol, "%+v", r)
+func TestSageMakerLogGroupsExistEncryptedWithRetention(t *testing.T) {
+	m := build(t, args())
+	groups := m.OfType(logGroupType)
+	require.Len(t, groups, 3)
+	var names []string
+	for _, lg := range groups {
+		names = append(names, lg.Str("name"))
+		assert.Equal(t, logsKey, lg.Str("kmsKeyId"), lg.Name)
+		assert.Equal(t, 30.0, lg.Num("retentionInDays"), lg.Name)
 	}
-	intraGroup := [][2]int{{2049, 2049}, {8192, 65535}}
-	require.Len(t, ingress, len(intraGroup))
-	for _, r := range ingress {
-		assert.True(t, r.Self, "ingress only from the group itself: %+v", r)
-		assert.Contains(t, intraGroup, [2]int{r.FromPort, r.ToPort})
-	}
-
-	var toEndpoints, toS3 bool
-	for _, r := range egress {
-		switch {
-		case r.Self:
-			assert.Contains(t, intraGroup, [2]int{r.FromPort, r.ToPort})
-		case slices.Equal(r.SecurityGroups, []string{endpointSG}):
-			toEndpoints = r.FromPort == 443 && r.ToPort == 443 && len(r.PrefixListIDs) == 0
-		case slices.Equal(r.PrefixListIDs, []string{s3PrefixList}):
-			toS3 = r.FromPort == 443 && r.ToPort == 443 && len(r.SecurityGroups) == 0
-		default:
-			t.Errorf("unexpected egress rule %+v", r)
-		}
-	}
-	assert.True(t, toEndpoints, "HTTPS to the endpoint security group")
-	assert.True(t, toS3, "HTTPS to the S3 prefix list")
+	assert.ElementsMatch(t, []string{"/aws/sagemaker/TrainingJobs", "/aws/sagemaker/ProcessingJobs", "/aws/sagemaker/studio"}, names)
 }
 
 func TestEveryRoleHasTheBoundaryAnHourAtMostAndTrustsOnlySageMaker(t *testing.T) {
@@ -384,7 +461,13 @@ func TestNoUsersKeysOrUnmanagedPolicies(t *testing.T) {
 	m := build(t, args())
 	for _, r := range m.Resources() {
 		assert.NotContains(t, []string{"aws:iam/user:User", "aws:iam/accessKey:AccessKey", "aws:iam/userLoginProfile:UserLoginProfile",
-			"aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/policyAttachment:PolicyAttachment"}, r.Type, r.Name)
+			"aws:iam/policyAttachment:PolicyAttachment"}, r.Type, r.Name)
+	}
+	// Attachments only give people's roles and groups their team's
+	// access policy; no workspace role gets an attached policy.
+	for _, r := range append(m.OfType(attachType), m.OfType(groupAttach)...) {
+		assert.Contains(t, r.Str("policyArn"), "-access", r.Name)
+		assert.NotContains(t, r.Str("role"), "aifactory-dev-studio", r.Name)
 	}
 	for _, r := range m.OfType(roleType) {
 		assert.False(t, r.Has("managedPolicyArns"), "%s: the boundary is the only managed policy", r.Name)
@@ -415,7 +498,7 @@ func TestNoPolicyAllowsAdminOrWholeServices(t *testing.T) {
 			}{r.Name, policyOf(t, r, "policy")})
 		}
 	}
-	require.Len(t, docs, 3+1+3, "3 trust policies, the boundary, 3 role policies")
+	require.Len(t, docs, 3+1+2+3, "3 trust policies, the boundary, 2 access policies, 3 role policies")
 	for _, d := range docs {
 		for _, st := range d.doc.Statement {
 			if st.Effect != iamdoc.Allow {
@@ -524,7 +607,15 @@ func TestTeamSageMakerActionsAreScopedToTheTeam(t *testing.T) {
 		jobs := statement(t, doc, "RunOwnJobsInThePrivateSubnets")
 		assert.Equal(t, iamdoc.Strings{team}, jobs.Condition["StringEquals"]["aws:RequestTag/team"])
 		assert.Equal(t, iamdoc.Strings{"subnet-a", "subnet-b"}, jobs.Condition["ForAllValues:StringEquals"]["sagemaker:VpcSubnets"])
-		assert.Equal(t, iamdoc.Strings{"workspace-studio-id"}, jobs.Condition["ForAllValues:StringEquals"]["sagemaker:VpcSecurityGroupIds"])
+		assert.Equal(t, iamdoc.Strings{"workspace-" + team + "-id"}, jobs.Condition["ForAllValues:StringEquals"]["sagemaker:VpcSecurityGroupIds"],
+			"jobs run only in the team's own security group")
+		assert.Equal(t, iamdoc.Strings{"false"}, jobs.Condition["Null"]["sagemaker:VpcSecurityGroupIds"])
+		assert.Equal(t, iamdoc.Strings{"true"}, jobs.Condition["Bool"]["sagemaker:InterContainerTrafficEncryption"])
+		profileArn := "arn:aws:sagemaker:eu-west-1:123456789012:user-profile/workspace-id/" + team
+		assert.Equal(t, iamdoc.Strings{profileArn}, create.Condition["ArnEquals"]["sagemaker:OwnerUserProfileArn"],
+			"spaces are owned by the team's own profile")
+		assert.Equal(t, iamdoc.Strings{profileArn},
+			statement(t, doc, "StartSpaceAppsWithIdleShutdownOnAllowedInstances").Condition["ArnEquals"]["sagemaker:OwnerUserProfileArn"])
 		tag := statement(t, doc, "TagOwnResources")
 		assert.Equal(t, iamdoc.Strings{team}, tag.Condition["StringEqualsIfExists"]["aws:RequestTag/team"], "never relabel as another team")
 		pass := statement(t, doc, "PassOwnRoleToSageMaker")
@@ -537,7 +628,8 @@ func TestInstanceTypesAreRestrictedByRoleAndBoundary(t *testing.T) {
 	m := build(t, a)
 	allowed := iamdoc.Strings(a.AllowedInstanceTypes)
 	doc := teamPolicy(t, m, "jackpot-analytics")
-	for _, sid := range []string{"StartOwnAppsOnAllowedInstances", "ResizeOwnSpacesOnAllowedInstances", "CreateOwnSpacesWithTeamAndExpiry", "RunOwnJobsInThePrivateSubnets"} {
+	for _, sid := range []string{"StartProfileAppsWithIdleShutdownOnAllowedInstances", "StartSpaceAppsWithIdleShutdownOnAllowedInstances",
+		"ResizeOwnSpacesOnAllowedInstances", "CreateOwnSpacesWithTeamAndExpiry", "RunOwnJobsInThePrivateSubnets"} {
 		assert.Equal(t, allowed, statement(t, doc, sid).Condition["ForAllValues:StringEquals"]["sagemaker:InstanceTypes"], sid)
 	}
 	for _, st := range doc.Statement {
@@ -710,6 +802,18 @@ func TestInvalidArgsAreRejectedBeforeAnyResource(t *testing.T) {
 		{"package index with shell", func(a *workspace.Args) { a.PackageIndexURL = "https://x/$(reboot)" }, "PackageIndexURL"},
 		{"bad registry account", func(a *workspace.Args) { a.ImageRegistryAccounts = []string{"aws"} }, "ImageRegistryAccounts"},
 		{"bad prefix", func(a *workspace.Args) { a.Prefix = "AI Factory" }, "Prefix"},
+		{"unencrypted logs", func(a *workspace.Args) { a.LogsKeyArn = nil }, "LogsKeyArn"},
+		{"logs kept forever", func(a *workspace.Args) { a.LogRetentionDays = 0 }, "LogRetentionDays"},
+		{"Studio from anywhere", func(a *workspace.Args) { a.StudioAccess = workspace.StudioAccessArgs{} }, "StudioAccess"},
+		{"Studio from the whole internet", func(a *workspace.Args) { a.StudioAccess.CorporateCIDRs = []string{"0.0.0.0/0"} }, "StudioAccess.CorporateCIDRs"},
+		{"Studio from half the internet", func(a *workspace.Args) { a.StudioAccess.CorporateCIDRs = []string{"0.0.0.0/1"} }, "StudioAccess.CorporateCIDRs"},
+		{"corporate range with host bits", func(a *workspace.Args) { a.StudioAccess.CorporateCIDRs = []string{"203.0.113.7/24"} }, "StudioAccess.CorporateCIDRs"},
+		{"access role as an ARN", func(a *workspace.Args) { a.Teams[0].AccessRoles = []string{"arn:aws:iam::123456789012:role/x"} }, "Teams[0].AccessRoles"},
+		{"team name too long for its lifecycle configurations", func(a *workspace.Args) {
+			a.Prefix = "aifactory-staging-abcdefghijklmnopqrst"
+			a.Teams[0].Name = "jackpot-analytics-and-more"
+			a.Teams[0].Tags = teamTags("jackpot-analytics-and-more")
+		}, "exceeds"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -731,4 +835,124 @@ func TestValidArgsAreNotChanged(t *testing.T) {
 	a.HomeEFSRetention = ""
 	build(t, a)
 	assert.Empty(t, a.HomeEFSRetention, "defaults apply to a copy, never to the caller's args")
+}
+
+// TestTeamRoleAsAWSWouldDecide evaluates the team role's policy within the
+// permissions boundary for the calls a team member makes from a notebook.
+func TestTeamRoleAsAWSWouldDecide(t *testing.T) {
+	m := build(t, args())
+	b := boundary(t, m)
+	team, other := "jackpot-analytics", "player-insights"
+	doc := teamPolicy(t, m, team)
+	role := "arn:aws:iam::123456789012:role/workspace-" + team
+	sm := func(resource string) string { return "arn:aws:sagemaker:eu-west-1:123456789012:" + resource }
+	logs := func(group, stream string) string {
+		return "arn:aws:logs:eu-west-1:123456789012:log-group:" + group + ":log-stream:" + stream
+	}
+	ownProfile, otherProfile := sm("user-profile/workspace-id/"+team), sm("user-profile/workspace-id/"+other)
+	base := iameval.Keys("aws:PrincipalTag/team", team)
+	job := func(extra ...string) iameval.Context {
+		c := base.With("aws:RequestTag/team", team).
+			With("sagemaker:InstanceTypes", "ml.m5.large").
+			With("sagemaker:VpcSubnets", "subnet-a", "subnet-b").
+			With("sagemaker:VpcSecurityGroupIds", "workspace-"+team+"-id").
+			With("sagemaker:VolumeKmsKey", workspaceKey).
+			With("sagemaker:InterContainerTrafficEncryption", "true")
+		for i := 0; i+1 < len(extra); i += 2 {
+			c = c.With(extra[i], extra[i+1])
+		}
+		return c
+	}
+	space := func(owner string) iameval.Context {
+		return base.With("aws:RequestTag/team", team).With("aws:RequestTag/expires-at", "2030-01-01T00:00:00Z").
+			With("sagemaker:InstanceTypes", "ml.t3.medium").With("sagemaker:OwnerUserProfileArn", owner)
+	}
+	app := base.With("sagemaker:InstanceTypes", "ml.t3.medium")
+	tests := []struct {
+		name     string
+		action   string
+		resource string
+		ctx      iameval.Context
+		want     iameval.Decision
+	}{
+		{"start JupyterLab in the profile", "sagemaker:CreateApp", sm("app/workspace-id/" + team + "/JupyterLab/default"), app, iameval.Allow},
+		{"start Code Editor in an own space", "sagemaker:CreateApp", sm("app/workspace-id/" + team + "--nb/codeeditor/default"),
+			app.With("sagemaker:OwnerUserProfileArn", ownProfile), iameval.Allow},
+		{"start a kernel gateway (no idle shutdown)", "sagemaker:CreateApp", sm("app/workspace-id/" + team + "/KernelGateway/default"), app, iameval.ExplicitDeny},
+		{"start Studio Classic", "sagemaker:CreateApp", sm("app/workspace-id/" + team + "/JupyterServer/default"), app, iameval.ExplicitDeny},
+		{"start RStudio", "sagemaker:CreateApp", sm("app/workspace-id/" + team + "/RStudioServerPro/default"), app, iameval.ExplicitDeny},
+		{"start an app in a space another profile owns", "sagemaker:CreateApp", sm("app/workspace-id/" + team + "--nb/jupyterlab/default"),
+			app.With("sagemaker:OwnerUserProfileArn", otherProfile), iameval.ImplicitDeny},
+		{"start an app in another team's space", "sagemaker:CreateApp", sm("app/workspace-id/" + other + "--nb/jupyterlab/default"),
+			app.With("sagemaker:OwnerUserProfileArn", otherProfile), iameval.ImplicitDeny},
+		{"create an own space", "sagemaker:CreateSpace", sm("space/workspace-id/" + team + "--nb"), space(ownProfile), iameval.Allow},
+		{"create a space owned by another team's profile", "sagemaker:CreateSpace", sm("space/workspace-id/" + team + "--nb"), space(otherProfile), iameval.ExplicitDeny},
+		{"create a space without an owner", "sagemaker:CreateSpace", sm("space/workspace-id/" + team + "--nb"),
+			base.With("aws:RequestTag/team", team).With("aws:RequestTag/expires-at", "2030-01-01T00:00:00Z"), iameval.ExplicitDeny},
+		{"run a job", "sagemaker:CreateTrainingJob", sm("training-job/" + team + "--train"), job(), iameval.Allow},
+		{"run a job without inter-container encryption", "sagemaker:CreateTrainingJob", sm("training-job/" + team + "--train"),
+			job("sagemaker:InterContainerTrafficEncryption", "false"), iameval.ExplicitDeny},
+		{"run a job in another team's security group", "sagemaker:CreateProcessingJob", sm("processing-job/" + team + "--prep"),
+			job("sagemaker:VpcSecurityGroupIds", "workspace-"+other+"-id"), iameval.ImplicitDeny},
+		{"run a job in the shared domain group", "sagemaker:CreateTrainingJob", sm("training-job/" + team + "--train"),
+			job("sagemaker:VpcSecurityGroupIds", "workspace-studio-id"), iameval.ImplicitDeny},
+		{"write own job logs", "logs:PutLogEvents", logs("/aws/sagemaker/TrainingJobs", team+"--train/algo-1-1700000000"), base, iameval.Allow},
+		{"read own Studio logs", "logs:GetLogEvents", logs("/aws/sagemaker/studio", "workspace-id/"+team+"/JupyterLab/default"), base, iameval.Allow},
+		{"read another team's job logs", "logs:GetLogEvents", logs("/aws/sagemaker/TrainingJobs", other+"--train/algo-1-1700000000"), base, iameval.ImplicitDeny},
+		{"write into another team's Studio logs", "logs:PutLogEvents", logs("/aws/sagemaker/studio", "workspace-id/"+other+"/JupyterLab/default"), base, iameval.ImplicitDeny},
+		{"search a whole log group", "logs:FilterLogEvents", "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/sagemaker/TrainingJobs:*", base, iameval.ExplicitDeny},
+		{"create a log group", "logs:CreateLogGroup", "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/sagemaker/Other", base, iameval.ExplicitDeny},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := iameval.Evaluate(iameval.Policies{Identity: []iamdoc.Document{doc}, Boundary: &b},
+				iameval.Request{Principal: role, Action: tt.action, Resource: tt.resource, Context: tt.ctx})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got.Decision, got.Reason)
+		})
+	}
+}
+
+func TestPeopleOpenOnlyTheirTeamsProfileFromThePlatformsNetwork(t *testing.T) {
+	a := args()
+	a.Teams[0].AccessRoles = []string{"jackpot-analysts"}
+	a.Teams[1].AccessGroups = []string{"player-insights-people"}
+	m := build(t, a)
+	require.Len(t, m.OfType(attachType), 1)
+	require.Len(t, m.OfType(groupAttach), 1)
+	assert.Equal(t, "jackpot-analysts", m.Named(t, attachType, "workspace-jackpot-analytics-access-role-jackpot-analysts").Str("role"))
+	assert.Equal(t, "player-insights-people", m.Named(t, groupAttach, "workspace-player-insights-access-group-player-insights-people").Str("group"))
+
+	doc := policyOf(t, m.Named(t, policyType, "workspace-jackpot-analytics-access"), "policy")
+	person := "arn:aws:iam::123456789012:role/jackpot-analysts"
+	own := "arn:aws:sagemaker:eu-west-1:123456789012:user-profile/workspace-id/jackpot-analytics"
+	theirs := "arn:aws:sagemaker:eu-west-1:123456789012:user-profile/workspace-id/player-insights"
+	office, home := iameval.Keys("aws:SourceIp", "203.0.113.9"), iameval.Keys("aws:SourceIp", "198.51.100.9")
+	studioEndpoint := iameval.Keys("aws:SourceVpce", "vpce-studio")
+	otherEndpoint := iameval.Keys("aws:SourceVpce", "vpce-somewhere-else")
+	// An administrator's policy allowing every presigned URL does not
+	// widen the team's access: the Deny statements hold.
+	everyURL := iamdoc.New(iamdoc.Statement{Effect: iamdoc.Allow, Action: iamdoc.Strings{"sagemaker:CreatePresignedDomainUrl"}, Resource: iamdoc.Strings{"*"}})
+	tests := []struct {
+		name     string
+		resource string
+		ctx      iameval.Context
+		want     iameval.Decision
+	}{
+		{"own profile from the office", own, office, iameval.Allow},
+		{"own profile through the VPC's Studio endpoint", own, studioEndpoint, iameval.Allow},
+		{"own profile from home", own, home, iameval.ExplicitDeny},
+		{"own profile through another VPC's endpoint", own, otherEndpoint, iameval.ExplicitDeny},
+		{"another team's profile from the office", theirs, office, iameval.ExplicitDeny},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, identity := range [][]iamdoc.Document{{doc}, {doc, everyURL}} {
+				got, err := iameval.Evaluate(iameval.Policies{Identity: identity},
+					iameval.Request{Principal: person, Action: "sagemaker:CreatePresignedDomainUrl", Resource: tt.resource, Context: tt.ctx})
+				require.NoError(t, err)
+				assert.Equal(t, tt.want, got.Decision, got.Reason)
+			}
+		})
+	}
 }

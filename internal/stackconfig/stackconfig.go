@@ -41,6 +41,17 @@ type Config struct {
 	Environment string
 	// Region is the AWS region every resource of the stack lives in.
 	Region string
+	// AccountID is the only AWS account the stack may deploy to: the AWS
+	// provider refuses every other (allowedAccountIds), and the program
+	// stops if the credentials belong to another.
+	AccountID string
+	// OrganizationID, when set, is the AWS Organizations id whose
+	// principals the VPC endpoints admit instead of this account's alone.
+	OrganizationID string
+	// DeployerRoleArn is the IAM role the platform deploys as: the KMS
+	// keys' administrator and the only principal that configures the
+	// buckets.
+	DeployerRoleArn string
 	// Network shapes the private VPC.
 	Network Network
 	// Tags are the stack-wide values of the required tags.
@@ -78,6 +89,18 @@ type Workspace struct {
 	MaxEBSVolumeSizeGB     int `json:"maxEbsVolumeSizeGb"`
 	// PackageIndexURL is an optional private (https) Python package index.
 	PackageIndexURL string `json:"packageIndexUrl,omitempty"`
+	// StudioAccess is where people may open Studio from.
+	StudioAccess StudioAccess `json:"studioAccess"`
+}
+
+// StudioAccess is the `workspace.studioAccess` object: the networks people
+// open SageMaker Studio from; at least one.
+type StudioAccess struct {
+	// CorporateCIDRs are the corporate network's public egress ranges.
+	CorporateCIDRs []string `json:"corporateCidrs,omitempty"`
+	// ThroughVpcEndpoints admits requests through the VPC's SageMaker API
+	// and Studio endpoints (VPN or Direct Connect into the VPC).
+	ThroughVpcEndpoints bool `json:"throughVpcEndpoints,omitempty"`
 }
 
 // Data is the `aifactory:data` object.
@@ -94,8 +117,17 @@ type Network struct {
 	// AZCount is the number of availability zones the private subnets span.
 	AZCount int `json:"azCount"`
 	// AllowInternetEgress adds public subnets, an internet gateway and a NAT
-	// gateway. Off unless a stack asks for it.
+	// gateway. Off unless a stack asks for it; never in prod.
 	AllowInternetEgress bool `json:"allowInternetEgress"`
+	// DNSFirewall shapes the VPC's DNS firewall.
+	DNSFirewall DNSFirewall `json:"dnsFirewall,omitzero"`
+}
+
+// DNSFirewall is the `network.dnsFirewall` object.
+type DNSFirewall struct {
+	// AllowedDomains are names resolved besides AWS's service names and the
+	// VPC's own ("repo.example.com", "*.example.com").
+	AllowedDomains []string `json:"allowedDomains,omitempty"`
 }
 
 // Tags is the `aifactory:tags` object: the stack-wide required tag values.
@@ -153,6 +185,10 @@ type Analytics struct {
 	// needed only by clusters that set ttl instead of expiresAt. Never the
 	// clock, so that two previews of the same config agree.
 	ClustersFrom time.Time `json:"clustersFrom,omitzero"`
+	// InTransitCertificates is the s3:// URL of the zip of PEM certificates
+	// for EMR's in-transit encryption, in one of the platform's buckets.
+	// Required in staging and prod.
+	InTransitCertificates string `json:"inTransitCertificates,omitempty"`
 }
 
 // DataClassifications are the allowed values of the data-classification tag.
@@ -165,6 +201,9 @@ var (
 	projectPattern = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
 	regionPattern  = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
 	emailPattern   = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+	accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
+	orgPattern     = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
+	roleArnPattern = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
 )
 
 // Getter returns the raw value of a fully qualified config key such as
@@ -179,6 +218,9 @@ func Parse(stack string, get Getter) (*Config, error) {
 
 	c.Environment = p.oneOf("environment", Environments)
 	c.Region = p.str("region", regionPattern, "an AWS region such as eu-west-1")
+	c.AccountID = p.str("accountId", accountPattern, "the 12-digit id of the account this stack deploys to")
+	c.OrganizationID = p.optionalStr("organizationId", orgPattern, "the AWS Organizations id (o-...) of the account, or remove the key")
+	c.DeployerRoleArn = p.str("deployerRoleArn", roleArnPattern, "the ARN of the IAM role the platform deploys as, such as arn:aws:iam::<accountId>:role/aifactory-deployer")
 	p.object("network", &c.Network)
 	p.object("tags", &c.Tags)
 	c.LogRetentionDays = p.integer("logRetentionDays")
@@ -262,6 +304,19 @@ func (p *parser) raw(key string) (string, bool) {
 func (p *parser) str(key string, pattern *regexp.Regexp, want string) string {
 	v, ok := p.raw(key)
 	if ok && !pattern.MatchString(v) {
+		p.fail(key, "%q is not valid; set it to %s", v, want)
+	}
+	return v
+}
+
+// optionalStr reads a key that may be absent.
+func (p *parser) optionalStr(key string, pattern *regexp.Regexp, want string) string {
+	v, ok := p.get(Namespace + ":" + key)
+	v = strings.TrimSpace(v)
+	if !ok || v == "" {
+		return ""
+	}
+	if !pattern.MatchString(v) {
 		p.fail(key, "%q is not valid; set it to %s", v, want)
 	}
 	return v
@@ -390,6 +445,9 @@ func (p *parser) validate(c *Config) {
 	if prod && !c.Protect {
 		p.fail("protect", "must be true in prod so a mistaken destroy cannot remove stateful resources")
 	}
+	if c.DeployerRoleArn != "" && !scope.RoleInAccount(c.DeployerRoleArn, c.AccountID) {
+		p.fail("deployerRoleArn", "%q is not a role of account %s (aifactory:accountId); name the role the platform deploys as in that account", c.DeployerRoleArn, c.AccountID)
+	}
 	p.validateTeams(c)
 	p.validateWorkspace(c)
 	p.validateAnalytics(c)
@@ -419,6 +477,14 @@ func (p *parser) validateNetwork(c *Config) {
 	}
 	if n.AZCount < minAZ || n.AZCount > 6 {
 		p.fail("network.azCount", "%d is not allowed in %s; set it between %d and 6", n.AZCount, c.Environment, minAZ)
+	}
+	if n.AllowInternetEgress && c.Environment == "prod" {
+		p.fail("network.allowInternetEgress", "must be false in prod: nothing leaves the private network; pull packages through a private index instead")
+	}
+	for i, d := range n.DNSFirewall.AllowedDomains {
+		if err := scope.CheckDomainName(d); err != nil {
+			p.fail(fmt.Sprintf("network.dnsFirewall.allowedDomains[%d]", i), "%v", err)
+		}
 	}
 }
 
@@ -488,6 +554,14 @@ func (p *parser) validateWorkspace(c *Config) {
 	if w.PackageIndexURL != "" && !strings.HasPrefix(w.PackageIndexURL, "https://") {
 		p.fail("workspace.packageIndexUrl", "%q must be an https:// URL", w.PackageIndexURL)
 	}
+	if len(w.StudioAccess.CorporateCIDRs) == 0 && !w.StudioAccess.ThroughVpcEndpoints {
+		p.fail("workspace.studioAccess", "names no network; set corporateCidrs to the corporate egress ranges, throughVpcEndpoints: true, or both")
+	}
+	for i, cidr := range w.StudioAccess.CorporateCIDRs {
+		if err := scope.CheckSourceCIDR(cidr); err != nil {
+			p.fail(fmt.Sprintf("workspace.studioAccess.corporateCidrs[%d]", i), "%v", err)
+		}
+	}
 }
 
 // validateAnalytics checks the environment's bounds and each team's
@@ -507,13 +581,24 @@ func (p *parser) validateAnalytics(c *Config) {
 	if len(a.AllowedInstanceTypes) == 0 {
 		p.fail("analytics.allowedInstanceTypes", "is empty; list the EC2 types cluster fleets may use")
 	}
+	if err := spec.CheckCertificatesURL(c.ResourcePrefix(), c.Environment, a.InTransitCertificates); err != nil {
+		p.fail("analytics.inTransitCertificates", "%v", err)
+	}
 	limits := c.AnalyticsLimits()
+	teamOf := map[spec.Identity]string{}
 	for i, t := range c.Teams {
 		if t.Analytics == nil {
 			continue
 		}
 		for _, err := range spec.CheckIdentities("identities", spec.AuthMode(a.AuthMode), t.Analytics.Identities) {
 			p.fail(fmt.Sprintf("teams[%d].analytics", i), "%v", err)
+		}
+		for j, id := range t.Analytics.Identities {
+			if other, ok := teamOf[id]; ok && other != t.Name {
+				p.fail(fmt.Sprintf("teams[%d].analytics.identities[%d]", i, j),
+					"%s %q is already one of team %s's identities; give each identity to one team only, or it reaches both teams' data", id.Type, id.Name, other)
+			}
+			teamOf[id] = t.Name
 		}
 		for j, cl := range t.Analytics.Clusters {
 			if err := cl.Validate(limits, a.ClustersFrom); err != nil {

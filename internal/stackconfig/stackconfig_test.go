@@ -44,6 +44,11 @@ func TestShippedStackFilesAreValidAndMeetTheirEnvironmentBounds(t *testing.T) {
 				assert.True(t, c.Protect)
 			}
 			assert.False(t, c.Network.AllowInternetEgress, "no stack ships with an internet path")
+			assert.Equal(t, "123456789012", c.AccountID, "the shipped account is the stand-in's placeholder")
+			assert.True(t, c.Workspace.StudioAccess.ThroughVpcEndpoints || len(c.Workspace.StudioAccess.CorporateCIDRs) > 0)
+			if stack != "dev" {
+				assert.NotEmpty(t, c.Analytics.InTransitCertificates, "in-transit encryption outside dev")
+			}
 		})
 	}
 }
@@ -139,6 +144,48 @@ func TestInvalidConfigNamesTheKeyTheFileAndTheFix(t *testing.T) {
 		{"team without owner", "dev", func(m map[string]string) {
 			m["aifactory:teams"] = `[{"name":"pricing","costCenter":"CC","owner":""}]`
 		}, []string{"aifactory:teams[0].owner", "e-mail"}},
+		{"internet egress in prod", "prod", func(m map[string]string) { setObject(m, "aifactory:network", "allowInternetEgress", true) },
+			[]string{"aifactory:network.allowInternetEgress", "must be false in prod", "Pulumi.prod.yaml"}},
+		{"account id not 12 digits", "dev", func(m map[string]string) { m["aifactory:accountId"] = "1234" },
+			[]string{"aifactory:accountId", "12-digit"}},
+		{"no account id", "dev", func(m map[string]string) { delete(m, "aifactory:accountId") },
+			[]string{"aifactory:accountId", "is not set"}},
+		{"deployer of another account", "dev", func(m map[string]string) {
+			m["aifactory:deployerRoleArn"] = "arn:aws:iam::999999999999:role/aifactory-deployer"
+		}, []string{"aifactory:deployerRoleArn", "not a role of account 123456789012"}},
+		{"deployer that is a user", "dev", func(m map[string]string) {
+			m["aifactory:deployerRoleArn"] = "arn:aws:iam::123456789012:user/ci"
+		}, []string{"aifactory:deployerRoleArn", "IAM role"}},
+		{"organisation id malformed", "dev", func(m map[string]string) { m["aifactory:organizationId"] = "org-123" },
+			[]string{"aifactory:organizationId", "o-"}},
+		{"DNS allow-list of everything", "dev", func(m map[string]string) {
+			setObject(m, "aifactory:network", "dnsFirewall", map[string]any{"allowedDomains": []string{"*"}})
+		}, []string{"aifactory:network.dnsFirewall.allowedDomains[0]", "no bare *"}},
+		{"DNS allow-list of a top-level domain", "dev", func(m map[string]string) {
+			setObject(m, "aifactory:network", "dnsFirewall", map[string]any{"allowedDomains": []string{"*.io"}})
+		}, []string{"aifactory:network.dnsFirewall.allowedDomains[0]"}},
+		{"misspelt DNS firewall field", "dev", func(m map[string]string) {
+			setObject(m, "aifactory:network", "dnsFirewall", map[string]any{"allowDomains": []string{"x.example.com"}})
+		}, []string{"aifactory:network", `unknown field "allowDomains"`}},
+		{"Studio from no network", "dev", func(m map[string]string) { setWorkspace(m, "studioAccess", map[string]any{}) },
+			[]string{"aifactory:workspace.studioAccess", "names no network"}},
+		{"Studio from the whole internet", "dev", func(m map[string]string) {
+			setWorkspace(m, "studioAccess", map[string]any{"corporateCidrs": []string{"0.0.0.0/0"}})
+		}, []string{"aifactory:workspace.studioAccess.corporateCidrs[0]", "too wide"}},
+		{"no in-transit certificates in staging", "staging", func(m map[string]string) { setObject(m, "aifactory:analytics", "inTransitCertificates", "") },
+			[]string{"aifactory:analytics.inTransitCertificates", "required in staging"}},
+		{"in-transit certificates outside the platform", "prod", func(m map[string]string) {
+			setObject(m, "aifactory:analytics", "inTransitCertificates", "s3://somebody-else/certs.zip")
+		}, []string{"aifactory:analytics.inTransitCertificates", "platform's buckets"}},
+		{"one identity in two teams", "dev", func(m map[string]string) {
+			var teams []map[string]any
+			if err := json.Unmarshal([]byte(m["aifactory:teams"]), &teams); err != nil {
+				panic(err)
+			}
+			teams[1]["analytics"] = map[string]any{"identities": []map[string]string{{"type": "ROLE", "name": "jackpot-analytics-analysts"}}}
+			b, _ := json.Marshal(teams)
+			m["aifactory:teams"] = string(b)
+		}, []string{"aifactory:teams[1].analytics.identities[0]", "team jackpot-analytics", "one team only"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -185,5 +232,5 @@ func TestEveryProblemIsReportedAtOnce(t *testing.T) {
 	require.Error(t, err)
 	var cfgErr *stackconfig.Error
 	require.ErrorAs(t, err, &cfgErr)
-	assert.Len(t, cfgErr.Problems, 11, "one line per missing key")
+	assert.Len(t, cfgErr.Problems, 13, "one line per missing key")
 }

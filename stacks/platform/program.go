@@ -4,6 +4,9 @@ package platform
 
 import (
 	"fmt"
+	"net/url"
+	"slices"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -39,6 +42,8 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 	provider, err := aws.NewProvider(ctx, "aws", &aws.ProviderArgs{
 		Region:      pulumi.String(cfg.Region),
 		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: tagging.Set(cfg.DefaultTags()).StringMap()},
+		// The provider refuses credentials of any other account.
+		AllowedAccountIds: pulumi.StringArray{pulumi.String(cfg.AccountID)},
 	})
 	if err != nil {
 		return err
@@ -49,6 +54,11 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 	if err != nil {
 		return fmt.Errorf("reading the AWS account: %w", err)
 	}
+	if account.AccountId != cfg.AccountID {
+		return fmt.Errorf("the AWS credentials belong to account %s, but aifactory:accountId in Pulumi.%s.yaml is %s; "+
+			"use credentials of account %s, or correct aifactory:accountId", account.AccountId, cfg.Stack, cfg.AccountID, cfg.AccountID)
+	}
+	warnIfNotTheDeployer(ctx, account.Arn, cfg)
 	partition, err := aws.GetPartition(ctx, nil, useProvider)
 	if err != nil {
 		return fmt.Errorf("reading the AWS partition: %w", err)
@@ -64,11 +74,12 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 	// One scope for every component: the names, ARNs and team prefixes
 	// of this stack all come from it.
 	sc := scope.Scope{
-		Prefix:      cfg.ResourcePrefix(),
-		Environment: cfg.Environment,
-		AccountID:   account.AccountId,
-		Region:      cfg.Region,
-		Partition:   partition.Partition,
+		Prefix:         cfg.ResourcePrefix(),
+		Environment:    cfg.Environment,
+		AccountID:      account.AccountId,
+		Region:         cfg.Region,
+		Partition:      partition.Partition,
+		OrganizationID: cfg.OrganizationID,
 	}
 	if err := sc.Validate(); err != nil {
 		return fmt.Errorf("stack %s: %w", cfg.Stack, err)
@@ -77,23 +88,33 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 	// Every bucket of the platform is named <prefix>-...; nothing else is reachable.
 	platformBuckets := []string{sc.PlatformBucketsARN()}
 
+	// EMR nodes encrypt their local disks with the data key directly,
+	// not through a service; their roles are the key's only direct users.
+	var nodeRoles []string
+	for _, t := range cfg.Teams {
+		nodeRoles = append(nodeRoles, sc.RoleARN(analytics.NodeRoleName(sc, t.Name)))
+	}
 	keys, err := kms.New(ctx, "keys", &kms.Args{
 		Scope:              sc,
 		DeletionWindowDays: cfg.KMSDeletionWindowDays,
 		Protect:            cfg.Protect,
+		Administrators:     []string{cfg.DeployerRoleArn},
+		DirectUsers:        map[kms.Purpose][]string{kms.Data: nodeRoles},
 	}, components)
 	if err != nil {
 		return err
 	}
 
 	net, err := network.New(ctx, "network", &network.Args{
-		Scope:                sc,
-		CIDR:                 cfg.Network.CIDR,
-		AvailabilityZones:    azs.Names[:cfg.Network.AZCount],
-		AllowedBucketArns:    platformBuckets,
-		FlowLogsKMSKeyArn:    keys.Arn(kms.Logs),
-		FlowLogRetentionDays: cfg.LogRetentionDays,
-		AllowInternetEgress:  cfg.Network.AllowInternetEgress,
+		Scope:                 sc,
+		CIDR:                  cfg.Network.CIDR,
+		AvailabilityZones:     azs.Names[:cfg.Network.AZCount],
+		AllowedBucketArns:     platformBuckets,
+		ImageRegistryAccounts: []string{workspace.DeepLearningContainersAccount},
+		LogsKMSKeyArn:         keys.Arn(kms.Logs),
+		LogRetentionDays:      cfg.LogRetentionDays,
+		AllowedDomains:        allowedDomains(cfg),
+		AllowInternetEgress:   cfg.Network.AllowInternetEgress,
 	}, components)
 	if err != nil {
 		return err
@@ -101,15 +122,27 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 
 	var workspaceTeams []workspace.Team
 	for _, t := range cfg.Teams {
+		roles, groups := teamPeople(cfg, t)
 		workspaceTeams = append(workspaceTeams, workspace.Team{
 			Name: t.Name,
 			// Access point ARNs are known from their names, so the roles can
 			// be scoped to them before the perimeter exists.
 			AccessPointArn: pulumi.String(sc.TeamAccessPointARN(t.Name)),
 			Tags:           cfg.TeamTags(t),
+			AccessRoles:    roles,
+			AccessGroups:   groups,
 		})
 	}
 	w := cfg.Workspace
+	studioAccess := workspace.StudioAccessArgs{CorporateCIDRs: w.StudioAccess.CorporateCIDRs}
+	if w.StudioAccess.ThroughVpcEndpoints {
+		// The SageMaker API endpoint serves CreatePresignedDomainUrl, the
+		// Studio endpoint the session it opens.
+		studioAccess.VpcEndpointIDs = pulumi.StringArray{
+			net.InterfaceEndpointIDs.MapIndex(pulumi.String("sagemaker.api")),
+			net.InterfaceEndpointIDs.MapIndex(pulumi.String("studio")),
+		}
+	}
 	studio, err := workspace.New(ctx, "workspace", &workspace.Args{
 		Scope:                   sc,
 		VpcID:                   net.VpcID,
@@ -118,6 +151,9 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		S3PrefixListID:          net.S3PrefixListID,
 		DataKeyArn:              keys.Arn(kms.Data),
 		WorkspaceKeyArn:         keys.Arn(kms.Workspace),
+		LogsKeyArn:              keys.Arn(kms.Logs),
+		LogRetentionDays:        cfg.LogRetentionDays,
+		StudioAccess:            studioAccess,
 		PlatformBucketArns:      platformBuckets,
 		Teams:                   workspaceTeams,
 		AllowedInstanceTypes:    w.AllowedInstanceTypes,
@@ -133,6 +169,15 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		return err
 	}
 
+	// Each team's EMR Studio saves its workspaces from AWS's network with
+	// the team's Studio service role, under the team's own prefix.
+	var serviceAccess []data.ServiceAccess
+	for _, t := range cfg.Teams {
+		serviceAccess = append(serviceAccess, data.ServiceAccess{
+			Prefix:  analytics.TeamStudioStoragePrefix(t.Name),
+			RoleArn: sc.RoleARN(analytics.StudioServiceRoleName(sc, t.Name)),
+		})
+	}
 	perimeter, err := data.New(ctx, "data", &data.Args{
 		Scope:                           sc,
 		VpcID:                           net.VpcID,
@@ -142,12 +187,9 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		AccessLogRetentionDays:          cfg.LogRetentionDays,
 		NoncurrentVersionExpirationDays: cfg.Data.NoncurrentVersionDays,
 		Teams:                           dataTeams(cfg, studio.RoleArns),
-		// EMR Studio saves workspaces from AWS's network with its service role.
-		ServiceAccess: []data.ServiceAccess{{
-			Prefix:  analytics.StudioStoragePrefix,
-			RoleArn: sc.RoleARN(analytics.StudioServiceRoleName(sc)),
-		}},
-		Protect: cfg.Protect,
+		ServiceAccess:                   serviceAccess,
+		DeployerRoleArn:                 cfg.DeployerRoleArn,
+		Protect:                         cfg.Protect,
 	}, components)
 	if err != nil {
 		return err
@@ -179,6 +221,7 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		AllowedInstanceTypes:    limits.AllowedInstanceTypes,
 		MaxCapacityUnits:        limits.MaxCapacityUnits,
 		Now:                     cfg.Analytics.ClustersFrom,
+		TLSCertificatesS3Object: cfg.Analytics.InTransitCertificates,
 	}, components)
 	if err != nil {
 		return err
@@ -194,6 +237,7 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 	ctx.Export("endpointSecurityGroupId", net.EndpointSecurityGroupID)
 	ctx.Export("s3PrefixListId", net.S3PrefixListID)
 	ctx.Export("flowLogGroupName", net.FlowLogGroupName)
+	ctx.Export("dnsQueryLogGroupName", net.DNSQueryLogGroupName)
 	ctx.Export("dataBucketName", perimeter.DataBucketName)
 	ctx.Export("modelsBucketName", perimeter.ModelsBucketName)
 	ctx.Export("logBucketName", perimeter.LogBucketName)
@@ -203,9 +247,11 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 	ctx.Export("studioDomainUrl", studio.DomainURL)
 	ctx.Export("studioProfileNames", studio.ProfileNames)
 	ctx.Export("studioRoleArns", studio.RoleArns)
+	ctx.Export("studioSecurityGroupIds", studio.SecurityGroupIDs)
+	ctx.Export("studioAccessPolicyArns", studio.AccessPolicyArns)
 	ctx.Export("appLogBucketName", perimeter.AppLogBucketName)
-	ctx.Export("emrStudioId", emr.StudioID)
-	ctx.Export("emrStudioUrl", emr.StudioURL)
+	ctx.Export("emrStudioIds", emr.StudioIDs)
+	ctx.Export("emrStudioUrls", emr.StudioURLs)
 	ctx.Export("emrSecurityConfigurationName", emr.SecurityConfigurationName)
 	ctx.Export("emrClusterIds", emr.ClusterIDs)
 	return nil
@@ -218,4 +264,66 @@ func dataTeams(cfg *stackconfig.Config, roleArns pulumi.StringMapOutput) []data.
 		teams = append(teams, data.Team{Name: t.Name, RoleArn: roleArns.MapIndex(pulumi.String(t.Name))})
 	}
 	return teams
+}
+
+// teamPeople are the IAM roles and groups of a team's people (its
+// analytics identities in IAM mode), who get the team's Studio access
+// policy. Identity Center users and groups (SSO mode) are not IAM
+// identities; they get the policy through a permission set instead.
+func teamPeople(cfg *stackconfig.Config, t stackconfig.Team) (roles, groups []string) {
+	if t.Analytics == nil || cfg.Analytics.AuthMode != string(analytics.AuthIAM) {
+		return nil, nil
+	}
+	for _, id := range t.Analytics.Identities {
+		switch id.Type {
+		case analytics.IdentityRole:
+			roles = append(roles, id.Name)
+		case analytics.IdentityGroup:
+			groups = append(groups, id.Name)
+		}
+	}
+	return roles, groups
+}
+
+// allowedDomains are the DNS firewall's extra names: the configured ones
+// and the host of the private package index, which notebooks must resolve.
+func allowedDomains(cfg *stackconfig.Config) []string {
+	domains := slices.Clone(cfg.Network.DNSFirewall.AllowedDomains)
+	if u, err := url.Parse(cfg.Workspace.PackageIndexURL); err == nil && u.Hostname() != "" {
+		domains = append(domains, u.Hostname())
+	}
+	return domains
+}
+
+// warnIfNotTheDeployer warns when the update runs as another identity than
+// aifactory:deployerRoleArn: the bucket policies will let only the
+// configured role change the buckets' configuration, so the next update by
+// this identity could not.
+func warnIfNotTheDeployer(ctx *pulumi.Context, callerArn string, cfg *stackconfig.Config) {
+	caller := roleNameOf(callerArn)
+	deployer := cfg.DeployerRoleArn[strings.LastIndex(cfg.DeployerRoleArn, "/")+1:]
+	if caller == deployer {
+		return
+	}
+	_ = ctx.Log.Warn(fmt.Sprintf("running as %s, not as aifactory:deployerRoleArn %s (Pulumi.%s.yaml): only that role may configure "+
+		"the platform's buckets and administer its keys; deploy as it, or correct the key", callerArn, cfg.DeployerRoleArn, cfg.Stack), nil)
+}
+
+// roleNameOf returns the role name of an assumed-role session ARN
+// (arn:aws:sts::<account>:assumed-role/<name>/<session>) or role ARN, and
+// "" for any other identity.
+func roleNameOf(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 {
+		return ""
+	}
+	kind, rest, _ := strings.Cut(parts[5], "/")
+	switch kind {
+	case "assumed-role":
+		name, _, _ := strings.Cut(rest, "/")
+		return name
+	case "role":
+		return rest[strings.LastIndex(rest, "/")+1:]
+	}
+	return ""
 }

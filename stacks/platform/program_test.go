@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/aifactory/platform/components/analytics"
 	"github.com/aifactory/platform/components/tagging"
 	"github.com/aifactory/platform/internal/mocktest"
 	"github.com/aifactory/platform/stacks/platform"
@@ -40,13 +41,13 @@ func TestEveryStackComposesWithItsGuardrails(t *testing.T) {
 			require.NoError(t, provider.JSON("defaultTags", &defaults))
 			assert.Empty(t, tagging.Set(defaults.Tags).Missing(), "provider default tags")
 
+			cfg := stackConfig(t, stack)
 			wantAZ := map[string]int{"dev": 2, "staging": 3, "prod": 3}[stack]
 			assert.Len(t, m.OfType("aws:ec2/subnet:Subnet"), wantAZ)
 			assert.Empty(t, m.OfType("aws:ec2/natGateway:NatGateway"))
 			for _, k := range m.OfType("aws:kms/key:Key") {
 				assert.Equal(t, stack == "prod", k.Protect, "key %s protection in %s", k.Name, stack)
 			}
-			cfg := stackConfig(t, stack)
 			var teams []map[string]any
 			require.NoError(t, json.Unmarshal([]byte(cfg["aifactory:teams"]), &teams))
 			assert.Len(t, m.OfType("aws:s3/accessPoint:AccessPoint"), len(teams), "one access point per team of the stack file")
@@ -83,7 +84,19 @@ func TestEveryStackComposesWithItsGuardrails(t *testing.T) {
 					assert.LessOrEqual(t, role.Num("maxSessionDuration"), 3600.0, role.Name)
 				}
 			}
-			assert.Len(t, m.OfType("aws:emr/studio:Studio"), 1)
+			assert.Len(t, m.OfType("aws:emr/studio:Studio"), len(teams), "one EMR Studio per team")
+			assert.Len(t, m.OfType("aws:route53/resolverFirewallRuleGroupAssociation:ResolverFirewallRuleGroupAssociation"), 1, "the VPC's DNS firewall")
+			var allowed []string
+			require.NoError(t, provider.JSON("allowedAccountIds", &allowed))
+			assert.Equal(t, []string{cfg["aifactory:accountId"]}, allowed, "the provider refuses every other account")
+			for _, ep := range m.OfType("aws:ec2/vpcEndpoint:VpcEndpoint") {
+				assert.True(t, ep.Has("policy"), "%s has an endpoint policy", ep.Name)
+			}
+			for _, sc := range m.OfType("aws:emr/securityConfiguration:SecurityConfiguration") {
+				doc, err := analytics.ParseSecurityConfiguration(sc.Str("configuration"))
+				require.NoError(t, err)
+				assert.Equal(t, stack != "dev", doc.EncryptionConfiguration.EnableInTransitEncryption, "in-transit encryption in %s", stack)
+			}
 			assert.Len(t, m.OfType("aws:emr/securityConfiguration:SecurityConfiguration"), 1)
 			assert.Len(t, m.OfType("aws:emr/blockPublicAccessConfiguration:BlockPublicAccessConfiguration"), 1)
 			var analyticsCfg struct {
@@ -132,4 +145,17 @@ func TestMoreZonesThanTheRegionHasIsAClearError(t *testing.T) {
 	_, err := mocktest.Run(t, "dev", cfg, platform.Program)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "aifactory:network.azCount is 5")
+}
+
+func TestAnotherAccountsCredentialsAreRefused(t *testing.T) {
+	cfg := stackConfig(t, "dev")
+	cfg["aifactory:accountId"] = "210987654321"
+	cfg["aifactory:deployerRoleArn"] = "arn:aws:iam::210987654321:role/aifactory-deployer"
+	m, err := mocktest.Run(t, "dev", cfg, platform.Program)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "aifactory:accountId")
+	assert.Contains(t, err.Error(), "Pulumi.dev.yaml")
+	for _, r := range m.Resources() {
+		assert.NotContains(t, r.Type, "aws:", "no resource may be registered for another account")
+	}
 }

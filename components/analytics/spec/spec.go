@@ -407,3 +407,35 @@ func releaseAtLeast(label, minimum string) bool {
 	want, _ := parse(minimum)
 	return ok && slices.Compare(got[:], want[:]) >= 0
 }
+
+// SplitS3URL splits s3://<bucket>/<key>.
+func SplitS3URL(u string) (bucket, key string, ok bool) {
+	rest, found := strings.CutPrefix(u, "s3://")
+	if !found {
+		return "", "", false
+	}
+	bucket, key, ok = strings.Cut(rest, "/")
+	return bucket, key, ok && bucket != "" && key != ""
+}
+
+// CheckCertificatesURL checks where the PEM certificates of EMR's
+// in-transit encryption are: empty only in dev, otherwise
+// s3://<bucket>/<key>.zip in one of the platform's buckets (named
+// "<prefix>-..."), the only buckets the nodes reach through the VPC's S3
+// endpoint.
+func CheckCertificatesURL(prefix, environment, u string) error {
+	if u == "" {
+		if environment != "dev" {
+			return fmt.Errorf("is required in %s: give the s3:// URL of the zip of PEM certificates for in-transit encryption", environment)
+		}
+		return nil
+	}
+	bucket, key, ok := SplitS3URL(u)
+	switch {
+	case !ok || !strings.HasSuffix(key, ".zip"):
+		return fmt.Errorf("%q: give an s3://<bucket>/<key>.zip URL of the zip of PEM certificates", u)
+	case !strings.HasPrefix(bucket, prefix+"-"):
+		return fmt.Errorf("%q: put the certificates in one of the platform's buckets (%s-...); the nodes reach no other bucket", u, prefix)
+	}
+	return nil
+}
