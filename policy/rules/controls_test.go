@@ -140,7 +140,7 @@ func hasComputed(r rules.Resource) bool {
 func controlCases() []controlCase {
 	var cases []controlCase
 	for _, category := range [][]controlCase{
-		tagCases(), encryptionCases(), networkCases(), iamCases(), finopsCases(), governanceCases(),
+		tagCases(), encryptionCases(), networkCases(), resourcePolicyCases(), iamCases(), finopsCases(), governanceCases(),
 	} {
 		cases = append(cases, category...)
 	}

@@ -50,6 +50,38 @@ func encryptionCases() []controlCase {
 			resources: b.replace("sse", sse("aws:kms", computed, true)).list()},
 	)
 
+	// s3-sse-kms on the legacy s3.Bucket: its inline configuration is
+	// checked like a separate one.
+	legacySSE := func(alg, key, bucketKey any) map[string]any {
+		return map[string]any{"rule": map[string]any{
+			"applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": alg, "kmsMasterKeyId": key},
+			"bucketKeyEnabled":                   bucketKey,
+		}}
+	}
+	legacy := func(props map[string]any) rules.Resource {
+		return res(tBucket, "legacy", with(props, "bucket", "aifactory-dev-legacy"))
+	}
+	add(
+		controlCase{control: "s3-sse-kms", name: "legacy bucket with inline KMS", want: pass,
+			resources: one(legacy(map[string]any{"serverSideEncryptionConfiguration": legacySSE("aws:kms", keyARN, true)}))},
+		controlCase{control: "s3-sse-kms", name: "legacy bucket with a separate configuration", want: pass,
+			resources: []rules.Resource{legacy(nil), res(tBucketSSE, "legacy", map[string]any{"bucket": "aifactory-dev-legacy", "rules": namedSSE.Properties.Get("rules")})}},
+		controlCase{control: "s3-sse-kms", name: "legacy bucket without encryption", want: violation, contains: "neither serverSideEncryptionConfiguration inline nor",
+			resources: one(legacy(nil))},
+		controlCase{control: "s3-sse-kms", name: "legacy bucket on SSE-S3", want: violation, contains: "sseAlgorithm is not aws:kms",
+			resources: one(legacy(map[string]any{"serverSideEncryptionConfiguration": legacySSE("AES256", nil, nil)}))},
+		controlCase{control: "s3-sse-kms", name: "legacy bucket without bucket key", want: violation, contains: "bucketKeyEnabled is not true",
+			resources: one(legacy(map[string]any{"serverSideEncryptionConfiguration": legacySSE("aws:kms", keyARN, false)}))},
+		controlCase{control: "s3-sse-kms", name: "legacy log target on SSE-S3", want: pass,
+			resources: []rules.Resource{
+				legacy(map[string]any{"serverSideEncryptionConfiguration": legacySSE("AES256", nil, nil)}),
+				res(tBucket, "source", map[string]any{"bucket": "aifactory-dev-source", "serverSideEncryptionConfiguration": legacySSE("aws:kms", keyARN, true),
+					"loggings": []any{map[string]any{"targetBucket": "aifactory-dev-legacy", "targetPrefix": "source/"}}}),
+			}},
+		controlCase{control: "s3-sse-kms", name: "legacy inline configuration computed", want: unverified, contains: "serverSideEncryptionConfiguration",
+			resources: one(legacy(map[string]any{"serverSideEncryptionConfiguration": computed}))},
+	)
+
 	// ebs-encrypted
 	ltWith := func(ebs map[string]any) rules.Resource {
 		return res(tLaunchTemplate, "nodes", map[string]any{"blockDeviceMappings": []any{map[string]any{"deviceName": "/dev/xvda", "ebs": ebs}}})

@@ -18,6 +18,10 @@ func checkS3VersioningLifecycle(c *stackCheck, _ *Settings) {
 			c.requireEqual(c.prop("versioningConfiguration").get("status"), "versioning is not Enabled",
 				"set versioningConfiguration.status: Enabled", "Enabled")
 		},
+		inline: "versioning",
+		inlineContent: func(c *check, v val, _ *Resource) {
+			c.requireTrue(v.get("enabled"), "versioning is not enabled (versioning.enabled is not true)", "set versioning.enabled: true")
+		},
 	})
 	c.requireSibling(bucketTypes, sibling{
 		kind: "lifecycle configuration", typ: typeBucketLifecycle, ref: "bucket",
@@ -41,6 +45,22 @@ func checkS3VersioningLifecycle(c *stackCheck, _ *Settings) {
 				}
 			}
 			c.violation("no lifecycle rule is Enabled", "add a rule with status: Enabled")
+		},
+		inline: "lifecycleRules",
+		inlineContent: func(c *check, rules val, _ *Resource) {
+			items, _ := rules.items()
+			for _, r := range items {
+				enabled := r.get("enabled")
+				on, st := enabled.boolean()
+				if st == unknown {
+					c.unverified(enabled)
+					return
+				}
+				if on {
+					return
+				}
+			}
+			c.violation("no inline lifecycle rule is enabled", "set lifecycleRules[].enabled: true on a rule that expires noncurrent versions")
 		},
 	})
 }

@@ -37,6 +37,23 @@ func governanceCases() []controlCase {
 			resources: b.replace("versioning", ver(computed)).list()},
 	)
 
+	// s3-versioning-lifecycle on the legacy s3.Bucket's inline settings.
+	legacy := func(versioning, enabled any) rules.Resource {
+		return res(tBucket, "legacy", map[string]any{"bucket": "aifactory-dev-legacy", "versioning": map[string]any{"enabled": versioning},
+			"lifecycleRules": []any{map[string]any{"id": "expire", "enabled": enabled, "noncurrentVersionExpiration": map[string]any{"days": 30}}}})
+	}
+	add(
+		controlCase{control: "s3-versioning-lifecycle", name: "legacy bucket versioned with a rule", want: pass, resources: one(legacy(true, true))},
+		controlCase{control: "s3-versioning-lifecycle", name: "legacy bucket not versioned", want: violation, contains: "versioning.enabled is not true",
+			resources: one(legacy(false, true))},
+		controlCase{control: "s3-versioning-lifecycle", name: "legacy bucket with rules off", want: violation, contains: "no inline lifecycle rule is enabled",
+			resources: one(legacy(true, false))},
+		controlCase{control: "s3-versioning-lifecycle", name: "legacy bucket without either", want: violation, contains: "neither versioning inline nor",
+			resources: one(res(tBucket, "legacy", map[string]any{"bucket": "aifactory-dev-legacy"}))},
+		controlCase{control: "s3-versioning-lifecycle", name: "legacy rule state computed", want: unverified, contains: "enabled",
+			resources: one(legacy(true, computed))},
+	)
+
 	// prod-protect
 	prod := func(s *rules.Settings) { s.Environment = "prod" }
 	add(

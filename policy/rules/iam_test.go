@@ -103,5 +103,82 @@ func iamCases() []controlCase {
 		controlCase{control: "ecs-separate-roles", name: "computed without dependencies", want: unverified, contains: "taskRoleArn",
 			resources: one(rolesTD(computed, computed))},
 	)
+
+	// iam-no-privilege-escalation
+	passTo := func(resource ...string) string {
+		return doc(iamdoc.Statement{Effect: iamdoc.Allow, Action: iamdoc.Strings{"iam:PassRole"}, Resource: resource,
+			Condition: iamdoc.Condition{"StringEquals": {"iam:PassedToService": {"sagemaker.amazonaws.com"}}}})
+	}
+	policy := func(document any) rules.Resource { return res(tPolicy, "p", map[string]any{"policy": document}) }
+	add(
+		controlCase{control: "iam-no-privilege-escalation", name: "PassRole on the team roles", want: pass,
+			resources: one(policy(passTo("arn:aws:iam::" + account + ":role/aifactory-dev-team-*")))},
+		controlCase{control: "iam-no-privilege-escalation", name: "reading IAM everywhere", want: pass,
+			resources: one(policy(doc(iamdoc.Statement{Effect: iamdoc.Allow, Action: iamdoc.Strings{"iam:GetRole", "iam:ListRoles"}, Resource: iamdoc.Strings{"*"}})))},
+		controlCase{control: "iam-no-privilege-escalation", name: "a Deny of every escalation", want: pass,
+			resources: one(policy(doc(iamdoc.Statement{Effect: iamdoc.Deny, Action: iamdoc.Strings{"iam:*"}, Resource: iamdoc.Strings{"*"}})))},
+		controlCase{control: "iam-no-privilege-escalation", name: "NotAction that excludes IAM", want: pass,
+			resources: one(policy(`{"Statement":{"Effect":"Allow","NotAction":["iam:*","organizations:*"],"Resource":"arn:aws:s3:::aifactory-dev-data/*"}}`))},
+		controlCase{control: "iam-no-privilege-escalation", name: "an Allow cancelled by an unconditional Deny", want: pass,
+			resources: one(policy(`{"Statement":[{"Effect":"Allow","Action":"iam:PassRole","Resource":"*"},{"Effect":"Deny","Action":"iam:PassRole","Resource":"*"}]}`))},
+
+		controlCase{control: "iam-no-privilege-escalation", name: "PassRole on every role", want: violation, contains: "(iam:PassRole) on every resource of their kind",
+			resources: one(policy(passTo("*")))},
+		controlCase{control: "iam-no-privilege-escalation", name: "every role of the account", want: violation, contains: "iam:PassRole",
+			resources: one(policy(passTo("arn:aws:iam::" + account + ":role/*")))},
+		controlCase{control: "iam-no-privilege-escalation", name: "statement object, lower-case wildcard", want: violation, contains: "iam:PutRolePolicy",
+			resources: one(res(tRolePolicy, "p", map[string]any{"role": computed, "policy": `{"Statement":{"Effect":"Allow","Action":"IAM:put*","Resource":"*"}}`}))},
+		controlCase{control: "iam-no-privilege-escalation", name: "NotAction allows IAM too", want: violation, contains: "iam:CreatePolicyVersion",
+			resources: one(policy(`{"Statement":[{"Effect":"Allow","NotAction":"s3:*","Resource":"*"}]}`))},
+		controlCase{control: "iam-no-privilege-escalation", name: "NotResource", want: violation, contains: "every resource but a few (NotResource)",
+			resources: one(policy(`{"Statement":[{"Effect":"Allow","Action":["iam:AttachRolePolicy"],"NotResource":"arn:aws:iam::` + account + `:role/admin"}]}`))},
+		controlCase{control: "iam-no-privilege-escalation", name: "rewriting trust policies in an inline role policy", want: violation, contains: "iam:UpdateAssumeRolePolicy",
+			resources: one(res(tRole, "r", map[string]any{"inlinePolicies": []any{map[string]any{"name": "x", "policy": doc(iamdoc.Statement{Effect: iamdoc.Allow,
+				Action: iamdoc.Strings{"iam:UpdateAssumeRolePolicy"}, Resource: iamdoc.Strings{"arn:aws:iam::*:role/*"}})}}}))},
+		controlCase{control: "iam-no-privilege-escalation", name: "joining any group", want: violation, contains: "iam:AddUserToGroup",
+			resources: one(res(tUserPolicy, "p", map[string]any{"user": "ci", "policy": doc(iamdoc.Statement{Effect: iamdoc.Allow, Action: iamdoc.Strings{"iam:AddUserToGroup"}, Resource: iamdoc.Strings{"*"}})}))},
+		controlCase{control: "iam-no-privilege-escalation", name: "keys for any user", want: violation, contains: "iam:CreateAccessKey",
+			resources: one(res(tGroupPolicy, "p", map[string]any{"group": "ops", "policy": doc(iamdoc.Statement{Effect: iamdoc.Allow, Action: iamdoc.Strings{"iam:CreateAccessKey", "iam:CreateLoginProfile"}, Resource: iamdoc.Strings{"arn:aws:iam::" + account + ":user/*"}})}))},
+		controlCase{control: "iam-no-privilege-escalation", name: "IAMFullAccess", want: violation, contains: "IAMFullAccess",
+			resources: one(res(tRoleAttach, "a", map[string]any{"role": computed, "policyArn": "arn:aws:iam::aws:policy/IAMFullAccess"}))},
+		controlCase{control: "iam-no-privilege-escalation", name: "policy computed", want: unverified, contains: "policy is computed",
+			resources: one(policy(computed))},
+	)
+
+	// iam-trust-confused-deputy
+	serviceTrust := func(condition iamdoc.Condition, services ...string) string {
+		return doc(iamdoc.Statement{Effect: iamdoc.Allow, Principal: iamdoc.Services(services...), Action: iamdoc.Strings{"sts:AssumeRole"}, Condition: condition})
+	}
+	role := func(trust any) rules.Resource { return res(tRole, "r", map[string]any{"assumeRolePolicy": trust}) }
+	sourceAccount := iamdoc.Condition{"StringEquals": {"aws:SourceAccount": {account}}}
+	add(
+		controlCase{control: "iam-trust-confused-deputy", name: "SageMaker for this account", want: pass, resources: one(role(serviceTrust(sourceAccount, "sagemaker.amazonaws.com")))},
+		controlCase{control: "iam-trust-confused-deputy", name: "EMR for this account's clusters", want: pass, settings: withAccounts(account),
+			resources: one(role(serviceTrust(iamdoc.Condition{"ArnLike": {"aws:SourceArn": {"arn:aws:elasticmapreduce:eu-west-1:" + account + ":*"}}}, "elasticmapreduce.amazonaws.com")))},
+		controlCase{control: "iam-trust-confused-deputy", name: "EC2 instance profiles are exempt", want: pass, resources: one(role(serviceTrust(nil, "ec2.amazonaws.com")))},
+		controlCase{control: "iam-trust-confused-deputy", name: "people, not services", want: pass, resources: one(role(humanTrust))},
+		controlCase{control: "iam-trust-confused-deputy", name: "a Deny outside the account", want: pass,
+			resources: one(role(`{"Statement":[{"Effect":"Allow","Principal":{"Service":"states.amazonaws.com"},"Action":"sts:AssumeRole"},` +
+				`{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole","Condition":{"StringNotEquals":{"aws:SourceAccount":"` + account + `"}}}]}`))},
+
+		controlCase{control: "iam-trust-confused-deputy", name: "ECS tasks from any account", want: violation, contains: "ecs-tasks.amazonaws.com assume the role without aws:SourceAccount or aws:SourceArn",
+			resources: one(role(serviceTrust(nil, "ecs-tasks.amazonaws.com")))},
+		controlCase{control: "iam-trust-confused-deputy", name: "one exempt, one not", want: violation, contains: "scheduler.amazonaws.com",
+			resources: one(role(serviceTrust(nil, "ec2.amazonaws.com", "scheduler.amazonaws.com")))},
+		controlCase{control: "iam-trust-confused-deputy", name: "wildcard source account", want: violation, contains: "without aws:SourceAccount",
+			resources: one(role(serviceTrust(iamdoc.Condition{"StringLike": {"aws:SourceAccount": {"*"}}}, "states.amazonaws.com")))},
+		controlCase{control: "iam-trust-confused-deputy", name: "IfExists", want: violation, contains: "without aws:SourceAccount",
+			resources: one(role(serviceTrust(iamdoc.Condition{"StringEqualsIfExists": {"aws:SourceAccount": {account}}}, "states.amazonaws.com")))},
+		controlCase{control: "iam-trust-confused-deputy", name: "another account's resources", want: violation, contains: "without aws:SourceAccount", settings: withAccounts(account),
+			resources: one(role(serviceTrust(iamdoc.Condition{"StringEquals": {"aws:SourceAccount": {otherAccount}}}, "states.amazonaws.com")))},
+		controlCase{control: "iam-trust-confused-deputy", name: "other keys are not source keys", want: violation, contains: "without aws:SourceAccount",
+			resources: one(role(serviceTrust(iamdoc.Condition{"StringEquals": {"aws:PrincipalOrgID": {"o-a1b2c3d4e5"}}}, "states.amazonaws.com")))},
+		controlCase{control: "iam-trust-confused-deputy", name: "statement object, service list", want: violation, contains: "lambda.amazonaws.com",
+			resources: one(role(`{"Statement":{"Effect":"Allow","Principal":{"Service":["lambda.amazonaws.com"]},"Action":["sts:AssumeRole"]}}`))},
+		controlCase{control: "iam-trust-confused-deputy", name: "exemption removed by configuration", want: violation, contains: "ec2.amazonaws.com",
+			settings: func(s *rules.Settings) { s.ServicesWithoutSourceKeys = nil }, resources: one(role(serviceTrust(nil, "ec2.amazonaws.com")))},
+		controlCase{control: "iam-trust-confused-deputy", name: "trust computed", want: unverified, contains: "assumeRolePolicy",
+			resources: one(role(computed))},
+	)
 	return cases
 }

@@ -61,6 +61,17 @@ func networkCases() []controlCase {
 			resources: b.replace("policy", policyRes(computed)).list()},
 	)
 
+	// s3-tls-only on the legacy s3.Bucket's inline policy.
+	add(
+		controlCase{control: "s3-tls-only", name: "legacy bucket with an inline TLS policy", want: pass,
+			resources: one(res(tBucket, "legacy", map[string]any{"bucket": "aifactory-dev-legacy", "policy": tlsOnlyPolicy()}))},
+		controlCase{control: "s3-tls-only", name: "legacy inline policy without the TLS deny", want: violation, contains: "does not deny requests without TLS",
+			resources: one(res(tBucket, "legacy", map[string]any{"bucket": "aifactory-dev-legacy", "policy": doc(iamdoc.Statement{Effect: iamdoc.Allow,
+				Principal: iamdoc.AWSPrincipals("arn:aws:iam::123456789012:root"), Action: iamdoc.Strings{"s3:GetObject"}, Resource: iamdoc.Strings{"arn:aws:s3:::b/*"}})}))},
+		controlCase{control: "s3-tls-only", name: "legacy bucket without any policy", want: violation, contains: "neither policy inline nor",
+			resources: one(res(tBucket, "legacy", map[string]any{"bucket": "aifactory-dev-legacy"}))},
+	)
+
 	// sagemaker-vpc-only
 	add(
 		controlCase{control: "sagemaker-vpc-only", name: "VpcOnly domain", want: pass,
@@ -181,6 +192,43 @@ func networkCases() []controlCase {
 			resources: one(res(tEndpoint, "sts", map[string]any{"vpcEndpointType": "Interface"}))},
 		controlCase{control: "vpc-endpoint-private-dns", name: "type computed", want: unverified, contains: "vpcEndpointType",
 			resources: one(res(tEndpoint, "sts", map[string]any{"vpcEndpointType": computed, "privateDnsEnabled": true}))},
+	)
+
+	// no-internet-path
+	egress := func(s *rules.Settings) { s.AllowInternetEgress = true }
+	igw := res(tIGW, "main", map[string]any{"vpcId": computed})
+	add(
+		controlCase{control: "no-internet-path", name: "private subnet", want: pass, resources: one(res(tSubnet, "private-0", map[string]any{"mapPublicIpOnLaunch": false}))},
+		controlCase{control: "no-internet-path", name: "private NAT gateway", want: pass, resources: one(res(tNAT, "to-onprem", map[string]any{"connectivityType": "private", "subnetId": computed}))},
+		controlCase{control: "no-internet-path", name: "route to a virtual private gateway", want: pass,
+			resources: one(res(tRoute, "onprem", map[string]any{"routeTableId": computed, "destinationCidrBlock": "10.0.0.0/8", "gatewayId": "vgw-0a1b2c3d"}))},
+		controlCase{control: "no-internet-path", name: "route table without routes", want: pass, resources: one(res(tRouteTable, "private-0", map[string]any{"vpcId": computed}))},
+		controlCase{control: "no-internet-path", name: "internet gateway where egress is allowed", want: pass, settings: egress, resources: one(igw)},
+		controlCase{control: "no-internet-path", name: "public subnet where egress is allowed", want: pass, settings: egress,
+			resources: one(res(tSubnet, "public-0", map[string]any{"mapPublicIpOnLaunch": true}))},
+
+		controlCase{control: "no-internet-path", name: "internet gateway", want: violation, contains: "an internet gateway in an environment", resources: one(igw)},
+		controlCase{control: "no-internet-path", name: "egress-only internet gateway", want: violation, contains: "internet gateway",
+			resources: one(res(tEIGW, "v6", map[string]any{"vpcId": computed}))},
+		controlCase{control: "no-internet-path", name: "NAT gateway, public by default", want: violation, contains: "a public NAT gateway",
+			resources: one(res(tNAT, "egress", map[string]any{"subnetId": computed, "allocationId": computed}))},
+		controlCase{control: "no-internet-path", name: "Elastic IP", want: violation, contains: "Elastic IP", resources: one(res(tEIP, "nat", map[string]any{"domain": "vpc"}))},
+		controlCase{control: "no-internet-path", name: "instance with a public IP", want: violation, contains: "associatePublicIpAddress is true",
+			resources: one(res(tInstance, "bastion", map[string]any{"associatePublicIpAddress": true}))},
+		controlCase{control: "no-internet-path", name: "subnet handing out public IPs", want: violation, contains: "mapPublicIpOnLaunch is true",
+			resources: one(res(tSubnet, "public-0", map[string]any{"mapPublicIpOnLaunch": true}))},
+		controlCase{control: "no-internet-path", name: "launch template with a public IP", want: violation, contains: "networkInterfaces[0].associatePublicIpAddress is true",
+			resources: one(res(tLaunchTemplate, "nodes", map[string]any{"networkInterfaces": []any{map[string]any{"associatePublicIpAddress": "true"}}}))},
+		controlCase{control: "no-internet-path", name: "route to a known internet gateway", want: violation, contains: "routes through an internet gateway",
+			resources: one(res(tRoute, "default", map[string]any{"routeTableId": computed, "destinationCidrBlock": "0.0.0.0/0", "gatewayId": "igw-0a1b2c3d"}))},
+		controlCase{control: "no-internet-path", name: "route to the stack's internet gateway", want: violation, contains: "internet gateway of this stack",
+			resources: []rules.Resource{igw, dependsOn(res(tRoute, "default", map[string]any{"routeTableId": computed, "destinationCidrBlock": "0.0.0.0/0", "gatewayId": computed}), "gatewayId", igw)}},
+		controlCase{control: "no-internet-path", name: "inline route to an egress-only gateway", want: violation, contains: "egress-only",
+			resources: one(res(tRouteTable, "private-0", map[string]any{"routes": []any{map[string]any{"ipv6CidrBlock": "::/0", "egressOnlyGatewayId": "eigw-0a1b"}}}))},
+		controlCase{control: "no-internet-path", name: "NAT connectivity computed", want: unverified, contains: "connectivityType",
+			resources: one(res(tNAT, "egress", map[string]any{"connectivityType": computed}))},
+		controlCase{control: "no-internet-path", name: "gateway computed without dependency", want: unverified, contains: "gatewayId",
+			resources: one(res(tRoute, "default", map[string]any{"routeTableId": computed, "gatewayId": computed}))},
 	)
 	return cases
 }
