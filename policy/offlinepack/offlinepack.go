@@ -17,6 +17,7 @@ package offlinepack
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -31,6 +32,7 @@ import (
 
 	"github.com/aifactory/platform/internal/offline"
 	"github.com/aifactory/platform/policy/pack"
+	"github.com/aifactory/platform/policy/rules"
 )
 
 // Pack is the policy pack built for an offline environment.
@@ -96,13 +98,58 @@ func (p *Pack) ConfigFile(environment string) string {
 // Attach returns the preview options that run the pack binary with the
 // environment's policy config.
 func (p *Pack) Attach(environment string) []optpreview.Option {
-	return []optpreview.Option{optpreview.PolicyPacks(p.Binary), optpreview.PolicyPackConfigs(p.ConfigFile(environment))}
+	return p.AttachConfig(p.ConfigFile(environment))
 }
 
 // AttachUp returns the update options that run the pack binary with the
 // environment's policy config.
 func (p *Pack) AttachUp(environment string) []optup.Option {
-	return []optup.Option{optup.PolicyPacks(p.Binary), optup.PolicyPackConfigs(p.ConfigFile(environment))}
+	return p.AttachUpConfig(p.ConfigFile(environment))
+}
+
+// AttachConfig returns the preview options that run the pack binary with
+// the given policy config file.
+func (p *Pack) AttachConfig(config string) []optpreview.Option {
+	return []optpreview.Option{optpreview.PolicyPacks(p.Binary), optpreview.PolicyPackConfigs(config)}
+}
+
+// AttachUpConfig returns the update options that run the pack binary with
+// the given policy config file.
+func (p *Pack) AttachUpConfig(config string) []optup.Option {
+	return []optup.Option{optup.PolicyPacks(p.Binary), optup.PolicyPackConfigs(config)}
+}
+
+// ConfigWithAccounts writes the environment's policy config, with
+// accountIds set to accounts on every policy that takes it, to a file in
+// dir and returns its path. The shipped configs leave accountIds empty
+// (the environments' accounts are the operators' to fill in); the offline
+// engine's account is the stand-in provider's.
+func (p *Pack) ConfigWithAccounts(environment, dir string, accounts ...string) (string, error) {
+	b, err := os.ReadFile(p.ConfigFile(environment))
+	if err != nil {
+		return "", err
+	}
+	var cfg map[string]map[string]any
+	if err := json.Unmarshal(b, &cfg); err != nil {
+		return "", fmt.Errorf("%s: %w", p.ConfigFile(environment), err)
+	}
+	for _, c := range rules.Catalogue() {
+		for _, param := range c.Params {
+			if param.Key == "accountIds" && cfg[c.Name] != nil {
+				cfg[c.Name]["accountIds"] = accounts
+			}
+		}
+	}
+	out, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, environment+"-accounts.json")
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, out, 0o644); err != nil {
+		return "", err
+	}
+	return path, os.Rename(tmp, path)
 }
 
 // AttachDirectory returns the options of the documented command line,
