@@ -176,7 +176,7 @@ func checkResourcePolicyNoPublic(c *check, s *Settings) {
 	}
 	c.checkGrants(doc, stmts, grantRules{
 		what: "policy statement", keys: limitingKey, own: c.resourceAccounts(s, stmts),
-		noOwnReason: "neither the resource nor its policy names the resource's own account, and accountIds is not configured",
+		noOwnReason: "neither the resource nor its policy names the resource's own account and accountIds is not configured",
 		fix:         grantFix,
 	})
 }
