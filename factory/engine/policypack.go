@@ -51,10 +51,20 @@ func (p *PolicyPack) ConfigFile(environment string) string {
 
 // PreviewOptions attach the pack with the environment's policy config to a preview.
 func (p *PolicyPack) PreviewOptions(environment string) []optpreview.Option {
-	return []optpreview.Option{optpreview.PolicyPacks(p.Binary), optpreview.PolicyPackConfigs(p.ConfigFile(environment))}
+	return p.PreviewOptionsWith(p.ConfigFile(environment))
 }
 
 // UpOptions attach the pack with the environment's policy config to an update.
 func (p *PolicyPack) UpOptions(environment string) []optup.Option {
-	return []optup.Option{optup.PolicyPacks(p.Binary), optup.PolicyPackConfigs(p.ConfigFile(environment))}
+	return p.UpOptionsWith(p.ConfigFile(environment))
+}
+
+// PreviewOptionsWith attach the pack with the given policy config file to a preview.
+func (p *PolicyPack) PreviewOptionsWith(configFile string) []optpreview.Option {
+	return []optpreview.Option{optpreview.PolicyPacks(p.Binary), optpreview.PolicyPackConfigs(configFile)}
+}
+
+// UpOptionsWith attach the pack with the given policy config file to an update.
+func (p *PolicyPack) UpOptionsWith(configFile string) []optup.Option {
+	return []optup.Option{optup.PolicyPacks(p.Binary), optup.PolicyPackConfigs(configFile)}
 }

@@ -271,3 +271,63 @@ func TestEnvironmentConfigFiles(t *testing.T) {
 	}
 	assert.False(t, strings.Contains(strings.Join(dev["instance-type-allowlist"].SageMakerInstanceTypes, ","), "g4dn"), "no GPUs in dev")
 }
+
+// TestAccountsAreTheSameForEveryControl: the controls that know the
+// environment's accounts must agree on them within one config file.
+func TestAccountsAreTheSameForEveryControl(t *testing.T) {
+	for _, env := range []string{"dev", "staging", "prod"} {
+		b, err := os.ReadFile(filepath.Join("..", "config", env+".json"))
+		require.NoError(t, err)
+		var cfg map[string]map[string]any
+		require.NoError(t, json.Unmarshal(b, &cfg))
+		var first any
+		seen := 0
+		for _, c := range rules.Catalogue() {
+			for _, p := range c.Params {
+				if p.Key != "accountIds" {
+					continue
+				}
+				v, ok := cfg[c.Name]["accountIds"]
+				require.True(t, ok, "%s.json: %s must list accountIds (empty until the environment's account is known)", env, c.Name)
+				if seen == 0 {
+					first = v
+				}
+				assert.Equal(t, first, v, "%s.json: %s names other accounts than the other controls", env, c.Name)
+				seen++
+			}
+		}
+		assert.GreaterOrEqual(t, seen, 3, "vpc-endpoint-policy, resource-policy-no-public and iam-trust-confused-deputy know the accounts")
+	}
+}
+
+// TestInternetEgressMatchesTheStackFiles keeps no-internet-path's
+// allowInternetEgress equal to the stack file's
+// aifactory:network.allowInternetEgress, which adds the NAT gateway: a
+// stack that asks for egress must not fail the pack, and the pack must
+// never allow a path the stack does not ask for.
+func TestInternetEgressMatchesTheStackFiles(t *testing.T) {
+	for _, env := range []string{"dev", "staging", "prod"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", "Pulumi."+env+".yaml"))
+		require.NoError(t, err)
+		var stack struct {
+			Config struct {
+				Network struct {
+					AllowInternetEgress *bool `yaml:"allowInternetEgress"`
+				} `yaml:"aifactory:network"`
+			} `yaml:"config"`
+		}
+		require.NoError(t, yaml.Unmarshal(b, &stack), env)
+		require.NotNil(t, stack.Config.Network.AllowInternetEgress, "Pulumi.%s.yaml states aifactory:network.allowInternetEgress", env)
+		b, err = os.ReadFile(filepath.Join("..", "config", env+".json"))
+		require.NoError(t, err)
+		var policy struct {
+			NoInternetPath struct {
+				AllowInternetEgress *bool `json:"allowInternetEgress"`
+			} `json:"no-internet-path"`
+		}
+		require.NoError(t, json.Unmarshal(b, &policy))
+		require.NotNil(t, policy.NoInternetPath.AllowInternetEgress, "%s.json: no-internet-path must state allowInternetEgress", env)
+		assert.Equal(t, *stack.Config.Network.AllowInternetEgress, *policy.NoInternetPath.AllowInternetEgress,
+			"%s: Pulumi.%s.yaml and policy/config/%s.json disagree on internet egress", env, env, env)
+	}
+}

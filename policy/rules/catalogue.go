@@ -1,7 +1,10 @@
 package rules
 
 // catalogue is the control catalogue, grouped as tags, encryption, public
-// access and network, IAM, FinOps and governance. Names are stable: they are policy names in the
+// access and network, IAM, FinOps and governance. The controls against
+// exfiltration, escalation and side doors (endpoint and resource policies,
+// ACLs, internet paths, privilege escalation, confused deputies) sit in
+// public access and network and in IAM. Names are stable: they are policy names in the
 // engine's events and keys of the policy config files.
 var catalogue = []Control{
 	// Tags.
@@ -193,6 +196,39 @@ var catalogue = []Control{
 		ResourceTypes: []string{typeVpcEndpoint},
 		resource:      checkEndpointPrivateDNS,
 	}),
+	newControl(Control{
+		Name: "vpc-endpoint-policy", Category: Network, Level: Mandatory,
+		Requirement:   "Interface VPC endpoints carry a policy that admits only this environment's principals (any principal only with a limiting condition such as aws:PrincipalAccount or aws:PrincipalOrgID); no endpoint keeps the full-access default.",
+		ResourceTypes: []string{typeVpcEndpoint, typeVpcEndpointPolicy},
+		Params:        []Param{paramAccountIDs},
+		resource:      checkVPCEndpointPolicy,
+	}),
+	newControl(Control{
+		Name: "resource-policy-no-public", Category: Network, Level: Mandatory,
+		Requirement:   "S3 bucket and access point, SNS topic, SQS queue, KMS key and ECR repository policies grant nothing to any principal (*), to a service or to another account without a limiting condition with fixed values (source or principal account, ARN, organisation, VPC or VPC endpoint).",
+		FSBP:          []string{"S3.2", "S3.3", "SNS.4", "SQS.3"},
+		Checkov:       []string{"CKV_AWS_70", "CKV_AWS_168", "CKV_AWS_169", "CKV_AWS_33", "CKV_AWS_32"},
+		ResourceTypes: resourcePolicyTypes,
+		Params:        []Param{paramAccountIDs},
+		resource:      checkResourcePolicyNoPublic,
+	}),
+	newControl(Control{
+		Name: "s3-acl-no-public", Category: Network, Level: Mandatory,
+		Requirement:   "No S3 ACL (s3.BucketAclV2, the inline ACL of s3.Bucket and s3.BucketV2, object ACLs) is a public canned ACL or grants to AllUsers, AuthenticatedUsers or another account.",
+		FSBP:          []string{"S3.2", "S3.3"},
+		Checkov:       []string{"CKV_AWS_20", "CKV_AWS_57"},
+		ResourceTypes: []string{typeBucketACL, typeBucket, typeBucketV2, typeBucketObject, typeBucketObjectV2},
+		resource:      checkS3ACLNoPublic,
+	}),
+	newControl(Control{
+		Name: "no-internet-path", Category: Network, Level: Mandatory,
+		Requirement:   "Where the environment does not allow internet egress, there are no internet, egress-only or carrier gateways, no public NAT gateways, no Elastic IPs, no routes through such gateways and nothing (instances, subnets, launch templates) that hands out public IPs.",
+		FSBP:          []string{"EC2.9", "EC2.15", "EC2.25"},
+		Checkov:       []string{"CKV_AWS_88", "CKV_AWS_130"},
+		ResourceTypes: internetPathTypes,
+		Params:        []Param{paramAllowInternetEgress},
+		resource:      checkNoInternetPath,
+	}),
 
 	// IAM.
 	newControl(Control{
@@ -237,6 +273,20 @@ var catalogue = []Control{
 		Checkov:       []string{"CKV_AWS_249"},
 		ResourceTypes: []string{typeTaskDefinition},
 		stack:         checkECSSeparateRoles,
+	}),
+	newControl(Control{
+		Name: "iam-no-privilege-escalation", Category: IAM, Level: Mandatory,
+		Requirement:   "No IAM policy allows iam:PassRole on every role, or policy-version, policy-attachment, inline-policy, trust-policy, permissions-boundary, access-key, login-profile or group-membership changes on unscoped resources (wildcards and NotAction included), and no principal gets IAMFullAccess.",
+		Checkov:       []string{"CKV_AWS_286", "CKV_AWS_287", "CKV_AWS_289"},
+		ResourceTypes: []string{typePolicy, typeRolePolicy, typeUserPolicy, typeGroupPolicy, typeRole, typeRoleAttachment, typeUserAttachment, typeGroupAttachment, typePolicyAttachment},
+		resource:      checkIAMNoPrivilegeEscalation,
+	}),
+	newControl(Control{
+		Name: "iam-trust-confused-deputy", Category: IAM, Level: Mandatory,
+		Requirement:   "Role trust policies that admit a service principal tie it to this environment's resources with aws:SourceAccount or aws:SourceArn, except services for which AWS provides neither key (EC2 for instance profiles).",
+		ResourceTypes: []string{typeRole},
+		Params:        []Param{paramAccountIDs, paramServicesWithoutSourceKeys},
+		resource:      checkIAMTrustConfusedDeputy,
 	}),
 
 	// FinOps.

@@ -25,8 +25,9 @@ var catalogueNames = []string{
 	"scheduler-kms", "emr-studio-kms",
 	"s3-public-access-block", "s3-access-point-vpc", "s3-tls-only", "sagemaker-vpc-only", "emr-private",
 	"sg-no-world-ingress", "ecs-task-hardened", "vpc-flow-logs", "subnet-no-public-ip", "vpc-endpoint-private-dns",
+	"vpc-endpoint-policy", "resource-policy-no-public", "s3-acl-no-public", "no-internet-path",
 	"iam-no-admin", "iam-no-service-wildcard", "iam-session-limits", "iam-trust-restricted", "iam-no-users-or-keys",
-	"ecs-separate-roles",
+	"ecs-separate-roles", "iam-no-privilege-escalation", "iam-trust-confused-deputy",
 	"emr-auto-termination", "sagemaker-idle-shutdown", "instance-type-allowlist", "team-budget",
 	"s3-versioning-lifecycle", "prod-protect",
 }
@@ -116,6 +117,17 @@ func TestConfigureAppliesThresholdsAndRejectsMistakes(t *testing.T) {
 	assert.Equal(t, []string{"ml.t3.medium"}, got.SageMakerInstanceTypes)
 	assert.Equal(t, 2048, got.MaxECSTaskCPU)
 
+	egress, _ := rules.Lookup("no-internet-path")
+	got, err = egress.Configure(rules.DefaultSettings(), map[string]any{"allowInternetEgress": true})
+	require.NoError(t, err)
+	assert.True(t, got.AllowInternetEgress)
+
+	deputy, _ := rules.Lookup("iam-trust-confused-deputy")
+	got, err = deputy.Configure(rules.DefaultSettings(), map[string]any{"accountIds": []any{"123456789012"}, "servicesWithoutSourceKeys": []any{}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"123456789012"}, got.AccountIDs)
+	assert.Empty(t, got.ServicesWithoutSourceKeys)
+
 	tags, _ := rules.Lookup("required-tags")
 	got, err = tags.Configure(rules.DefaultSettings(), map[string]any{"environment": "staging"})
 	require.NoError(t, err)
@@ -133,6 +145,8 @@ func TestConfigureAppliesThresholdsAndRejectsMistakes(t *testing.T) {
 		{"required-tags", map[string]any{"requiredKeys": []any{"team", 3}}, "requiredKeys must be a list of strings"},
 		{"required-tags", map[string]any{"environment": true}, "environment must be a string"},
 		{"sns-kms", map[string]any{"key": "x"}, "it takes no settings, only enforcementLevel"},
+		{"resource-policy-no-public", map[string]any{"accountIds": []any{"12345"}}, `accountIds: "12345" is not a 12-digit AWS account id`},
+		{"no-internet-path", map[string]any{"allowInternetEgress": "false"}, "allowInternetEgress must be true or false"},
 	} {
 		c, _ := rules.Lookup(tc.control)
 		_, err := c.Configure(rules.DefaultSettings(), tc.props)

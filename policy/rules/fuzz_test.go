@@ -101,6 +101,9 @@ var fuzzKeys = []string{
 	"inlinePolicies", "managedPolicyArns", "policyArn", "assumeRolePolicy", "maxSessionDuration", "permissionsBoundary",
 	"taskRoleArn", "executionRoleArn", "cpu", "memory", "costFilters", "values",
 	"blockPublicSecurityGroupRules", "permittedPublicSecurityGroupRuleRanges", "minRange", "maxRange", "id", "arn",
+	"acl", "grants", "grantee", "uri", "accessControlPolicy", "connectivityType", "associatePublicIpAddress",
+	"networkInterfaces", "gatewayId", "egressOnlyGatewayId", "routes", "accessPointArn", "queueUrl", "accountId",
+	"serverSideEncryptionConfiguration", "rule", "versioning", "enabled", "lifecycleRules", "loggings",
 }
 
 // fuzzStrings are values the controls compare with; %s marks where a
@@ -119,6 +122,12 @@ var fuzzStrings = []string{
 	`[{"name":"app%s","privileged":true,"user":"0","environment":[{"name":"DB_PASSWORD%s","value":"v%s"}]}]`,
 	`{"EncryptionConfiguration":{"EnableAtRestEncryption":true,"AtRestEncryptionConfiguration":{"S3EncryptionConfiguration":{"EncryptionMode":"SSE-KMS","AwsKmsKey":"k%s"}}}}`,
 	`{"States":{"Run":{"Parameters":{"AssignPublicIp":"ENABLED%s"}}}}`,
+	`{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b%s/*"}]}`,
+	`{"Statement":{"effect":"Allow","NotAction":"s3:*","NotResource":"arn:aws:iam::123456789012:role/x%s"}}`,
+	`{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"kms:*","Resource":"*","Sid":"%s"}]}`,
+	`{"Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com%s"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}`,
+	`{"Statement":[{"Effect":"Deny","Principal":"*","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:PrincipalAccount":"123456789012%s"}}}]}`,
+	"public-read%s", "http://acs.amazonaws.com/groups/global/AllUsers%s", "Group%s", "CanonicalUser%s", "igw-0abc%s", "private%s",
 	`not json%s`, `{"Statement":"%s"}`, `[]`, `{}`,
 }
 

@@ -166,6 +166,30 @@ const (
 	tSchedule       = "aws:scheduler/schedule:Schedule"
 	tBudget         = "aws:budgets/budget:Budget"
 	tKMSAlias       = "aws:kms/alias:Alias"
+	tBucket         = "aws:s3/bucket:Bucket"
+	tBucketACL      = "aws:s3/bucketAclV2:BucketAclV2"
+	tBucketObject   = "aws:s3/bucketObjectv2:BucketObjectv2"
+	tAPPolicy       = "aws:s3control/accessPointPolicy:AccessPointPolicy"
+	tTopicPolicy    = "aws:sns/topicPolicy:TopicPolicy"
+	tQueuePolicy    = "aws:sqs/queuePolicy:QueuePolicy"
+	tKeyPolicy      = "aws:kms/keyPolicy:KeyPolicy"
+	tRepoPolicy     = "aws:ecr/repositoryPolicy:RepositoryPolicy"
+	tEndpointPolicy = "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy"
+	tIGW            = "aws:ec2/internetGateway:InternetGateway"
+	tEIGW           = "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway"
+	tNAT            = "aws:ec2/natGateway:NatGateway"
+	tEIP            = "aws:ec2/eip:Eip"
+	tInstance       = "aws:ec2/instance:Instance"
+	tRoute          = "aws:ec2/route:Route"
+	tRouteTable     = "aws:ec2/routeTable:RouteTable"
+	tGroupPolicy    = "aws:iam/groupPolicy:GroupPolicy"
+	tUserPolicy     = "aws:iam/userPolicy:UserPolicy"
+)
+
+// account is the fake account of the fixtures; otherAccount is someone else's.
+const (
+	account      = "123456789012"
+	otherAccount = "210987654321"
 )
 
 // keyARN is a customer-managed key of the fake account.

@@ -272,3 +272,85 @@ func checkEndpointPrivateDNS(c *check, _ *Settings) {
 	c.requireTrue(c.prop("privateDnsEnabled"), "an interface endpoint without private DNS, so SDKs keep resolving the public endpoint",
 		"set privateDnsEnabled: true")
 }
+
+// internetPathTypes are the resources that give a VPC a path to or from the
+// internet: gateways, NAT, public addresses and the settings that hand them out.
+var internetPathTypes = []string{
+	typeInternetGateway, typeInternetGatewayAtt, typeEgressOnlyGateway, typeCarrierGateway,
+	typeNatGateway, typeEip, typeEipAssociation, typeInstance, typeSubnet, typeLaunchTemplate,
+	typeRoute, typeRouteTable, typeDefaultRouteTable,
+}
+
+// internetGatewayTypes are the gateways whose very existence is a path.
+var internetGatewayTypes = []string{typeInternetGateway, typeInternetGatewayAtt, typeEgressOnlyGateway, typeCarrierGateway}
+
+const internetFix = "reach AWS services through VPC endpoints; if the environment needs internet egress, set aifactory:network.allowInternetEgress and allowInternetEgress in its policy config together"
+
+func checkNoInternetPath(c *check, s *Settings) {
+	if s.AllowInternetEgress {
+		return
+	}
+	switch c.r.Type {
+	case typeInternetGateway, typeInternetGatewayAtt, typeEgressOnlyGateway, typeCarrierGateway:
+		c.violation("an internet gateway in an environment whose policy config does not allow internet egress", internetFix)
+	case typeNatGateway:
+		kind := c.prop("connectivityType")
+		t, st := kind.str()
+		switch {
+		case st == unknown:
+			c.unverified(kind)
+		case st == absent || strings.EqualFold(t, "public"):
+			c.violation("a public NAT gateway (connectivityType unset or public) in an environment whose policy config does not allow internet egress", internetFix)
+		}
+	case typeEip, typeEipAssociation:
+		c.violation("an Elastic IP address (a public IP) in an environment whose policy config does not allow internet egress", internetFix)
+	case typeInstance:
+		c.forbidTrue(c.prop("associatePublicIpAddress"), "associatePublicIpAddress is true, so the instance gets a public IP", "remove associatePublicIpAddress; "+internetFix)
+	case typeSubnet:
+		c.forbidTrue(c.prop("mapPublicIpOnLaunch"), "mapPublicIpOnLaunch is true, so instances launched here get public IPs", "set mapPublicIpOnLaunch: false; "+internetFix)
+	case typeLaunchTemplate:
+		nics := c.prop("networkInterfaces")
+		items, st := nics.items()
+		if st == unknown {
+			c.unverified(nics)
+			return
+		}
+		for _, nic := range items {
+			c.forbidTrue(nic.get("associatePublicIpAddress"), nic.path+".associatePublicIpAddress is true, so instances get public IPs",
+				"set it to \"false\"; "+internetFix)
+		}
+	case typeRoute:
+		c.internetRoute(c.r.PropertyDependencies["gatewayId"], c.prop("gatewayId"), c.prop("egressOnlyGatewayId"), c.prop("carrierGatewayId"))
+	case typeRouteTable, typeDefaultRouteTable:
+		routes := c.prop("routes")
+		items, st := routes.items()
+		if st == unknown {
+			c.unverified(routes)
+			return
+		}
+		for _, r := range items {
+			c.internetRoute(c.r.PropertyDependencies["routes"], r.get("gatewayId"), r.get("egressOnlyGatewayId"), r.get("carrierGatewayId"))
+		}
+	}
+}
+
+// internetRoute reports a route through an internet, egress-only or carrier
+// gateway. A gateway id computed from a resource of the stack is judged by
+// that resource's type; gatewayId also takes virtual private gateways and
+// "local", which are no internet path.
+func (c *check) internetRoute(deps []string, gateway, egressOnly, carrier val) {
+	for _, x := range []val{egressOnly, carrier} {
+		if x.st != absent {
+			c.violation(x.path+" routes through an egress-only or carrier gateway to the internet", internetFix)
+		}
+	}
+	id, st := gateway.str()
+	switch {
+	case st == known && strings.HasPrefix(id, "igw-"):
+		c.violation(gateway.path+" routes through an internet gateway", internetFix)
+	case st == unknown && slices.ContainsFunc(deps, func(u string) bool { return slices.Contains(internetGatewayTypes, typeOfURN(u)) }):
+		c.violation(gateway.path+" routes through an internet gateway of this stack", internetFix)
+	case st == unknown && len(deps) == 0:
+		c.unverified(gateway)
+	}
+}

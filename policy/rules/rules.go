@@ -283,6 +283,17 @@ func (c *check) unverifiedProp(path string, keyRef bool) {
 	})
 }
 
+// undecided records that the control cannot decide yet for a reason other
+// than a computed value (such as an account the pack cannot place);
+// property is the top-level property concerned.
+func (c *check) undecided(property, reason string) {
+	*c.out = append(*c.out, Finding{
+		Control: c.control, Verdict: Unverified, URN: c.r.URN, Type: c.r.Type, Name: c.r.Name,
+		Property: topLevel(property),
+		Message:  fmt.Sprintf("%s: %s", subject(c.r), reason),
+	})
+}
+
 // stackCheck collects the findings of a stack control.
 type stackCheck struct {
 	control string

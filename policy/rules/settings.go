@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -44,6 +45,20 @@ type Settings struct {
 	// ProtectedEnvironments are the environments whose stateful resources
 	// must be protected from deletion.
 	ProtectedEnvironments []string
+	// AccountIDs are the AWS accounts of the environment: the stack's own
+	// account and any the organisation deliberately shares with. Resource,
+	// endpoint and trust policies may name no other account. When empty,
+	// a resource policy's own account is read from the resource itself
+	// (its ARN, or the ARNs its policy must name); a grant to an account
+	// that cannot be placed so is unverified.
+	AccountIDs []string
+	// ServicesWithoutSourceKeys are service principals that AWS does not
+	// send aws:SourceAccount or aws:SourceArn for when they assume a role,
+	// so their trust statements cannot carry those conditions.
+	ServicesWithoutSourceKeys []string
+	// AllowInternetEgress says whether the environment may have internet
+	// gateways, NAT gateways and public IP addresses.
+	AllowInternetEgress bool
 }
 
 // DefaultSettings returns the strictest settings; the environment is left
@@ -65,10 +80,11 @@ func DefaultSettings() Settings {
 			"m5.xlarge", "m5a.xlarge", "m6i.xlarge", "m6g.xlarge",
 			"r5.xlarge", "r6i.xlarge", "r6g.xlarge", "c5.xlarge",
 		},
-		MaxECSTaskCPU:            4096,
-		MaxECSTaskMemoryMiB:      16384,
-		MinKMSDeletionWindowDays: 30,
-		ProtectedEnvironments:    []string{"prod"},
+		MaxECSTaskCPU:             4096,
+		MaxECSTaskMemoryMiB:       16384,
+		MinKMSDeletionWindowDays:  30,
+		ProtectedEnvironments:     []string{"prod"},
+		ServicesWithoutSourceKeys: []string{"ec2.amazonaws.com"},
 	}
 }
 
@@ -77,8 +93,12 @@ func DefaultSettings() Settings {
 type Param struct {
 	Key         string
 	Description string
-	// Type is the JSON schema type: "string", "integer" or "array" (of strings).
+	// Type is the JSON schema type: "string", "integer", "boolean" or
+	// "array" (of strings).
 	Type string
+	// ItemPattern, for arrays, is a regular expression every item must
+	// match, and ItemHint says in words what it demands.
+	ItemPattern, ItemHint string
 	// Minimum bounds integer params.
 	Minimum int
 	// Default says whether the schema carries DefaultSettings' value as its
@@ -94,13 +114,19 @@ func (p Param) Schema(d Settings) map[string]any {
 	case "integer":
 		s["minimum"] = p.Minimum
 	case "array":
-		s["items"] = map[string]any{"type": "string"}
+		items := map[string]any{"type": "string"}
+		if p.ItemPattern != "" {
+			items["pattern"] = p.ItemPattern
+		}
+		s["items"] = items
 	}
 	if p.Default {
 		switch v := p.field(&d).(type) {
 		case *int:
 			s["default"] = *v
 		case *string:
+			s["default"] = *v
+		case *bool:
 			s["default"] = *v
 		case *[]string:
 			// []any, because the engine marshals schemas through protobuf structs.
@@ -120,6 +146,8 @@ func (p Param) Value(s Settings) any {
 	case *int:
 		return *v
 	case *string:
+		return *v
+	case *bool:
 		return *v
 	case *[]string:
 		return slices.Clone(*v)
@@ -147,6 +175,12 @@ func (p Param) set(s *Settings, raw any) error {
 			return fmt.Errorf("%s must be a string", p.Key)
 		}
 		*dst = str
+	case *bool:
+		b, ok := raw.(bool)
+		if !ok {
+			return fmt.Errorf("%s must be true or false", p.Key)
+		}
+		*dst = b
 	case *[]string:
 		var out []string
 		switch list := raw.(type) {
@@ -162,6 +196,14 @@ func (p Param) set(s *Settings, raw any) error {
 			}
 		default:
 			return fmt.Errorf("%s must be a list of strings", p.Key)
+		}
+		if p.ItemPattern != "" {
+			re := regexp.MustCompile(p.ItemPattern)
+			for _, item := range out {
+				if !re.MatchString(item) {
+					return fmt.Errorf("%s: %q is not %s", p.Key, item, p.ItemHint)
+				}
+			}
 		}
 		*dst = out
 	}
@@ -270,5 +312,20 @@ var (
 		Key: "protectedEnvironments", Type: "array", Default: true,
 		Description: "Environments whose stateful resources must be protected from deletion.",
 		field:       func(s *Settings) any { return &s.ProtectedEnvironments },
+	}
+	paramAccountIDs = Param{
+		Key: "accountIds", Type: "array", Default: true, ItemPattern: `^[0-9]{12}$`, ItemHint: "a 12-digit AWS account id",
+		Description: "AWS account ids of the environment (the stack's account and accounts it deliberately shares with); resource, endpoint and trust policies may name no other. Empty: each resource policy's account is read from the resource itself, and grants to an account that cannot be placed so are unverified.",
+		field:       func(s *Settings) any { return &s.AccountIDs },
+	}
+	paramServicesWithoutSourceKeys = Param{
+		Key: "servicesWithoutSourceKeys", Type: "array", Default: true,
+		Description: "Service principals for which AWS provides no aws:SourceAccount or aws:SourceArn when they assume a role (EC2 for instance profiles), exempt from iam-trust-confused-deputy.",
+		field:       func(s *Settings) any { return &s.ServicesWithoutSourceKeys },
+	}
+	paramAllowInternetEgress = Param{
+		Key: "allowInternetEgress", Type: "boolean", Default: true,
+		Description: "Whether the environment may have internet gateways, NAT gateways and public IP addresses (the stack's aifactory:network.allowInternetEgress).",
+		field:       func(s *Settings) any { return &s.AllowInternetEgress },
 	}
 )

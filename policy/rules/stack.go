@@ -77,10 +77,16 @@ type sibling struct {
 	fix  string // how to add one
 	// content checks a sibling that configures parent.
 	content func(c *check, parent *Resource)
+	// inline, when set, is the property of a legacy s3.Bucket that holds
+	// the same configuration inline; inlineContent checks it. A separate
+	// configuration resource, when there is one, overrides it.
+	inline        string
+	inlineContent func(c *check, v val, parent *Resource)
 }
 
 // requireSibling checks that every parent of the given types has a sibling
-// that configures it, and checks the content of each sibling that does.
+// that configures it (or, for a legacy bucket, the inline configuration),
+// and checks the content of each sibling that does.
 func (c *stackCheck) requireSibling(parentTypes []string, sib sibling) {
 	siblings := c.idx.ofTypes(sib.typ)
 	checked := map[string]bool{}
@@ -97,6 +103,16 @@ func (c *stackCheck) requireSibling(parentTypes []string, sib sibling) {
 		}
 		if len(matched) == 0 {
 			on := c.on(parent)
+			if sib.inline != "" && parent.Type == typeBucket {
+				if v, set := inlineConfig(parent, sib.inline); set {
+					if v.st == unknown {
+						on.unverified(v)
+					} else {
+						sib.inlineContent(on, v, parent)
+					}
+					continue
+				}
+			}
 			if maybe {
 				*on.out = append(*on.out, Finding{
 					Control: c.control, Verdict: Unverified, URN: parent.URN, Type: parent.Type, Name: parent.Name,
@@ -105,7 +121,11 @@ func (c *stackCheck) requireSibling(parentTypes []string, sib sibling) {
 				})
 				continue
 			}
-			on.violation(fmt.Sprintf("no %s (%s whose %s refers to it)", sib.kind, shortType(sib.typ), sib.ref), sib.fix)
+			problem := fmt.Sprintf("no %s (%s whose %s refers to it)", sib.kind, shortType(sib.typ), sib.ref)
+			if sib.inline != "" && parent.Type == typeBucket {
+				problem = fmt.Sprintf("no %s (neither %s inline nor a %s whose %s refers to it)", sib.kind, sib.inline, shortType(sib.typ), sib.ref)
+			}
+			on.violation(problem, sib.fix)
 			continue
 		}
 		for _, s := range matched {
@@ -116,6 +136,15 @@ func (c *stackCheck) requireSibling(parentTypes []string, sib sibling) {
 			sib.content(c.on(s), parent)
 		}
 	}
+}
+
+// inlineConfig returns a legacy bucket's inline configuration and whether
+// it is there. A computed value counts as there and is unverified: the
+// provider computes these properties when the program leaves them out, so
+// a preview may not know whether the program set them.
+func inlineConfig(bucket *Resource, key string) (val, bool) {
+	v := prop(bucket.Properties, key)
+	return v, v.st != absent
 }
 
 var bucketTypes = []string{typeBucketV2, typeBucket}
@@ -135,40 +164,83 @@ func checkS3SSEKMS(c *stackCheck, _ *Settings) {
 				sc.violation("rules is empty", "add a rule with applyServerSideEncryptionByDefault {sseAlgorithm: aws:kms, kmsMasterKeyId} and bucketKeyEnabled: true")
 				return
 			}
-			rule := items[0]
-			byDefault := rule.get("applyServerSideEncryptionByDefault")
-			algorithm := byDefault.get("sseAlgorithm")
-			alg, st := algorithm.str()
-			switch {
-			case st == unknown:
-				sc.unverified(algorithm)
-			case alg == "aws:kms" || alg == "aws:kms:dsse":
-				sc.requireKey(byDefault.get("kmsMasterKeyId"), "set "+byDefault.path+".kmsMasterKeyId to the data key; "+keyFix)
-				if alg == "aws:kms" {
-					sc.requireTrue(rule.get("bucketKeyEnabled"), "bucketKeyEnabled is not true, so every object costs a KMS request",
-						"set "+rule.path+".bucketKeyEnabled: true")
-				}
-			case alg == "AES256" && c.logTarget(bucket) == isMatch:
-				// S3 server access log delivery supports only SSE-S3 on the
-				// target bucket; SSE-KMS there makes delivery fail. The logs
-				// hold request metadata, and the bucket keeps every other control.
-			case alg == "AES256" && c.logTarget(bucket) == maybeMatch:
-				sc.unverified(c.idx.loggingRefs(bucket))
-			default:
-				sc.violation("the bucket is not encrypted with a customer-managed KMS key (sseAlgorithm is not aws:kms); "+
-					"only a server access log target bucket may use SSE-S3 (AES256), because S3 log delivery supports nothing else",
-					"set "+byDefault.path+".sseAlgorithm: aws:kms with kmsMasterKeyId the data key")
-			}
+			c.sseRule(sc, items[0], bucket)
+		},
+		inline: "serverSideEncryptionConfiguration",
+		inlineContent: func(bc *check, v val, bucket *Resource) {
+			c.sseRule(bc, v.get("rule"), bucket)
 		},
 	})
 }
 
+// sseRule checks one encryption rule: applyServerSideEncryptionByDefault
+// and bucketKeyEnabled, as the V2 configuration and the legacy inline
+// configuration both carry them.
+func (c *stackCheck) sseRule(sc *check, rule val, bucket *Resource) {
+	byDefault := rule.get("applyServerSideEncryptionByDefault")
+	algorithm := byDefault.get("sseAlgorithm")
+	alg, st := algorithm.str()
+	switch {
+	case st == unknown:
+		sc.unverified(algorithm)
+	case alg == "aws:kms" || alg == "aws:kms:dsse":
+		sc.requireKey(byDefault.get("kmsMasterKeyId"), "set "+byDefault.path+".kmsMasterKeyId to the data key; "+keyFix)
+		if alg == "aws:kms" {
+			sc.requireTrue(rule.get("bucketKeyEnabled"), "bucketKeyEnabled is not true, so every object costs a KMS request",
+				"set "+rule.path+".bucketKeyEnabled: true")
+		}
+	case alg == "AES256" && c.logTarget(bucket) == isMatch:
+		// S3 server access log delivery supports only SSE-S3 on the
+		// target bucket; SSE-KMS there makes delivery fail. The logs
+		// hold request metadata, and the bucket keeps every other control.
+	case alg == "AES256" && c.logTarget(bucket) == maybeMatch:
+		sc.unverified(c.idx.loggingRefs(bucket))
+	default:
+		sc.violation("the bucket is not encrypted with a customer-managed KMS key (sseAlgorithm is not aws:kms); "+
+			"only a server access log target bucket may use SSE-S3 (AES256), because S3 log delivery supports nothing else",
+			"set "+byDefault.path+".sseAlgorithm: aws:kms with kmsMasterKeyId the data key")
+	}
+}
+
 // logTarget says whether the bucket receives S3 server access logs: an
-// s3.BucketLoggingV2 names it in targetBucket.
+// s3.BucketLoggingV2, or the inline loggings of a legacy s3.Bucket, names
+// it as the target bucket.
 func (c *stackCheck) logTarget(bucket *Resource) match {
 	best := noMatch
 	for _, l := range c.idx.ofTypes(typeBucketLogging) {
 		best = max(best, matchRef(l, "targetBucket", bucket))
+	}
+	for _, b := range c.idx.ofTypes(typeBucket) {
+		best = max(best, inlineLogTarget(b, bucket))
+	}
+	return best
+}
+
+// inlineLogTarget matches the targets of a legacy bucket's inline loggings.
+func inlineLogTarget(source, bucket *Resource) match {
+	loggings := prop(source.Properties, "loggings")
+	items, st := loggings.items()
+	if st == unknown {
+		if slices.Contains(source.PropertyDependencies["loggings"], bucket.URN) {
+			return isMatch
+		}
+		return maybeMatch
+	}
+	best := noMatch
+	ids := identities(bucket)
+	for _, l := range items {
+		target, st := l.get("targetBucket").str()
+		switch {
+		case st == known && slices.Contains(ids, target):
+			return isMatch
+		case st == known && len(ids) == 0:
+			// The bucket's name is not known yet, so it may be this one.
+			best = maybeMatch
+		case st == unknown && slices.Contains(source.PropertyDependencies["loggings"], bucket.URN):
+			return isMatch
+		case st == unknown:
+			best = maybeMatch
+		}
 	}
 	return best
 }
@@ -179,6 +251,11 @@ func (idx *index) loggingRefs(bucket *Resource) val {
 	for _, l := range idx.ofTypes(typeBucketLogging) {
 		if matchRef(l, "targetBucket", bucket) == maybeMatch {
 			return val{st: unknown, path: fmt.Sprintf("targetBucket (of %s %q)", shortType(l.Type), l.Name)}
+		}
+	}
+	for _, b := range idx.ofTypes(typeBucket) {
+		if inlineLogTarget(b, bucket) == maybeMatch {
+			return val{st: unknown, path: fmt.Sprintf("loggings (of %s %q)", shortType(b.Type), b.Name)}
 		}
 	}
 	return val{st: unknown, path: "targetBucket"}
@@ -199,59 +276,30 @@ func checkS3PublicAccessBlock(c *stackCheck, _ *Settings) {
 func checkS3TLSOnly(c *stackCheck, _ *Settings) {
 	c.requireSibling(bucketTypes, sibling{
 		kind: "bucket policy", typ: typeBucketPolicy, ref: "bucket",
-		fix: "add s3.NewBucketPolicy with a statement denying s3:* when aws:SecureTransport is false (data perimeter component)",
-		content: func(c *check, _ *Resource) {
-			policy := c.prop("policy")
-			stmts, st, ok := parsePolicy(policy)
-			switch {
-			case st == unknown:
-				c.unverified(policy)
-				return
-			case st == absent || !ok:
-				c.violation("policy is not a valid bucket policy document", "build it with iamdoc and marshal it")
-				return
-			}
-			if !slices.ContainsFunc(stmts, statement.deniesInsecureTransport) {
-				c.violation("the bucket policy does not deny requests without TLS",
-					"add {Effect: Deny, Principal: *, Action: s3:*, Resource: [bucket ARN, bucket ARN/*], Condition: {Bool: {aws:SecureTransport: false}}}")
-			}
+		fix:     "add s3.NewBucketPolicy with a statement denying s3:* when aws:SecureTransport is false (data perimeter component)",
+		content: func(c *check, _ *Resource) { tlsOnly(c, c.prop("policy")) },
+		inline:  "policy",
+		inlineContent: func(c *check, policy val, _ *Resource) {
+			tlsOnly(c, policy)
 		},
 	})
 }
 
-func checkS3VersioningLifecycle(c *stackCheck, _ *Settings) {
-	c.requireSibling(bucketTypes, sibling{
-		kind: "versioning configuration", typ: typeBucketVersioning, ref: "bucket",
-		fix: "add s3.NewBucketVersioningV2 with bucket: the bucket's id and versioningConfiguration.status Enabled",
-		content: func(c *check, _ *Resource) {
-			c.requireEqual(c.prop("versioningConfiguration").get("status"), "versioning is not Enabled",
-				"set versioningConfiguration.status: Enabled", "Enabled")
-		},
-	})
-	c.requireSibling(bucketTypes, sibling{
-		kind: "lifecycle configuration", typ: typeBucketLifecycle, ref: "bucket",
-		fix: "add s3.NewBucketLifecycleConfigurationV2 with bucket: the bucket's id and at least one Enabled rule (noncurrent version expiry, transitions)",
-		content: func(c *check, _ *Resource) {
-			rules := c.prop("rules")
-			items, st := rules.items()
-			if st == unknown {
-				c.unverified(rules)
-				return
-			}
-			for _, r := range items {
-				status := r.get("status")
-				s, st := status.str()
-				if st == unknown {
-					c.unverified(status)
-					return
-				}
-				if strings.EqualFold(s, "Enabled") {
-					return
-				}
-			}
-			c.violation("no lifecycle rule is Enabled", "add a rule with status: Enabled")
-		},
-	})
+// tlsOnly checks that a bucket policy denies requests without TLS.
+func tlsOnly(c *check, policy val) {
+	stmts, st, ok := parsePolicy(policy)
+	switch {
+	case st == unknown:
+		c.unverified(policy)
+		return
+	case st == absent || !ok:
+		c.violation("policy is not a valid bucket policy document", "build it with iamdoc and marshal it")
+		return
+	}
+	if !slices.ContainsFunc(stmts, statement.deniesInsecureTransport) {
+		c.violation("the bucket policy does not deny requests without TLS",
+			"add {Effect: Deny, Principal: *, Action: s3:*, Resource: [bucket ARN, bucket ARN/*], Condition: {Bool: {aws:SecureTransport: false}}}")
+	}
 }
 
 func checkVPCFlowLogs(c *stackCheck, _ *Settings) {
@@ -298,16 +346,4 @@ func checkECSSeparateRoles(c *stackCheck, _ *Settings) {
 
 func overlaps(a, b []string) bool {
 	return slices.ContainsFunc(a, func(s string) bool { return slices.Contains(b, s) })
-}
-
-// Governance.
-
-var statefulTypes = []string{typeBucketV2, typeBucket, typeKMSKey, typeDomain}
-
-func checkProdProtect(c *check, s *Settings) {
-	if !slices.Contains(s.ProtectedEnvironments, s.Environment) || c.r.Protect {
-		return
-	}
-	c.violation(fmt.Sprintf("a stateful resource of the %s environment is not protected from deletion", s.Environment),
-		"create it with pulumi.Protect(true) (components take it from the stack's aifactory:protect)")
 }

@@ -139,6 +139,19 @@ func TestSecretValuesNeverAppearInMessages(t *testing.T) {
 		{control: "kms-rotation", name: "secret key policy", resources: one(res(tKey, "k", map[string]any{
 			"enableKeyRotation": true,
 			"policy":            secret(doc(iamdoc.Statement{Sid: sentinel, Effect: iamdoc.Allow, Principal: iamdoc.Anyone(), Action: iamdoc.Strings{"kms:*"}, Resource: iamdoc.Strings{"*"}}))}))},
+		{control: "resource-policy-no-public", name: "service name in a secret policy", resources: one(res(tQueue, "q", map[string]any{
+			"policy": secret(doc(iamdoc.Statement{Sid: sentinel, Effect: iamdoc.Allow, Principal: iamdoc.Services(sentinel + ".amazonaws.com"), Action: iamdoc.Strings{"sqs:SendMessage"}, Resource: iamdoc.Strings{"*"}}))}))},
+		{control: "resource-policy-no-public", name: "another account in a secret policy", settings: withAccounts(account), resources: one(res(tKey, "k", map[string]any{
+			"policy": secret(doc(iamdoc.Statement{Sid: sentinel, Effect: iamdoc.Allow, Principal: iamdoc.AWSPrincipals("arn:aws:iam::" + otherAccount + ":role/" + sentinel), Action: iamdoc.Strings{"kms:*"}, Resource: iamdoc.Strings{"*"}}))}))},
+		{control: "vpc-endpoint-policy", name: "secret endpoint policy", resources: one(res(tEndpoint, "e", map[string]any{"vpcEndpointType": "Interface",
+			"policy": secret(doc(iamdoc.Statement{Sid: sentinel, Effect: iamdoc.Allow, Principal: iamdoc.Anyone(), Action: iamdoc.Strings{"*"}, Resource: iamdoc.Strings{"arn:aws:s3:::" + sentinel}}))}))},
+		{control: "iam-trust-confused-deputy", name: "service name in a secret trust policy", resources: one(res(tRole, "r", map[string]any{
+			"assumeRolePolicy": secret(doc(iamdoc.Statement{Effect: iamdoc.Allow, Principal: iamdoc.Services(sentinel + ".amazonaws.com"), Action: iamdoc.Strings{"sts:AssumeRole"}}))}))},
+		{control: "iam-no-privilege-escalation", name: "secret identity policy", resources: one(res(tPolicy, "p", map[string]any{
+			"policy": secret(doc(iamdoc.Statement{Sid: sentinel, Effect: iamdoc.Allow, Action: iamdoc.Strings{"iam:PassRole"}, Resource: iamdoc.Strings{"*"}}))}))},
+		{control: "s3-acl-no-public", name: "secret canned ACL", resources: one(res(tBucketACL, "a", map[string]any{"acl": secret("public-read")}))},
+		{control: "s3-acl-no-public", name: "secret grant", resources: one(res(tBucketACL, "a", map[string]any{"accessControlPolicy": map[string]any{
+			"owner": map[string]any{"id": secret(sentinel)}, "grants": []any{map[string]any{"grantee": map[string]any{"type": "CanonicalUser", "id": secret("x" + sentinel)}}}}}))},
 	}
 	for _, tc := range cases {
 		t.Run(tc.control+"/"+tc.name, func(t *testing.T) {
@@ -149,6 +162,12 @@ func TestSecretValuesNeverAppearInMessages(t *testing.T) {
 			}
 			if tc.control == "sg-no-world-ingress" {
 				assert.NotContains(t, messages(violations), "0.0.0.0/0")
+			}
+			switch tc.name {
+			case "secret canned ACL":
+				assert.NotContains(t, messages(violations), "public-read")
+			case "secret identity policy":
+				assert.NotContains(t, messages(violations), "permissions (iam:PassRole)", "not even the actions of a secret policy")
 			}
 		})
 	}

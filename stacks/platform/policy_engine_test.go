@@ -2,6 +2,7 @@ package platform_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/emr"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sagemaker"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
@@ -74,6 +76,34 @@ type brokenCase struct {
 	program     func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error
 	policy      string
 	resource    string // name of the resource the finding is on
+	// accounts runs the pack with the dev config and accountIds set to the
+	// stand-in provider's account, as an operator configures it.
+	accounts bool
+}
+
+// standInAccount is the account of the stand-in AWS provider
+// (internal/offline/standinaws), the offline engine's "own" account.
+const standInAccount = "123456789012"
+
+// devConfig is the dev policy config, with the stand-in account configured
+// when the case asks for it.
+func devConfig(t *testing.T, p *engine.PolicyPack, accounts bool) string {
+	t.Helper()
+	if accounts {
+		return p.ConfigFile("dev")
+	}
+	b, err := os.ReadFile(p.ConfigFile("dev"))
+	require.NoError(t, err)
+	var cfg map[string]map[string]any
+	require.NoError(t, json.Unmarshal(b, &cfg))
+	for _, policy := range cfg {
+		delete(policy, "accountIds")
+	}
+	out, err := json.Marshal(cfg)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "dev-without-accounts.json")
+	require.NoError(t, os.WriteFile(path, out, 0o644))
+	return path
 }
 
 func devTags() tagging.Set {
@@ -177,6 +207,96 @@ func brokenCases() []brokenCase {
 			},
 		},
 		{
+			name: "interface endpoint without a policy", policy: "vpc-endpoint-policy", resource: "sts",
+			program: func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
+				_, err := ec2.NewVpcEndpoint(ctx, "sts", &ec2.VpcEndpointArgs{
+					VpcId: pulumi.String("vpc-0123456789abcdef0"), ServiceName: pulumi.String("com.amazonaws.eu-west-1.sts"),
+					VpcEndpointType: pulumi.String("Interface"), PrivateDnsEnabled: pulumi.Bool(true),
+					SubnetIds: pulumi.StringArray{pulumi.String("subnet-0123456789abcdef0")},
+				}, opts...)
+				return err
+			},
+		},
+		{
+			name: "bucket policy open to everyone", policy: "resource-policy-no-public", resource: "shared",
+			program: func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
+				b, err := s3.NewBucketV2(ctx, "shared", &s3.BucketV2Args{Bucket: pulumi.String("aifactory-dev-shared")}, opts...)
+				if err != nil {
+					return err
+				}
+				// One statement as an object, the action in lower case.
+				policy := `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"s3:getobject","Resource":"arn:aws:s3:::aifactory-dev-shared/*"}}`
+				_, err = s3.NewBucketPolicy(ctx, "shared", &s3.BucketPolicyArgs{Bucket: b.ID(), Policy: pulumi.String(policy)}, opts...)
+				return err
+			},
+		},
+		{
+			name: "key administered by another account", policy: "resource-policy-no-public", resource: "shared", accounts: true,
+			program: func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
+				policy, _ := iamdoc.New(iamdoc.Statement{Effect: iamdoc.Allow, Principal: iamdoc.AWSPrincipals("arn:aws:iam::210987654321:root"),
+					Action: iamdoc.Strings{"kms:*"}, Resource: iamdoc.Strings{"*"}}).JSON()
+				_, err := kms.NewKey(ctx, "shared", &kms.KeyArgs{EnableKeyRotation: pulumi.Bool(true), Policy: pulumi.String(policy)}, opts...)
+				return err
+			},
+		},
+		{
+			name: "public-read bucket ACL", policy: "s3-acl-no-public", resource: "public",
+			program: func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
+				b, err := s3.NewBucketV2(ctx, "public", &s3.BucketV2Args{}, opts...)
+				if err != nil {
+					return err
+				}
+				_, err = s3.NewBucketAclV2(ctx, "public", &s3.BucketAclV2Args{Bucket: b.ID(), Acl: pulumi.String("public-read")}, opts...)
+				return err
+			},
+		},
+		{
+			name: "legacy bucket with a public ACL", policy: "s3-acl-no-public", resource: "legacy-acl",
+			program: func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
+				_, err := s3.NewBucket(ctx, "legacy-acl", &s3.BucketArgs{Acl: pulumi.String("public-read")}, opts...)
+				return err
+			},
+		},
+		{
+			name: "legacy bucket on SSE-S3", policy: "s3-sse-kms", resource: "legacy",
+			program: func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
+				_, err := s3.NewBucket(ctx, "legacy", &s3.BucketArgs{
+					ServerSideEncryptionConfiguration: &s3.BucketServerSideEncryptionConfigurationArgs{
+						Rule: &s3.BucketServerSideEncryptionConfigurationRuleArgs{
+							ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs{
+								SseAlgorithm: pulumi.String("AES256"),
+							},
+						},
+					},
+				}, opts...)
+				return err
+			},
+		},
+		{
+			name: "PassRole on every role", policy: "iam-no-privilege-escalation", resource: "pass-any",
+			program: func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
+				_, err := iam.NewPolicy(ctx, "pass-any", &iam.PolicyArgs{
+					Policy: pulumi.String(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:RunInstances","IAM:PassRole"],"Resource":"*"}]}`),
+				}, opts...)
+				return err
+			},
+		},
+		{
+			name: "service role for tasks of any account", policy: "iam-trust-confused-deputy", resource: "task",
+			program: func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
+				trust, _ := iamdoc.New(iamdoc.Statement{Effect: iamdoc.Allow, Principal: iamdoc.Services("ecs-tasks.amazonaws.com"), Action: iamdoc.Strings{"sts:AssumeRole"}}).JSON()
+				_, err := iam.NewRole(ctx, "task", &iam.RoleArgs{AssumeRolePolicy: pulumi.String(trust)}, opts...)
+				return err
+			},
+		},
+		{
+			name: "internet gateway without internet egress", policy: "no-internet-path", resource: "igw",
+			program: func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
+				_, err := ec2.NewInternetGateway(ctx, "igw", &ec2.InternetGatewayArgs{VpcId: pulumi.String("vpc-0123456789abcdef0")}, opts...)
+				return err
+			},
+		},
+		{
 			name: "IAM user with an access key", policy: "iam-no-users-or-keys", resource: "ci-bot",
 			program: func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
 				u, err := iam.NewUser(ctx, "ci-bot", &iam.UserArgs{}, opts...)
@@ -228,7 +348,7 @@ func TestEnginePolicyPackStopsBrokenPrograms(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := brokenStack(t, env, tc)
-			res, err := engine.Preview(context.Background(), s, p.PreviewOptions("dev")...)
+			res, err := engine.Preview(context.Background(), s, p.PreviewOptionsWith(devConfig(t, p, tc.accounts))...)
 			require.Error(t, err, "a mandatory violation must fail the preview")
 			assertFinding(t, res, tc)
 		})
@@ -286,7 +406,9 @@ func TestEnginePolicyPackDecidesAtUp(t *testing.T) {
 		s, err := env.Stack(ctx, "dev-policy-up", platform.Program, env.Root+"/Pulumi.dev.yaml")
 		require.NoError(t, err)
 		t.Cleanup(func() { _, _ = s.Destroy(ctx, optdestroy.SuppressProgress()) })
-		res, err := engine.Up(ctx, s, p.UpOptions("dev")...)
+		// With the environment's account configured, as an operator does
+		// before the first update: grants to named accounts are decided.
+		res, err := engine.Up(ctx, s, p.UpOptionsWith(devConfig(t, p, true))...)
 		require.NoError(t, err, describe(res.Mandatory()))
 		assert.Greater(t, res.Summary["create"], 40)
 		for _, e := range res.Policy {
@@ -294,11 +416,57 @@ func TestEnginePolicyPackDecidesAtUp(t *testing.T) {
 		}
 	})
 
+	t.Run("account the pack cannot place", func(t *testing.T) {
+		tc := brokenCase{
+			name: "key of an unplaced account decided at up", policy: "resource-policy-no-public", resource: "admin-key",
+			program: func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
+				policy, _ := iamdoc.New(iamdoc.Statement{Effect: iamdoc.Allow, Principal: iamdoc.AWSPrincipals("arn:aws:iam::" + standInAccount + ":root"),
+					Action: iamdoc.Strings{"kms:*"}, Resource: iamdoc.Strings{"*"}}).JSON()
+				_, err := kms.NewKey(ctx, "admin-key", &kms.KeyArgs{EnableKeyRotation: pulumi.Bool(true), Policy: pulumi.String(policy)}, opts...)
+				return err
+			},
+		}
+		// A config without accountIds, and a key policy that names no
+		// account of its own: the preview cannot tell whether the account is
+		// the environment's and says so; the update stops.
+		s := brokenStack(t, env, tc)
+		res, err := engine.Preview(ctx, s, p.PreviewOptionsWith(devConfig(t, p, false))...)
+		require.NoError(t, err, "an undecided account must not fail the preview:\n%s", describe(res.Mandatory()))
+		unverified := false
+		for _, e := range res.Policy {
+			if e.Policy == pack.CannotVerify && strings.HasSuffix(e.URN, "::admin-key") {
+				unverified = true
+				assert.Contains(t, e.Message, "resource-policy-no-public")
+				assert.Contains(t, e.Message, "accountIds")
+			}
+		}
+		assert.True(t, unverified, "the preview must say it cannot place the account:\n%s", describe(res.Policy))
+
+		t.Cleanup(func() { _, _ = s.Destroy(ctx, optdestroy.SuppressProgress()) })
+		up, err := engine.Up(ctx, s, p.UpOptionsWith(devConfig(t, p, false))...)
+		require.Error(t, err, "the update must stop at the key")
+		assertFinding(t, up, tc)
+
+		// With the account configured the same key passes.
+		configured := tc
+		configured.name = "key of the configured account"
+		s2 := brokenStack(t, env, configured)
+		t.Cleanup(func() { _, _ = s2.Destroy(ctx, optdestroy.SuppressProgress()) })
+		res, err = engine.Preview(ctx, s2, p.PreviewOptionsWith(devConfig(t, p, true))...)
+		require.NoError(t, err, describe(res.Mandatory()))
+		for _, e := range res.Policy {
+			if strings.HasSuffix(e.URN, "::admin-key") {
+				assert.NotContains(t, e.Message, "resource-policy-no-public", "the account is decided")
+			}
+		}
+	})
+
 	t.Run("admin policy from a computed ARN", func(t *testing.T) {
 		tc := brokenCase{
 			name: "admin policy decided at up", policy: "iam-no-admin", resource: "escalate",
 			program: func(ctx *pulumi.Context, opts ...pulumi.ResourceOption) error {
-				trust, _ := iamdoc.New(iamdoc.Statement{Effect: iamdoc.Allow, Principal: iamdoc.Services("ecs-tasks.amazonaws.com"), Action: iamdoc.Strings{"sts:AssumeRole"}}).JSON()
+				trust, _ := iamdoc.New(iamdoc.Statement{Effect: iamdoc.Allow, Principal: iamdoc.Services("ecs-tasks.amazonaws.com"), Action: iamdoc.Strings{"sts:AssumeRole"},
+					Condition: iamdoc.Condition{"StringEquals": {"aws:SourceAccount": {standInAccount}}}}).JSON()
 				// The role is compliant: only the policy built from its ARN is not.
 				role, err := iam.NewRole(ctx, "task", &iam.RoleArgs{
 					AssumeRolePolicy: pulumi.String(trust),

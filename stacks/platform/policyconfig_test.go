@@ -45,6 +45,18 @@ func TestPolicyConfigMatchesTheStackFiles(t *testing.T) {
 					SageMaker []string `json:"sagemakerInstanceTypes"`
 					EMR       []string `json:"emrInstanceTypes"`
 				} `json:"instance-type-allowlist"`
+				Endpoints struct {
+					AccountIDs []string `json:"accountIds"`
+				} `json:"vpc-endpoint-policy"`
+				Resources struct {
+					AccountIDs []string `json:"accountIds"`
+				} `json:"resource-policy-no-public"`
+				Trust struct {
+					AccountIDs []string `json:"accountIds"`
+				} `json:"iam-trust-confused-deputy"`
+				Internet struct {
+					Allow bool `json:"allowInternetEgress"`
+				} `json:"no-internet-path"`
 			}
 			require.NoError(t, json.Unmarshal(b, &policy))
 
@@ -55,6 +67,15 @@ func TestPolicyConfigMatchesTheStackFiles(t *testing.T) {
 			assert.Equal(t, cfg.Workspace.MaxIdleTimeoutMinutes, policy.Studio.MaxIdleTimeoutMinutes, "Studio idle bound")
 			assert.ElementsMatch(t, cfg.Analytics.AllowedInstanceTypes, policy.Types.EMR, "EMR instance types")
 			assert.ElementsMatch(t, cfg.Workspace.AllowedInstanceTypes, policy.Types.SageMaker, "SageMaker instance types")
+			// The environment's account is the stack's: grants to it are the
+			// environment's own, to any other account cross-account.
+			for name, ids := range map[string][]string{
+				"vpc-endpoint-policy": policy.Endpoints.AccountIDs, "resource-policy-no-public": policy.Resources.AccountIDs,
+				"iam-trust-confused-deputy": policy.Trust.AccountIDs,
+			} {
+				assert.Equal(t, []string{cfg.AccountID}, ids, "%s accountIds: set it to aifactory:accountId", name)
+			}
+			assert.Equal(t, cfg.Network.AllowInternetEgress, policy.Internet.Allow, "internet egress")
 		})
 	}
 }

@@ -289,6 +289,9 @@ func value(v any) string {
 	case nil:
 		return "(from the stack)"
 	case []string:
+		if len(t) == 0 {
+			return "(none)"
+		}
 		return strings.Join(t, ", ")
 	case string:
 		if t == "" {
