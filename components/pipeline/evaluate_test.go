@@ -2,6 +2,7 @@ package pipeline_test
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -136,6 +137,8 @@ func conditionsHold(t testing.TB, c iamdoc.Condition, keys map[string]string) bo
 				ok = !present || !matchesAny(values, v, false)
 			case "Bool":
 				ok = present && values.Contains(strings.ToLower(v))
+			case "NumericLessThan":
+				ok = present && anyLess(t, v, values)
 			default:
 				t.Fatalf("evaluate: condition operator %s is not understood; teach the evaluator before using it", op)
 			}
@@ -145,6 +148,24 @@ func conditionsHold(t testing.TB, c iamdoc.Condition, keys map[string]string) bo
 		}
 	}
 	return true
+}
+
+func anyLess(t testing.TB, s string, limits iamdoc.Strings) bool {
+	t.Helper()
+	got, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		t.Fatalf("evaluate: %q is not a number", s)
+	}
+	for _, l := range limits {
+		limit, err := strconv.ParseFloat(l, 64)
+		if err != nil {
+			t.Fatalf("evaluate: %q is not a number", l)
+		}
+		if got < limit {
+			return true
+		}
+	}
+	return false
 }
 
 func matchesAny(patterns iamdoc.Strings, s string, foldCase bool) bool {

@@ -3,6 +3,7 @@ package platform_test
 import (
 	"encoding/json"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -105,6 +106,35 @@ func TestEveryStackComposesWithItsGuardrails(t *testing.T) {
 			if stack == "dev" {
 				assert.Len(t, m.OfType("aws:emr/cluster:Cluster"), 1, "dev ships the example feature-backfill cluster")
 				assert.Len(t, m.OfType("aws:emr/instanceFleet:InstanceFleet"), 1, "its Spot task fleet")
+			}
+			var pipelineCfg struct {
+				Countries []string `json:"countries"`
+				Schedule  string   `json:"schedule"`
+				Timezone  string   `json:"timezone"`
+				TaskCPU   int      `json:"taskCpu"`
+				Deploy    string   `json:"deployRole"`
+				History   string   `json:"historyWriterRole"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(cfg["aifactory:pipeline"]), &pipelineCfg))
+			assert.Len(t, m.OfType("aws:s3/bucketObjectv2:BucketObjectv2"), len(pipelineCfg.Countries), "one published configuration per country")
+			schedule := m.Named(t, "aws:scheduler/schedule:Schedule", "pipeline-weekly")
+			assert.Equal(t, pipelineCfg.Schedule, schedule.Str("scheduleExpression"))
+			assert.Equal(t, pipelineCfg.Timezone, schedule.Str("scheduleExpressionTimezone"))
+			assert.Equal(t, strconv.Itoa(pipelineCfg.TaskCPU), m.Named(t, "aws:ecs/taskDefinition:TaskDefinition", "pipeline-task").Str("cpu"))
+			for _, typ := range []string{"aws:ecr/repository:Repository", "aws:secretsmanager/secret:Secret"} {
+				for _, r := range m.OfType(typ) {
+					assert.Equal(t, stack == "prod", r.Protect, "%s protection in %s", typ, stack)
+				}
+			}
+			// The data bucket exempts the deploy role for the configurations
+			// and the history writer for the histories, each for its prefix.
+			dataPolicy := m.Named(t, "aws:s3/bucketPolicy:BucketPolicy", "data-data").Str("policy")
+			for sid, role := range map[string]string{
+				"DenyOutsideThePerimeterExceptTheServiceRolePipelineConfigs": pipelineCfg.Deploy,
+				"DenyOutsideThePerimeterExceptTheServiceRolePipelineData":    pipelineCfg.History,
+			} {
+				assert.Contains(t, dataPolicy, `"Sid":"`+sid+`"`)
+				assert.Contains(t, dataPolicy, `"arn:aws:iam::123456789012:role/`+role+`"`)
 			}
 			for _, lg := range m.OfType("aws:cloudwatch/logGroup:LogGroup") {
 				assert.True(t, lg.Has("kmsKeyId"), lg.Name)
