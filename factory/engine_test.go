@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -20,9 +21,9 @@ import (
 
 // The engine-level tests of the tool run it offline (real engine, stand-in
 // AWS provider) on a scratch git checkout holding the repository's stack
-// files and policy configs, plus Pulumi.qa.yaml: a second staging-like
-// stack whose log retention breaks the staging policy config, to prove the
-// promotion's policy gate.
+// files and policy configs, plus two staging-like stacks for the
+// promotion's gates: Pulumi.qa.yaml, whose log retention breaks the staging
+// policy config, and Pulumi.uat.yaml, which would run another image.
 
 var (
 	packOnce sync.Once
@@ -81,6 +82,11 @@ func checkout(t testing.TB) string {
 	qa := strings.Replace(string(staging), "aifactory:logRetentionDays: 90", "aifactory:logRetentionDays: 30", 1)
 	require.NotEqual(t, string(staging), qa, "Pulumi.staging.yaml sets aifactory:logRetentionDays: 90")
 	require.NoError(t, os.WriteFile(filepath.Join(root, "Pulumi.qa.yaml"), []byte(qa), 0o644))
+	// uat: a staging-like stack that would run another image.
+	digest := regexp.MustCompile(`@sha256:[0-9a-f]{64}`)
+	require.Regexp(t, digest, string(staging), "Pulumi.staging.yaml names its image by digest")
+	uat := digest.ReplaceAllString(string(staging), "@sha256:"+strings.Repeat("0", 64))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "Pulumi.uat.yaml"), []byte(uat), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(root, ".gitignore"), []byte(".aifactory/\n"), 0o644))
 	git(t, root, "init", "-q", "-b", "main")
 	git(t, root, "add", "-A")
@@ -219,6 +225,9 @@ func TestEngineToolLifecycle(t *testing.T) {
 		gateFailed(t, res, err, factory.GateCleanTree)
 		assert.Contains(t, res.Gates[len(res.Gates)-1].Detail, "HEAD is")
 		git(t, root, "reset", "-q", "--hard", head)
+
+		res, err = f.Promote(ctx, "dev", "uat", factory.PromoteOptions{Yes: true})
+		gateFailed(t, res, err, factory.GateSameImage)
 
 		res, err = f.Promote(ctx, "dev", "qa", factory.PromoteOptions{Yes: true})
 		gateFailed(t, res, err, factory.GatePolicy)

@@ -137,12 +137,14 @@ func (f *Factory) Promote(ctx context.Context, from, to string, o PromoteOptions
 	}
 	gate(GateCleanTree, true, "clean at %s", short(head))
 
-	if image := toImage(f, to); image != rel.Image {
+	// Each stack pulls from its own repository; what is promoted is the
+	// image itself, named by its digest.
+	if image := toImage(f, to); imageDigest(image) != imageDigest(rel.Image) {
 		gate(GateSameImage, false, "%s would run image %s but %s's release runs %s; copy the digest into %s's aifactory:pipeline.image",
-			to, orNone(image), from, orNone(rel.Image), to)
+			to, orNone(imageDigest(image)), from, orNone(imageDigest(rel.Image)), to)
 		return refuse()
 	}
-	gate(GateSameImage, true, "image %s", orNone(rel.Image))
+	gate(GateSameImage, true, "image %s", orNone(imageDigest(rel.Image)))
 
 	preview, err := f.Preview(ctx, to)
 	res.Result = preview.Result
@@ -195,4 +197,13 @@ func unnamedDestructive(changes []engine.Change, allow []string) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// imageDigest is the digest of an image reference (repository@sha256:...),
+// the reference itself when it names none, "" for none.
+func imageDigest(ref string) string {
+	if _, digest, ok := strings.Cut(ref, "@"); ok {
+		return digest
+	}
+	return ref
 }

@@ -3,6 +3,7 @@ package factory
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -52,7 +53,8 @@ type Release struct {
 }
 
 // Stack tags that hold a stack's current release record. Backends cap a tag
-// value at 256 characters (the Pulumi Cloud does), so the record's JSON is
+// value at 256 characters (the Pulumi Cloud does), so the record's JSON,
+// base64-encoded (a tag value must not look like a flag to the CLI), is
 // split over numbered tags.
 const (
 	releaseTagPrefix = "aifactory.release."
@@ -99,8 +101,8 @@ func (r Release) Verify() error {
 		return fmt.Errorf("release of %s (%s) was promoted from %s, not from %s", r.Stack, r.Environment, r.From.Environment, prev)
 	case r.From.Commit != r.Commit:
 		return fmt.Errorf("release of %s runs commit %s but was promoted from commit %s", r.Stack, short(r.Commit), short(r.From.Commit))
-	case r.From.Image != r.Image:
-		return fmt.Errorf("release of %s runs image %s but was promoted from image %s", r.Stack, orNone(r.Image), orNone(r.From.Image))
+	case imageDigest(r.From.Image) != imageDigest(r.Image):
+		return fmt.Errorf("release of %s runs image %s but was promoted from image %s", r.Stack, orNone(imageDigest(r.Image)), orNone(imageDigest(r.From.Image)))
 	}
 	return r.From.Verify()
 }
@@ -156,8 +158,12 @@ func readRelease(ctx context.Context, s auto.Stack) (*Release, error) {
 		}
 		b.WriteString(part)
 	}
+	raw, err := base64.StdEncoding.DecodeString(b.String())
+	if err != nil {
+		return nil, fmt.Errorf("stack %s: the release record cannot be read: %w", s.Name(), err)
+	}
 	var r Release
-	if err := json.Unmarshal([]byte(b.String()), &r); err != nil {
+	if err := json.Unmarshal(raw, &r); err != nil {
 		return nil, fmt.Errorf("stack %s: the release record cannot be read: %w", s.Name(), err)
 	}
 	return &r, nil
@@ -172,7 +178,7 @@ func writeRelease(ctx context.Context, s auto.Stack, r Release) error {
 	if err != nil {
 		return err
 	}
-	text := string(b)
+	text := base64.StdEncoding.EncodeToString(b)
 	n := 0
 	for ; len(text) > 0; n++ {
 		chunk := text[:min(releaseTagChunk, len(text))]

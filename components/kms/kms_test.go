@@ -206,3 +206,28 @@ func TestEveryPurposeNamesItsServices(t *testing.T) {
 		assert.NotEmpty(t, kms.UseServices(p), p)
 	}
 }
+
+func TestPipelineKeyAdmitsFargateAndLogDeliveryOnlyForThisAccount(t *testing.T) {
+	doc := kms.KeyPolicy(kms.Pipeline, scopetest.Dev(), kms.PolicySpec{})
+	bySid := map[string]iamdoc.Statement{}
+	for _, st := range doc.Statement {
+		bySid[st.Sid] = st
+	}
+	gen := bySid["FargateEncryptsTaskStorageOfPlatformClusters"]
+	assert.Equal(t, iamdoc.Strings{"fargate.amazonaws.com"}, gen.Principal.Service)
+	assert.Equal(t, iamdoc.Strings{"kms:GenerateDataKeyWithoutPlaintext"}, gen.Action)
+	assert.Equal(t, iamdoc.Strings{"123456789012"}, gen.Condition["StringEquals"]["kms:EncryptionContext:aws:ecs:clusterAccount"])
+	assert.Equal(t, iamdoc.Strings{"aifactory-dev-*"}, gen.Condition["StringLike"]["kms:EncryptionContext:aws:ecs:clusterName"])
+	grant := bySid["FargateDecryptsTaskStorageThroughGrants"]
+	assert.Equal(t, iamdoc.Strings{"kms:CreateGrant"}, grant.Action)
+	assert.Equal(t, iamdoc.Strings{"Decrypt"}, grant.Condition["ForAllValues:StringEquals"]["kms:GrantOperations"], "grants only ever decrypt")
+	logs := bySid["LogDeliveryDecryptsExecutionData"]
+	assert.Equal(t, iamdoc.Strings{"delivery.logs.amazonaws.com"}, logs.Principal.Service)
+	assert.Equal(t, iamdoc.Strings{"kms:Decrypt"}, logs.Action)
+	assert.Equal(t, iamdoc.Strings{"arn:aws:logs:eu-west-1:123456789012:*"}, logs.Condition["StringEquals"]["kms:EncryptionContext:SourceArn"])
+	for _, p := range []kms.Purpose{kms.Data, kms.Logs, kms.Workspace} {
+		for _, st := range kms.KeyPolicy(p, scopetest.Dev(), kms.PolicySpec{}).Statement {
+			assert.False(t, st.Principal.Service.Contains("fargate.amazonaws.com"), "%s key: Fargate uses only the pipeline key", p)
+		}
+	}
+}

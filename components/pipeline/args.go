@@ -3,346 +3,196 @@ package pipeline
 import (
 	"errors"
 	"fmt"
-	"math"
 	"regexp"
 	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/aifactory/platform/components/pipeline/spec"
+	"github.com/aifactory/platform/components/scope"
 )
 
-// WorkflowArgs is everything the weekly workflow's definition depends on.
-// Every value is a plain string or number: at deploy time the component
-// resolves its Pulumi outputs (cluster, task definition, topics …) and
-// builds the definition inside an ApplyT.
-type WorkflowArgs struct {
-	// Partition is the AWS partition of every ARN ("aws" when empty).
-	Partition string
-	// ClusterArn is the ECS cluster the optimiser tasks run in.
-	ClusterArn string
-	// TaskDefinition is the optimiser's task definition: its ARN with
-	// revision (what promotion pins), "family:revision" or the family.
-	TaskDefinition string
-	// ContainerName is the optimiser container in the task definition, the
-	// one whose command each step overrides and whose exit code decides
-	// the outcome. The task definition must have no other container.
-	ContainerName string
-	// Subnets and SecurityGroups place the tasks; they never get a public IP.
-	Subnets        []string
-	SecurityGroups []string
-	// Countries are the country codes to run, from the stack config.
-	Countries []string
+// Country is one country the weekly job runs.
+type Country struct {
+	// Code is the upper-case ISO 3166-1 alpha-2 code, as the configuration
+	// names it (its "country" field).
+	Code string
+	// Config is the country's YAML configuration; the component publishes
+	// it under ConfigsPrefix as <cc>.yaml for the optimiser to read.
+	Config []byte
+}
+
+// Args configures the weekly pipeline.
+type Args struct {
+	// Scope names every resource, scopes every policy and decides which
+	// image registry the tasks may pull from.
+	scope.Scope
+	// SubnetIDs are the private subnets the tasks run in (they never get a
+	// public IP). VpcID is their VPC.
+	VpcID     pulumi.StringInput
+	SubnetIDs pulumi.StringArrayInput
+	// EndpointSecurityGroupID is the interface endpoints' group and
+	// S3PrefixListID the S3 gateway endpoint's prefix list: the only
+	// destinations of the tasks (HTTPS).
+	EndpointSecurityGroupID pulumi.StringInput
+	S3PrefixListID          pulumi.StringInput
+	// DataBucketName is the platform's data bucket: the pipeline's access
+	// point reads ConfigsPrefix and DataPrefix from it. ModelsBucketName
+	// receives the models and recommendations under ModelsPrefix and
+	// OutputsPrefix.
+	DataBucketName   pulumi.StringInput
+	ModelsBucketName pulumi.StringInput
+	// DataKeyArn encrypts both buckets; the task reaches it only through S3.
+	DataKeyArn pulumi.StringInput
+	// PipelineKeyArn encrypts the image repository, the cluster's task
+	// storage, the state machine, the schedule, the topics, the
+	// dead-letter queue and the cash secret.
+	PipelineKeyArn pulumi.StringInput
+	// LogsKeyArn encrypts the task and execution log groups, which keep
+	// events LogRetentionDays days.
+	LogsKeyArn       pulumi.StringInput
+	LogRetentionDays int
+	// Image is the optimiser image by digest, in this stack's repository:
+	// <account>.dkr.ecr.<region>.amazonaws.com/<RepositoryName>@sha256:<hex>.
+	Image string
+	// Countries run every week, each with its configuration; 1-40.
+	Countries []Country
+	// Schedule is a weekly EventBridge Scheduler cron expression
+	// (cron(0 6 ? * MON *)), read in Timezone (IANA, e.g. Europe/Amsterdam).
+	Schedule string
+	Timezone string
 	// MaxConcurrency bounds how many countries run at once (1-40).
 	MaxConcurrency int
-	// Storage locates the optimiser's inputs and outputs.
-	Storage Storage
-	// CashSecretID is the Secrets Manager secret holding the available cash
-	// per country; recommend reads it with --cash-secret.
-	CashSecretID string
-	// ResultsTopicArn receives every run's summary; FailureTopicArn is
-	// told when a country failed or the run could not finish.
-	ResultsTopicArn string
-	FailureTopicArn string
-	// Capacity is where tasks run; zero means Fargate Spot first, then
-	// on-demand Fargate.
+	// TaskCPU (units, 1024 = one vCPU) and TaskMemoryMiB size every task;
+	// a Fargate combination.
+	TaskCPU       int
+	TaskMemoryMiB int
+	// CashSecretName names the Secrets Manager secret the component
+	// creates for the available cash per country ({"NL": 5e7, …}).
+	// Treasury sets its value; it never passes through Pulumi.
+	CashSecretName string
+	// FailureEmails are subscribed to the failure topic (at least one);
+	// ResultEmails to the results topic.
+	FailureEmails []string
+	ResultEmails  []string
+	// ImagesKept is how many of the most recent images the repository
+	// keeps, tagged or not; DefaultImagesKept when 0.
+	ImagesKept int
+	// Capacity is where tasks start (Fargate Spot) and start again
+	// (on-demand Fargate); DefaultCapacity when zero.
 	Capacity Capacity
-	// Retry governs retries of transient ECS API errors; zero fields take
-	// the defaults of DefaultRetry.
-	Retry Backoff
-	// Restart governs how often a country whose task failed to start or
-	// lost its Spot capacity is started again; zero fields take the
-	// defaults of DefaultRestart.
-	Restart Restart
-	// TaskTimeoutSeconds bounds one optimiser task (default 3600).
-	TaskTimeoutSeconds int
+	// Protect protects the image repository and the cash secret, keeps a
+	// deleted secret recoverable for 30 days, and never force-deletes
+	// images. Required in prod.
+	Protect bool
 }
 
-// Storage holds the S3 locations of the optimiser's files. Bucket may be a
-// bucket name or an access point alias.
-type Storage struct {
-	// Configs holds the country YAML configurations (--config-dir).
-	Configs Location
-	// Data holds the sales histories, <cc>.csv per country (--data-dir).
-	Data Location
-	// Models receives model.json per run and country.
-	Models Location
-	// Outputs receives recommendation.json and metadata.json per run and
-	// country.
-	Outputs Location
-}
-
-// Location is a bucket (or access point alias) and a key prefix.
-type Location struct {
-	Bucket string
-	Prefix string
-}
-
-// URI is the location as the optimiser CLI takes it: s3://bucket/prefix/.
-func (l Location) URI() string {
-	p := strings.Trim(l.Prefix, "/")
-	if p == "" {
-		return "s3://" + l.Bucket + "/"
-	}
-	return "s3://" + l.Bucket + "/" + p + "/"
-}
-
-// Capacity is the capacity provider strategy of the first start of each
-// task, and the one used when a country is started again.
-type Capacity struct {
-	Primary  []CapacityProvider
-	Fallback []CapacityProvider
-}
-
-// CapacityProvider is one item of an ECS capacity provider strategy.
-type CapacityProvider struct {
-	CapacityProvider string `json:"CapacityProvider"`
-	Weight           int    `json:"Weight,omitempty"`
-	Base             int    `json:"Base,omitempty"`
-}
-
-// Fargate capacity providers.
+// Defaults and bounds.
 const (
-	FargateSpot = "FARGATE_SPOT"
-	Fargate     = "FARGATE"
+	// DefaultImagesKept keeps half a year of weekly promotions.
+	DefaultImagesKept = 30
+	// MaxCountries is the most countries one run takes (the Map state's
+	// concurrency bound).
+	MaxCountries = MaxConcurrencyLimit
 )
 
-// DefaultCapacity runs on Fargate Spot and starts a country again on
-// on-demand Fargate. ECS does not fall back by itself: a strategy only
-// splits tasks between providers, so the fallback is the workflow's.
-var DefaultCapacity = Capacity{
-	Primary:  []CapacityProvider{{CapacityProvider: FargateSpot, Weight: 1}},
-	Fallback: []CapacityProvider{{CapacityProvider: Fargate, Weight: 1}},
+var emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+
+func (a *Args) withDefaults() Args {
+	out := *a
+	if out.ImagesKept == 0 {
+		out.ImagesKept = DefaultImagesKept
+	}
+	if len(out.Capacity.Primary) == 0 {
+		out.Capacity.Primary = DefaultCapacity.Primary
+	}
+	if len(out.Capacity.Fallback) == 0 {
+		out.Capacity.Fallback = DefaultCapacity.Fallback
+	}
+	return out
 }
 
-// Backoff is a retrier's timing: IntervalSeconds before the first retry,
-// multiplied by BackoffRate for each further one, never more than
-// MaxDelaySeconds, with full jitter.
-type Backoff struct {
-	IntervalSeconds int
-	MaxAttempts     int
-	BackoffRate     float64
-	MaxDelaySeconds int
-}
-
-// DefaultRetry retries transient ECS API errors for about five minutes.
-var DefaultRetry = Backoff{IntervalSeconds: 10, MaxAttempts: 5, BackoffRate: 2, MaxDelaySeconds: 120}
-
-// Restart is how often and after how long a country is started again.
-type Restart struct {
-	// MaxRestarts is the number of new starts per country; zero takes the
-	// default, a negative value turns restarts off.
-	MaxRestarts     int
-	IntervalSeconds int
-	BackoffRate     float64
-	MaxDelaySeconds int
-}
-
-// DefaultRestart starts a country again twice, after about one and two
-// minutes.
-var DefaultRestart = Restart{MaxRestarts: 2, IntervalSeconds: 60, BackoffRate: 2, MaxDelaySeconds: 600}
-
-// DefaultTaskTimeoutSeconds bounds one optimiser task.
-const DefaultTaskTimeoutSeconds = 3600
-
-// MaxConcurrencyLimit is the most countries the workflow runs at once.
-const MaxConcurrencyLimit = 40
-
-var (
-	partitionPattern = regexp.MustCompile(`^aws(-cn|-us-gov|-iso|-iso-b)?$`)
-	clusterArn       = regexp.MustCompile(`^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:cluster/([A-Za-z0-9_-]{1,255})$`)
-	taskDefinition   = regexp.MustCompile(`^(arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:task-definition/)?([A-Za-z0-9_-]{1,255})(:[0-9]+)?$`)
-	containerName    = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
-	subnetID         = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
-	securityGroupID  = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
-	countryCode      = regexp.MustCompile(`^[A-Z]{2}$`)
-	// Bucket names and access point aliases: 3-63 lower-case letters,
-	// digits, dots and hyphens.
-	bucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	// Prefixes the workflow writes into S3 URIs and CLI arguments: path
-	// segments of safe characters only.
-	keyPrefix = regexp.MustCompile(`^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$`)
-	snsTopic  = regexp.MustCompile(`^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$`)
-	// Secret names or ARNs.
-	secretID = regexp.MustCompile(`^[A-Za-z0-9/_+=.@:-]{1,1000}$`)
-)
-
-// withDefaults returns the arguments with every zero setting replaced by
-// its default.
-func (a WorkflowArgs) withDefaults() WorkflowArgs {
-	if a.Partition == "" {
-		a.Partition = "aws"
-	}
-	if len(a.Capacity.Primary) == 0 {
-		a.Capacity.Primary = DefaultCapacity.Primary
-	}
-	if len(a.Capacity.Fallback) == 0 {
-		a.Capacity.Fallback = DefaultCapacity.Fallback
-	}
-	a.Retry = fillBackoff(a.Retry, DefaultRetry)
-	r := a.Restart
-	switch {
-	case r.MaxRestarts == 0:
-		r.MaxRestarts = DefaultRestart.MaxRestarts
-	case r.MaxRestarts < 0:
-		r.MaxRestarts = 0
-	}
-	b := fillBackoff(Backoff{IntervalSeconds: r.IntervalSeconds, BackoffRate: r.BackoffRate, MaxDelaySeconds: r.MaxDelaySeconds, MaxAttempts: 1},
-		Backoff{IntervalSeconds: DefaultRestart.IntervalSeconds, BackoffRate: DefaultRestart.BackoffRate, MaxDelaySeconds: DefaultRestart.MaxDelaySeconds})
-	r.IntervalSeconds, r.BackoffRate, r.MaxDelaySeconds = b.IntervalSeconds, b.BackoffRate, b.MaxDelaySeconds
-	a.Restart = r
-	if a.TaskTimeoutSeconds == 0 {
-		a.TaskTimeoutSeconds = DefaultTaskTimeoutSeconds
-	}
-	return a
-}
-
-func fillBackoff(b, def Backoff) Backoff {
-	if b.IntervalSeconds == 0 {
-		b.IntervalSeconds = def.IntervalSeconds
-	}
-	if b.MaxAttempts == 0 {
-		b.MaxAttempts = def.MaxAttempts
-	}
-	if b.BackoffRate == 0 {
-		b.BackoffRate = def.BackoffRate
-	}
-	if b.MaxDelaySeconds == 0 {
-		b.MaxDelaySeconds = def.MaxDelaySeconds
-	}
-	return b
-}
-
-// check reports every invalid argument, each with its field and the fix.
-// It expects defaults to be filled in.
-func (a WorkflowArgs) check() error {
+// validate reports every invalid argument, each with its field and the fix.
+func (a *Args) validate() error {
 	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-
-	if !partitionPattern.MatchString(a.Partition) {
-		bad("Partition %q: use aws, aws-cn or aws-us-gov", a.Partition)
+	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if err := a.Scope.Validate(); err != nil {
+		errs = append(errs, err)
 	}
-	if !clusterArn.MatchString(a.ClusterArn) {
-		bad("ClusterArn %q: use the cluster's ARN, arn:<partition>:ecs:<region>:<account>:cluster/<name>", a.ClusterArn)
-	}
-	if !taskDefinition.MatchString(a.TaskDefinition) {
-		bad("TaskDefinition %q: use the task definition's ARN, family:revision or family", a.TaskDefinition)
-	}
-	if !containerName.MatchString(a.ContainerName) {
-		bad("ContainerName %q: use the optimiser container's name in the task definition", a.ContainerName)
-	}
-	if len(a.Subnets) == 0 {
-		bad("Subnets: give at least one private subnet id")
-	}
-	for i, s := range a.Subnets {
-		if !subnetID.MatchString(s) {
-			bad("Subnets[%d] %q: use a subnet id such as subnet-0123456789abcdef0", i, s)
+	for _, input := range []struct {
+		field   string
+		missing bool
+	}{
+		{"VpcID", a.VpcID == nil}, {"SubnetIDs", a.SubnetIDs == nil},
+		{"EndpointSecurityGroupID", a.EndpointSecurityGroupID == nil}, {"S3PrefixListID", a.S3PrefixListID == nil},
+		{"DataBucketName", a.DataBucketName == nil}, {"ModelsBucketName", a.ModelsBucketName == nil},
+		{"DataKeyArn", a.DataKeyArn == nil}, {"PipelineKeyArn", a.PipelineKeyArn == nil}, {"LogsKeyArn", a.LogsKeyArn == nil},
+	} {
+		if input.missing {
+			fail("%s is required: the tasks run only in the private network, encrypted, on the platform's buckets", input.field)
 		}
 	}
-	if len(a.SecurityGroups) == 0 {
-		bad("SecurityGroups: give the optimiser task's security group")
+	if a.LogRetentionDays <= 0 {
+		fail("LogRetentionDays %d: set how long task and execution logs are kept", a.LogRetentionDays)
 	}
-	for i, s := range a.SecurityGroups {
-		if !securityGroupID.MatchString(s) {
-			bad("SecurityGroups[%d] %q: use a security group id such as sg-0123456789abcdef0", i, s)
-		}
+	if img, err := spec.ParseImage(a.Image); err != nil {
+		fail("Image: %v", err)
+	} else if want := a.RepositoryURL(); img.Registry+"/"+img.Repository != want {
+		fail("Image %q: the tasks pull only from this stack's repository %s; push or copy the image there and reference it as %s@%s",
+			a.Image, want, want, img.Digest)
 	}
-	if len(a.Countries) == 0 {
-		bad("Countries: list at least one country code, e.g. NL")
-	}
-	seen := map[string]bool{}
+	codes := make([]string, 0, len(a.Countries))
 	for i, c := range a.Countries {
-		switch {
-		case !countryCode.MatchString(c):
-			bad("Countries[%d] %q: use an upper-case two-letter country code as in the country's config, e.g. NL", i, c)
-		case seen[c]:
-			bad("Countries[%d] %q: listed twice; list each country once", i, c)
+		codes = append(codes, c.Code)
+		if len(c.Config) == 0 {
+			fail("Countries[%d] (%s): Config is empty; pass the country's YAML configuration", i, c.Code)
 		}
-		seen[c] = true
+	}
+	for _, err := range spec.CheckCountries(codes) {
+		if msg := err.Error(); strings.HasPrefix(msg, "[") {
+			fail("Countries%s", msg)
+		} else {
+			fail("Countries %s", msg)
+		}
+	}
+	if len(a.Countries) > MaxCountries {
+		fail("Countries: %d listed; one run takes at most %d", len(a.Countries), MaxCountries)
+	}
+	if _, err := spec.ParseWeeklySchedule(a.Schedule); err != nil {
+		fail("Schedule: %v", err)
+	}
+	if err := spec.CheckTimezone(a.Timezone); err != nil {
+		fail("Timezone: %v", err)
 	}
 	if a.MaxConcurrency < 1 || a.MaxConcurrency > MaxConcurrencyLimit {
-		bad("MaxConcurrency %d: run between 1 and %d countries at once", a.MaxConcurrency, MaxConcurrencyLimit)
+		fail("MaxConcurrency %d: run between 1 and %d countries at once", a.MaxConcurrency, MaxConcurrencyLimit)
 	}
-	for _, l := range []struct {
-		field string
-		loc   Location
-	}{{"Storage.Configs", a.Storage.Configs}, {"Storage.Data", a.Storage.Data}, {"Storage.Models", a.Storage.Models}, {"Storage.Outputs", a.Storage.Outputs}} {
-		if !bucketName.MatchString(l.loc.Bucket) {
-			bad("%s.Bucket %q: use a bucket name or access point alias", l.field, l.loc.Bucket)
+	if err := spec.CheckTaskSize(a.TaskCPU, a.TaskMemoryMiB); err != nil {
+		fail("TaskCPU/TaskMemoryMiB: %v", err)
+	}
+	if !secretID.MatchString(a.CashSecretName) || a.CashSecretName == "" {
+		fail("CashSecretName %q: name the Secrets Manager secret for the available cash, e.g. %s/optimiser/cash", a.CashSecretName, a.Prefix)
+	}
+	if len(a.FailureEmails) == 0 {
+		fail("FailureEmails: list at least one address, so that a failed run reaches someone")
+	}
+	for _, list := range []struct {
+		field  string
+		emails []string
+	}{{"FailureEmails", a.FailureEmails}, {"ResultEmails", a.ResultEmails}} {
+		for i, e := range list.emails {
+			if !emailPattern.MatchString(e) {
+				fail("%s[%d] %q: use an e-mail address", list.field, i, e)
+			}
 		}
-		if p := strings.Trim(l.loc.Prefix, "/"); p != "" && !keyPrefix.MatchString(p) {
-			bad("%s.Prefix %q: use path segments of letters, digits and !_.*'()- separated by /", l.field, l.loc.Prefix)
-		}
 	}
-	if a.Storage.Models == a.Storage.Outputs {
-		bad("Storage.Models and Storage.Outputs are both %s: give models their own prefix, so a model is never mistaken for an output", a.Storage.Models.URI())
+	if a.ImagesKept < 0 || a.ImagesKept > 1000 {
+		fail("ImagesKept %d: keep 1-1000 images, or 0 for the default of %d", a.ImagesKept, DefaultImagesKept)
 	}
-	if !secretID.MatchString(a.CashSecretID) {
-		bad("CashSecretID %q: use the name or ARN of the Secrets Manager secret holding the available cash", a.CashSecretID)
-	}
-	if !snsTopic.MatchString(a.ResultsTopicArn) {
-		bad("ResultsTopicArn %q: use the results topic's ARN", a.ResultsTopicArn)
-	}
-	if !snsTopic.MatchString(a.FailureTopicArn) {
-		bad("FailureTopicArn %q: use the failure topic's ARN", a.FailureTopicArn)
-	}
-	if a.ResultsTopicArn == a.FailureTopicArn {
-		bad("FailureTopicArn equals ResultsTopicArn: failures go to a topic of their own, so that they page someone")
+	if a.IsProd() && !a.Protect {
+		fail("Protect: the prod image repository and cash secret must be protected; set it to true")
 	}
 	errs = append(errs, checkStrategy("Capacity.Primary", a.Capacity.Primary)...)
 	errs = append(errs, checkStrategy("Capacity.Fallback", a.Capacity.Fallback)...)
-	errs = append(errs, checkBackoff("Retry", a.Retry)...)
-	if a.Restart.MaxRestarts > 10 {
-		bad("Restart.MaxRestarts %d: start a country again at most 10 times", a.Restart.MaxRestarts)
-	}
-	errs = append(errs, checkBackoff("Restart", Backoff{IntervalSeconds: a.Restart.IntervalSeconds, MaxAttempts: 1, BackoffRate: a.Restart.BackoffRate, MaxDelaySeconds: a.Restart.MaxDelaySeconds})...)
-	if a.TaskTimeoutSeconds < 60 || a.TaskTimeoutSeconds > 86400 {
-		bad("TaskTimeoutSeconds %d: allow one optimiser task between 60 and 86400 seconds", a.TaskTimeoutSeconds)
-	}
 	return errors.Join(errs...)
-}
-
-func checkStrategy(field string, s []CapacityProvider) []error {
-	var errs []error
-	weights := 0
-	for i, p := range s {
-		if p.CapacityProvider != Fargate && p.CapacityProvider != FargateSpot {
-			errs = append(errs, fmt.Errorf("%s[%d].CapacityProvider %q: use %s or %s", field, i, p.CapacityProvider, FargateSpot, Fargate))
-		}
-		if p.Weight < 0 || p.Weight > 1000 || p.Base < 0 || p.Base > 100000 {
-			errs = append(errs, fmt.Errorf("%s[%d]: Weight must be 0-1000 and Base 0-100000", field, i))
-		}
-		weights += p.Weight
-	}
-	if len(s) > 0 && weights == 0 {
-		errs = append(errs, fmt.Errorf("%s: give at least one provider a Weight above 0", field))
-	}
-	return errs
-}
-
-func checkBackoff(field string, b Backoff) []error {
-	var errs []error
-	if b.IntervalSeconds < 1 || b.IntervalSeconds > 3600 {
-		errs = append(errs, fmt.Errorf("%s.IntervalSeconds %d: wait 1-3600 seconds before the first retry", field, b.IntervalSeconds))
-	}
-	if b.MaxAttempts < 1 || b.MaxAttempts > 20 {
-		errs = append(errs, fmt.Errorf("%s.MaxAttempts %d: retry 1-20 times", field, b.MaxAttempts))
-	}
-	if b.BackoffRate < 1 || b.BackoffRate > 10 || math.IsNaN(b.BackoffRate) {
-		errs = append(errs, fmt.Errorf("%s.BackoffRate %v: use a multiplier between 1 and 10", field, b.BackoffRate))
-	}
-	if b.MaxDelaySeconds < b.IntervalSeconds || b.MaxDelaySeconds > 3600 {
-		errs = append(errs, fmt.Errorf("%s.MaxDelaySeconds %d: cap the wait between IntervalSeconds and 3600 seconds", field, b.MaxDelaySeconds))
-	}
-	return errs
-}
-
-// restartDelays are the base waits before each new start: the backoff
-// series capped at MaxDelaySeconds, halved, because the workflow adds a
-// random share of up to the same amount again (equal jitter).
-func (r Restart) restartDelays() []int {
-	out := make([]int, 0, r.MaxRestarts)
-	d := float64(r.IntervalSeconds)
-	for range r.MaxRestarts {
-		capped := math.Min(d, float64(r.MaxDelaySeconds))
-		out = append(out, max(1, int(math.Ceil(capped/2))))
-		d *= r.BackoffRate
-	}
-	return out
 }

@@ -6,6 +6,7 @@ import (
 	"regexp"
 
 	"github.com/aifactory/platform/components/iamdoc"
+	"github.com/aifactory/platform/components/scope"
 )
 
 // StatesService is the principal that assumes the state machine's role.
@@ -206,6 +207,19 @@ func StateMachineRolePolicy(a RoleArgs) (iamdoc.Document, error) {
 			}},
 		},
 		iamdoc.Statement{
+			// With logging on, Step Functions also encrypts the execution
+			// data it sends to CloudWatch Logs with the pipeline key: it
+			// generates those data keys with this role under the log
+			// delivery context, which the key policy lets log delivery
+			// decrypt (Step Functions developer guide, "Data at rest
+			// encryption").
+			Sid:       "EncryptExecutionLogs",
+			Effect:    iamdoc.Allow,
+			Action:    iamdoc.Strings{"kms:GenerateDataKey"},
+			Resource:  iamdoc.Strings{a.PipelineKeyArn},
+			Condition: iamdoc.Condition{"StringEquals": {"kms:EncryptionContext:SourceArn": {a.arn("logs", "*")}}},
+		},
+		iamdoc.Statement{
 			Sid:      "DeliverExecutionLogs",
 			Effect:   iamdoc.Allow,
 			Action:   logDeliveryActions,
@@ -218,4 +232,384 @@ func StateMachineRolePolicy(a RoleArgs) (iamdoc.Document, error) {
 			Resource: iamdoc.Strings{"*"},
 		},
 	), nil
+}
+
+// TaskTrustPolicy lets only ECS tasks of this account assume a role (the
+// confused-deputy conditions of the ECS developer guide, "Task IAM role").
+func TaskTrustPolicy(s scope.Scope) iamdoc.Document {
+	return iamdoc.New(iamdoc.Statement{
+		Sid:       "ECSTasksOfThisAccount",
+		Effect:    iamdoc.Allow,
+		Principal: iamdoc.Services(ECSTasksService),
+		Action:    iamdoc.Strings{"sts:AssumeRole"},
+		Condition: iamdoc.Condition{
+			"StringEquals": {"aws:SourceAccount": {s.AccountID}},
+			"ArnLike":      {"aws:SourceArn": {s.ARN("ecs", "*")}},
+		},
+	})
+}
+
+// TaskAccess is what the optimiser's task role is scoped to.
+type TaskAccess struct {
+	scope.Scope
+	// ModelsBucket is the name of the bucket that receives models and
+	// recommendations.
+	ModelsBucket string
+	// DataKeyArn encrypts the data and models buckets; PipelineKeyArn the
+	// cash secret.
+	DataKeyArn     string
+	PipelineKeyArn string
+	// CashSecretArn is the secret holding the available cash per country.
+	CashSecretArn string
+}
+
+var secretArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$`)
+
+func (t TaskAccess) check() error {
+	var errs []error
+	if err := t.Scope.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if !bucketName.MatchString(t.ModelsBucket) {
+		errs = append(errs, fmt.Errorf("ModelsBucket %q: use the models bucket's name", t.ModelsBucket))
+	}
+	for _, k := range []struct{ field, arn string }{{"DataKeyArn", t.DataKeyArn}, {"PipelineKeyArn", t.PipelineKeyArn}} {
+		if !keyArnPattern.MatchString(k.arn) {
+			errs = append(errs, fmt.Errorf("%s %q: use the key's ARN (not an alias)", k.field, k.arn))
+		}
+	}
+	if !secretArnPattern.MatchString(t.CashSecretArn) {
+		errs = append(errs, fmt.Errorf("CashSecretArn %q: use the cash secret's ARN", t.CashSecretArn))
+	}
+	return errors.Join(errs...)
+}
+
+// inputListing is what the task may list through its access point: the
+// configs and histories prefixes, each with its trailing slash (listing
+// "pipeline/d" would also show "pipeline/data-old/").
+var inputListing = iamdoc.Strings{ConfigsPrefix, ConfigsPrefix + "*", DataPrefix, DataPrefix + "*"}
+
+// TaskRolePolicy is the optimiser task's identity policy: read the configs
+// and histories through the pipeline's access point, read and write models
+// and recommendations under their prefixes of the models bucket, read the
+// cash secret, and use each key only through the service that stores what
+// it encrypts. Nothing else: no team's prefix, no other bucket, no other
+// secret. The task writes no logs itself (the execution role does).
+func TaskRolePolicy(t TaskAccess) (iamdoc.Document, error) {
+	if err := t.check(); err != nil {
+		return iamdoc.Document{}, fmt.Errorf("pipeline task role: %w", err)
+	}
+	ap := t.ServiceAccessPointARN(AccessPointService)
+	models := t.BucketARN(t.ModelsBucket)
+	outputs := iamdoc.Strings{models + "/" + ModelsPrefix + "*", models + "/" + OutputsPrefix + "*"}
+	return iamdoc.New(
+		iamdoc.Statement{
+			Sid:      "ReadConfigsAndHistoriesThroughItsAccessPoint",
+			Effect:   iamdoc.Allow,
+			Action:   iamdoc.Strings{"s3:GetObject"},
+			Resource: iamdoc.Strings{ap + "/object/" + ConfigsPrefix + "*", ap + "/object/" + DataPrefix + "*"},
+		},
+		iamdoc.Statement{
+			Sid:       "ListConfigsAndHistories",
+			Effect:    iamdoc.Allow,
+			Action:    iamdoc.Strings{"s3:ListBucket"},
+			Resource:  iamdoc.Strings{ap},
+			Condition: iamdoc.Condition{"StringLike": {"s3:prefix": inputListing}},
+		},
+		iamdoc.Statement{
+			// Get: recommend reads its model; the writer reads an object it
+			// is about to overwrite, and puts it back or deletes what it
+			// wrote when a later write fails.
+			Sid:      "WriteModelsAndRecommendations",
+			Effect:   iamdoc.Allow,
+			Action:   iamdoc.Strings{"s3:GetObject", "s3:PutObject", "s3:DeleteObject"},
+			Resource: outputs,
+		},
+		iamdoc.Statement{
+			Sid:       "ListModelsAndRecommendations",
+			Effect:    iamdoc.Allow,
+			Action:    iamdoc.Strings{"s3:ListBucket"},
+			Resource:  iamdoc.Strings{models},
+			Condition: iamdoc.Condition{"StringLike": {"s3:prefix": {ModelsPrefix, ModelsPrefix + "*", OutputsPrefix, OutputsPrefix + "*"}}},
+		},
+		iamdoc.Statement{
+			Sid:       "DataKeyThroughS3",
+			Effect:    iamdoc.Allow,
+			Action:    iamdoc.Strings{"kms:Decrypt", "kms:GenerateDataKey"},
+			Resource:  iamdoc.Strings{t.DataKeyArn},
+			Condition: iamdoc.Condition{"StringEquals": {"kms:ViaService": {t.ServiceHost("s3")}}},
+		},
+		iamdoc.Statement{
+			Sid:      "ReadTheCashSecret",
+			Effect:   iamdoc.Allow,
+			Action:   iamdoc.Strings{"secretsmanager:GetSecretValue"},
+			Resource: iamdoc.Strings{t.CashSecretArn},
+		},
+		iamdoc.Statement{
+			Sid:      "PipelineKeyThroughSecretsManagerForTheCashSecret",
+			Effect:   iamdoc.Allow,
+			Action:   iamdoc.Strings{"kms:Decrypt"},
+			Resource: iamdoc.Strings{t.PipelineKeyArn},
+			Condition: iamdoc.Condition{"StringEquals": {
+				"kms:ViaService":                  {t.ServiceHost("secretsmanager")},
+				"kms:EncryptionContext:SecretARN": {t.CashSecretArn},
+			}},
+		},
+	), nil
+}
+
+// ExecutionRolePolicy is what ECS needs to start the optimiser: pull the
+// image from the pipeline's repository and write the task log group's
+// streams. ECR's authorization token has no resource-level permission.
+// Images in a repository encrypted with a customer-managed key are
+// decrypted through the grant ECR holds on the key, not by the puller.
+func ExecutionRolePolicy(s scope.Scope) iamdoc.Document {
+	return iamdoc.New(
+		iamdoc.Statement{
+			Sid:      "PullTheOptimiserImage",
+			Effect:   iamdoc.Allow,
+			Action:   iamdoc.Strings{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"},
+			Resource: iamdoc.Strings{RepositoryARN(s)},
+		},
+		iamdoc.Statement{
+			Sid:      "RegistryLogin",
+			Effect:   iamdoc.Allow,
+			Action:   iamdoc.Strings{"ecr:GetAuthorizationToken"},
+			Resource: iamdoc.Strings{"*"},
+		},
+		iamdoc.Statement{
+			Sid:      "WriteTheTaskLogs",
+			Effect:   iamdoc.Allow,
+			Action:   iamdoc.Strings{"logs:CreateLogStream", "logs:PutLogEvents"},
+			Resource: iamdoc.Strings{s.LogGroupARN(TaskLogGroupName(s)) + ":log-stream:*"},
+		},
+	)
+}
+
+// accessPointDataActions are every data-plane action an access point
+// serves; its management actions stay with the deployer.
+var accessPointDataActions = iamdoc.Strings{
+	"s3:GetObject*", "s3:PutObject*", "s3:DeleteObject*", "s3:RestoreObject",
+	"s3:AbortMultipartUpload", "s3:ListMultipartUploadParts",
+	"s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads",
+}
+
+// AccessPointPolicy is the policy of the pipeline's access point on the
+// data bucket: the task role, and no other principal, lists and reads the
+// configs and histories; nothing is written or deleted through it. As for
+// the teams' access points, the Denies hold whatever identity policies say.
+func AccessPointPolicy(s scope.Scope, taskRoleArn string) iamdoc.Document {
+	ap := s.ServiceAccessPointARN(AccessPointService)
+	inputs := iamdoc.Strings{ap + "/object/" + ConfigsPrefix + "*", ap + "/object/" + DataPrefix + "*"}
+	return iamdoc.New(
+		iamdoc.Statement{
+			Sid:       "TaskReadsConfigsAndHistories",
+			Effect:    iamdoc.Allow,
+			Principal: iamdoc.AWSPrincipals(taskRoleArn),
+			Action:    iamdoc.Strings{"s3:GetObject"},
+			Resource:  inputs,
+		},
+		iamdoc.Statement{
+			Sid:       "TaskListsConfigsAndHistories",
+			Effect:    iamdoc.Allow,
+			Principal: iamdoc.AWSPrincipals(taskRoleArn),
+			Action:    iamdoc.Strings{"s3:ListBucket"},
+			Resource:  iamdoc.Strings{ap},
+			Condition: iamdoc.Condition{"StringLike": {"s3:prefix": inputListing}},
+		},
+		iamdoc.Statement{
+			Sid:       "DenyEveryoneButTheTask",
+			Effect:    iamdoc.Deny,
+			Principal: iamdoc.Anyone(),
+			Action:    accessPointDataActions,
+			Resource:  iamdoc.Strings{ap, ap + "/object/*"},
+			Condition: iamdoc.Condition{"ArnNotEquals": {"aws:PrincipalArn": {taskRoleArn}}},
+		},
+		iamdoc.Statement{
+			Sid:       "ReadOnly",
+			Effect:    iamdoc.Deny,
+			Principal: iamdoc.Anyone(),
+			Action:    iamdoc.Strings{"s3:PutObject*", "s3:DeleteObject*", "s3:RestoreObject", "s3:AbortMultipartUpload"},
+			Resource:  iamdoc.Strings{ap + "/object/*"},
+		},
+		iamdoc.Statement{
+			Sid:         "DenyObjectsOutsideTheInputs",
+			Effect:      iamdoc.Deny,
+			Principal:   iamdoc.Anyone(),
+			Action:      iamdoc.Strings{"s3:GetObject*", "s3:ListMultipartUploadParts"},
+			NotResource: inputs,
+		},
+		iamdoc.Statement{
+			Sid:       "DenyListingOutsideTheInputs",
+			Effect:    iamdoc.Deny,
+			Principal: iamdoc.Anyone(),
+			Action:    iamdoc.Strings{"s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads"},
+			Resource:  iamdoc.Strings{ap},
+			Condition: iamdoc.Condition{"StringNotLike": {"s3:prefix": inputListing}},
+		},
+	)
+}
+
+// CashSecretPolicy lets no principal but the task role read the cash
+// secret, whatever its identity policies allow. Treasury writes the value
+// (PutSecretValue) with permissions of its own; reading it back is the
+// task's alone.
+func CashSecretPolicy(taskRoleArn string) iamdoc.Document {
+	return iamdoc.New(iamdoc.Statement{
+		Sid:       "OnlyTheOptimiserTaskReadsTheCash",
+		Effect:    iamdoc.Deny,
+		Principal: iamdoc.Anyone(),
+		Action:    iamdoc.Strings{"secretsmanager:GetSecretValue"},
+		Resource:  iamdoc.Strings{"*"},
+		Condition: iamdoc.Condition{"ArnNotEquals": {"aws:PrincipalArn": {taskRoleArn}}},
+	})
+}
+
+// TopicPolicy admits this account (IAM decides who subscribes) and, for
+// the failure topic, CloudWatch publishing the pipeline's own alarms, and
+// refuses anything without TLS. No other account and no other service is
+// named, so none can publish or subscribe.
+func TopicPolicy(s scope.Scope, topicArn string, alarmArns []string) iamdoc.Document {
+	statements := []iamdoc.Statement{
+		{
+			Sid:       "AccountSubscribesAndReads",
+			Effect:    iamdoc.Allow,
+			Principal: iamdoc.AWSPrincipals(s.AccountRootARN()),
+			Action:    iamdoc.Strings{"sns:Subscribe", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic"},
+			Resource:  iamdoc.Strings{topicArn},
+		},
+	}
+	if len(alarmArns) > 0 {
+		statements = append(statements, iamdoc.Statement{
+			Sid:       "PipelineAlarmsPublish",
+			Effect:    iamdoc.Allow,
+			Principal: iamdoc.Services("cloudwatch.amazonaws.com"),
+			Action:    iamdoc.Strings{"sns:Publish"},
+			Resource:  iamdoc.Strings{topicArn},
+			Condition: iamdoc.Condition{
+				"ArnLike":      {"aws:SourceArn": alarmArns},
+				"StringEquals": {"aws:SourceAccount": {s.AccountID}},
+			},
+		})
+	}
+	statements = append(statements, iamdoc.Statement{
+		Sid:       "DenyInsecureTransport",
+		Effect:    iamdoc.Deny,
+		Principal: iamdoc.Anyone(),
+		Action:    iamdoc.Strings{"sns:Publish", "sns:Subscribe"},
+		Resource:  iamdoc.Strings{topicArn},
+		Condition: iamdoc.Condition{"Bool": {"aws:SecureTransport": {"false"}}},
+	})
+	return iamdoc.New(statements...)
+}
+
+// QueuePolicy keeps the dead-letter queue to this account and TLS, and
+// lets only the schedule's role put messages in it.
+func QueuePolicy(s scope.Scope, queueArn, schedulerRoleArn string) iamdoc.Document {
+	return iamdoc.New(
+		iamdoc.Statement{
+			Sid:       "DenyInsecureTransport",
+			Effect:    iamdoc.Deny,
+			Principal: iamdoc.Anyone(),
+			Action:    iamdoc.Strings{"sqs:*"},
+			Resource:  iamdoc.Strings{queueArn},
+			Condition: iamdoc.Condition{"Bool": {"aws:SecureTransport": {"false"}}},
+		},
+		iamdoc.Statement{
+			Sid:       "DenyOtherAccounts",
+			Effect:    iamdoc.Deny,
+			Principal: iamdoc.Anyone(),
+			Action:    iamdoc.Strings{"sqs:*"},
+			Resource:  iamdoc.Strings{queueArn},
+			Condition: iamdoc.Condition{"StringNotEquals": {"aws:PrincipalAccount": {s.AccountID}}},
+		},
+		iamdoc.Statement{
+			// A condition, not a principal: the role is created after the
+			// queue.
+			Sid:       "OnlyTheScheduleSends",
+			Effect:    iamdoc.Deny,
+			Principal: iamdoc.Anyone(),
+			Action:    iamdoc.Strings{"sqs:SendMessage"},
+			Resource:  iamdoc.Strings{queueArn},
+			Condition: iamdoc.Condition{"ArnNotEquals": {"aws:PrincipalArn": {schedulerRoleArn}}},
+		},
+	)
+}
+
+// SchedulerService is the principal that assumes the schedule's role.
+const SchedulerService = "scheduler.amazonaws.com"
+
+// SchedulerTrustPolicy lets only EventBridge Scheduler, for schedules of
+// this account's schedule group, assume the schedule's role.
+func SchedulerTrustPolicy(s scope.Scope) iamdoc.Document {
+	return iamdoc.New(iamdoc.Statement{
+		Sid:       "SchedulerForThisAccountsGroup",
+		Effect:    iamdoc.Allow,
+		Principal: iamdoc.Services(SchedulerService),
+		Action:    iamdoc.Strings{"sts:AssumeRole"},
+		Condition: iamdoc.Condition{
+			"StringEquals": {"aws:SourceAccount": {s.AccountID}},
+			"ArnLike":      {"aws:SourceArn": {ScheduleGroupARN(s)}},
+		},
+	})
+}
+
+// SchedulerRolePolicy is what the weekly schedule needs: start the state
+// machine, decrypt its own encrypted payload (EventBridge Scheduler user
+// guide, "Encryption at rest": the execution role decrypts under the
+// schedule's encryption context), and put an undeliverable start into the
+// encrypted dead-letter queue.
+func SchedulerRolePolicy(s scope.Scope, pipelineKeyArn string) iamdoc.Document {
+	return iamdoc.New(
+		iamdoc.Statement{
+			Sid:      "StartTheWeeklyRun",
+			Effect:   iamdoc.Allow,
+			Action:   iamdoc.Strings{"states:StartExecution"},
+			Resource: iamdoc.Strings{StateMachineARN(s)},
+		},
+		iamdoc.Statement{
+			Sid:       "DecryptTheSchedule",
+			Effect:    iamdoc.Allow,
+			Action:    iamdoc.Strings{"kms:Decrypt"},
+			Resource:  iamdoc.Strings{pipelineKeyArn},
+			Condition: iamdoc.Condition{"StringEquals": {"kms:EncryptionContext:aws:scheduler:schedule:arn": {ScheduleARN(s)}}},
+		},
+		iamdoc.Statement{
+			Sid:      "ReportUndeliveredStarts",
+			Effect:   iamdoc.Allow,
+			Action:   iamdoc.Strings{"sqs:SendMessage"},
+			Resource: iamdoc.Strings{QueueARN(s)},
+		},
+		iamdoc.Statement{
+			Sid:       "EncryptDeadLettersThroughSQS",
+			Effect:    iamdoc.Allow,
+			Action:    iamdoc.Strings{"kms:GenerateDataKey", "kms:Decrypt"},
+			Resource:  iamdoc.Strings{pipelineKeyArn},
+			Condition: iamdoc.Condition{"StringEquals": {"kms:ViaService": {s.ServiceHost("sqs")}}},
+		},
+	)
+}
+
+// RepositoryPolicy admits this account (IAM decides who pushes and pulls)
+// and refuses every other account.
+func RepositoryPolicy(s scope.Scope) iamdoc.Document {
+	return iamdoc.New(
+		iamdoc.Statement{
+			Sid:       "AccountPushesAndPulls",
+			Effect:    iamdoc.Allow,
+			Principal: iamdoc.AWSPrincipals(s.AccountRootARN()),
+			Action: iamdoc.Strings{
+				"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability",
+				"ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload",
+				"ecr:DescribeImages", "ecr:DescribeImageScanFindings",
+			},
+		},
+		iamdoc.Statement{
+			Sid:       "DenyOtherAccounts",
+			Effect:    iamdoc.Deny,
+			Principal: iamdoc.Anyone(),
+			Action:    iamdoc.Strings{"ecr:*"},
+			Condition: iamdoc.Condition{"StringNotEquals": {"aws:PrincipalAccount": {s.AccountID}}},
+		},
+	)
 }

@@ -202,7 +202,8 @@ func recommendCommand(country string) []string {
 		"--data-dir", "s3://aifactory-dev-data/optimiser/sales/",
 		"--model", runModels + country + "/model.json",
 		"--out", runOutputs,
-		"--cash-secret", "aifactory-dev/optimiser/cash"}
+		"--cash-secret", "aifactory-dev/optimiser/cash",
+		"--draw", "next", "--require-cash"}
 }
 
 func succeeded(country string, restarts int) pipeline.CountryOutcome {

@@ -400,9 +400,14 @@ func (w workflow) country() map[string]State {
 			Default: stateNotClean,
 		},
 		stateReadyToRecommend: PassState{Result: StepRecommend, ResultPath: At("$.step"), Next: stateRecommend},
+		// The pipeline decides the next scheduled draw after the run's day
+		// (a history too old for it is refused), and a country without a
+		// cash figure in the secret fails instead of being recommended
+		// without its cash safety net.
 		stateRecommend: w.runTask(StepRecommend,
 			"recommend", "--country", "$.country", "--config-dir", "$.args.configs", "--data-dir", "$.args.data",
-			"--model", "$.files.model", "--out", "$.args.outputs", "--cash-secret", "$.args.cashSecret"),
+			"--model", "$.files.model", "--out", "$.args.outputs", "--cash-secret", "$.args.cashSecret",
+			"--draw", "next", "--require-cash"),
 		stateCheckRecommend: ChoiceState{
 			Choices: []ChoiceRule{
 				{Variable: exitCode, IsPresent: flag(false), Next: stateNotClean},

@@ -263,3 +263,24 @@ func CheckSourceCIDR(c string) error {
 	}
 	return nil
 }
+
+// ServiceAccessPointName is the name of the S3 access point a platform
+// service (not a team) reads the data bucket through:
+// "<environment>--<service>". Team names never contain "--", so no team's
+// access point can take it, and it still falls under the data bucket's
+// delegation to "<environment>-*" access points.
+func (s Scope) ServiceAccessPointName(service string) string {
+	return s.Environment + TeamResourceSeparator + service
+}
+
+// ServiceAccessPointARN is the ARN of a service's access point, known from
+// its name before it exists.
+func (s Scope) ServiceAccessPointARN(service string) string {
+	return s.AccessPointARN(s.ServiceAccessPointName(service))
+}
+
+// RegistryHost is this account's private ECR registry in the region:
+// "<account>.dkr.ecr.<region>.amazonaws.com".
+func (s Scope) RegistryHost() string {
+	return fmt.Sprintf("%s.dkr.ecr.%s.amazonaws.com", s.AccountID, s.Region)
+}

@@ -68,6 +68,9 @@ func TestNamesAndARNs(t *testing.T) {
 		{s.TeamAccessPointName("risk"), "dev-risk"},
 		{s.TeamAccessPointARN("risk"), "arn:aws:s3:eu-west-1:123456789012:accesspoint/dev-risk"},
 		{s.BucketName("data"), "aifactory-dev-data-123456789012"},
+		{s.ServiceAccessPointName("pipeline"), "dev--pipeline"},
+		{s.ServiceAccessPointARN("pipeline"), "arn:aws:s3:eu-west-1:123456789012:accesspoint/dev--pipeline"},
+		{s.RegistryHost(), "123456789012.dkr.ecr.eu-west-1.amazonaws.com"},
 	} {
 		assert.Equal(t, tc.want, tc.got)
 	}
@@ -93,6 +96,19 @@ func TestRoleInAccount(t *testing.T) {
 		"deployer":                                                                     false,
 	} {
 		assert.Equal(t, ok, scope.RoleInAccount(arn, "123456789012"), arn)
+	}
+}
+
+// A service's access point is delegated to by the data bucket like a
+// team's, yet no valid team name can ever produce its name.
+func TestServiceAccessPointsNeverCollideWithTeams(t *testing.T) {
+	for _, env := range scope.Environments {
+		s := scopetest.Scope(env)
+		name := s.ServiceAccessPointName("pipeline")
+		assert.True(t, strings.HasPrefix(s.ServiceAccessPointARN("pipeline"), strings.TrimSuffix(s.TeamAccessPointARN("*"), "*")),
+			"%s falls under the delegation to %s", name, s.TeamAccessPointARN("*"))
+		team := strings.TrimPrefix(name, env+"-")
+		assert.Error(t, scope.CheckTeamName("team", team), "a team named %q would share the access point %s", team, name)
 	}
 }
 

@@ -30,6 +30,7 @@ var leaves = []string{
 	"facts/versions/modfiles",
 	"components/scope",
 	"components/analytics/spec",
+	"components/pipeline/spec",
 	"components/iamdoc",
 	"internal/gobuild",
 	"internal/iameval",

@@ -4,6 +4,8 @@
 package mocktest
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -102,6 +104,20 @@ type Mocks struct {
 	resources []Resource
 	// Outputs adds computed outputs per resource type, on top of the echoed inputs.
 	Outputs func(typ, name string, inputs resource.PropertyMap) resource.PropertyMap
+	// ID, when set and not empty for a resource, replaces its "<name>-id".
+	ID func(typ, name string) string
+}
+
+// AWSShapedID gives subnets and security groups ids shaped as AWS shapes
+// them (subnet-…, sg-…, 17 hex digits derived from the name), for programs
+// that check them; "" for every other type. Use it as Mocks.ID.
+func AWSShapedID(typ, name string) string {
+	prefix := map[string]string{"aws:ec2/subnet:Subnet": "subnet-", "aws:ec2/securityGroup:SecurityGroup": "sg-"}[typ]
+	if prefix == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(name))
+	return prefix + hex.EncodeToString(sum[:])[:17]
 }
 
 // NewResource records the resource and echoes its inputs with an id and ARN.
@@ -117,6 +133,11 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	m.mu.Unlock()
 	outs := args.Inputs.Copy()
 	id := args.Name + "-id"
+	if m.ID != nil {
+		if custom := m.ID(args.TypeToken, args.Name); custom != "" {
+			id = custom
+		}
+	}
 	if _, ok := outs["arn"]; !ok {
 		outs["arn"] = resource.NewStringProperty(mockArn(args.TypeToken, args.Name))
 	}
@@ -124,10 +145,29 @@ func (m *Mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		outs["name"] = resource.NewStringProperty(args.Name)
 	}
 	switch args.TypeToken {
-	case "aws:kms/key:Key":
-		outs["keyId"] = resource.NewStringProperty(id)
 	case "aws:ec2/vpcEndpoint:VpcEndpoint":
 		outs["prefixListId"] = resource.NewStringProperty("pl-12345678")
+	case "aws:s3/accessPoint:AccessPoint":
+		// Programs address objects through the alias S3 computes.
+		outs["alias"] = resource.NewStringProperty(args.Name + "-mock-s3alias")
+	case "aws:kms/key:Key":
+		outs["keyId"] = resource.NewStringProperty(id)
+		outs["arn"] = resource.NewStringProperty(fmt.Sprintf("arn:aws:kms:eu-west-1:%s:key/%s", AccountID, id))
+	case "aws:secretsmanager/secret:Secret":
+		// Secrets Manager appends six random characters to the name.
+		name := args.Name
+		if n, ok := args.Inputs["name"]; ok && n.IsString() {
+			name = n.StringValue()
+		}
+		outs["arn"] = resource.NewStringProperty(fmt.Sprintf("arn:aws:secretsmanager:eu-west-1:%s:secret:%s-AbCdEf", AccountID, name))
+	case "aws:ecs/taskDefinition:TaskDefinition":
+		// Task definitions are addressed by family and revision.
+		family := args.Name
+		if f, ok := args.Inputs["family"]; ok && f.IsString() {
+			family = f.StringValue()
+		}
+		outs["arn"] = resource.NewStringProperty(fmt.Sprintf("arn:aws:ecs:eu-west-1:%s:task-definition/%s:1", AccountID, family))
+		outs["revision"] = resource.NewNumberProperty(1)
 	}
 	if m.Outputs != nil {
 		for k, v := range m.Outputs(args.TypeToken, args.Name, args.Inputs) {
@@ -214,10 +254,16 @@ func (m *Mocks) names() string {
 func Run(t testing.TB, stack string, config map[string]string, program pulumi.RunFunc) (*Mocks, error) {
 	t.Helper()
 	m := &Mocks{}
-	err := pulumi.RunErr(program, pulumi.WithMocks("aifactory", stack, m), func(info *pulumi.RunInfo) {
+	return m, RunWith(t, m, stack, config, program)
+}
+
+// RunWith runs program under the given mocks, so that a test can shape ids
+// and outputs (Mocks.ID, Mocks.Outputs).
+func RunWith(t testing.TB, m *Mocks, stack string, config map[string]string, program pulumi.RunFunc) error {
+	t.Helper()
+	return pulumi.RunErr(program, pulumi.WithMocks("aifactory", stack, m), func(info *pulumi.RunInfo) {
 		info.Config = config
 	})
-	return m, err
 }
 
 // StackConfig reads a Pulumi.<stack>.yaml into the flat key → value form the

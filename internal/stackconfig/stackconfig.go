@@ -23,6 +23,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/aifactory/platform/components/analytics/spec"
+	pipelinespec "github.com/aifactory/platform/components/pipeline/spec"
 	"github.com/aifactory/platform/components/scope"
 	"github.com/aifactory/platform/facts/tagkeys"
 )
@@ -70,7 +71,65 @@ type Config struct {
 	Workspace Workspace
 	// Analytics bounds EMR Studio and the teams' clusters.
 	Analytics Analytics
+	// Pipeline runs the weekly jackpot job.
+	Pipeline Pipeline
 }
+
+// Pipeline is the `aifactory:pipeline` object: what the weekly jackpot job
+// runs, when, for which countries, how large its tasks are and whom it
+// tells.
+type Pipeline struct {
+	// Image is the optimiser image by digest, in this stack's repository
+	// "<account>.dkr.ecr.<region>.amazonaws.com/<project>-<environment>-optimiser@sha256:…".
+	// staging and prod copy the digest from the previous environment's file.
+	Image string `json:"image"`
+	// Schedule is a weekly EventBridge Scheduler cron expression, e.g.
+	// cron(0 6 ? * MON *), read in Timezone.
+	Schedule string `json:"schedule"`
+	// Timezone is the business's IANA time zone, e.g. Europe/Amsterdam.
+	Timezone string `json:"timezone"`
+	// Countries are the country codes to run; each has its configuration
+	// in optimiser/bundled/configs/<cc>.yaml.
+	Countries []string `json:"countries"`
+	// MaxConcurrency bounds how many countries run at once (1-40).
+	MaxConcurrency int `json:"maxConcurrency"`
+	// TaskCPU (units, 1024 = one vCPU) and TaskMemoryMiB size each
+	// optimiser task: a Fargate combination within the environment's
+	// limits (PipelineTaskLimits).
+	TaskCPU       int `json:"taskCpu"`
+	TaskMemoryMiB int `json:"taskMemoryMiB"`
+	// CashSecretName names the Secrets Manager secret the stack creates for
+	// the available cash per country; treasury sets its value.
+	CashSecretName string `json:"cashSecretName"`
+	// HistoryWriterRole is the IAM role the business delivers the sales
+	// histories with: the only principal besides the pipeline's task that
+	// reaches the pipeline's data prefix.
+	HistoryWriterRole string `json:"historyWriterRole"`
+	// FailureEmails are subscribed to the failure topic (at least one, so
+	// a failure always reaches someone); ResultEmails to the results topic.
+	FailureEmails []string `json:"failureEmails"`
+	ResultEmails  []string `json:"resultEmails,omitempty"`
+}
+
+// TaskLimits bound an environment's optimiser tasks. They equal the policy
+// pack's instance-type-allowlist limits in policy/config/<environment>.json
+// (maxEcsTaskCpu, maxEcsTaskMemoryMiB), so a size the stack accepts never
+// fails a mandatory policy; a test keeps the two in step.
+type TaskLimits struct {
+	MaxCPU       int
+	MaxMemoryMiB int
+}
+
+// PipelineTaskLimits are the task size limits per environment.
+var PipelineTaskLimits = map[string]TaskLimits{
+	"dev":     {MaxCPU: 4096, MaxMemoryMiB: 16384},
+	"staging": {MaxCPU: 8192, MaxMemoryMiB: 32768},
+	"prod":    {MaxCPU: 8192, MaxMemoryMiB: 32768},
+}
+
+// PipelineRepositoryName is the name of the stack's optimiser image
+// repository, "<project>-<environment>-optimiser".
+func (c *Config) PipelineRepositoryName() string { return c.ResourcePrefix() + "-optimiser" }
 
 // Workspace is the `aifactory:workspace` object.
 type Workspace struct {
@@ -204,6 +263,11 @@ var (
 	accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
 	orgPattern     = regexp.MustCompile(`^o-[a-z0-9]{10,32}$`)
 	roleArnPattern = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role/[\w+=,.@/-]+$`)
+
+	// Secrets Manager names: 1-512 of letters, digits and /_+=.@-, not
+	// ending in a hyphen and six characters (which reads as an ARN suffix).
+	secretName   = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]{1,512}$`)
+	secretSuffix = regexp.MustCompile(`-[A-Za-z0-9]{6}$`)
 )
 
 // Getter returns the raw value of a fully qualified config key such as
@@ -230,6 +294,7 @@ func Parse(stack string, get Getter) (*Config, error) {
 	p.object("data", &c.Data)
 	p.object("workspace", &c.Workspace)
 	p.object("analytics", &c.Analytics)
+	p.object("pipeline", &c.Pipeline)
 
 	if len(p.errs) == 0 {
 		p.validate(c)
@@ -451,6 +516,7 @@ func (p *parser) validate(c *Config) {
 	p.validateTeams(c)
 	p.validateWorkspace(c)
 	p.validateAnalytics(c)
+	p.validatePipeline(c)
 	if d := c.Data.NoncurrentVersionDays; d < 1 || d > 3650 {
 		p.fail("data.noncurrentVersionDays", "%d is out of range; keep old object versions between 1 and 3650 days", d)
 	} else if prod && d < 90 {
@@ -603,6 +669,77 @@ func (p *parser) validateAnalytics(c *Config) {
 		for j, cl := range t.Analytics.Clusters {
 			if err := cl.Validate(limits, a.ClustersFrom); err != nil {
 				p.fail(fmt.Sprintf("teams[%d].analytics.clusters[%d]", i, j), "%v", err)
+			}
+		}
+	}
+}
+
+// validatePipeline checks the weekly job's settings. The image's account
+// and each country's bundled configuration are checked by the stack, which
+// knows the account and reads the configurations.
+func (p *parser) validatePipeline(c *Config) {
+	pl := c.Pipeline
+	if img, err := pipelinespec.ParseImage(pl.Image); err != nil {
+		p.fail("pipeline.image", "%v", err)
+	} else {
+		repo := c.PipelineRepositoryName()
+		switch {
+		case img.ECR == nil:
+			p.fail("pipeline.image", "%q is not in a private ECR registry; the tasks pull only from this stack's repository: "+
+				"push it with `make image PUSH=<account>.dkr.ecr.%s.amazonaws.com/%s` and set the digest it prints", pl.Image, c.Region, repo)
+		case img.ECR.Region != c.Region:
+			p.fail("pipeline.image", "%q is in %s, but the stack deploys to %s; copy the image to <account>.dkr.ecr.%s.amazonaws.com/%s and reference it there",
+				pl.Image, img.ECR.Region, c.Region, c.Region, repo)
+		case img.Repository != repo:
+			p.fail("pipeline.image", "%q is in the repository %q; this stack's tasks pull only from %q: copy the image there by digest and reference it as %s/%s@%s",
+				pl.Image, img.Repository, repo, img.Registry, repo, img.Digest)
+		}
+	}
+	if _, err := pipelinespec.ParseWeeklySchedule(pl.Schedule); err != nil {
+		p.fail("pipeline.schedule", "%v", err)
+	}
+	if err := pipelinespec.CheckTimezone(pl.Timezone); err != nil {
+		p.fail("pipeline.timezone", "%v", err)
+	}
+	for _, err := range pipelinespec.CheckCountries(pl.Countries) {
+		key := "pipeline.countries"
+		msg := err.Error()
+		if strings.HasPrefix(msg, "[") {
+			i := strings.Index(msg, "]")
+			key, msg = key+msg[:i+1], strings.TrimSpace(msg[i+1:])
+		}
+		p.fail(key, "%s", msg)
+	}
+	if pl.MaxConcurrency < 1 || pl.MaxConcurrency > 40 {
+		p.fail("pipeline.maxConcurrency", "%d is out of range; run between 1 and 40 countries at once", pl.MaxConcurrency)
+	}
+	if err := pipelinespec.CheckTaskSize(pl.TaskCPU, pl.TaskMemoryMiB); err != nil {
+		p.fail("pipeline.taskCpu", "%v (taskMemoryMiB)", err)
+	} else if lim, ok := PipelineTaskLimits[c.Environment]; ok && (pl.TaskCPU > lim.MaxCPU || pl.TaskMemoryMiB > lim.MaxMemoryMiB) {
+		p.fail("pipeline.taskCpu", "%d CPU units / %d MiB is above %s's limit of %d / %d (policy/config/%s.json, instance-type-allowlist); choose a smaller task",
+			pl.TaskCPU, pl.TaskMemoryMiB, c.Environment, lim.MaxCPU, lim.MaxMemoryMiB, c.Environment)
+	}
+	if !secretName.MatchString(pl.CashSecretName) || secretSuffix.MatchString(pl.CashSecretName) {
+		p.fail("pipeline.cashSecretName", "%q is not a Secrets Manager secret name; use letters, digits and /_+=.@-, not ending in a hyphen and six characters "+
+			"(Secrets Manager would read them as an ARN's suffix), e.g. %s/optimiser/cash",
+			pl.CashSecretName, c.ResourcePrefix())
+	}
+	if err := pipelinespec.CheckRoleName(pl.HistoryWriterRole); err != nil {
+		p.fail("pipeline.historyWriterRole", "%v", err)
+	}
+	if deployer := c.DeployerRoleArn[strings.LastIndex(c.DeployerRoleArn, "/")+1:]; pl.HistoryWriterRole != "" && pl.HistoryWriterRole == deployer {
+		p.fail("pipeline.historyWriterRole", "is the deployer role (aifactory:deployerRoleArn); deliver histories with a role of their own, so the deployer never holds sales data")
+	}
+	if len(pl.FailureEmails) == 0 {
+		p.fail("pipeline.failureEmails", "is empty; list at least one address, so that a failed run reaches someone")
+	}
+	for _, list := range []struct {
+		key    string
+		emails []string
+	}{{"pipeline.failureEmails", pl.FailureEmails}, {"pipeline.resultEmails", pl.ResultEmails}} {
+		for i, e := range list.emails {
+			if !emailPattern.MatchString(e) {
+				p.fail(fmt.Sprintf("%s[%d]", list.key, i), "%q is not an e-mail address", e)
 			}
 		}
 	}

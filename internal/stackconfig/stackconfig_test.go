@@ -3,6 +3,7 @@ package stackconfig_test
 import (
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -49,6 +50,9 @@ func TestShippedStackFilesAreValidAndMeetTheirEnvironmentBounds(t *testing.T) {
 			if stack != "dev" {
 				assert.NotEmpty(t, c.Analytics.InTransitCertificates, "in-transit encryption outside dev")
 			}
+			assert.Equal(t, "cron(0 6 ? * MON *)", c.Pipeline.Schedule)
+			assert.NotEmpty(t, c.Pipeline.Countries)
+			assert.NotEmpty(t, c.Pipeline.FailureEmails, "a failure always reaches someone")
 		})
 	}
 }
@@ -186,6 +190,53 @@ func TestInvalidConfigNamesTheKeyTheFileAndTheFix(t *testing.T) {
 			b, _ := json.Marshal(teams)
 			m["aifactory:teams"] = string(b)
 		}, []string{"aifactory:teams[1].analytics.identities[0]", "team jackpot-analytics", "one team only"}},
+		{"image by tag", "dev", func(m map[string]string) {
+			setPipeline(m, "image", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/aifactory-dev-optimiser:v1.4.0")
+		}, []string{"aifactory:pipeline.image", "is a tag (:v1.4.0)", "@sha256:<64 hex digits>", "make image", "Pulumi.dev.yaml"}},
+		{"image with a short digest", "dev", func(m map[string]string) {
+			setPipeline(m, "image", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/aifactory-dev-optimiser@sha256:abc")
+		}, []string{"aifactory:pipeline.image", "64 lower-case hex digits"}},
+		{"image outside ECR", "dev", func(m map[string]string) {
+			setPipeline(m, "image", "registry.example.com/aifactory-dev-optimiser@sha256:"+strings.Repeat("ab", 32))
+		}, []string{"aifactory:pipeline.image", "not in a private ECR registry", "make image PUSH=<account>.dkr.ecr.eu-west-1.amazonaws.com/aifactory-dev-optimiser"}},
+		{"image in another region", "dev", func(m map[string]string) {
+			setPipeline(m, "image", "123456789012.dkr.ecr.us-east-1.amazonaws.com/aifactory-dev-optimiser@sha256:"+strings.Repeat("ab", 32))
+		}, []string{"aifactory:pipeline.image", "us-east-1", "deploys to eu-west-1"}},
+		{"staging pointing at dev's repository", "staging", func(m map[string]string) {
+			setPipeline(m, "image", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/aifactory-dev-optimiser@sha256:"+strings.Repeat("ab", 32))
+		}, []string{"aifactory:pipeline.image", `"aifactory-staging-optimiser"`, "copy the image there by digest",
+			"123456789012.dkr.ecr.eu-west-1.amazonaws.com/aifactory-staging-optimiser@sha256:" + strings.Repeat("ab", 32)}},
+		{"daily schedule", "dev", func(m map[string]string) { setPipeline(m, "schedule", "cron(0 6 * * ? *)") },
+			[]string{"aifactory:pipeline.schedule", "exactly once a week", "cron(0 6 ? * MON *)"}},
+		{"schedule as rate", "dev", func(m map[string]string) { setPipeline(m, "schedule", "rate(7 days)") },
+			[]string{"aifactory:pipeline.schedule", "not a cron(...) expression"}},
+		{"unknown time zone", "dev", func(m map[string]string) { setPipeline(m, "timezone", "CET+1") },
+			[]string{"aifactory:pipeline.timezone", "IANA", "Europe/Amsterdam"}},
+		{"lower-case country", "dev", func(m map[string]string) { setPipeline(m, "countries", []string{"NL", "gb"}) },
+			[]string{`aifactory:pipeline.countries[1]: "gb"`, "upper-case two-letter"}},
+		{"no countries", "dev", func(m map[string]string) { setPipeline(m, "countries", []string{}) },
+			[]string{"aifactory:pipeline.countries", "is empty"}},
+		{"unbounded concurrency", "dev", func(m map[string]string) { setPipeline(m, "maxConcurrency", 0) },
+			[]string{"aifactory:pipeline.maxConcurrency", "between 1 and 40"}},
+		{"memory that Fargate does not offer", "dev", func(m map[string]string) { setPipeline(m, "taskMemoryMiB", 1000) },
+			[]string{"aifactory:pipeline.taskCpu", "memory 1000 MiB", "2048-8192"}},
+		{"task above the environment's limit", "dev", func(m map[string]string) {
+			setPipeline(m, "taskCpu", 8192)
+			setPipeline(m, "taskMemoryMiB", 16384)
+		}, []string{"aifactory:pipeline.taskCpu", "above dev's limit of 4096 / 16384", "policy/config/dev.json"}},
+		{"secret name read as an ARN suffix", "dev", func(m map[string]string) { setPipeline(m, "cashSecretName", "treasury-abc123") },
+			[]string{"aifactory:pipeline.cashSecretName", "six characters"}},
+		{"history writer as ARN", "dev", func(m map[string]string) {
+			setPipeline(m, "historyWriterRole", "arn:aws:iam::123456789012:role/aifactory-history")
+		}, []string{"aifactory:pipeline.historyWriterRole", "give the role's name"}},
+		{"histories written by the deployer", "dev", func(m map[string]string) { setPipeline(m, "historyWriterRole", "aifactory-deployer") },
+			[]string{"aifactory:pipeline.historyWriterRole", "a role of their own"}},
+		{"nobody told of failures", "dev", func(m map[string]string) { setPipeline(m, "failureEmails", []string{}) },
+			[]string{"aifactory:pipeline.failureEmails", "reaches someone"}},
+		{"bad result address", "dev", func(m map[string]string) { setPipeline(m, "resultEmails", []string{"analysts"}) },
+			[]string{"aifactory:pipeline.resultEmails[0]", "e-mail"}},
+		{"misspelt pipeline field", "dev", func(m map[string]string) { setPipeline(m, "timeZone", "UTC") },
+			[]string{"aifactory:pipeline", `unknown field "timeZone"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -199,6 +250,10 @@ func TestInvalidConfigNamesTheKeyTheFileAndTheFix(t *testing.T) {
 			}
 		})
 	}
+}
+
+func setPipeline(m map[string]string, key string, value any) {
+	setObject(m, "aifactory:pipeline", key, value)
 }
 
 func setWorkspace(m map[string]string, key string, value any) {
@@ -232,5 +287,21 @@ func TestEveryProblemIsReportedAtOnce(t *testing.T) {
 	require.Error(t, err)
 	var cfgErr *stackconfig.Error
 	require.ErrorAs(t, err, &cfgErr)
-	assert.Len(t, cfgErr.Problems, 13, "one line per missing key")
+	assert.Len(t, cfgErr.Problems, 14, "one line per missing key")
+}
+
+// Promotion carries one image from dev to staging to prod: every shipped
+// stack runs the same digest, each from its own repository.
+func TestShippedStacksRunTheSameImageDigest(t *testing.T) {
+	digests := map[string]string{}
+	for _, stack := range stackconfig.Environments {
+		c, err := stackconfig.Parse(stack, getter(stackFile(t, stack)))
+		require.NoError(t, err)
+		repo, digest, ok := strings.Cut(c.Pipeline.Image, "@")
+		require.True(t, ok)
+		assert.True(t, strings.HasSuffix(repo, "/"+c.PipelineRepositoryName()), "%s pulls from its own repository", stack)
+		digests[stack] = digest
+	}
+	assert.Equal(t, digests["dev"], digests["staging"], "staging runs the digest promoted from dev")
+	assert.Equal(t, digests["staging"], digests["prod"], "prod runs the digest promoted from staging")
 }

@@ -459,9 +459,17 @@ func limitingKey(key string) keyKind {
 		return networkValued
 	}
 	// kms:EncryptionContext:aws:logs:arn and its kind name the resource a
-	// service encrypts for (AWS's pattern for CloudWatch Logs and others).
-	if strings.HasPrefix(k, "kms:encryptioncontext:aws:") && strings.HasSuffix(k, ":arn") {
+	// service encrypts for (AWS's pattern for CloudWatch Logs and others);
+	// kms:EncryptionContext:aws:ecs:clusterAccount the account of the
+	// Fargate cluster whose task storage is encrypted; and
+	// kms:EncryptionContext:SourceArn the resource CloudWatch Logs vended
+	// delivery decrypts for. The service sets them, the caller cannot.
+	switch {
+	case strings.HasPrefix(k, "kms:encryptioncontext:aws:") && strings.HasSuffix(k, ":arn"),
+		k == "kms:encryptioncontext:sourcearn":
 		return arnValued
+	case strings.HasPrefix(k, "kms:encryptioncontext:aws:") && strings.HasSuffix(k, "account"):
+		return accountValued
 	}
 	return notLimiting
 }

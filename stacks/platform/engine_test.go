@@ -25,9 +25,13 @@ func TestEngineEveryStackPreviews(t *testing.T) {
 			types := plan.CountByType()
 			for typ, want := range map[string]int{
 				"aws:kms/key:Key": 4, "aws:ec2/flowLog:FlowLog": 1, "aws:ec2/natGateway:NatGateway": 0,
-				"aifactory:data:Perimeter": 1, "aws:s3/accessPoint:AccessPoint": 2,
+				"aifactory:data:Perimeter": 1, "aws:s3/accessPoint:AccessPoint": 3, // two teams' and the pipeline's
 				"aifactory:workspace:Studio": 1, "aws:sagemaker/userProfile:UserProfile": 2,
 				"aifactory:analytics:EmrStudio": 1, "aws:emr/securityConfiguration:SecurityConfiguration": 1,
+				"aifactory:pipeline:WeeklyPipeline": 1, "aws:ecr/repository:Repository": 1, "aws:ecs/cluster:Cluster": 1,
+				"aws:ecs/taskDefinition:TaskDefinition": 1, "aws:sfn/stateMachine:StateMachine": 1, "aws:scheduler/schedule:Schedule": 1,
+				"aws:sns/topic:Topic": 2, "aws:sqs/queue:Queue": 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 2,
+				"aws:secretsmanager/secret:Secret": 1, "aws:s3/bucketObjectv2:BucketObjectv2": 3, // a configuration per country
 			} {
 				assert.Equal(t, want, types[typ], typ)
 			}
@@ -48,10 +52,16 @@ func TestEngineDevUpIsStableAndDestroysCleanly(t *testing.T) {
 	assert.Len(t, up.Outputs["accessPointArns"], 2)
 	assert.Len(t, up.Outputs["studioRoleArns"], 2)
 	assert.Len(t, up.Outputs["emrClusterIds"], 1)
+	assert.Equal(t, "arn:aws:ecs:eu-west-1:123456789012:task-definition/aifactory-dev-optimiser:1", up.Outputs["pipelineTaskDefinitionArn"])
+	assert.Equal(t, "arn:aws:sns:eu-west-1:123456789012:aifactory-dev-weekly-failures", up.Outputs["pipelineFailureTopicArn"])
+	assert.NotEmpty(t, up.Outputs["pipelineStateMachineArn"])
+	assert.NotEmpty(t, up.Outputs["pipelineScheduleArn"])
+	assert.Len(t, up.Outputs["pipelineLocations"], 4)
 
 	enginetest.ExpectNoChanges(t, s)
 	state := enginetest.Destroy(t, s)
-	for _, typ := range []string{"aws:ec2/vpc:Vpc", "aws:s3/bucketV2:BucketV2", "aws:sagemaker/domain:Domain", "aws:emr/cluster:Cluster"} {
+	for _, typ := range []string{"aws:ec2/vpc:Vpc", "aws:s3/bucketV2:BucketV2", "aws:sagemaker/domain:Domain", "aws:emr/cluster:Cluster",
+		"aws:sfn/stateMachine:StateMachine", "aws:scheduler/schedule:Schedule", "aws:ecr/repository:Repository"} {
 		assert.NotContains(t, state, typ, "no %s left in state after destroy", typ)
 	}
 }

@@ -44,7 +44,15 @@ type world struct {
 // realisticMocks give resources the ARNs AWS would: roles and policies by
 // their name, access points by theirs, EMR Studios by their id.
 func realisticMocks() *mocktest.Mocks {
-	m := &mocktest.Mocks{}
+	// Subnets and the pipeline's security group get ids shaped as AWS
+	// shapes them, which the pipeline's workflow checks; every other
+	// resource keeps the mocks' "<name>-id", which the checks below name.
+	m := &mocktest.Mocks{ID: func(typ, name string) string {
+		if typ == "aws:ec2/subnet:Subnet" || strings.HasPrefix(name, "pipeline-") {
+			return mocktest.AWSShapedID(typ, name)
+		}
+		return ""
+	}}
 	m.Outputs = func(typ, name string, inputs resource.PropertyMap) resource.PropertyMap {
 		str := func(k string) string {
 			if v, ok := inputs[resource.PropertyKey(k)]; ok && v.IsString() {
@@ -214,7 +222,7 @@ func TestIsolationMatrix(t *testing.T) {
 	analyticsBoundary := w.managedPolicy(t, "analytics-boundary")
 	keyPolicy := func(purpose string) iamdoc.Document { return w.doc(t, "aws:kms/key:Key", "keys-"+purpose, "policy") }
 	keyArn := func(purpose string) string {
-		return "arn:aws:mock:eu-west-1:" + isolationAccount + ":aws:kms/key:Key/keys-" + purpose
+		return "arn:aws:kms:eu-west-1:" + isolationAccount + ":key/keys-" + purpose + "-id"
 	}
 	domainID := "workspace-id"
 
@@ -386,7 +394,7 @@ func TestIsolationMatrix(t *testing.T) {
 		mx.deny(t, "SageMaker spaces and apps", a, b, "pass B's execution role", workspacePolicies(a),
 			iameval.Request{Principal: workspaceRole(a), Action: "iam:PassRole", Resource: workspaceRole(b), Context: iameval.Keys("iam:PassedToService", "sagemaker.amazonaws.com")})
 		jobCtx := iameval.Keys("aws:PrincipalTag/team", a, "aws:RequestTag/team", a, "sagemaker:InterContainerTrafficEncryption", "true").
-			With("sagemaker:InstanceTypes", "ml.m5.large").With("sagemaker:VpcSubnets", "network-private-0-id").
+			With("sagemaker:InstanceTypes", "ml.m5.large").With("sagemaker:VpcSubnets", mocktest.AWSShapedID("aws:ec2/subnet:Subnet", "network-private-0")).
 			With("sagemaker:VpcSecurityGroupIds", "workspace-"+b+"-id").With("sagemaker:VolumeKmsKey", keyArn("workspace"))
 		mx.deny(t, "SageMaker spaces and apps", a, b, "run a job in B's security group", workspacePolicies(a),
 			iameval.Request{Principal: workspaceRole(a), Action: "sagemaker:CreateTrainingJob", Resource: sm("training-job/" + a + "--train"), Context: jobCtx})

@@ -42,8 +42,10 @@ func TestPolicyConfigMatchesTheStackFiles(t *testing.T) {
 					MaxIdleTimeoutMinutes int `json:"maxIdleTimeoutMinutes"`
 				} `json:"sagemaker-idle-shutdown"`
 				Types struct {
-					SageMaker []string `json:"sagemakerInstanceTypes"`
-					EMR       []string `json:"emrInstanceTypes"`
+					SageMaker   []string `json:"sagemakerInstanceTypes"`
+					EMR         []string `json:"emrInstanceTypes"`
+					MaxECSCPU   int      `json:"maxEcsTaskCpu"`
+					MaxECSMemMi int      `json:"maxEcsTaskMemoryMiB"`
 				} `json:"instance-type-allowlist"`
 				Endpoints struct {
 					AccountIDs []string `json:"accountIds"`
@@ -76,6 +78,11 @@ func TestPolicyConfigMatchesTheStackFiles(t *testing.T) {
 				assert.Equal(t, []string{cfg.AccountID}, ids, "%s accountIds: set it to aifactory:accountId", name)
 			}
 			assert.Equal(t, cfg.Network.AllowInternetEgress, policy.Internet.Allow, "internet egress")
+			limits := stackconfig.PipelineTaskLimits[env]
+			assert.Equal(t, policy.Types.MaxECSCPU, limits.MaxCPU, "pipeline task CPU limit")
+			assert.Equal(t, policy.Types.MaxECSMemMi, limits.MaxMemoryMiB, "pipeline task memory limit")
+			assert.LessOrEqual(t, cfg.Pipeline.TaskCPU, policy.Types.MaxECSCPU, "the stack's task fits the policy")
+			assert.LessOrEqual(t, cfg.Pipeline.TaskMemoryMiB, policy.Types.MaxECSMemMi, "the stack's task fits the policy")
 		})
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aifactory/platform/components/data"
 	"github.com/aifactory/platform/components/kms"
 	"github.com/aifactory/platform/components/network"
+	"github.com/aifactory/platform/components/pipeline"
 	"github.com/aifactory/platform/components/scope"
 	"github.com/aifactory/platform/components/tagging"
 	"github.com/aifactory/platform/components/workspace"
@@ -83,6 +84,12 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 	}
 	if err := sc.Validate(); err != nil {
 		return fmt.Errorf("stack %s: %w", cfg.Stack, err)
+	}
+	// Checked before any resource is registered: what the stack config
+	// cannot know by itself (the account) or read (the configurations).
+	countries, err := pipelineCountries(cfg, sc)
+	if err != nil {
+		return err
 	}
 	components := pulumi.Providers(provider)
 	// Every bucket of the platform is named <prefix>-...; nothing else is reachable.
@@ -178,6 +185,13 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 			RoleArn: sc.RoleARN(analytics.StudioServiceRoleName(sc, t.Name)),
 		})
 	}
+	// The deployment publishes the country configurations, and the
+	// business delivers the sales histories, from outside the VPC, each
+	// with its own role and into its own prefix only.
+	serviceAccess = append(serviceAccess,
+		data.ServiceAccess{Prefix: pipeline.ConfigsPrefix, RoleArn: cfg.DeployerRoleArn},
+		data.ServiceAccess{Prefix: pipeline.DataPrefix, RoleArn: sc.RoleARN(cfg.Pipeline.HistoryWriterRole)},
+	)
 	perimeter, err := data.New(ctx, "data", &data.Args{
 		Scope:                           sc,
 		VpcID:                           net.VpcID,
@@ -227,6 +241,35 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		return err
 	}
 
+	pl := cfg.Pipeline
+	weekly, err := pipeline.New(ctx, "pipeline", &pipeline.Args{
+		Scope:                   sc,
+		VpcID:                   net.VpcID,
+		SubnetIDs:               net.PrivateSubnetIDs,
+		EndpointSecurityGroupID: net.EndpointSecurityGroupID,
+		S3PrefixListID:          net.S3PrefixListID,
+		DataBucketName:          perimeter.DataBucketName,
+		ModelsBucketName:        perimeter.ModelsBucketName,
+		DataKeyArn:              keys.Arn(kms.Data),
+		PipelineKeyArn:          keys.Arn(kms.Pipeline),
+		LogsKeyArn:              keys.Arn(kms.Logs),
+		LogRetentionDays:        cfg.LogRetentionDays,
+		Image:                   pl.Image,
+		Countries:               countries,
+		Schedule:                pl.Schedule,
+		Timezone:                pl.Timezone,
+		MaxConcurrency:          pl.MaxConcurrency,
+		TaskCPU:                 pl.TaskCPU,
+		TaskMemoryMiB:           pl.TaskMemoryMiB,
+		CashSecretName:          pl.CashSecretName,
+		FailureEmails:           pl.FailureEmails,
+		ResultEmails:            pl.ResultEmails,
+		Protect:                 cfg.Protect,
+	}, components)
+	if err != nil {
+		return err
+	}
+
 	ctx.Export("environment", pulumi.String(cfg.Environment))
 	ctx.Export("region", pulumi.String(cfg.Region))
 	ctx.Export("accountId", pulumi.String(account.AccountId))
@@ -254,6 +297,17 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 	ctx.Export("emrStudioUrls", emr.StudioURLs)
 	ctx.Export("emrSecurityConfigurationName", emr.SecurityConfigurationName)
 	ctx.Export("emrClusterIds", emr.ClusterIDs)
+	ctx.Export("pipelineRepositoryUrl", weekly.RepositoryURL)
+	ctx.Export("pipelineClusterArn", weekly.ClusterArn)
+	ctx.Export("pipelineTaskDefinitionArn", weekly.TaskDefinitionArn)
+	ctx.Export("pipelineStateMachineArn", weekly.StateMachineArn)
+	ctx.Export("pipelineScheduleArn", weekly.ScheduleArn)
+	ctx.Export("pipelineResultsTopicArn", weekly.ResultsTopicArn)
+	ctx.Export("pipelineFailureTopicArn", weekly.FailureTopicArn)
+	ctx.Export("pipelineCashSecretArn", weekly.CashSecretArn)
+	ctx.Export("pipelineLocations", pulumi.StringMap{
+		"configs": weekly.Configs, "data": weekly.Data, "models": weekly.Models, "outputs": weekly.Outputs,
+	})
 	return nil
 }
 

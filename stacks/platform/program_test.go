@@ -3,6 +3,7 @@ package platform_test
 import (
 	"encoding/json"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -22,8 +23,10 @@ func stackConfig(t *testing.T, stack string) map[string]string {
 func TestEveryStackComposesWithItsGuardrails(t *testing.T) {
 	for _, stack := range []string{"dev", "staging", "prod"} {
 		t.Run(stack, func(t *testing.T) {
-			m, err := mocktest.Run(t, stack, stackConfig(t, stack), platform.Program)
-			require.NoError(t, err)
+			// Subnet and security group ids shaped like AWS's: the weekly
+			// workflow refuses anything else.
+			m := &mocktest.Mocks{ID: mocktest.AWSShapedID}
+			require.NoError(t, mocktest.RunWith(t, m, stack, stackConfig(t, stack), platform.Program))
 
 			for _, r := range m.Resources() {
 				if !strings.HasPrefix(r.Type, "aws:") || !r.Has("tags") {
@@ -50,7 +53,7 @@ func TestEveryStackComposesWithItsGuardrails(t *testing.T) {
 			}
 			var teams []map[string]any
 			require.NoError(t, json.Unmarshal([]byte(cfg["aifactory:teams"]), &teams))
-			assert.Len(t, m.OfType("aws:s3/accessPoint:AccessPoint"), len(teams), "one access point per team of the stack file")
+			assert.Len(t, m.OfType("aws:s3/accessPoint:AccessPoint"), len(teams)+1, "one access point per team of the stack file, and the pipeline's")
 			buckets := m.OfType("aws:s3/bucketV2:BucketV2")
 			assert.Len(t, buckets, 4)
 			for _, b := range buckets {
@@ -116,6 +119,34 @@ func TestEveryStackComposesWithItsGuardrails(t *testing.T) {
 			if stack == "dev" {
 				assert.Len(t, m.OfType("aws:emr/cluster:Cluster"), 1, "dev ships the example feature-backfill cluster")
 				assert.Len(t, m.OfType("aws:emr/instanceFleet:InstanceFleet"), 1, "its Spot task fleet")
+			}
+			var pipelineCfg struct {
+				Countries []string `json:"countries"`
+				Schedule  string   `json:"schedule"`
+				Timezone  string   `json:"timezone"`
+				TaskCPU   int      `json:"taskCpu"`
+				History   string   `json:"historyWriterRole"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(cfg["aifactory:pipeline"]), &pipelineCfg))
+			assert.Len(t, m.OfType("aws:s3/bucketObjectv2:BucketObjectv2"), len(pipelineCfg.Countries), "one published configuration per country")
+			schedule := m.Named(t, "aws:scheduler/schedule:Schedule", "pipeline-weekly")
+			assert.Equal(t, pipelineCfg.Schedule, schedule.Str("scheduleExpression"))
+			assert.Equal(t, pipelineCfg.Timezone, schedule.Str("scheduleExpressionTimezone"))
+			assert.Equal(t, strconv.Itoa(pipelineCfg.TaskCPU), m.Named(t, "aws:ecs/taskDefinition:TaskDefinition", "pipeline-task").Str("cpu"))
+			for _, typ := range []string{"aws:ecr/repository:Repository", "aws:secretsmanager/secret:Secret"} {
+				for _, r := range m.OfType(typ) {
+					assert.Equal(t, stack == "prod", r.Protect, "%s protection in %s", typ, stack)
+				}
+			}
+			// The data bucket exempts the deployer role for the configurations
+			// and the history writer for the histories, each for its prefix.
+			dataPolicy := m.Named(t, "aws:s3/bucketPolicy:BucketPolicy", "data-data").Str("policy")
+			for sid, role := range map[string]string{
+				"DenyOutsideThePerimeterExceptTheServiceRolePipelineConfigs": cfg["aifactory:deployerRoleArn"],
+				"DenyOutsideThePerimeterExceptTheServiceRolePipelineData":    "arn:aws:iam::123456789012:role/" + pipelineCfg.History,
+			} {
+				assert.Contains(t, dataPolicy, `"Sid":"`+sid+`"`)
+				assert.Contains(t, dataPolicy, `"`+role+`"`)
 			}
 			for _, lg := range m.OfType("aws:cloudwatch/logGroup:LogGroup") {
 				assert.True(t, lg.Has("kmsKeyId"), lg.Name)

@@ -308,6 +308,16 @@ func (p *standIn) computed(typ, name, id string, props *structpb.Struct) {
 		set("prefixListId", "pl-"+id[len(id)-8:])
 	case "aws:iam/role:Role":
 		set("uniqueId", "AROA"+strings.ToUpper(id[len(id)-12:]))
+	case "aws:secretsmanager/secret:Secret":
+		// Secrets Manager appends six random characters to the name.
+		secret := props.Fields["name"].GetStringValue()
+		props.Fields["arn"] = structpb.NewStringValue(fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:%s-%s", region, AccountID, secret, id[len(id)-6:]))
+	case "aws:ecs/taskDefinition:TaskDefinition":
+		// Task definitions are addressed by family and revision; the first
+		// registration of a family is revision 1.
+		family := props.Fields["family"].GetStringValue()
+		props.Fields["arn"] = structpb.NewStringValue(fmt.Sprintf("arn:aws:ecs:%s:%s:task-definition/%s:1", region, AccountID, family))
+		props.Fields["revision"] = structpb.NewNumberValue(1)
 	}
 }
 
@@ -327,8 +337,18 @@ func arnParts(typ string) (string, string) {
 
 func fakeID(typ, urn string) string {
 	sum := sha256.Sum256([]byte(urn))
-	service, _ := arnParts(typ)
-	return fmt.Sprintf("%s-%s", service, hex.EncodeToString(sum[:])[:17])
+	prefix, ok := awsIDPrefixes[typ]
+	if !ok {
+		prefix, _ = arnParts(typ)
+	}
+	return fmt.Sprintf("%s-%s", prefix, hex.EncodeToString(sum[:])[:17])
+}
+
+// awsIDPrefixes shape the ids of the types whose ids programs check, as
+// AWS shapes them (subnet-0123…, sg-0123…).
+var awsIDPrefixes = map[string]string{
+	"aws:ec2/subnet:Subnet":               "subnet",
+	"aws:ec2/securityGroup:SecurityGroup": "sg",
 }
 
 func nonNil(s *structpb.Struct) *structpb.Struct {

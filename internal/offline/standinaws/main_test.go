@@ -118,3 +118,17 @@ func TestReadReportsOnlyTheDriftATestAsksFor(t *testing.T) {
 	_, err = p.Read(context.Background(), &pulumirpc.ReadRequest{Urn: urn, Id: "b", Properties: state})
 	require.ErrorContains(t, err, DriftEnv)
 }
+
+func TestIDsAndARNsProgramsCheckAreShapedLikeAWS(t *testing.T) {
+	p := configured(t)
+	for typ, prefix := range map[string]string{"aws:ec2/subnet:Subnet": "subnet-", "aws:ec2/securityGroup:SecurityGroup": "sg-"} {
+		res, err := p.Create(context.Background(), &pulumirpc.CreateRequest{Type: typ, Urn: "urn:x:" + typ, Properties: &structpb.Struct{}})
+		require.NoError(t, err)
+		assert.Regexp(t, "^"+prefix+"[0-9a-f]{17}$", res.Id)
+	}
+	td, err := p.Create(context.Background(), &pulumirpc.CreateRequest{Type: "aws:ecs/taskDefinition:TaskDefinition", Urn: "urn:td",
+		Properties: mustStruct(t, map[string]any{"family": "aifactory-dev-optimiser"})})
+	require.NoError(t, err)
+	assert.Equal(t, "arn:aws:ecs:eu-central-1:123456789012:task-definition/aifactory-dev-optimiser:1", td.Properties.Fields["arn"].GetStringValue())
+	assert.Equal(t, 1.0, td.Properties.Fields["revision"].GetNumberValue())
+}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"github.com/aifactory/platform/optimiser/awsio"
 	"github.com/aifactory/platform/optimiser/awsio/s3fake"
 	"github.com/aifactory/platform/optimiser/bundled"
+	"github.com/aifactory/platform/optimiser/cash"
 	"github.com/aifactory/platform/optimiser/storage"
 	"github.com/stretchr/testify/require"
 )
@@ -40,6 +42,19 @@ type cliEnv struct {
 	vars map[string]string
 	now  time.Time // zero: testClock
 	s3   *s3fake.Server
+	// secrets are the Secrets Manager secrets by id, as their JSON text.
+	secrets map[string]string
+}
+
+// secretStore answers GetSecretValue from a map, as Secrets Manager would.
+type secretStore map[string]string
+
+func (s secretStore) SecretString(_ context.Context, id string) (string, error) {
+	v, ok := s[id]
+	if !ok {
+		return "", fmt.Errorf("ResourceNotFoundException: Secrets Manager can't find the specified secret %s", id)
+	}
+	return v, nil
 }
 
 func runCLIEnv(t *testing.T, e cliEnv, args ...string) result {
@@ -56,6 +71,9 @@ func runCLIEnv(t *testing.T, e cliEnv, args ...string) result {
 	}
 	if e.s3 != nil {
 		env.s3 = func(context.Context) (storage.ObjectStore, error) { return awsio.ObjectStoreFor(e.s3.Client), nil }
+	}
+	if e.secrets != nil {
+		env.secrets = func(context.Context) (cash.SecretFetcher, error) { return secretStore(e.secrets), nil }
 	}
 	code := run(context.Background(), args, env)
 	return result{code, out.String(), errOut.String()}

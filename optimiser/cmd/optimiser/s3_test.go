@@ -14,23 +14,44 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// The weekly pipeline runs one task per country with exactly these
-// arguments (documented in optimiser/README.md, "Running in the pipeline").
-func pipelineTrainArgs(bucket, cc string) []string {
+// The weekly pipeline runs one task per country and step with exactly
+// these arguments (components/pipeline, whose tests assert every command
+// line the state machine sends; optimiser/README.md, "Running in the
+// pipeline"). bucket stands for both the pipeline's access point alias
+// (inputs) and the models bucket (outputs); run is <YYYY-MM-DD>/<execution
+// name>, so no run overwrites another's files.
+func pipelineTrainArgs(bucket, cc, run string) []string {
 	return []string{"train", "--country", cc,
-		"--config-dir", "s3://" + bucket + "/pipeline/configs",
-		"--data", "s3://" + bucket + "/pipeline/data/" + strings.ToLower(cc) + ".csv",
-		"--out", "s3://" + bucket + "/pipeline/models"}
+		"--config-dir", "s3://" + bucket + "/pipeline/configs/",
+		"--data-dir", "s3://" + bucket + "/pipeline/data/",
+		"--out", "s3://" + bucket + "/pipeline/models/" + run + "/"}
 }
 
-func pipelineRecommendArgs(bucket, cc, runID string) []string {
+func pipelineRecommendArgs(bucket, cc, run string) []string {
 	return []string{"recommend", "--country", cc,
-		"--config-dir", "s3://" + bucket + "/pipeline/configs",
-		"--data", "s3://" + bucket + "/pipeline/data/" + strings.ToLower(cc) + ".csv",
-		"--model", "s3://" + bucket + "/pipeline/models/" + cc + "/model.json",
-		"--out", "s3://" + bucket + "/pipeline/outputs/" + runID,
+		"--config-dir", "s3://" + bucket + "/pipeline/configs/",
+		"--data-dir", "s3://" + bucket + "/pipeline/data/",
+		"--model", "s3://" + bucket + "/pipeline/models/" + run + "/" + cc + "/model.json",
+		"--out", "s3://" + bucket + "/pipeline/outputs/" + run + "/",
+		"--cash-secret", cashSecretArn,
 		"--draw", "next",
 		"--require-cash"}
+}
+
+// cashSecretArn is the pipeline's cash secret, as the workflow names it.
+const cashSecretArn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:aifactory-dev/optimiser/cash-AbCdEf"
+
+// withoutFlag drops a flag and its value from a command line.
+func withoutFlag(args []string, flag string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		if args[i] == flag {
+			i++
+			continue
+		}
+		out = append(out, args[i])
+	}
+	return out
 }
 
 // pipelineClock is the pipeline's "now" in these tests: the Monday before
@@ -63,26 +84,25 @@ func pipelineBucket(t *testing.T, editData map[string]func(string) string) *s3fa
 
 func TestPipelineTasksReadAndWriteS3(t *testing.T) {
 	srv := pipelineBucket(t, nil)
-	env := cliEnv{s3: srv, now: pipelineClock, vars: map[string]string{
-		"OPTIMISER_CASH_NL": "1e9", "OPTIMISER_CASH_GB": "1e9", "OPTIMISER_CASH_SE": "1e10",
-	}}
+	env := cliEnv{s3: srv, now: pipelineClock, secrets: map[string]string{cashSecretArn: `{"NL": 1e9, "GB": 1e9, "SE": 1e10}`}}
+	const run = "2024-12-23/weekly-1"
 	for _, cc := range []string{"NL", "GB", "SE"} {
 		t.Run(cc, func(t *testing.T) {
-			r := runCLIEnv(t, env, pipelineTrainArgs("lottery", cc)...)
+			r := runCLIEnv(t, env, pipelineTrainArgs("lottery", cc, run)...)
 			require.Equal(t, exitOK, r.code, r.stderr)
 			models := srv.Objects(t, "lottery", "pipeline/models/")
-			model, ok := models["pipeline/models/"+cc+"/model.json"]
+			model, ok := models["pipeline/models/"+run+"/"+cc+"/model.json"]
 			require.True(t, ok, "model written to S3: %v", s3fake.Keys(models))
 
-			r = runCLIEnv(t, env, pipelineRecommendArgs("lottery", cc, "2024-12-28")...)
+			r = runCLIEnv(t, env, pipelineRecommendArgs("lottery", cc, run)...)
 			require.Equal(t, exitOK, r.code, r.stderr)
-			prefix := "pipeline/outputs/2024-12-28/" + cc + "/"
+			prefix := "pipeline/outputs/" + run + "/" + cc + "/"
 			outs := srv.Objects(t, "lottery", prefix)
 			assert.Equal(t, []string{prefix + "metadata.json", prefix + "recommendation.json"}, s3fake.Keys(outs))
 
 			var rec report.Recommendation
 			require.NoError(t, json.Unmarshal(outs[prefix+"recommendation.json"], &rec))
-			assert.Equal(t, "optimal", rec.Status, "cash came from the environment")
+			assert.Equal(t, "optimal", rec.Status, "cash came from the secret")
 			assert.Equal(t, "2024-12-28", rec.DrawDate, "the next draw after the pipeline's today")
 			var meta report.Metadata
 			require.NoError(t, json.Unmarshal(outs[prefix+"metadata.json"], &meta))
@@ -100,7 +120,7 @@ func TestPipelineFailuresLeaveNoObjectBehind(t *testing.T) {
 	cash := map[string]string{"OPTIMISER_CASH_NL": "1e9", "OPTIMISER_CASH_GB": "1e9"}
 
 	t.Run("bad history", func(t *testing.T) {
-		r := runCLIEnv(t, cliEnv{s3: srv, now: pipelineClock, vars: cash}, pipelineTrainArgs("lottery", "GB")...)
+		r := runCLIEnv(t, cliEnv{s3: srv, now: pipelineClock, vars: cash}, pipelineTrainArgs("lottery", "GB", "run-1")...)
 		assert.Equal(t, exitError, r.code)
 		assert.Contains(t, r.stderr, "s3://lottery/pipeline/data/gb.csv")
 		assert.Contains(t, r.stderr, "row 30")
@@ -108,17 +128,26 @@ func TestPipelineFailuresLeaveNoObjectBehind(t *testing.T) {
 	})
 
 	t.Run("cash required but missing", func(t *testing.T) {
-		require.Equal(t, exitOK, runCLIEnv(t, cliEnv{s3: srv, now: pipelineClock}, pipelineTrainArgs("lottery", "NL")...).code)
-		r := runCLIEnv(t, cliEnv{s3: srv, now: pipelineClock}, pipelineRecommendArgs("lottery", "NL", "run-1")...)
+		require.Equal(t, exitOK, runCLIEnv(t, cliEnv{s3: srv, now: pipelineClock}, pipelineTrainArgs("lottery", "NL", "run-1")...).code)
+
+		// The secret has no figure for the country.
+		noNL := cliEnv{s3: srv, now: pipelineClock, secrets: map[string]string{cashSecretArn: `{"GB": 1e9}`}}
+		r := runCLIEnv(t, noNL, pipelineRecommendArgs("lottery", "NL", "run-1")...)
+		assert.Equal(t, exitError, r.code)
+		assert.Contains(t, r.stderr, "has no entry for NL")
+		assert.Empty(t, srv.Objects(t, "lottery", "pipeline/outputs/"))
+
+		// No cash source at all.
+		args := withoutFlag(pipelineRecommendArgs("lottery", "NL", "run-1"), "--cash-secret")
+		r = runCLIEnv(t, cliEnv{s3: srv, now: pipelineClock}, args...)
 		assert.Equal(t, exitError, r.code)
 		assert.Contains(t, r.stderr, "NL: available cash is required")
 		assert.Contains(t, r.stderr, "OPTIMISER_CASH_NL")
 		assert.Empty(t, srv.Objects(t, "lottery", "pipeline/outputs/"))
 
 		// The container sets the same through its environment.
-		args := pipelineRecommendArgs("lottery", "NL", "run-1")
-		args = args[:len(args)-1] // without --require-cash
-		require.Equal(t, "--draw", args[len(args)-2])
+		require.Equal(t, "--require-cash", args[len(args)-1])
+		args = args[:len(args)-1]
 		r = runCLIEnv(t, cliEnv{s3: srv, now: pipelineClock, vars: map[string]string{"OPTIMISER_REQUIRE_CASH": "true"}}, args...)
 		assert.Equal(t, exitError, r.code)
 		assert.Contains(t, r.stderr, "NL: available cash is required")
@@ -126,6 +155,7 @@ func TestPipelineFailuresLeaveNoObjectBehind(t *testing.T) {
 	})
 
 	t.Run("a refused write restores last week's outputs", func(t *testing.T) {
+		require.Equal(t, exitOK, runCLIEnv(t, cliEnv{s3: srv, now: pipelineClock}, pipelineTrainArgs("lottery", "NL", "run-2")...).code)
 		require.Equal(t, exitOK, runCLIEnv(t, cliEnv{s3: srv, now: pipelineClock, vars: cash}, pipelineRecommendArgs("lottery", "NL", "run-2")...).code)
 		before := srv.Objects(t, "lottery", "pipeline/outputs/run-2/")
 		require.Len(t, before, 2)
@@ -143,7 +173,7 @@ func TestPipelineFailuresLeaveNoObjectBehind(t *testing.T) {
 func TestPipelineRefusesAStaleHistory(t *testing.T) {
 	srv := pipelineBucket(t, nil)
 	env := cliEnv{s3: srv, now: time.Date(2026, 6, 1, 5, 0, 0, 0, time.UTC), vars: map[string]string{"OPTIMISER_CASH_NL": "1e9"}}
-	require.Equal(t, exitOK, runCLIEnv(t, env, pipelineTrainArgs("lottery", "NL")...).code)
+	require.Equal(t, exitOK, runCLIEnv(t, env, pipelineTrainArgs("lottery", "NL", "run-1")...).code)
 	r := runCLIEnv(t, env, pipelineRecommendArgs("lottery", "NL", "run-1")...)
 	assert.Equal(t, exitError, r.code)
 	assert.Contains(t, r.stderr, "NL: sales history s3://lottery/pipeline/data/nl.csv ends with the draw of 2024-12-21")

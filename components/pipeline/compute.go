@@ -1,0 +1,278 @@
+package pipeline
+
+import (
+	"encoding/json"
+	"strconv"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/aifactory/platform/components/pipeline/spec"
+)
+
+// ImageUser is the image's non-root user (factory/image.User, distroless's
+// "nonroot"); the task runs as it even if an image said otherwise.
+const ImageUser = "65532:65532"
+
+// ScratchPath is the task's only writable path: a volume on the task's
+// encrypted ephemeral storage. The root file system is read-only and the
+// optimiser writes its results to S3.
+const ScratchPath = "/tmp"
+
+// Environment variables the optimiser reads (optimiser/cmd/optimiser).
+// The cash secret's id is passed as --cash-secret by the workflow rather
+// than as OPTIMISER_CASH_SECRET_ID: it is an id, not a credential, but a
+// variable named *SECRET* in plain environment is what the policy pack
+// (ecs-task-hardened) refuses, and rightly cannot tell apart.
+const (
+	EnvImageDigest = "OPTIMISER_IMAGE_DIGEST"
+	EnvRequireCash = "OPTIMISER_REQUIRE_CASH"
+)
+
+// ContainerDefinition is the part of an ECS container definition the
+// pipeline sets, as Go values; its JSON is what ECS receives.
+type ContainerDefinition struct {
+	Name                   string           `json:"name"`
+	Image                  string           `json:"image"`
+	Essential              bool             `json:"essential"`
+	User                   string           `json:"user"`
+	ReadonlyRootFilesystem bool             `json:"readonlyRootFilesystem"`
+	Privileged             bool             `json:"privileged"`
+	Command                []string         `json:"command"`
+	Environment            []KeyValue       `json:"environment"`
+	MountPoints            []MountPoint     `json:"mountPoints"`
+	LogConfiguration       LogConfiguration `json:"logConfiguration"`
+	// StopTimeout is how long the container has between SIGTERM and
+	// SIGKILL; Fargate allows at most 120 s, which also covers the two
+	// minutes of warning before Fargate Spot takes a task back.
+	StopTimeout int `json:"stopTimeout"`
+}
+
+// KeyValue is an environment variable.
+type KeyValue struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// MountPoint mounts a task volume into the container.
+type MountPoint struct {
+	SourceVolume  string `json:"sourceVolume"`
+	ContainerPath string `json:"containerPath"`
+	ReadOnly      bool   `json:"readOnly"`
+}
+
+// LogConfiguration sends the container's output to CloudWatch Logs.
+type LogConfiguration struct {
+	LogDriver string            `json:"logDriver"`
+	Options   map[string]string `json:"options"`
+}
+
+const scratchVolume = "scratch"
+
+// OptimiserContainer is the task's only container: the image by digest, as
+// the non-root user, on a read-only root file system with a scratch
+// volume, logging to the task log group. Its default command only prints
+// the version; every run gives its own command (the workflow's
+// ContainerOverrides).
+func OptimiserContainer(img spec.Image, logGroup, region string) ContainerDefinition {
+	return ContainerDefinition{
+		Name:                   ContainerName,
+		Image:                  img.String(),
+		Essential:              true,
+		User:                   ImageUser,
+		ReadonlyRootFilesystem: true,
+		Command:                []string{"version"},
+		Environment: []KeyValue{
+			{Name: "AWS_REGION", Value: region},
+			// Recorded in every metadata.json, next to the code version.
+			{Name: EnvImageDigest, Value: img.Digest},
+			// A country without a cash figure fails instead of being
+			// recommended without its cash safety net.
+			{Name: EnvRequireCash, Value: "true"},
+		},
+		MountPoints: []MountPoint{{SourceVolume: scratchVolume, ContainerPath: ScratchPath}},
+		LogConfiguration: LogConfiguration{LogDriver: "awslogs", Options: map[string]string{
+			"awslogs-group":         logGroup,
+			"awslogs-region":        region,
+			"awslogs-stream-prefix": ContainerName,
+		}},
+		StopTimeout: 120,
+	}
+}
+
+// compute is what runs the optimiser.
+type compute struct {
+	clusterArn     pulumi.StringOutput
+	taskDefinition *ecs.TaskDefinition
+	taskRole       *iam.Role
+	executionRole  *iam.Role
+	securityGroup  *ec2.SecurityGroup
+}
+
+// roles creates the task role (the optimiser's own calls: its inputs, its
+// outputs, the cash secret) and the execution role (ECS pulling the image
+// and shipping the logs), separately, each with a policy of its own.
+func (b *builder) roles() (task, execution *iam.Role, err error) {
+	a := b.a
+	trust, err := TaskTrustPolicy(a.Scope).JSON()
+	if err != nil {
+		return nil, nil, err
+	}
+	task, err = iam.NewRole(b.ctx, b.child("task"), &iam.RoleArgs{
+		Name:             pulumi.String(TaskRoleName(a.Scope)),
+		Description:      pulumi.String("Weekly jackpot optimiser task: reads its inputs through its access point, writes its outputs, reads the cash secret"),
+		AssumeRolePolicy: pulumi.String(trust),
+	}, b.parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	execution, err = iam.NewRole(b.ctx, b.child("execution"), &iam.RoleArgs{
+		Name:             pulumi.String(ExecutionRoleName(a.Scope)),
+		Description:      pulumi.String("ECS agent for the weekly jackpot optimiser: pulls its image, writes its logs"),
+		AssumeRolePolicy: pulumi.String(trust),
+	}, b.parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	policy, err := ExecutionRolePolicy(a.Scope).JSON()
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := iam.NewRolePolicy(b.ctx, b.child("execution"), &iam.RolePolicyArgs{
+		Role:   execution.ID(),
+		Policy: pulumi.String(policy),
+	}, b.parent); err != nil {
+		return nil, nil, err
+	}
+	return task, execution, nil
+}
+
+func (b *builder) compute(task, execution *iam.Role, in *pipelineInputs) (*compute, error) {
+	a := b.a
+	c := &compute{taskRole: task, executionRole: execution}
+
+	taskPolicy := pulumi.All(a.ModelsBucketName, a.DataKeyArn, a.PipelineKeyArn, in.cashSecret.Arn).ApplyT(func(v []any) (string, error) {
+		doc, err := TaskRolePolicy(TaskAccess{
+			Scope: a.Scope, ModelsBucket: v[0].(string), DataKeyArn: v[1].(string),
+			PipelineKeyArn: v[2].(string), CashSecretArn: v[3].(string),
+		})
+		if err != nil {
+			return "", err
+		}
+		return doc.JSON()
+	}).(pulumi.StringOutput)
+	taskPolicyRes, err := iam.NewRolePolicy(b.ctx, b.child("task"), &iam.RolePolicyArgs{
+		Role:   task.ID(),
+		Policy: taskPolicy,
+	}, b.parent)
+	if err != nil {
+		return nil, err
+	}
+
+	cluster, err := ecs.NewCluster(b.ctx, b.child("cluster"), &ecs.ClusterArgs{
+		Name: pulumi.String(ClusterName(a.Scope)),
+		Settings: ecs.ClusterSettingArray{&ecs.ClusterSettingArgs{
+			Name: pulumi.String("containerInsights"), Value: pulumi.String("enabled"),
+		}},
+		Configuration: &ecs.ClusterConfigurationArgs{
+			ManagedStorageConfiguration: &ecs.ClusterConfigurationManagedStorageConfigurationArgs{
+				// The tasks' ephemeral storage (the image, the scratch
+				// volume) and any ECS-managed volume.
+				FargateEphemeralStorageKmsKeyId: a.PipelineKeyArn,
+				KmsKeyId:                        a.PipelineKeyArn,
+			},
+		},
+	}, b.parent)
+	if err != nil {
+		return nil, err
+	}
+	// The ARN from the name, with the cluster as a dependency: the state
+	// machine's definition and role are then known before the cluster is.
+	c.clusterArn = cluster.Name.ApplyT(func(string) string { return ClusterARN(a.Scope) }).(pulumi.StringOutput)
+
+	// The weekly job is interruptible, so it runs on Fargate Spot; the
+	// workflow starts a country again on on-demand Fargate when Spot has no
+	// capacity or takes a task back. Both providers are attached; the
+	// default strategy is the primary one.
+	var defaults ecs.ClusterCapacityProvidersDefaultCapacityProviderStrategyArray
+	for _, p := range a.Capacity.Primary {
+		defaults = append(defaults, &ecs.ClusterCapacityProvidersDefaultCapacityProviderStrategyArgs{
+			CapacityProvider: pulumi.String(p.CapacityProvider),
+			Weight:           pulumi.Int(p.Weight),
+			Base:             pulumi.Int(p.Base),
+		})
+	}
+	if _, err := ecs.NewClusterCapacityProviders(b.ctx, b.child("capacity"), &ecs.ClusterCapacityProvidersArgs{
+		ClusterName:                       cluster.Name,
+		CapacityProviders:                 pulumi.ToStringArray([]string{FargateSpot, Fargate}),
+		DefaultCapacityProviderStrategies: defaults,
+	}, b.parent); err != nil {
+		return nil, err
+	}
+
+	logGroup, err := cloudwatch.NewLogGroup(b.ctx, b.child("tasks"), &cloudwatch.LogGroupArgs{
+		Name:            pulumi.String(TaskLogGroupName(a.Scope)),
+		KmsKeyId:        a.LogsKeyArn,
+		RetentionInDays: pulumi.Int(a.LogRetentionDays),
+	}, b.parent)
+	if err != nil {
+		return nil, err
+	}
+
+	img, err := spec.ParseImage(a.Image)
+	if err != nil {
+		return nil, err
+	}
+	containers, err := json.Marshal([]ContainerDefinition{OptimiserContainer(img, TaskLogGroupName(a.Scope), a.Region)})
+	if err != nil {
+		return nil, err
+	}
+	c.taskDefinition, err = ecs.NewTaskDefinition(b.ctx, b.child("task"), &ecs.TaskDefinitionArgs{
+		Family:                  pulumi.String(TaskFamily(a.Scope)),
+		RequiresCompatibilities: pulumi.ToStringArray([]string{"FARGATE"}),
+		NetworkMode:             pulumi.String("awsvpc"),
+		Cpu:                     pulumi.String(strconv.Itoa(a.TaskCPU)),
+		Memory:                  pulumi.String(strconv.Itoa(a.TaskMemoryMiB)),
+		RuntimePlatform: &ecs.TaskDefinitionRuntimePlatformArgs{
+			OperatingSystemFamily: pulumi.String("LINUX"),
+			// make image builds amd64 unless told ARCH=arm64.
+			CpuArchitecture: pulumi.String("X86_64"),
+		},
+		TaskRoleArn:          task.Arn,
+		ExecutionRoleArn:     execution.Arn,
+		ContainerDefinitions: pulumi.String(string(containers)),
+		Volumes:              ecs.TaskDefinitionVolumeArray{&ecs.TaskDefinitionVolumeArgs{Name: pulumi.String(scratchVolume)}},
+	}, b.parent, pulumi.DependsOn([]pulumi.Resource{logGroup, taskPolicyRes}))
+	if err != nil {
+		return nil, err
+	}
+
+	c.securityGroup, err = ec2.NewSecurityGroup(b.ctx, b.child("tasks"), &ec2.SecurityGroupArgs{
+		VpcId:       a.VpcID,
+		Description: pulumi.String("Weekly jackpot optimiser tasks: HTTPS to the VPC endpoints and S3 only, nothing in"),
+		Egress: ec2.SecurityGroupEgressArray{
+			&ec2.SecurityGroupEgressArgs{
+				Description:    pulumi.String("HTTPS to the VPC interface endpoints (ECR, logs, Secrets Manager, KMS, STS)"),
+				Protocol:       pulumi.String("tcp"),
+				FromPort:       pulumi.Int(443),
+				ToPort:         pulumi.Int(443),
+				SecurityGroups: pulumi.StringArray{a.EndpointSecurityGroupID},
+			},
+			&ec2.SecurityGroupEgressArgs{
+				Description:   pulumi.String("HTTPS to S3 through the gateway endpoint (image layers, inputs, outputs)"),
+				Protocol:      pulumi.String("tcp"),
+				FromPort:      pulumi.Int(443),
+				ToPort:        pulumi.Int(443),
+				PrefixListIds: pulumi.StringArray{a.S3PrefixListID},
+			},
+		},
+		Tags: pulumi.StringMap{"Name": pulumi.String(a.Name("optimiser-tasks"))},
+	}, b.parent)
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}
