@@ -31,6 +31,7 @@ var leaves = []string{
 	"components/analytics/spec",
 	"components/iamdoc",
 	"internal/gobuild",
+	"finops/cost",
 }
 
 type pkg struct {
