@@ -111,15 +111,23 @@ func (s *Server) emrOps() map[string]jsonOp {
 
 func (s *Server) costExplorerOps() map[string]jsonOp {
 	return map[string]jsonOp{
-		"GetCostAndUsage": {perform: func(map[string]any) (any, *Fault) {
+		"GetCostAndUsage": {perform: func(in map[string]any) (any, *Fault) {
 			if len(s.CostAndUsage) == 0 {
 				return nil, &Fault{Code: "DataUnavailableException", Message: "no recorded response"}
 			}
-			n := len(s.CostRequests) - 1
-			if n >= len(s.CostAndUsage) {
-				n = len(s.CostAndUsage) - 1
+			// The first page answers a request without a token; each
+			// later page answers the token its predecessor returned.
+			token := str(in, "NextPageToken")
+			if token == "" {
+				return json.RawMessage(s.CostAndUsage[0]), nil
 			}
-			return json.RawMessage(s.CostAndUsage[n]), nil
+			for i := 0; i+1 < len(s.CostAndUsage); i++ {
+				var page struct{ NextPageToken string }
+				if err := json.Unmarshal([]byte(s.CostAndUsage[i]), &page); err == nil && page.NextPageToken == token {
+					return json.RawMessage(s.CostAndUsage[i+1]), nil
+				}
+			}
+			return nil, &Fault{Code: "InvalidNextTokenException", Message: "unknown NextPageToken " + token}
 		}},
 	}
 }

@@ -185,5 +185,5 @@ func TestEveryProblemIsReportedAtOnce(t *testing.T) {
 	require.Error(t, err)
 	var cfgErr *stackconfig.Error
 	require.ErrorAs(t, err, &cfgErr)
-	assert.Len(t, cfgErr.Problems, 11, "one line per missing key")
+	assert.Len(t, cfgErr.Problems, 12, "one line per missing key")
 }
