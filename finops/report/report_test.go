@@ -216,9 +216,9 @@ func TestMarkdownAndChartsAreWrittenAtomically(t *testing.T) {
 		file string
 		bars int
 	}{
-		{"cost-by-team.png", 4},     // three teams and the untagged costs
-		{"cost-by-service.png", 8},  // seven services of at least 1%, and the four others as one bar
-		{"budget-burn.png", 3},      // the budgeted teams
+		{"cost-by-team.png", 4},    // three teams and the untagged costs
+		{"cost-by-service.png", 8}, // seven services of at least 1%, and the four others as one bar
+		{"budget-burn.png", 3},     // the budgeted teams
 	} {
 		path := filepath.Join(dir, tc.file)
 		info, err := os.Stat(path)

@@ -146,4 +146,3 @@ func readStack(stack, file string) (*stackconfig.Config, error) {
 	}
 	return stackconfig.Parse(stack, func(key string) (string, bool) { v, ok := flat[key]; return v, ok })
 }
-
