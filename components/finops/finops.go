@@ -146,9 +146,10 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		monitorArns[t.Name] = m.Arn
 		monitorList = append(monitorList, m.Arn)
 	}
-	// Anomalies of every team reach the platform topic at once.
-	if _, err := costexplorer.NewAnomalySubscription(ctx, name+"-platform", &costexplorer.AnomalySubscriptionArgs{
-		Name:                pulumi.String(a.Name("platform-anomalies")),
+	// Anomalies of every team reach the platform topic at once. Team names
+	// never contain "--", so these names cannot collide with a team's.
+	if _, err := costexplorer.NewAnomalySubscription(ctx, name+"--all-teams", &costexplorer.AnomalySubscriptionArgs{
+		Name:                pulumi.String(a.Name("anomalies--all-teams")),
 		Frequency:           pulumi.String("IMMEDIATE"),
 		MonitorArnLists:     monitorList,
 		Subscribers:         costexplorer.AnomalySubscriptionSubscriberArray{&costexplorer.AnomalySubscriptionSubscriberArgs{Type: pulumi.String("SNS"), Address: topic.Arn}},

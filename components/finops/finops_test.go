@@ -103,7 +103,7 @@ func TestAnomalyMonitorsAndCostAllocationTags(t *testing.T) {
 	assert.JSONEq(t, `{"Tags":{"Key":"team","Values":["jackpot-analytics"],"MatchOptions":["EQUALS"]}}`, mon.Str("monitorSpecification"))
 	sub := m.Named(t, "aws:costexplorer/anomalySubscription:AnomalySubscription", "finops-jackpot-analytics")
 	assert.Equal(t, "DAILY", sub.Str("frequency"))
-	platform := m.Named(t, "aws:costexplorer/anomalySubscription:AnomalySubscription", "finops-platform")
+	platform := m.Named(t, "aws:costexplorer/anomalySubscription:AnomalySubscription", "finops--all-teams")
 	assert.Equal(t, "IMMEDIATE", platform.Str("frequency"), "SNS subscribers take immediate alerts")
 	var monitors []string
 	require.NoError(t, platform.JSON("monitorArnLists", &monitors))

@@ -36,7 +36,7 @@ func TopicPolicy(s scope.Scope, topicArn string) iamdoc.Document {
 	return iamdoc.New(
 		iamdoc.Statement{
 			Sid: "AccountManagesTopic", Effect: iamdoc.Allow, Principal: iamdoc.AWSPrincipals(s.AccountRootARN()),
-			Action: iamdoc.Strings{"sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:Publish"},
+			Action:   iamdoc.Strings{"sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:Publish"},
 			Resource: iamdoc.Strings{topicArn},
 		},
 		iamdoc.Statement{

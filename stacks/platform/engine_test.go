@@ -24,10 +24,14 @@ func TestEngineEveryStackPreviews(t *testing.T) {
 			assert.Greater(t, plan.Summary["create"], 100, "the stack creates every component")
 			types := plan.CountByType()
 			for typ, want := range map[string]int{
-				"aws:kms/key:Key": 4, "aws:ec2/flowLog:FlowLog": 1, "aws:ec2/natGateway:NatGateway": 0,
+				// Four platform keys and the cost alerts key of the finops component.
+				"aws:kms/key:Key": 5, "aws:ec2/flowLog:FlowLog": 1, "aws:ec2/natGateway:NatGateway": 0,
 				"aifactory:data:Perimeter": 1, "aws:s3/accessPoint:AccessPoint": 2,
 				"aifactory:workspace:Studio": 1, "aws:sagemaker/userProfile:UserProfile": 2,
 				"aifactory:analytics:EmrStudio": 1, "aws:emr/securityConfiguration:SecurityConfiguration": 1,
+				// A budget and an anomaly monitor per team, the platform team included.
+				"aifactory:finops:CostControls": 1, "aws:budgets/budget:Budget": 3,
+				"aws:costexplorer/anomalyMonitor:AnomalyMonitor": 3, "aws:lambda/function:Function": 1,
 			} {
 				assert.Equal(t, want, types[typ], typ)
 			}
@@ -48,10 +52,12 @@ func TestEngineDevUpIsStableAndDestroysCleanly(t *testing.T) {
 	assert.Len(t, up.Outputs["accessPointArns"], 2)
 	assert.Len(t, up.Outputs["studioRoleArns"], 2)
 	assert.Len(t, up.Outputs["emrClusterIds"], 1)
+	assert.Len(t, up.Outputs["budgetNames"], 3)
+	assert.Equal(t, "aifactory-dev-cleanup", up.Outputs["cleanupFunctionName"])
 
 	enginetest.ExpectNoChanges(t, s)
 	state := enginetest.Destroy(t, s)
-	for _, typ := range []string{"aws:ec2/vpc:Vpc", "aws:s3/bucketV2:BucketV2", "aws:sagemaker/domain:Domain", "aws:emr/cluster:Cluster"} {
+	for _, typ := range []string{"aws:ec2/vpc:Vpc", "aws:s3/bucketV2:BucketV2", "aws:sagemaker/domain:Domain", "aws:emr/cluster:Cluster", "aws:budgets/budget:Budget", "aws:lambda/function:Function"} {
 		assert.NotContains(t, state, typ, "no %s left in state after destroy", typ)
 	}
 }
