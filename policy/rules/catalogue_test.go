@@ -27,7 +27,7 @@ var catalogueNames = []string{
 	"sg-no-world-ingress", "ecs-task-hardened", "vpc-flow-logs", "subnet-no-public-ip", "vpc-endpoint-private-dns",
 	"iam-no-admin", "iam-no-service-wildcard", "iam-session-limits", "iam-trust-restricted", "iam-no-users-or-keys",
 	"ecs-separate-roles",
-	"emr-auto-termination", "sagemaker-idle-shutdown", "instance-type-allowlist", "team-budget",
+	"emr-auto-termination", "sagemaker-idle-shutdown", "instance-type-allowlist", "team-budget", "team-budget-fit",
 	"s3-versioning-lifecycle", "prod-protect",
 }
 

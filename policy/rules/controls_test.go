@@ -775,5 +775,5 @@ func controlCases() []controlCase {
 		controlCase{control: "prod-protect", name: "unprotected prod domain", want: violation, contains: "pulumi.Protect(true)",
 			settings: prod, resources: one(res(tDomain, "studio", nil))},
 	)
-	return cases
+	return append(cases, budgetFitCases()...)
 }
