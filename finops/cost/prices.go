@@ -3,8 +3,9 @@ package cost
 // The price table: AWS list prices for one region, dated and sourced.
 //
 // Every figure below is a public on-demand list price in USD for EU
-// (Ireland), eu-west-1, Linux, as the AWS pricing pages listed it when the
-// table was compiled (AsOf). Spot discounts are the typical saving over
+// (Ireland), eu-west-1, Linux, as known on the table's date (AsOf), from
+// the sources listed; check a figure against its source (or the AWS Price
+// List API) before relying on it for a purchase. Spot discounts are the typical saving over
 // on-demand that the EC2 Spot Instance Advisor shows for the family in the
 // region; real Spot prices move hourly, so the model uses the typical value,
 // never a live quote. Prices change: refresh the table (and its AsOf date)

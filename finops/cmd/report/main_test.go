@@ -23,7 +23,9 @@ func TestWritesTheReportWithTheStacksBudgets(t *testing.T) {
 		require.NoError(t, err)
 		s.CostAndUsage = append(s.CostAndUsage, string(b))
 	}
-	ce := func(context.Context) (report.CostExplorerAPI, error) { return costexplorer.NewFromConfig(s.Config()), nil }
+	ce := func(context.Context) (report.CostExplorerAPI, error) {
+		return costexplorer.NewFromConfig(s.Config()), nil
+	}
 	clock := func() time.Time { return time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC) }
 	out := t.TempDir()
 	var stdout, stderr bytes.Buffer
