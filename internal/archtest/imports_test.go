@@ -33,6 +33,7 @@ var leaves = []string{
 	"components/pipeline/spec",
 	"components/iamdoc",
 	"internal/gobuild",
+	"finops/cost",
 	"internal/iameval",
 }
 
