@@ -40,6 +40,9 @@ type UpOptions struct {
 	// From is the release the update promotes; it becomes the new record's
 	// parent. Set by Promote.
 	From *Release
+	// Preview is the preview that gated the update; its summary and policy
+	// findings go into the release record. Set by Promote.
+	Preview *engine.Result
 }
 
 // Up updates stack with the policy pack attached and, when it succeeds,
@@ -66,7 +69,7 @@ func (f *Factory) Up(ctx context.Context, stack string, o UpOptions) (Result, er
 	if err := classify(stack, &res, err); err != nil {
 		return res, err
 	}
-	rel, err := f.newRelease(stack, cfg, er, o.From)
+	rel, err := f.newRelease(stack, cfg, er, o)
 	if err != nil {
 		return res, err
 	}

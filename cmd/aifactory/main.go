@@ -7,6 +7,7 @@
 //	aifactory promote dev staging --yes   promote dev's release through the gates
 //	aifactory vend request.yaml --yes     give a team its workspace
 //	aifactory drift prod                  compare the real state with the code
+//	aifactory evidence prod               the evidence bundle of prod's release, for auditors
 //
 // --offline runs the real engine with a stand-in AWS provider and a local
 // state backend: no AWS account is needed (the README's `make run`).
@@ -39,25 +40,26 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"preview": {"preview a stack with the policy pack", preview},
-		"up":      {"deploy a stack and record its release", up},
-		"destroy": {"destroy every resource of a stack", destroy},
-		"refresh": {"read the real state of a stack's resources into its state", refresh},
-		"outputs": {"print a stack's outputs", outputs},
-		"promote": {"promote a release to the next environment through its gates", promote},
-		"release": {"verify a stack's release chain back to dev (release verify <stack>)", release},
-		"vend":    {"give a team its workspace from a request file, or offboard it", vend},
-		"drift":   {"report resources whose real state differs from the code", drift},
-		"image":   {"build the optimiser image without Docker, and push it", image},
+		"preview":  {"preview a stack with the policy pack", preview},
+		"up":       {"deploy a stack and record its release", up},
+		"destroy":  {"destroy every resource of a stack", destroy},
+		"refresh":  {"read the real state of a stack's resources into its state", refresh},
+		"outputs":  {"print a stack's outputs", outputs},
+		"promote":  {"promote a release to the next environment through its gates", promote},
+		"release":  {"verify a stack's release chain back to dev (release verify <stack>)", release},
+		"vend":     {"give a team its workspace from a request file, or offboard it", vend},
+		"drift":    {"report resources whose real state differs from the code", drift},
+		"evidence": {"write the evidence bundle of a stack's release for auditors", evidenceCommand},
+		"image":    {"build the optimiser image without Docker, and push it", image},
 	}
 }
 
-var order = []string{"preview", "up", "destroy", "refresh", "outputs", "promote", "release", "vend", "drift", "image"}
+var order = []string{"preview", "up", "destroy", "refresh", "outputs", "promote", "release", "vend", "drift", "evidence", "image"}
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: aifactory <command> [flags] [arguments]\n\ncommands:")
 	for _, name := range order {
-		fmt.Fprintf(w, "  %-8s %s\n", name, commands()[name].summary)
+		fmt.Fprintf(w, "  %-9s %s\n", name, commands()[name].summary)
 	}
 	fmt.Fprintf(w, `
 Run "aifactory <command> -h" for a command's flags.

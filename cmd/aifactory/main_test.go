@@ -15,7 +15,8 @@ import (
 )
 
 func TestUsageErrorsExitWithBadInput(t *testing.T) {
-	for _, args := range [][]string{nil, {"deploy"}, {"preview", "-bogus"}, {"promote", "dev"}, {"release", "check", "dev"}, {"vend"}, {"preview"}} {
+	for _, args := range [][]string{nil, {"deploy"}, {"preview", "-bogus"}, {"promote", "dev"}, {"release", "check", "dev"}, {"vend"}, {"preview"},
+		{"evidence"}, {"evidence", "dev", "staging"}, {"evidence", "-out"}} {
 		var out, errOut bytes.Buffer
 		assert.Equal(t, factory.ExitBadInput, run(context.Background(), args, &out, &errOut), "%v: %s", args, errOut.String())
 		assert.NotEmpty(t, errOut.String(), "%v says what is wrong", args)

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	auditspec "github.com/aifactory/platform/components/audit/spec"
 	"github.com/aifactory/platform/internal/enginetest"
 	"github.com/aifactory/platform/stacks/platform"
 )
@@ -30,8 +31,15 @@ func TestEngineEveryStackPreviews(t *testing.T) {
 				"aifactory:analytics:EmrStudio": 1, "aws:emr/securityConfiguration:SecurityConfiguration": 1,
 				"aifactory:pipeline:WeeklyPipeline": 1, "aws:ecr/repository:Repository": 1, "aws:ecs/cluster:Cluster": 1,
 				"aws:ecs/taskDefinition:TaskDefinition": 1, "aws:sfn/stateMachine:StateMachine": 1, "aws:scheduler/schedule:Schedule": 1,
-				"aws:sns/topic:Topic": 2, "aws:sqs/queue:Queue": 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 2,
-				"aws:secretsmanager/secret:Secret": 1, "aws:s3/bucketObjectv2:BucketObjectv2": 3, // a configuration per country
+				"aws:sqs/queue:Queue": 1, "aws:secretsmanager/secret:Secret": 1,
+				"aws:s3/bucketObjectv2:BucketObjectv2": 3, // a configuration per country
+				// The pipeline's results and failures topics and the audit alarms'.
+				"aws:sns/topic:Topic": 3,
+				// The pipeline's two alarms, the audit trail's one per event and
+				// its one on undelivered non-compliance notices.
+				"aws:cloudwatch/metricAlarm:MetricAlarm": 2 + len(auditspec.Events) + 1,
+				"aifactory:audit:AuditTrail":             1, "aws:cloudtrail/trail:Trail": 1, "aws:cfg/recorder:Recorder": 1,
+				"aws:cfg/rule:Rule": len(auditspec.ConfigRules), "aws:s3/bucketV2:BucketV2": 5,
 			} {
 				assert.Equal(t, want, types[typ], typ)
 			}
@@ -57,6 +65,10 @@ func TestEngineDevUpIsStableAndDestroysCleanly(t *testing.T) {
 	assert.NotEmpty(t, up.Outputs["pipelineStateMachineArn"])
 	assert.NotEmpty(t, up.Outputs["pipelineScheduleArn"])
 	assert.Len(t, up.Outputs["pipelineLocations"], 4)
+	assert.Regexp(t, `^arn:aws:cloudtrail:eu-west-1:123456789012:trail/`, up.Outputs["auditTrailArn"])
+	assert.Equal(t, "aifactory-dev-audit-123456789012", up.Outputs["auditBucketName"])
+	assert.Equal(t, "arn:aws:sns:eu-west-1:123456789012:aifactory-dev-audit-alarms", up.Outputs["auditAlarmTopicArn"])
+	assert.Len(t, up.Outputs["auditConfigRules"], len(auditspec.ConfigRules))
 
 	enginetest.ExpectNoChanges(t, s)
 	state := enginetest.Destroy(t, s)
