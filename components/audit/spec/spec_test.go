@@ -1,7 +1,11 @@
 package spec_test
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -76,4 +80,23 @@ func TestEventsAreNamedAndFiltered(t *testing.T) {
 		"bucket-policy-changes", "cloudtrail-changes", "config-changes", "console-sign-in-without-mfa"} {
 		assert.True(t, names[want], want)
 	}
+}
+
+// TestTheREADMEListsEveryRuleAndEvent keeps the README's tables, which
+// auditors read, in step with the data the component is built from.
+func TestTheREADMEListsEveryRuleAndEvent(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "..", "README.md"))
+	require.NoError(t, err)
+	readme := string(b)
+	for _, r := range spec.ConfigRules {
+		fsbp := strings.Join(r.FSBP, ", ")
+		if fsbp == "" {
+			fsbp = "-"
+		}
+		assert.Contains(t, readme, fmt.Sprintf("| `%s` | `%s` | %s |", r.Control, r.Identifier, fsbp), r.Identifier)
+	}
+	for _, e := range spec.Events {
+		assert.Contains(t, readme, fmt.Sprintf("| `%s` |", e.Name), e.Name)
+	}
+	assert.Contains(t, readme, fmt.Sprintf("%d days (seven years)", spec.RegulatoryRetentionDays))
 }
