@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -109,7 +110,7 @@ func (a *Args) validate() error {
 	if err := spec.CheckRetention(a.Environment, a.RetentionDays); err != nil {
 		fail("RetentionDays: %v", err)
 	}
-	if !contains(logRetentions, a.LogRetentionDays) {
+	if !slices.Contains(logRetentions, a.LogRetentionDays) {
 		fail("LogRetentionDays %d: use a retention CloudWatch Logs accepts, one of %v", a.LogRetentionDays, logRetentions)
 	}
 	if len(a.AlarmEmails) == 0 {
@@ -132,15 +133,6 @@ func (a *Args) validate() error {
 		fail("Protect: the prod audit bucket, trail and log group must be protected; set it to true")
 	}
 	return errors.Join(errs...)
-}
-
-func contains(list []int, v int) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // configRetention is the largest retention CW_LOGGROUP_RETENTION_PERIOD_CHECK
