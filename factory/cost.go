@@ -28,7 +28,9 @@ func (f *Factory) Cost(ctx context.Context, stack string, o CostOptions) (Result
 	if err != nil {
 		return Result{}, err
 	}
-	er, err := engine.Preview(f.progress(ctx, engine.OpPreview, stack), s)
+	er, err := whileCheckpointIsWritten(ctx, func() (engine.Result, error) {
+		return engine.Preview(f.progress(ctx, engine.OpPreview, stack), s)
+	})
 	res := Result{Result: er}
 	res.Operation = "cost"
 	if err := classify(stack, &res, err); err != nil {

@@ -68,7 +68,9 @@ func (f *Factory) Drift(ctx context.Context, stack string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	er, err := engine.PreviewRefresh(f.progress(ctx, engine.OpRefresh, stack), s)
+	er, err := whileCheckpointIsWritten(ctx, func() (engine.Result, error) {
+		return engine.PreviewRefresh(f.progress(ctx, engine.OpRefresh, stack), s)
+	})
 	res := Result{Result: er}
 	res.Operation = "drift"
 	if err := classify(stack, &res, err); err != nil {

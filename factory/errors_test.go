@@ -1,6 +1,7 @@
 package factory
 
 import (
+	"context"
 	"errors"
 	"testing"
 
@@ -31,4 +32,26 @@ func TestBusyErrorNamesTheLockHolder(t *testing.T) {
 		assert.Contains(t, err.Error(), "stack dev is busy")
 		assert.Contains(t, err.Error(), "ops@build-7, pid 4242, since 2026-12-02T09:00:00Z")
 	}
+}
+
+func TestAStepMeetingAHalfWrittenCheckpointIsTriedAgain(t *testing.T) {
+	calls := 0
+	v, err := whileCheckpointIsWritten(context.Background(), func() (int, error) {
+		calls++
+		if calls < 3 {
+			return 0, errors.New("stderr: error: getting snapshot: failed to load checkpoint: EOF")
+		}
+		return 42, nil
+	})
+	assert.NoError(t, err)
+	assert.Equal(t, 42, v)
+	assert.Equal(t, 3, calls)
+
+	calls = 0
+	_, err = whileCheckpointIsWritten(context.Background(), func() (int, error) {
+		calls++
+		return 0, errors.New("the stack is currently locked by 1 lock(s)")
+	})
+	assert.Error(t, err)
+	assert.Equal(t, 1, calls, "other errors are not retried")
 }

@@ -282,14 +282,22 @@ func (f *Factory) stack(ctx context.Context, name string) (auto.Stack, error) {
 	if _, err := f.Config(name); err != nil {
 		return auto.Stack{}, err
 	}
+	return whileCheckpointIsWritten(ctx, func() (auto.Stack, error) { return f.selectStack(ctx, name) })
+}
+
+// whileCheckpointIsWritten runs step again while it fails because a file
+// backend handed out a checkpoint another operation is still writing. The
+// step failed before it changed anything, and it soon meets either the
+// finished checkpoint or the other operation's lock (a busy stack).
+func whileCheckpointIsWritten[T any](ctx context.Context, step func() (T, error)) (T, error) {
 	for attempt := 0; ; attempt++ {
-		s, err := f.selectStack(ctx, name)
+		v, err := step()
 		if err == nil || attempt == 20 || !strings.Contains(err.Error(), "failed to load checkpoint") {
-			return s, err
+			return v, err
 		}
 		select {
 		case <-ctx.Done():
-			return auto.Stack{}, ctx.Err()
+			return v, ctx.Err()
 		case <-time.After(250 * time.Millisecond):
 		}
 	}

@@ -128,3 +128,16 @@ func gitInput(dir string, env []string, stdin []byte, args ...string) (string, e
 	}
 	return strings.TrimSpace(string(out)), nil
 }
+
+// gitBytes runs git in dir and returns its standard output as it is.
+func gitBytes(dir string, args ...string) ([]byte, error) {
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("git %s: %w: %s", strings.Join(args, " "), err, strings.TrimSpace(stderr.String()))
+	}
+	return out, nil
+}

@@ -51,7 +51,9 @@ func (f *Factory) Preview(ctx context.Context, stack string) (Result, error) {
 	if p != nil {
 		opts = p.PreviewOptions(cfg.Environment)
 	}
-	er, err := engine.Preview(f.progress(ctx, engine.OpPreview, stack), s, opts...)
+	er, err := whileCheckpointIsWritten(ctx, func() (engine.Result, error) {
+		return engine.Preview(f.progress(ctx, engine.OpPreview, stack), s, opts...)
+	})
 	res := Result{Result: er}
 	return res, classify(stack, &res, err)
 }
@@ -61,6 +63,9 @@ type UpOptions struct {
 	// From is the release the update promotes; it becomes the new record's
 	// parent. Set by Promote.
 	From *Release
+	// Preview is the preview that gated the update; its summary and policy
+	// findings go into the release record. Set by Promote.
+	Preview *engine.Result
 }
 
 // Up updates stack with the policy pack attached and, when it succeeds,
@@ -75,12 +80,14 @@ func (f *Factory) Up(ctx context.Context, stack string, o UpOptions) (Result, er
 	if p != nil {
 		opts = p.UpOptions(cfg.Environment)
 	}
-	er, err := engine.Up(f.progress(ctx, engine.OpUp, stack), s, opts...)
+	er, err := whileCheckpointIsWritten(ctx, func() (engine.Result, error) {
+		return engine.Up(f.progress(ctx, engine.OpUp, stack), s, opts...)
+	})
 	res := Result{Result: er}
 	if err := classify(stack, &res, err); err != nil {
 		return res, err
 	}
-	rel, err := f.newRelease(stack, cfg, er, o.From)
+	rel, err := f.newRelease(stack, cfg, er, o)
 	if err != nil {
 		return res, err
 	}
@@ -101,7 +108,9 @@ func (f *Factory) Destroy(ctx context.Context, stack string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	er, err := engine.Destroy(f.progress(ctx, engine.OpDestroy, stack), s, optdestroy.Message("aifactory destroy"))
+	er, err := whileCheckpointIsWritten(ctx, func() (engine.Result, error) {
+		return engine.Destroy(f.progress(ctx, engine.OpDestroy, stack), s, optdestroy.Message("aifactory destroy"))
+	})
 	res := Result{Result: er}
 	return res, classify(stack, &res, err)
 }
@@ -115,7 +124,9 @@ func (f *Factory) Refresh(ctx context.Context, stack string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	er, err := engine.Refresh(f.progress(ctx, engine.OpRefresh, stack), s)
+	er, err := whileCheckpointIsWritten(ctx, func() (engine.Result, error) {
+		return engine.Refresh(f.progress(ctx, engine.OpRefresh, stack), s)
+	})
 	res := Result{Result: er}
 	return res, classify(stack, &res, err)
 }

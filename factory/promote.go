@@ -169,7 +169,7 @@ func (f *Factory) Promote(ctx context.Context, from, to string, o PromoteOptions
 	if !o.Yes {
 		return res, nil
 	}
-	up, err := f.Up(ctx, to, UpOptions{From: rel})
+	up, err := f.Up(ctx, to, UpOptions{From: rel, Preview: &preview.Result})
 	up.Gates, up.Operation = res.Gates, "promote"
 	return up, err
 }

@@ -43,7 +43,13 @@ type Release struct {
 	// ConfigHash is the SHA-256 of the stack file.
 	ConfigHash string `json:"configHash"`
 	// Summary counts the update's resource operations.
-	Summary  map[string]int `json:"summary"`
+	Summary map[string]int `json:"summary"`
+	// Policy counts the policy pack's findings during the update by level
+	// and policy ("advisory/team-budget"); empty when it found nothing.
+	Policy map[string]int `json:"policy,omitempty"`
+	// Preview is the preview that gated the update in the target
+	// environment (promotions); nil for a plain up.
+	Preview  *PreviewRecord `json:"preview,omitempty"`
 	Time     time.Time      `json:"time"`
 	Operator string         `json:"operator"`
 	// Parent is the hash of the release this one was promoted from.
@@ -52,6 +58,25 @@ type Release struct {
 	From *Release `json:"from,omitempty"`
 	// Hash is the SHA-256 of the record without Hash.
 	Hash string `json:"hash"`
+}
+
+// PreviewRecord is what a gating preview found: its summary and its policy
+// findings counted by level and policy.
+type PreviewRecord struct {
+	Summary map[string]int `json:"summary"`
+	Policy  map[string]int `json:"policy,omitempty"`
+}
+
+// policyCounts counts findings by "<level>/<policy>"; nil when there are none.
+func policyCounts(findings []engine.Finding) map[string]int {
+	if len(findings) == 0 {
+		return nil
+	}
+	out := map[string]int{}
+	for _, f := range findings {
+		out[f.Level+"/"+f.Policy]++
+	}
+	return out
 }
 
 // Stack tags that hold a stack's current release record. Backends cap a tag
@@ -212,7 +237,8 @@ func writeRelease(ctx context.Context, s auto.Stack, r Release) error {
 }
 
 // newRelease builds the record of a successful update of stack.
-func (f *Factory) newRelease(stack string, cfg *stackconfig.Config, res engine.Result, from *Release) (Release, error) {
+func (f *Factory) newRelease(stack string, cfg *stackconfig.Config, res engine.Result, o UpOptions) (Release, error) {
+	from := o.From
 	stackFile, err := os.ReadFile(f.StackFile(stack))
 	if err != nil {
 		return Release{}, err
@@ -226,6 +252,7 @@ func (f *Factory) newRelease(stack string, cfg *stackconfig.Config, res engine.R
 		PackVersion: pack.Version,
 		ConfigHash:  hex.EncodeToString(configSum[:]),
 		Summary:     res.Summary,
+		Policy:      policyCounts(res.Policy),
 		Time:        f.opts.Now().UTC().Truncate(time.Second),
 		Operator:    f.opts.Operator,
 	}
@@ -240,6 +267,9 @@ func (f *Factory) newRelease(stack string, cfg *stackconfig.Config, res engine.R
 	}
 	if from != nil {
 		r.Parent, r.From = from.Hash, from
+	}
+	if o.Preview != nil {
+		r.Preview = &PreviewRecord{Summary: o.Preview.Summary, Policy: policyCounts(o.Preview.Policy)}
 	}
 	return r, r.seal()
 }

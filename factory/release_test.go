@@ -112,3 +112,26 @@ func TestReleaseRecordPacksIntoTagsAndBack(t *testing.T) {
 	_, err = unpackRecord("not base64!")
 	assert.Error(t, err)
 }
+
+func TestReleaseRecordsPolicyFindingsAndTheGatingPreview(t *testing.T) {
+	dev, _, _ := chain(t)
+	b, err := json.Marshal(dev)
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), `"policy"`, "a record without findings reads as records written before the field existed")
+	assert.NotContains(t, string(b), `"preview"`)
+
+	counts := policyCounts([]engine.Finding{
+		{Policy: "team-budget", Level: engine.LevelAdvisory}, {Policy: "team-budget", Level: engine.LevelAdvisory},
+		{Policy: "cannot-verify", Level: engine.LevelAdvisory},
+	})
+	assert.Equal(t, map[string]int{"advisory/team-budget": 2, "advisory/cannot-verify": 1}, counts)
+	assert.Nil(t, policyCounts(nil))
+
+	r := *dev
+	r.Policy = counts
+	r.Preview = &PreviewRecord{Summary: map[string]int{"same": 3}, Policy: counts}
+	require.NoError(t, r.seal())
+	require.NoError(t, r.Verify())
+	r.Policy["advisory/team-budget"] = 0
+	assert.ErrorContains(t, r.Verify(), "altered", "the findings are sealed with the record")
+}

@@ -8,6 +8,7 @@
 //	aifactory vend request.yaml --yes     give a team its workspace
 //	aifactory drift prod                  compare the real state with the code
 //	aifactory cost dev                    modelled monthly cost and saving
+//	aifactory evidence prod               the evidence bundle of prod's release, for auditors
 //
 // --offline runs the real engine with a stand-in AWS provider and a local
 // state backend: no AWS account is needed (the README's `make run`).
@@ -40,26 +41,27 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"preview": {"preview a stack with the policy pack", preview},
-		"up":      {"deploy a stack and record its release", up},
-		"destroy": {"destroy every resource of a stack", destroy},
-		"refresh": {"read the real state of a stack's resources into its state", refresh},
-		"outputs": {"print a stack's outputs", outputs},
-		"promote": {"promote a release to the next environment through its gates", promote},
-		"release": {"verify a stack's release chain back to dev (release verify <stack>)", release},
-		"vend":    {"give a team its workspace from a request file, or offboard it", vend},
-		"drift":   {"report resources whose real state differs from the code", drift},
-		"cost":    {"model a stack's monthly cost per team and service, and its saving", costCommand},
-		"image":   {"build the optimiser image without Docker, and push it", image},
+		"preview":  {"preview a stack with the policy pack", preview},
+		"up":       {"deploy a stack and record its release", up},
+		"destroy":  {"destroy every resource of a stack", destroy},
+		"refresh":  {"read the real state of a stack's resources into its state", refresh},
+		"outputs":  {"print a stack's outputs", outputs},
+		"promote":  {"promote a release to the next environment through its gates", promote},
+		"release":  {"verify a stack's release chain back to dev (release verify <stack>)", release},
+		"vend":     {"give a team its workspace from a request file, or offboard it", vend},
+		"drift":    {"report resources whose real state differs from the code", drift},
+		"cost":     {"model a stack's monthly cost per team and service, and its saving", costCommand},
+		"evidence": {"write the evidence bundle of a stack's release for auditors", evidenceCommand},
+		"image":    {"build the optimiser image without Docker, and push it", image},
 	}
 }
 
-var order = []string{"preview", "up", "destroy", "refresh", "outputs", "promote", "release", "vend", "drift", "cost", "image"}
+var order = []string{"preview", "up", "destroy", "refresh", "outputs", "promote", "release", "vend", "drift", "cost", "evidence", "image"}
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: aifactory <command> [flags] [arguments]\n\ncommands:")
 	for _, name := range order {
-		fmt.Fprintf(w, "  %-8s %s\n", name, commands()[name].summary)
+		fmt.Fprintf(w, "  %-9s %s\n", name, commands()[name].summary)
 	}
 	fmt.Fprintf(w, `
 Run "aifactory <command> -h" for a command's flags.

@@ -15,7 +15,8 @@ import (
 )
 
 func TestUsageErrorsExitWithBadInput(t *testing.T) {
-	for _, args := range [][]string{nil, {"deploy"}, {"preview", "-bogus"}, {"promote", "dev"}, {"release", "check", "dev"}, {"vend"}, {"preview"}} {
+	for _, args := range [][]string{nil, {"deploy"}, {"preview", "-bogus"}, {"promote", "dev"}, {"release", "check", "dev"}, {"vend"}, {"preview"},
+		{"evidence"}, {"evidence", "dev", "staging"}, {"evidence", "-out"}} {
 		var out, errOut bytes.Buffer
 		assert.Equal(t, factory.ExitBadInput, run(context.Background(), args, &out, &errOut), "%v: %s", args, errOut.String())
 		assert.NotEmpty(t, errOut.String(), "%v says what is wrong", args)
@@ -78,3 +79,19 @@ func TestPreviewPrintsThePlanOfTheRealEngine(t *testing.T) {
 }
 
 func writeFile(path, content string) error { return os.WriteFile(path, []byte(content), 0o644) }
+
+func TestEvidenceOfAStackWithoutAReleaseIsRefused(t *testing.T) {
+	if testing.Short() {
+		t.Skip("engine-level: runs the real Pulumi engine")
+	}
+	var out, errOut bytes.Buffer
+	dir := t.TempDir()
+	code := run(context.Background(), []string{"evidence", "dev", "--offline", "--json", "--state-dir", dir, "--out", dir + "/bundle"}, &out, &errOut)
+	assert.Equal(t, factory.ExitRefused, code, errOut.String())
+	var res map[string]any
+	require.NoError(t, json.Unmarshal(out.Bytes(), &res), out.String())
+	assert.Equal(t, "evidence", res["operation"])
+	assert.Equal(t, float64(factory.ExitRefused), res["exitCode"])
+	assert.Contains(t, res["error"], "no release record")
+	assert.NoDirExists(t, dir+"/bundle", "nothing is written")
+}

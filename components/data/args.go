@@ -3,6 +3,7 @@ package data
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -53,6 +54,11 @@ type Args struct {
 	// role of the platform's (EMR Studio storing workspaces) reach one
 	// prefix of the data bucket each.
 	ServiceAccess []ServiceAccess
+	// ExtraLogSources are further buckets of the platform, created by other
+	// components (the audit trail's), that deliver their server access logs
+	// to the log bucket, each under its own prefix ("audit/"). Their ARNs are
+	// known from their names, so the log bucket admits them before they exist.
+	ExtraLogSources []LogSource
 	// DeployerRoleArn is the IAM role (of this account) the platform
 	// deploys as: the only principal that may change the buckets'
 	// configuration, and list or read it from outside the VPC. Required.
@@ -111,6 +117,14 @@ func (a *Args) validate() error {
 		errs = append(errs, fmt.Errorf("DeployerRoleArn %q: name the IAM role of account %s the platform deploys as; only it may configure the buckets", a.DeployerRoleArn, a.AccountID))
 	}
 	errs = append(errs, a.validateTeams()...)
+	for i, src := range a.ExtraLogSources {
+		if !strings.HasPrefix(src.BucketArn, a.BucketARN(a.Prefix+"-")) {
+			errs = append(errs, fmt.Errorf("ExtraLogSources[%d].BucketArn %q: name one of the platform's buckets (%s)", i, src.BucketArn, a.PlatformBucketsARN()))
+		}
+		if !servicePrefixPattern.MatchString(src.Prefix) || slices.Contains([]string{DataPurpose + "/", ModelsPurpose + "/", AppLogsPurpose + "/"}, src.Prefix) {
+			errs = append(errs, fmt.Errorf("ExtraLogSources[%d].Prefix %q: use a key prefix of its own such as \"audit/\" (lower-case, ending in \"/\", not data/, models/ or logs/)", i, src.Prefix))
+		}
+	}
 	for i, sa := range a.ServiceAccess {
 		if !servicePrefixPattern.MatchString(sa.Prefix) || strings.HasPrefix(sa.Prefix, "teams/") {
 			errs = append(errs, fmt.Errorf("ServiceAccess[%d].Prefix %q: use a key prefix such as \"emr-studio/\" (lower-case, ending in \"/\", outside teams/)", i, sa.Prefix))

@@ -635,6 +635,12 @@ func TestInvalidArgsAreRejectedBeforeAnyResource(t *testing.T) {
 		{"no deployer", func(a *data.Args) { a.DeployerRoleArn = "" }, "DeployerRoleArn"},
 		{"a user as deployer", func(a *data.Args) { a.DeployerRoleArn = "arn:aws:iam::123456789012:user/ci" }, "DeployerRoleArn"},
 		{"a deployer of another account", func(a *data.Args) { a.DeployerRoleArn = "arn:aws:iam::999999999999:role/deployer" }, "DeployerRoleArn"},
+		{"another prefix's bucket logging here", func(a *data.Args) {
+			a.ExtraLogSources = []data.LogSource{{BucketArn: "arn:aws:s3:::someone-else", Prefix: "audit/"}}
+		}, "ExtraLogSources[0].BucketArn"},
+		{"an extra log source under a bucket's own prefix", func(a *data.Args) {
+			a.ExtraLogSources = []data.LogSource{{BucketArn: "arn:aws:s3:::aifactory-dev-audit-" + account, Prefix: "data/"}}
+		}, "ExtraLogSources[0].Prefix"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -724,4 +730,20 @@ func TestServiceAccessIsValidated(t *testing.T) {
 			assert.Contains(t, err.Error(), tt.want)
 		})
 	}
+}
+
+func TestLogBucketAdmitsTheExtraLogSourcesUnderTheirOwnPrefix(t *testing.T) {
+	a := args()
+	audit := "arn:aws:s3:::aifactory-dev-audit-" + account
+	a.ExtraLogSources = []data.LogSource{{BucketArn: audit, Prefix: "audit/"}}
+	m, _ := build(t, a)
+	doc := policyOf(t, sibling(t, m, policyType, data.AccessLogsPurpose))
+	logs := "arn:aws:s3:::aifactory-dev-access-logs-" + account
+	delivery := func(source, key string) request {
+		return request{service: data.LogDeliveryService, action: "s3:PutObject", resource: logs + "/" + key,
+			keys: ctxKeys("aws:PrincipalIsAWSService", "true", "aws:SourceArn", source, "aws:SourceAccount", account)}
+	}
+	assert.Equal(t, allowed, evaluate(t, doc, delivery(audit, "audit/2026-01-01-00-00-00-ABC")))
+	assert.Equal(t, noOpinion, evaluate(t, doc, delivery(audit, "data/x")), "only under its own prefix")
+	assert.Equal(t, allowed, evaluate(t, doc, delivery("arn:aws:s3:::aifactory-dev-data-"+account, "data/x")), "the perimeter's own buckets still log")
 }

@@ -138,11 +138,11 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		BucketArn:       logs.arn,
 		Account:         a.AccountID,
 		DeployerRoleArn: a.DeployerRoleArn,
-		LogSources: []LogSource{
+		LogSources: append([]LogSource{
 			{BucketArn: dataBucket.arn, Prefix: DataPurpose + "/"},
 			{BucketArn: models.arn, Prefix: ModelsPurpose + "/"},
 			{BucketArn: appLogs.arn, Prefix: AppLogsPurpose + "/"},
-		},
+		}, a.ExtraLogSources...),
 	})
 	if err != nil {
 		return nil, err

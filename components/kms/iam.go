@@ -142,6 +142,7 @@ func KeyPolicy(p Purpose, s scope.Scope, spec PolicySpec) iamdoc.Document {
 				"ArnLike": {"kms:EncryptionContext:aws:logs:arn": {s.LogGroupARN("*")}},
 			},
 		})
+		statements = append(statements, auditStatements(s)...)
 	case Pipeline:
 		statements = append(statements, iamdoc.Statement{
 			Sid:       "AlarmsAndEventsPublishToEncryptedTopics",
@@ -215,3 +216,48 @@ func pipelineServiceStatements(s scope.Scope) []iamdoc.Statement {
 // which Step Functions encrypts execution data for CloudWatch Logs
 // delivery: every log group of the account and region.
 func LogDeliveryContext(s scope.Scope) string { return s.ARN("logs", "*") }
+
+// auditStatements admit the services that encrypt the audit trail on their
+// own (AWS CloudTrail user guide, "Configure AWS KMS key policies for
+// CloudTrail"): CloudTrail, for the log and digest files of the platform's
+// trails (named "<prefix>-..."), in this account only; and CloudWatch
+// alarms and EventBridge, which publish to the audit topic the logs key
+// encrypts. Reading the logs needs no statement here: people decrypt them
+// through S3, as every other use of the key.
+func auditStatements(s scope.Scope) []iamdoc.Statement {
+	platformTrails := iamdoc.Condition{
+		"StringEquals": {"aws:SourceAccount": {s.AccountID}},
+		"ArnLike":      {"aws:SourceArn": {s.ARN("cloudtrail", "trail/"+s.Prefix+"-*")}},
+	}
+	encrypt := iamdoc.Condition{
+		"StringEquals": platformTrails["StringEquals"],
+		"ArnLike":      platformTrails["ArnLike"],
+		"StringLike":   {"kms:EncryptionContext:aws:cloudtrail:arn": {s.AnyRegionARN("cloudtrail", "trail/*")}},
+	}
+	return []iamdoc.Statement{
+		{
+			Sid:       "CloudTrailEncryptsThePlatformTrail",
+			Effect:    iamdoc.Allow,
+			Principal: iamdoc.Services("cloudtrail.amazonaws.com"),
+			Action:    iamdoc.Strings{"kms:GenerateDataKey*"},
+			Resource:  iamdoc.Strings{"*"},
+			Condition: encrypt,
+		},
+		{
+			Sid:       "CloudTrailDescribesTheKey",
+			Effect:    iamdoc.Allow,
+			Principal: iamdoc.Services("cloudtrail.amazonaws.com"),
+			Action:    iamdoc.Strings{"kms:DescribeKey"},
+			Resource:  iamdoc.Strings{"*"},
+			Condition: platformTrails,
+		},
+		{
+			Sid:       "AlarmsAndEventsPublishToTheEncryptedAuditTopic",
+			Effect:    iamdoc.Allow,
+			Principal: iamdoc.Services("cloudwatch.amazonaws.com", "events.amazonaws.com"),
+			Action:    iamdoc.Strings{"kms:Decrypt", "kms:GenerateDataKey*"},
+			Resource:  iamdoc.Strings{"*"},
+			Condition: iamdoc.Condition{"StringEquals": {"aws:SourceAccount": {s.AccountID}}},
+		},
+	}
+}

@@ -231,3 +231,42 @@ func TestPipelineKeyAdmitsFargateAndLogDeliveryOnlyForThisAccount(t *testing.T) 
 		}
 	}
 }
+
+func TestLogsKeyLetsOnlyThePlatformTrailEncryptAndOnlyThisAccountsAlarmsPublish(t *testing.T) {
+	doc := kms.KeyPolicy(kms.Logs, scopetest.Dev(), kms.PolicySpec{Administrators: []string{deployer}})
+	key := "arn:aws:kms:eu-west-1:123456789012:key/logs"
+	trail := "arn:aws:cloudtrail:eu-west-1:123456789012:trail/aifactory-dev-trail"
+	context := func(sourceArn, account, trailArn string) iameval.Context {
+		return iameval.Keys("aws:SourceArn", sourceArn, "aws:SourceAccount", account, "kms:EncryptionContext:aws:cloudtrail:arn", trailArn)
+	}
+	for _, tc := range []struct {
+		name    string
+		service string
+		action  string
+		ctx     iameval.Context
+		want    iameval.Effect
+	}{
+		{"the platform's trail encrypts its logs", "cloudtrail.amazonaws.com", "kms:GenerateDataKey", context(trail, "123456789012", trail), iameval.Allowed},
+		{"the platform's trail describes the key", "cloudtrail.amazonaws.com", "kms:DescribeKey", context(trail, "123456789012", trail), iameval.Allowed},
+		{"another account's trail cannot", "cloudtrail.amazonaws.com", "kms:GenerateDataKey",
+			context("arn:aws:cloudtrail:eu-west-1:999999999999:trail/aifactory-dev-trail", "999999999999", "arn:aws:cloudtrail:eu-west-1:999999999999:trail/aifactory-dev-trail"), iameval.NotApplicable},
+		{"another trail of the account cannot", "cloudtrail.amazonaws.com", "kms:GenerateDataKey",
+			context("arn:aws:cloudtrail:eu-west-1:123456789012:trail/shadow", "123456789012", "arn:aws:cloudtrail:eu-west-1:123456789012:trail/shadow"), iameval.NotApplicable},
+		{"CloudTrail never decrypts", "cloudtrail.amazonaws.com", "kms:Decrypt", context(trail, "123456789012", trail), iameval.NotApplicable},
+		{"the account's alarms publish to the audit topic", "cloudwatch.amazonaws.com", "kms:GenerateDataKey",
+			iameval.Keys("aws:SourceAccount", "123456789012"), iameval.Allowed},
+		{"EventBridge rules of the account publish too", "events.amazonaws.com", "kms:Decrypt", iameval.Keys("aws:SourceAccount", "123456789012"), iameval.Allowed},
+		{"another account's alarms cannot", "cloudwatch.amazonaws.com", "kms:GenerateDataKey", iameval.Keys("aws:SourceAccount", "999999999999"), iameval.NotApplicable},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := iameval.Document(doc, iameval.Request{Service: tc.service, Action: tc.action, Resource: key, Context: tc.ctx})
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+	for _, p := range []kms.Purpose{kms.Data, kms.Workspace, kms.Pipeline} {
+		for _, st := range kms.KeyPolicy(p, scopetest.Dev(), kms.PolicySpec{}).Statement {
+			assert.False(t, st.Principal.Service.Contains("cloudtrail.amazonaws.com"), "%s key: CloudTrail uses only the logs key", p)
+		}
+	}
+}

@@ -156,6 +156,13 @@ func (s Scope) ARN(service, resource string) string {
 	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", s.Partition, service, s.Region, s.AccountID, resource)
 }
 
+// AnyRegionARN is the ARN pattern of a resource of this account in any
+// region: arn:<partition>:<service>:*:<account>:<resource>. CloudTrail
+// names a multi-region trail's encryption context this way.
+func (s Scope) AnyRegionARN(service, resource string) string {
+	return fmt.Sprintf("arn:%s:%s:*:%s:%s", s.Partition, service, s.AccountID, resource)
+}
+
 // GlobalARN is the ARN of a global resource of this account (IAM):
 // arn:<partition>:<service>::<account>:<resource>.
 func (s Scope) GlobalARN(service, resource string) string {

@@ -23,6 +23,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/aifactory/platform/components/analytics/spec"
+	auditspec "github.com/aifactory/platform/components/audit/spec"
 	pipelinespec "github.com/aifactory/platform/components/pipeline/spec"
 	"github.com/aifactory/platform/components/scope"
 	"github.com/aifactory/platform/facts/tagkeys"
@@ -76,7 +77,30 @@ type Config struct {
 
 	// FinOps holds the platform's budget, alerting and cleanup settings.
 	FinOps FinOps
+	// Audit shapes the audit trail and its alarms.
+	Audit Audit
 }
+
+// Audit is the `aifactory:audit` object: how long the audit trail is kept
+// unalterable, who hears about sensitive changes, and whether the stack
+// runs the account's AWS Config recorder.
+type Audit struct {
+	// RetentionDays is how long S3 Object Lock (compliance mode) keeps every
+	// CloudTrail log and digest file and every AWS Config snapshot from
+	// deletion or change: 1-3653 days; prod at least the regulatory period
+	// (auditspec.RegulatoryRetentionDays, seven years).
+	RetentionDays int `json:"retentionDays"`
+	// AlarmEmails are subscribed to the audit topic (at least one): alarms
+	// on sensitive changes and NON_COMPLIANT Config evaluations.
+	AlarmEmails []string `json:"alarmEmails"`
+	// ConfigRecorder is "create" (the default: the stack runs the
+	// account's AWS Config recorder in its region) or "existing" (another
+	// setup runs it; the stack adds only its rules).
+	ConfigRecorder string `json:"configRecorder,omitempty"`
+}
+
+// ConfigRecorders are the values of audit.configRecorder.
+var ConfigRecorders = []string{"create", "existing"}
 
 // Pipeline is the `aifactory:pipeline` object: what the weekly jackpot job
 // runs, when, for which countries, how large its tasks are and whom it
@@ -381,6 +405,7 @@ func Parse(stack string, get Getter) (*Config, error) {
 	p.object("workspace", &c.Workspace)
 	p.object("analytics", &c.Analytics)
 	p.object("pipeline", &c.Pipeline)
+	p.object("audit", &c.Audit)
 
 	p.object("finops", &c.FinOps)
 
@@ -607,6 +632,7 @@ func (p *parser) validate(c *Config) {
 	p.validatePipeline(c)
 
 	p.validateFinOps(c)
+	p.validateAudit(c)
 	if d := c.Data.NoncurrentVersionDays; d < 1 || d > 3650 {
 		p.fail("data.noncurrentVersionDays", "%d is out of range; keep old object versions between 1 and 3650 days", d)
 	} else if prod && d < 90 {
@@ -832,6 +858,27 @@ func (p *parser) validatePipeline(c *Config) {
 				p.fail(fmt.Sprintf("%s[%d]", list.key, i), "%q is not an e-mail address", e)
 			}
 		}
+	}
+}
+
+// validateAudit checks the audit trail's settings: the retention against
+// the regulatory floor in prod (the audit component checks it again), and
+// someone to alarm.
+func (p *parser) validateAudit(c *Config) {
+	a := c.Audit
+	if err := auditspec.CheckRetention(c.Environment, a.RetentionDays); err != nil {
+		p.fail("audit.retentionDays", "%v", err)
+	}
+	if len(a.AlarmEmails) == 0 {
+		p.fail("audit.alarmEmails", "is empty; list at least one address, so that an alarm on a sensitive change reaches someone")
+	}
+	for i, e := range a.AlarmEmails {
+		if !emailPattern.MatchString(e) {
+			p.fail(fmt.Sprintf("audit.alarmEmails[%d]", i), "%q is not an e-mail address", e)
+		}
+	}
+	if a.ConfigRecorder != "" && !slices.Contains(ConfigRecorders, a.ConfigRecorder) {
+		p.fail("audit.configRecorder", "%q is not allowed; set it to create (the stack runs the account's AWS Config recorder) or existing (another setup does)", a.ConfigRecorder)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	auditspec "github.com/aifactory/platform/components/audit/spec"
 	"github.com/aifactory/platform/facts/tagkeys"
 	"github.com/aifactory/platform/internal/mocktest"
 	"github.com/aifactory/platform/internal/stackconfig"
@@ -53,6 +54,10 @@ func TestShippedStackFilesAreValidAndMeetTheirEnvironmentBounds(t *testing.T) {
 			assert.Equal(t, "cron(0 6 ? * MON *)", c.Pipeline.Schedule)
 			assert.NotEmpty(t, c.Pipeline.Countries)
 			assert.NotEmpty(t, c.Pipeline.FailureEmails, "a failure always reaches someone")
+			assert.NotEmpty(t, c.Audit.AlarmEmails, "an audit alarm always reaches someone")
+			if stack == "prod" {
+				assert.GreaterOrEqual(t, c.Audit.RetentionDays, auditspec.RegulatoryRetentionDays, "prod keeps its audit trail the regulatory period")
+			}
 		})
 	}
 }
@@ -237,6 +242,22 @@ func TestInvalidConfigNamesTheKeyTheFileAndTheFix(t *testing.T) {
 			[]string{"aifactory:pipeline.resultEmails[0]", "e-mail"}},
 		{"misspelt pipeline field", "dev", func(m map[string]string) { setPipeline(m, "timeZone", "UTC") },
 			[]string{"aifactory:pipeline", `unknown field "timeZone"`}},
+		{"no audit config", "dev", func(m map[string]string) { delete(m, "aifactory:audit") },
+			[]string{"aifactory:audit", "is not set", "Pulumi.dev.yaml"}},
+		{"prod audit trail kept a year", "prod", func(m map[string]string) { setObject(m, "aifactory:audit", "retentionDays", 365) },
+			[]string{"aifactory:audit.retentionDays", "below the regulatory period of 2557 days", "set it to 2557 or more", "Pulumi.prod.yaml"}},
+		{"audit trail locked for a century", "dev", func(m map[string]string) { setObject(m, "aifactory:audit", "retentionDays", 36500) },
+			[]string{"aifactory:audit.retentionDays", "outside 1-3653"}},
+		{"audit trail never locked", "staging", func(m map[string]string) { setObject(m, "aifactory:audit", "retentionDays", 0) },
+			[]string{"aifactory:audit.retentionDays", "outside 1-3653"}},
+		{"nobody hears the audit alarms", "dev", func(m map[string]string) { setObject(m, "aifactory:audit", "alarmEmails", []string{}) },
+			[]string{"aifactory:audit.alarmEmails", "reaches someone"}},
+		{"bad audit address", "dev", func(m map[string]string) { setObject(m, "aifactory:audit", "alarmEmails", []string{"security"}) },
+			[]string{"aifactory:audit.alarmEmails[0]", "e-mail"}},
+		{"unknown recorder mode", "dev", func(m map[string]string) { setObject(m, "aifactory:audit", "configRecorder", "shared") },
+			[]string{"aifactory:audit.configRecorder", "create", "existing"}},
+		{"misspelt audit field", "dev", func(m map[string]string) { setObject(m, "aifactory:audit", "retention", 1) },
+			[]string{"aifactory:audit", `unknown field "retention"`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -287,7 +308,7 @@ func TestEveryProblemIsReportedAtOnce(t *testing.T) {
 	require.Error(t, err)
 	var cfgErr *stackconfig.Error
 	require.ErrorAs(t, err, &cfgErr)
-	assert.Len(t, cfgErr.Problems, 15, "one line per missing key")
+	assert.Len(t, cfgErr.Problems, 16, "one line per missing key")
 }
 
 // Promotion carries one image from dev to staging to prod: every shipped

@@ -334,4 +334,12 @@ var catalogue = []Control{
 		Params:        []Param{paramEnvironment, paramProtectedEnvironments},
 		resource:      checkProdProtect,
 	}),
+	newControl(Control{
+		Name: "audit-trail", Category: Governance, Level: Mandatory,
+		Requirement:   "CloudTrail trails record every region and the global services, keep logging, sign their log files (log file validation), encrypt them with a customer-managed key and deliver them to CloudWatch Logs.",
+		FSBP:          []string{"CloudTrail.1", "CloudTrail.2", "CloudTrail.4", "CloudTrail.5"},
+		Checkov:       []string{"CKV_AWS_67", "CKV_AWS_36", "CKV_AWS_35"},
+		ResourceTypes: []string{typeTrail},
+		resource:      checkAuditTrail,
+	}),
 }

@@ -29,7 +29,7 @@ var catalogueNames = []string{
 	"iam-no-admin", "iam-no-service-wildcard", "iam-session-limits", "iam-trust-restricted", "iam-no-users-or-keys",
 	"ecs-separate-roles", "iam-no-privilege-escalation", "iam-trust-confused-deputy",
 	"emr-auto-termination", "sagemaker-idle-shutdown", "instance-type-allowlist", "team-budget", "team-budget-fit",
-	"s3-versioning-lifecycle", "prod-protect",
+	"s3-versioning-lifecycle", "prod-protect", "audit-trail",
 }
 
 func TestCatalogueNamesAreStable(t *testing.T) {

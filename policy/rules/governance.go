@@ -74,3 +74,20 @@ func checkProdProtect(c *check, s *Settings) {
 	c.violation(fmt.Sprintf("a stateful resource of the %s environment is not protected from deletion", s.Environment),
 		"create it with pulumi.Protect(true) (components take it from the stack's aifactory:protect)")
 }
+
+// checkAuditTrail checks that a trail is the evidence the platform promises:
+// every region and the global services (IAM, STS), logging, signed digest
+// files that prove no log was altered or deleted, the customer-managed logs
+// key, and a copy in CloudWatch Logs for the alarms on sensitive changes.
+func checkAuditTrail(c *check, _ *Settings) {
+	c.requireTrue(c.prop("isMultiRegionTrail"), "the trail records only its own region, so activity elsewhere leaves no record",
+		"set isMultiRegionTrail: true")
+	c.forbidFalse(c.prop("includeGlobalServiceEvents"), "the trail leaves out the global services (IAM, STS, CloudFront), so role and policy changes leave no record",
+		"set includeGlobalServiceEvents: true (or leave it out)")
+	c.forbidFalse(c.prop("enableLogging"), "logging is off, so the trail records nothing", "set enableLogging: true (or leave it out)")
+	c.requireTrue(c.prop("enableLogFileValidation"), "log file validation is off, so nothing proves that a log file was not altered or deleted",
+		"set enableLogFileValidation: true; CloudTrail then writes signed digest files")
+	c.requireKey(c.prop("kmsKeyId"), keyFix)
+	c.requirePresent(c.prop("cloudWatchLogsGroupArn"), "the trail does not deliver to CloudWatch Logs, so no metric filter or alarm sees its events",
+		"set cloudWatchLogsGroupArn to an encrypted log group's ARN (with \":*\") and cloudWatchLogsRoleArn to a role CloudTrail may assume")
+}

@@ -66,5 +66,42 @@ func governanceCases() []controlCase {
 		controlCase{control: "prod-protect", name: "unprotected prod domain", want: violation, contains: "pulumi.Protect(true)",
 			settings: prod, resources: one(res(tDomain, "studio", nil))},
 	)
+	// audit-trail
+	trail := func(change map[string]any) []rules.Resource {
+		props := map[string]any{
+			"s3BucketName": "aifactory-dev-audit-trail-123456789012", "isMultiRegionTrail": true, "includeGlobalServiceEvents": true,
+			"enableLogFileValidation": true, "kmsKeyId": "arn:aws:kms:eu-west-1:123456789012:key/logs",
+			"cloudWatchLogsGroupArn": "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/cloudtrail/aifactory-dev:*",
+		}
+		for k, v := range change {
+			if v == nil {
+				delete(props, k)
+				continue
+			}
+			props[k] = v
+		}
+		return one(res(tTrail, "trail", props))
+	}
+	add(
+		controlCase{control: "audit-trail", name: "multi-region, validated, encrypted, in CloudWatch", want: pass, resources: trail(nil)},
+		controlCase{control: "audit-trail", name: "global service events and logging by default", want: pass,
+			resources: trail(map[string]any{"includeGlobalServiceEvents": nil, "enableLogging": nil})},
+		controlCase{control: "audit-trail", name: "one region only", want: violation, contains: "records only its own region",
+			resources: trail(map[string]any{"isMultiRegionTrail": false})},
+		controlCase{control: "audit-trail", name: "no global services", want: violation, contains: "global services",
+			resources: trail(map[string]any{"includeGlobalServiceEvents": false})},
+		controlCase{control: "audit-trail", name: "logging stopped", want: violation, contains: "logging is off",
+			resources: trail(map[string]any{"enableLogging": false})},
+		controlCase{control: "audit-trail", name: "no log file validation", want: violation, contains: "log file validation is off",
+			resources: trail(map[string]any{"enableLogFileValidation": nil})},
+		controlCase{control: "audit-trail", name: "no key", want: violation, contains: "kmsKeyId is not set",
+			resources: trail(map[string]any{"kmsKeyId": nil})},
+		controlCase{control: "audit-trail", name: "AWS-managed key", want: violation, contains: "AWS-managed key",
+			resources: trail(map[string]any{"kmsKeyId": "alias/aws/cloudtrail"})},
+		controlCase{control: "audit-trail", name: "not in CloudWatch Logs", want: violation, contains: "does not deliver to CloudWatch Logs",
+			resources: trail(map[string]any{"cloudWatchLogsGroupArn": nil})},
+		controlCase{control: "audit-trail", name: "key not known yet", want: unverified, contains: "kmsKeyId",
+			resources: trail(map[string]any{"kmsKeyId": computed})},
+	)
 	return cases
 }

@@ -173,6 +173,7 @@ const (
 	tTopicPolicy    = "aws:sns/topicPolicy:TopicPolicy"
 	tQueuePolicy    = "aws:sqs/queuePolicy:QueuePolicy"
 	tKeyPolicy      = "aws:kms/keyPolicy:KeyPolicy"
+	tTrail          = "aws:cloudtrail/trail:Trail"
 	tRepoPolicy     = "aws:ecr/repositoryPolicy:RepositoryPolicy"
 	tEndpointPolicy = "aws:ec2/vpcEndpointPolicy:VpcEndpointPolicy"
 	tIGW            = "aws:ec2/internetGateway:InternetGateway"

@@ -58,6 +58,7 @@ const (
 	typeStateMachine      = "aws:sfn/stateMachine:StateMachine"
 	typeSchedule          = "aws:scheduler/schedule:Schedule"
 	typeBudget            = "aws:budgets/budget:Budget"
+	typeTrail             = "aws:cloudtrail/trail:Trail"
 
 	// Resource policies, endpoint policies and ACLs.
 	typeAccessPointPolicy  = "aws:s3control/accessPointPolicy:AccessPointPolicy"

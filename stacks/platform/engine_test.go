@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	auditspec "github.com/aifactory/platform/components/audit/spec"
 	"github.com/aifactory/platform/internal/enginetest"
 	"github.com/aifactory/platform/stacks/platform"
 )
@@ -30,9 +31,18 @@ func TestEngineEveryStackPreviews(t *testing.T) {
 				"aifactory:workspace:Studio": 1, "aws:sagemaker/userProfile:UserProfile": 2,
 				"aifactory:analytics:EmrStudio": 1, "aws:emr/securityConfiguration:SecurityConfiguration": 1,
 				"aifactory:pipeline:WeeklyPipeline": 1, "aws:ecr/repository:Repository": 1, "aws:ecs/cluster:Cluster": 1,
-				"aws:ecs/taskDefinition:TaskDefinition": 1, "aws:sfn/stateMachine:StateMachine": 1, "aws:scheduler/schedule:Schedule": 2,
-				"aws:sns/topic:Topic": 3, "aws:sqs/queue:Queue": 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 2,
-				"aws:secretsmanager/secret:Secret": 1, "aws:s3/bucketObjectv2:BucketObjectv2": 3, // a configuration per country
+				"aws:ecs/taskDefinition:TaskDefinition": 1, "aws:sfn/stateMachine:StateMachine": 1,
+				// The pipeline's weekly run and the cleanup job's.
+				"aws:scheduler/schedule:Schedule": 2,
+				"aws:sqs/queue:Queue":             1, "aws:secretsmanager/secret:Secret": 1,
+				"aws:s3/bucketObjectv2:BucketObjectv2": 3, // a configuration per country
+				// The pipeline's results and failures topics, the cost alerts' and the audit alarms'.
+				"aws:sns/topic:Topic": 4,
+				// The pipeline's two alarms, the audit trail's one per event and
+				// its one on undelivered non-compliance notices.
+				"aws:cloudwatch/metricAlarm:MetricAlarm": 2 + len(auditspec.Events) + 1,
+				"aifactory:audit:AuditTrail":             1, "aws:cloudtrail/trail:Trail": 1, "aws:cfg/recorder:Recorder": 1,
+				"aws:cfg/rule:Rule": len(auditspec.ConfigRules), "aws:s3/bucketV2:BucketV2": 5,
 				// A budget and an anomaly monitor per team, the platform team included.
 				"aifactory:finops:CostControls": 1, "aws:budgets/budget:Budget": 3,
 				"aws:costexplorer/anomalyMonitor:AnomalyMonitor": 3, "aws:lambda/function:Function": 1,
@@ -63,6 +73,10 @@ func TestEngineDevUpIsStableAndDestroysCleanly(t *testing.T) {
 	assert.Len(t, up.Outputs["pipelineLocations"], 4)
 	assert.Len(t, up.Outputs["budgetNames"], 3)
 	assert.Equal(t, "aifactory-dev-cleanup", up.Outputs["cleanupFunctionName"])
+	assert.Regexp(t, `^arn:aws:cloudtrail:eu-west-1:123456789012:trail/`, up.Outputs["auditTrailArn"])
+	assert.Equal(t, "aifactory-dev-audit-123456789012", up.Outputs["auditBucketName"])
+	assert.Equal(t, "arn:aws:sns:eu-west-1:123456789012:aifactory-dev-audit-alarms", up.Outputs["auditAlarmTopicArn"])
+	assert.Len(t, up.Outputs["auditConfigRules"], len(auditspec.ConfigRules))
 
 	enginetest.ExpectNoChanges(t, s)
 	state := enginetest.Destroy(t, s)

@@ -12,6 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/aifactory/platform/components/analytics"
+	"github.com/aifactory/platform/components/audit"
 	"github.com/aifactory/platform/components/data"
 	"github.com/aifactory/platform/components/finops"
 	"github.com/aifactory/platform/components/kms"
@@ -204,6 +205,8 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		ServiceAccess:                   serviceAccess,
 		DeployerRoleArn:                 cfg.DeployerRoleArn,
 		Protect:                         cfg.Protect,
+		// The audit trail's bucket logs its access beside the others.
+		ExtraLogSources: []data.LogSource{{BucketArn: audit.BucketARN(sc), Prefix: audit.AccessLogPrefix}},
 	}, components)
 	if err != nil {
 		return err
@@ -264,6 +267,26 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		return err
 	}
 
+	var platformKeys pulumi.StringArray
+	for _, p := range kms.AllPurposes() {
+		platformKeys = append(platformKeys, keys.Arn(p))
+	}
+	trail, err := audit.New(ctx, "audit", &audit.Args{
+		Scope:               sc,
+		LogsKeyArn:          keys.Arn(kms.Logs),
+		KMSKeyArns:          platformKeys,
+		RetentionDays:       cfg.Audit.RetentionDays,
+		LogRetentionDays:    cfg.LogRetentionDays,
+		DataEventBucketArns: pulumi.StringArray{perimeter.DataBucketArn, perimeter.ModelsBucketArn},
+		AccessLogBucketName: perimeter.LogBucketName,
+		AlarmEmails:         cfg.Audit.AlarmEmails,
+		DeployerRoleArn:     cfg.DeployerRoleArn,
+		Recorder:            audit.RecorderMode(cfg.Audit.ConfigRecorder),
+		Protect:             cfg.Protect,
+	}, components)
+	if err != nil {
+		return err
+	}
 	costs, err := newCostControls(ctx, cfg, sc, keys.Arn(kms.Logs), components)
 	if err != nil {
 		return err
@@ -304,6 +327,13 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 	ctx.Export("pipelineResultsTopicArn", weekly.ResultsTopicArn)
 	ctx.Export("pipelineFailureTopicArn", weekly.FailureTopicArn)
 	ctx.Export("pipelineCashSecretArn", weekly.CashSecretArn)
+	ctx.Export("auditTrailArn", trail.TrailArn)
+	ctx.Export("auditBucketName", trail.BucketName)
+	ctx.Export("auditTrailPrefix", pulumi.String(audit.TrailPrefix))
+	ctx.Export("auditLogGroupName", trail.LogGroupName)
+	ctx.Export("auditAlarmTopicArn", trail.TopicArn)
+	ctx.Export("auditConfigRules", trail.ConfigRules)
+	ctx.Export("auditAlarms", trail.Alarms)
 	ctx.Export("pipelineLocations", pulumi.StringMap{
 		"configs": weekly.Configs, "data": weekly.Data, "models": weekly.Models, "outputs": weekly.Outputs,
 	})

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aifactory/platform/components/analytics"
+	auditspec "github.com/aifactory/platform/components/audit/spec"
 	"github.com/aifactory/platform/components/tagging"
 	"github.com/aifactory/platform/internal/mocktest"
 	"github.com/aifactory/platform/stacks/platform"
@@ -55,10 +56,40 @@ func TestEveryStackComposesWithItsGuardrails(t *testing.T) {
 			require.NoError(t, json.Unmarshal([]byte(cfg["aifactory:teams"]), &teams))
 			assert.Len(t, m.OfType("aws:s3/accessPoint:AccessPoint"), len(teams)+1, "one access point per team of the stack file, and the pipeline's")
 			buckets := m.OfType("aws:s3/bucketV2:BucketV2")
-			assert.Len(t, buckets, 4)
+			assert.Len(t, buckets, 5, "data, models, application logs, access logs and the audit trail")
 			for _, b := range buckets {
-				assert.Equal(t, stack == "prod", b.Protect && b.RetainOnDelete, "bucket %s protection in %s", b.Name, stack)
+				assert.Equal(t, stack == "prod", b.Protect, "bucket %s protection in %s", b.Name, stack)
+				if b.Name == "audit-bucket" {
+					assert.True(t, b.RetainOnDelete, "the audit trail survives a destroy in every environment")
+					continue
+				}
+				assert.Equal(t, stack == "prod", b.RetainOnDelete, "bucket %s retention in %s", b.Name, stack)
 			}
+			var auditCfg struct {
+				RetentionDays int `json:"retentionDays"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(cfg["aifactory:audit"]), &auditCfg))
+			var lock struct {
+				Rule struct {
+					DefaultRetention struct {
+						Mode string `json:"mode"`
+						Days int    `json:"days"`
+					} `json:"defaultRetention"`
+				} `json:"rule"`
+			}
+			locks := m.OfType("aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2")
+			require.Len(t, locks, 1)
+			require.NoError(t, locks[0].JSON("", &lock))
+			assert.Equal(t, "COMPLIANCE", lock.Rule.DefaultRetention.Mode)
+			assert.Equal(t, auditCfg.RetentionDays, lock.Rule.DefaultRetention.Days, "the stack file's audit.retentionDays")
+			trails := m.OfType("aws:cloudtrail/trail:Trail")
+			require.Len(t, trails, 1)
+			assert.Equal(t, stack == "prod", trails[0].Protect)
+			assert.Len(t, m.OfType("aws:cfg/rule:Rule"), len(auditspec.ConfigRules))
+			// The audit bucket's access logs go to the access log bucket,
+			// whose policy admits them.
+			logPolicy := m.Named(t, "aws:s3/bucketPolicy:BucketPolicy", "data-access-logs").Str("policy")
+			assert.Contains(t, logPolicy, "arn:aws:s3:::aifactory-"+stack+"-audit-123456789012")
 			domains := m.OfType("aws:sagemaker/domain:Domain")
 			require.Len(t, domains, 1)
 			assert.Equal(t, "VpcOnly", domains[0].Str("appNetworkAccessType"))
