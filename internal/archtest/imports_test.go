@@ -31,6 +31,7 @@ var leaves = []string{
 	"components/scope",
 	"components/analytics/spec",
 	"components/pipeline/spec",
+	"components/serving/spec",
 	"components/iamdoc",
 	"internal/gobuild",
 	"internal/iameval",

@@ -333,4 +333,7 @@ var catalogue = []Control{
 		Params:        []Param{paramEnvironment, paramProtectedEnvironments},
 		resource:      checkProdProtect,
 	}),
+
+	// Model serving (serving.go).
+	servingKMS, servingModelIsolated, servingDataCapture, servingInstanceAllowlist, servingEndpointTTL,
 }
