@@ -30,7 +30,7 @@ func TestEngineEveryStackPreviews(t *testing.T) {
 				"aifactory:analytics:EmrStudio": 1, "aws:emr/securityConfiguration:SecurityConfiguration": 1,
 				"aifactory:pipeline:WeeklyPipeline": 1, "aws:ecr/repository:Repository": 1, "aws:ecs/cluster:Cluster": 1,
 				"aws:ecs/taskDefinition:TaskDefinition": 1, "aws:sfn/stateMachine:StateMachine": 1, "aws:scheduler/schedule:Schedule": 1,
-				"aws:sns/topic:Topic": 2, "aws:sqs/queue:Queue": 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 2,
+				"aws:sns/topic:Topic": 2, "aws:sqs/queue:Queue": 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 2 + 2*servedEndpoints(t, stack),
 				"aws:secretsmanager/secret:Secret": 1, "aws:s3/bucketObjectv2:BucketObjectv2": 3, // a configuration per country
 			} {
 				assert.Equal(t, want, types[typ], typ)
@@ -57,6 +57,7 @@ func TestEngineDevUpIsStableAndDestroysCleanly(t *testing.T) {
 	assert.NotEmpty(t, up.Outputs["pipelineStateMachineArn"])
 	assert.NotEmpty(t, up.Outputs["pipelineScheduleArn"])
 	assert.Len(t, up.Outputs["pipelineLocations"], 4)
+	assertServingOutputs(t, up.Outputs)
 
 	enginetest.ExpectNoChanges(t, s)
 	state := enginetest.Destroy(t, s)
@@ -64,4 +65,5 @@ func TestEngineDevUpIsStableAndDestroysCleanly(t *testing.T) {
 		"aws:sfn/stateMachine:StateMachine", "aws:scheduler/schedule:Schedule", "aws:ecr/repository:Repository"} {
 		assert.NotContains(t, state, typ, "no %s left in state after destroy", typ)
 	}
+	assert.NotContains(t, state, "aws:sagemaker/endpoint:Endpoint", "no endpoint left in state after destroy")
 }

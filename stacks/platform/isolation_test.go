@@ -95,7 +95,9 @@ func isolationWorld(t *testing.T) *world {
 		teams = append(teams, map[string]any{
 			"name": "risk-models", "costCenter": "CC-5400-RISK", "owner": "risk-models@aifactory.example",
 			"analytics": map[string]any{"identities": []map[string]string{{"type": "ROLE", "name": "risk-models-analysts"}}},
+			"serving":   riskModelsServing(),
 		})
+		withPeople(teams)
 		b, _ := json.Marshal(teams)
 		cfg["aifactory:teams"] = string(b)
 		m := realisticMocks()
@@ -514,6 +516,7 @@ func TestIsolationMatrix(t *testing.T) {
 			"EMR workspaces":     {"analytics-" + team + "-workspace-id"},
 			"EMR cluster nodes":  {"analytics-" + team + "-primary-id", "analytics-" + team + "-core-id", "analytics-" + team + "-service-access-id"},
 			"EMR Studio engines": {"analytics-" + team + "-engine-id"},
+			"served models":      {"serving-" + team + "-id"},
 		}
 	}
 	for _, team := range isolationTeams {
@@ -535,6 +538,11 @@ func TestIsolationMatrix(t *testing.T) {
 		}
 	}
 
+	servingMatrix(t, w, &mx, servingWorld{
+		bucket: dataBucket, bucketPolicy: bucketPolicy, s3Endpoint: s3EndpointPolicy, s3EndpointID: s3Endpoint.Name + "-id",
+		workspaceBoundary: workspaceBoundary, keyPolicy: keyPolicy, keyArn: keyArn,
+	})
+
 	mx.report(t)
 	// Every surface covers every ordered pair.
 	surfaces := map[string]map[string]bool{}
@@ -551,7 +559,8 @@ func TestIsolationMatrix(t *testing.T) {
 		}
 		surfaces[c.surface][c.pair] = true
 	}
-	for _, s := range []string{"data (access points)", "EMR workspaces", "SageMaker spaces and apps", "security groups", "log groups", "KMS keys", "Studio presigned URLs"} {
+	for _, s := range []string{"data (access points)", "EMR workspaces", "SageMaker spaces and apps", "security groups", "log groups", "KMS keys", "Studio presigned URLs",
+		"model registries", "served endpoints", "model artefacts and data capture"} {
 		assert.Len(t, surfaces[s], len(pairs()), "surface %s covers every ordered pair of teams", s)
 	}
 }
