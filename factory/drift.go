@@ -137,7 +137,7 @@ func (f *Factory) policyConfig(environment string) (rules.PolicyConfig, error) {
 func differing(stored, real map[string]any) []string {
 	var out []string
 	for k, v := range stored {
-		if w, ok := real[k]; !ok || !reflect.DeepEqual(v, w) {
+		if w, ok := real[k]; !ok || !reflect.DeepEqual(comparable(v), comparable(w)) {
 			out = append(out, k)
 		}
 	}
@@ -148,4 +148,25 @@ func differing(stored, real map[string]any) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// assetSignature marks an asset or archive in the engine's property values
+// (Pulumi's "special signature" key).
+const assetSignature = "4dabf18193072939515e22adb298388d"
+
+// comparable reduces an asset or archive to its content hash: the engine
+// describes the same archive differently before and after a step (with or
+// without its path and member list), and only the content counts.
+func comparable(v any) any {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return v
+	}
+	if _, asset := m[assetSignature]; asset {
+		if h, ok := m["hash"]; ok {
+			return h
+		}
+		return nil
+	}
+	return v
 }

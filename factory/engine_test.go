@@ -16,6 +16,7 @@ import (
 
 	"github.com/aifactory/platform/factory"
 	"github.com/aifactory/platform/factory/engine"
+	"github.com/aifactory/platform/finops/cost"
 	"github.com/aifactory/platform/internal/offline"
 )
 
@@ -153,6 +154,26 @@ func TestEngineToolLifecycle(t *testing.T) {
 		stored, err := f.LastRelease(ctx, "dev")
 		require.NoError(t, err)
 		assert.Equal(t, rel.Hash, stored.Hash, "any later run reads the record")
+	})
+
+	t.Run("cost", func(t *testing.T) {
+		res, err := f.Cost(ctx, "dev", factory.CostOptions{})
+		require.NoError(t, err)
+		rep := res.Cost
+		require.NotNil(t, rep)
+		assert.Empty(t, rep.Unpriced, "every costed resource of the dev stack is priced")
+		services := map[string]bool{}
+		for _, l := range rep.Lines {
+			services[l.Service] = true
+		}
+		for _, svc := range []string{cost.ServiceStudio, cost.ServiceEMR, cost.ServiceEndpoint, cost.ServiceKMS} {
+			assert.True(t, services[svc], "the dev stack has %s costs", svc)
+		}
+		jackpot := rep.Team("jackpot-analytics")
+		assert.Greater(t, jackpot.Baseline, jackpot.Modelled, "the team's Spot cluster and idle shutdown save")
+		assert.Greater(t, rep.Team("player-insights").Modelled, 0.0)
+		assert.Greater(t, rep.Compute.Saving(), cost.HeadlineSaving, "the platform's limits save more than the headline claim on ML compute")
+		assert.Less(t, rep.Total.Saving(), rep.Compute.Saving(), "fixed costs (endpoints, keys) are the same in both columns")
 	})
 
 	t.Run("outputs", func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/aifactory/platform/factory/engine"
+	"github.com/aifactory/platform/finops/cost"
 )
 
 // Result is what every operation of the tool reports: the engine's result
@@ -24,6 +25,8 @@ type Result struct {
 	Drift []Drift `json:"drift,omitempty"`
 	// Vended describes a vended (or removed) team.
 	Vended *Vended `json:"vended,omitempty"`
+	// Cost is the modelled monthly cost of the stack.
+	Cost *cost.Report `json:"cost,omitempty"`
 }
 
 // MarshalJSON writes the engine's fields and the tool's side by side.
@@ -33,13 +36,14 @@ func (r Result) MarshalJSON() ([]byte, error) {
 		return nil, err
 	}
 	type extra struct {
-		Release *Release  `json:"release,omitempty"`
-		Chain   []Release `json:"chain,omitempty"`
-		Gates   []Gate    `json:"gates,omitempty"`
-		Drift   []Drift   `json:"drift,omitempty"`
-		Vended  *Vended   `json:"vended,omitempty"`
+		Release *Release     `json:"release,omitempty"`
+		Chain   []Release    `json:"chain,omitempty"`
+		Gates   []Gate       `json:"gates,omitempty"`
+		Drift   []Drift      `json:"drift,omitempty"`
+		Vended  *Vended      `json:"vended,omitempty"`
+		Cost    *cost.Report `json:"cost,omitempty"`
 	}
-	more, err := json.Marshal(extra{r.Release, r.Chain, r.Gates, r.Drift, r.Vended})
+	more, err := json.Marshal(extra{r.Release, r.Chain, r.Gates, r.Drift, r.Vended, r.Cost})
 	if err != nil {
 		return nil, err
 	}
@@ -52,6 +56,9 @@ func (r Result) MarshalJSON() ([]byte, error) {
 
 // Write prints the result for people.
 func (r Result) Write(w io.Writer) error {
+	if r.Cost != nil {
+		return r.Cost.Write(w)
+	}
 	if len(r.Changes) > 0 || len(r.Summary) > 0 {
 		if err := r.Result.Write(w); err != nil {
 			return err

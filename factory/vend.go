@@ -193,7 +193,7 @@ func (r VendRequest) cluster(tpl spec.Cluster, expires time.Time) spec.Cluster {
 func (r VendRequest) teamEntry(now time.Time) teamYAML {
 	t := teamYAML{
 		Name: r.Team, CostCenter: r.CostCenter, Owner: r.Owner,
-		DataClassification: r.DataClassification, InstanceType: r.InstanceType, Budget: r.MonthlyBudget,
+		DataClassification: r.DataClassification, InstanceType: r.InstanceType, Budget: budgetYAML{MonthlyUSD: r.MonthlyBudget},
 	}
 	if r.EMR != nil {
 		t.Analytics = &analyticsYAML{}
@@ -221,8 +221,11 @@ type (
 		Owner              string         `yaml:"owner"`
 		DataClassification string         `yaml:"dataClassification"`
 		InstanceType       string         `yaml:"instanceType"`
-		Budget             float64        `yaml:"budget"`
+		Budget             budgetYAML     `yaml:"budget"`
 		Analytics          *analyticsYAML `yaml:"analytics,omitempty"`
+	}
+	budgetYAML struct {
+		MonthlyUSD float64 `yaml:"monthlyUsd"`
 	}
 	analyticsYAML struct {
 		Identities []identityYAML `yaml:"identities,omitempty"`

@@ -99,7 +99,8 @@ func TestVendedEntryJoinsTheStackFileWithoutTouchingAnythingElse(t *testing.T) {
 	team := after.Teams[len(after.Teams)-1]
 	assert.Equal(t, "fraud-signals", team.Name)
 	assert.Equal(t, "ml.t3.medium", team.InstanceType)
-	assert.Equal(t, 1500.0, team.Budget)
+	require.NotNil(t, team.Budget)
+	assert.Equal(t, 1500.0, team.Budget.MonthlyUSD)
 	require.NotNil(t, team.Analytics)
 	require.Len(t, team.Analytics.Clusters, 1)
 	assert.Equal(t, now.Add(ClusterLifetime), team.Analytics.Clusters[0].ExpiresAt, "the cluster lives ClusterLifetime from vending")

@@ -7,6 +7,7 @@
 //	aifactory promote dev staging --yes   promote dev's release through the gates
 //	aifactory vend request.yaml --yes     give a team its workspace
 //	aifactory drift prod                  compare the real state with the code
+//	aifactory cost dev                    modelled monthly cost and saving
 //
 // --offline runs the real engine with a stand-in AWS provider and a local
 // state backend: no AWS account is needed (the README's `make run`).
@@ -48,11 +49,12 @@ func commands() map[string]command {
 		"release": {"verify a stack's release chain back to dev (release verify <stack>)", release},
 		"vend":    {"give a team its workspace from a request file, or offboard it", vend},
 		"drift":   {"report resources whose real state differs from the code", drift},
+		"cost":    {"model a stack's monthly cost per team and service, and its saving", costCommand},
 		"image":   {"build the optimiser image without Docker, and push it", image},
 	}
 }
 
-var order = []string{"preview", "up", "destroy", "refresh", "outputs", "promote", "release", "vend", "drift", "image"}
+var order = []string{"preview", "up", "destroy", "refresh", "outputs", "promote", "release", "vend", "drift", "cost", "image"}
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: aifactory <command> [flags] [arguments]\n\ncommands:")

@@ -31,6 +31,10 @@ type Team struct {
 	// configured network.
 	AccessRoles  []string
 	AccessGroups []string
+	// InstanceType is the default instance type of the team's JupyterLab
+	// and Code Editor apps, one of AllowedInstanceTypes; the first allowed
+	// type when empty.
+	InstanceType string
 }
 
 // Args configures the workspace.
@@ -227,6 +231,11 @@ func (a *Args) validateInstanceTypes(add func(string, ...any)) {
 			add("AllowedInstanceTypes: %q is listed twice", it)
 		}
 		seen[it] = true
+	}
+	for i, t := range a.Teams {
+		if t.InstanceType != "" && !seen[t.InstanceType] {
+			add("Teams[%d].InstanceType %q: use one of the AllowedInstanceTypes %v", i, t.InstanceType, a.AllowedInstanceTypes)
+		}
 	}
 }
 

@@ -81,6 +81,9 @@ func newTeam(ctx *pulumi.Context, name string, a *Args, team Team, deps teamDeps
 	idleState, idleTimeout := pulumi.String(enabled), pulumi.Int(a.IdleTimeoutMinutes)
 	idleMin, idleMax := pulumi.Int(MinIdleTimeoutMinutes), pulumi.Int(a.MaxIdleTimeoutMinutes)
 	defaultType := pulumi.String(a.AllowedInstanceTypes[0])
+	if team.InstanceType != "" {
+		defaultType = pulumi.String(team.InstanceType)
+	}
 	jupyterLab, codeEditor := lifecycle[appTypeJupyterLab], lifecycle[appTypeCodeEditor]
 	profile, err := sagemaker.NewUserProfile(ctx, resource, &sagemaker.UserProfileArgs{
 		DomainId:        deps.domain.ID(),

@@ -322,6 +322,17 @@ func TestLifecycleScriptIsTheDefaultOfJupyterLabAndCodeEditor(t *testing.T) {
 	}
 }
 
+func TestTeamInstanceTypeIsItsProfilesDefault(t *testing.T) {
+	a := args()
+	a.Teams[1].InstanceType = "ml.m5.large"
+	m := build(t, a)
+	for team, want := range map[string]string{"jackpot-analytics": "ml.t3.medium", "player-insights": "ml.m5.large"} {
+		u := profileSettings(t, m, team)
+		assert.Equal(t, want, u.JupyterLab.DefaultResourceSpec.InstanceType, team)
+		assert.Equal(t, want, u.CodeEditor.DefaultResourceSpec.InstanceType, team)
+	}
+}
+
 // userSettings are a profile's settings.
 type userSettings struct {
 	ExecutionRole  string      `json:"executionRole"`
@@ -801,6 +812,7 @@ func TestInvalidArgsAreRejectedBeforeAnyResource(t *testing.T) {
 		{"package index over http", func(a *workspace.Args) { a.PackageIndexURL = "http://pypi.internal/simple" }, "PackageIndexURL"},
 		{"package index with shell", func(a *workspace.Args) { a.PackageIndexURL = "https://x/$(reboot)" }, "PackageIndexURL"},
 		{"bad registry account", func(a *workspace.Args) { a.ImageRegistryAccounts = []string{"aws"} }, "ImageRegistryAccounts"},
+		{"team instance type outside the allow-list", func(a *workspace.Args) { a.Teams[0].InstanceType = "ml.p4d.24xlarge" }, "Teams[0].InstanceType"},
 		{"bad prefix", func(a *workspace.Args) { a.Prefix = "AI Factory" }, "Prefix"},
 		{"unencrypted logs", func(a *workspace.Args) { a.LogsKeyArn = nil }, "LogsKeyArn"},
 		{"logs kept forever", func(a *workspace.Args) { a.LogRetentionDays = 0 }, "LogRetentionDays"},

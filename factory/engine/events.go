@@ -69,7 +69,7 @@ func (c *collector) handle(ev events.EngineEvent) {
 			change.Before = m.Old.Outputs
 		}
 		if m.New != nil {
-			change.State = m.New.Outputs
+			change.State, change.Inputs = m.New.Outputs, m.New.Inputs
 		}
 		r.Changes = append(r.Changes, change)
 		if c.progress != nil {

@@ -76,6 +76,9 @@ type Change struct {
 	// the real state just read).
 	Before map[string]any `json:"-"`
 	State  map[string]any `json:"-"`
+	// Inputs are the resource's inputs as the step plans them (nil for a
+	// delete).
+	Inputs map[string]any `json:"-"`
 }
 
 // Finding is a policy pack's finding on a resource or the stack.

@@ -34,6 +34,7 @@ var leaves = []string{
 	"components/serving/spec",
 	"components/iamdoc",
 	"internal/gobuild",
+	"finops/cost",
 	"internal/iameval",
 }
 

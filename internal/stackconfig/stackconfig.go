@@ -74,6 +74,8 @@ type Config struct {
 	Analytics Analytics
 	// Pipeline runs the weekly jackpot job.
 	Pipeline Pipeline
+	// FinOps holds the platform's budget, alerting and cleanup settings.
+	FinOps FinOps
 	// Serving bounds the teams' model endpoints; optional until a team
 	// serves a model.
 	Serving Serving
@@ -256,12 +258,19 @@ type Team struct {
 	// InstanceType, when set, is the default instance type of the team's
 	// Studio apps; one of workspace.allowedInstanceTypes.
 	InstanceType string `json:"instanceType,omitempty"`
-	// Budget is the team's monthly budget in US dollars; 0 when none is set.
-	Budget float64 `json:"budget,omitempty"`
 	// Analytics gives the team EMR Studio access and ephemeral clusters.
 	Analytics *TeamAnalytics `json:"analytics,omitempty"`
 	// Serving names the team's approvers, consumers and served models.
 	Serving *TeamServing `json:"serving,omitempty"`
+	// Budget is the team's monthly AWS Budget; required, so that every
+	// team's spend is watched from its first resource.
+	Budget *Budget `json:"budget,omitempty"`
+}
+
+// Budget is a monthly AWS Budget.
+type Budget struct {
+	// MonthlyUSD is the budgeted cost per calendar month, in US dollars.
+	MonthlyUSD float64 `json:"monthlyUsd"`
 }
 
 // TeamAnalytics is a team's `analytics` object.
@@ -294,6 +303,82 @@ type Analytics struct {
 	// Required in staging and prod.
 	InTransitCertificates string `json:"inTransitCertificates,omitempty"`
 }
+
+// FinOps is the `aifactory:finops` object.
+type FinOps struct {
+	// PlatformBudget is the budget of the platform team (tags.team): the
+	// shared network, keys, Studio domain and pipeline.
+	PlatformBudget *Budget `json:"platformBudget"`
+	// AlertThresholdsPercent are the shares of a budget whose actual spend
+	// alerts the team's owner and the platform topic; [80, 100] when empty.
+	AlertThresholdsPercent []float64 `json:"alertThresholdsPercent,omitempty"`
+	// ForecastThresholdPercent alerts when the month's forecast passes
+	// this share of a budget; 100 when 0.
+	ForecastThresholdPercent float64 `json:"forecastThresholdPercent,omitempty"`
+	// AnomalyThresholdUSD is the total impact above which a cost anomaly
+	// of a team is reported; 10 when 0.
+	AnomalyThresholdUSD float64 `json:"anomalyThresholdUsd,omitempty"`
+	// ActivateCostAllocationTags activates the required tags as
+	// cost-allocation tags (possible only in the account that pays the bill).
+	ActivateCostAllocationTags bool `json:"activateCostAllocationTags"`
+	// Cleanup schedules the lifecycle cleanup job.
+	Cleanup Cleanup `json:"cleanup"`
+}
+
+// Cleanup is the `aifactory:finops.cleanup` object.
+type Cleanup struct {
+	// Schedule is an EventBridge Scheduler expression, e.g. "cron(0 19 * * ? *)".
+	Schedule string `json:"schedule"`
+	// DryRun makes the job decide and log without acting; dev must set it
+	// explicitly to false to act.
+	DryRun *bool `json:"dryRun,omitempty"`
+	// StudioIdleLimit deletes Studio apps idle longer (e.g. "3h"); at least
+	// workspace.maxIdleTimeoutMinutes, so no setting a user may choose is
+	// overridden.
+	StudioIdleLimit string `json:"studioIdleLimit"`
+	// VolumeMinAge deletes unattached EBS volumes older (e.g. "168h").
+	VolumeMinAge string `json:"volumeMinAge"`
+}
+
+// Defaults of the finops settings.
+var (
+	DefaultAlertThresholdsPercent   = []float64{80, 100}
+	DefaultForecastThresholdPercent = 100.0
+	DefaultAnomalyThresholdUSD      = 10.0
+)
+
+// FinOpsSettings returns the finops settings with defaults filled in.
+func (c *Config) FinOpsSettings() FinOps {
+	f := c.FinOps
+	if len(f.AlertThresholdsPercent) == 0 {
+		f.AlertThresholdsPercent = DefaultAlertThresholdsPercent
+	}
+	if f.ForecastThresholdPercent == 0 {
+		f.ForecastThresholdPercent = DefaultForecastThresholdPercent
+	}
+	if f.AnomalyThresholdUSD == 0 {
+		f.AnomalyThresholdUSD = DefaultAnomalyThresholdUSD
+	}
+	return f
+}
+
+// CleanupDryRun is the cleanup job's dry-run setting: as configured, or on
+// in dev when unset.
+func (c *Config) CleanupDryRun() bool {
+	if d := c.FinOps.Cleanup.DryRun; d != nil {
+		return *d
+	}
+	return c.Environment == "dev"
+}
+
+// CleanupLimits returns the parsed cleanup durations (valid after Parse).
+func (c *Config) CleanupLimits() (studioIdle, volumeAge time.Duration) {
+	studioIdle, _ = time.ParseDuration(c.FinOps.Cleanup.StudioIdleLimit)
+	volumeAge, _ = time.ParseDuration(c.FinOps.Cleanup.VolumeMinAge)
+	return studioIdle, volumeAge
+}
+
+var schedulePattern = regexp.MustCompile(`^(cron\([^()]+\)|rate\([1-9][0-9]* (minute|minutes|hour|hours|day|days)\))$`)
 
 // DataClassifications are the allowed values of the data-classification tag.
 var DataClassifications = []string{"public", "internal", "confidential", "restricted"}
@@ -341,6 +426,8 @@ func Parse(stack string, get Getter) (*Config, error) {
 	p.object("analytics", &c.Analytics)
 	p.object("pipeline", &c.Pipeline)
 	p.optionalObject("serving", &c.Serving)
+
+	p.object("finops", &c.FinOps)
 
 	if len(p.errs) == 0 {
 		p.validate(c)
@@ -572,6 +659,8 @@ func (p *parser) validate(c *Config) {
 	p.validateAnalytics(c)
 	p.validatePipeline(c)
 	p.validateServing(c)
+
+	p.validateFinOps(c)
 	if d := c.Data.NoncurrentVersionDays; d < 1 || d > 3650 {
 		p.fail("data.noncurrentVersionDays", "%d is out of range; keep old object versions between 1 and 3650 days", d)
 	} else if prod && d < 90 {
@@ -809,6 +898,53 @@ func (c *Config) AnalyticsLimits() spec.Limits {
 	}
 }
 
+func checkBudget(p *parser, key string, b *Budget) {
+	switch {
+	case b == nil:
+		p.fail(key, "is not set; give the team a monthly AWS Budget such as {monthlyUsd: 500}: every team's spend is watched")
+	case b.MonthlyUSD <= 0 || b.MonthlyUSD > 1e7:
+		p.fail(key+".monthlyUsd", "%v is not a monthly budget; set a positive amount in USD below 10,000,000", b.MonthlyUSD)
+	}
+}
+
+// validateFinOps checks budgets, alert thresholds and the cleanup job's settings.
+func (p *parser) validateFinOps(c *Config) {
+	f := c.FinOps
+	checkBudget(p, "finops.platformBudget", f.PlatformBudget)
+	for i, t := range c.Teams {
+		checkBudget(p, fmt.Sprintf("teams[%d].budget", i), t.Budget)
+	}
+	for i, th := range f.AlertThresholdsPercent {
+		if th <= 0 || th > 1000 {
+			p.fail(fmt.Sprintf("finops.alertThresholdsPercent[%d]", i), "%v is not a share of the budget; use a percentage such as 80", th)
+		}
+	}
+	if th := f.ForecastThresholdPercent; th < 0 || th > 1000 {
+		p.fail("finops.forecastThresholdPercent", "%v is not a share of the budget; use a percentage such as 100", th)
+	}
+	if f.AnomalyThresholdUSD < 0 {
+		p.fail("finops.anomalyThresholdUsd", "%v is negative; use an amount in USD such as 10", f.AnomalyThresholdUSD)
+	}
+	cl := f.Cleanup
+	if !schedulePattern.MatchString(cl.Schedule) {
+		p.fail("finops.cleanup.schedule", "%q is not an EventBridge Scheduler expression; write it like \"cron(0 19 * * ? *)\" or \"rate(1 day)\"", cl.Schedule)
+	}
+	idle, err := time.ParseDuration(cl.StudioIdleLimit)
+	switch {
+	case err != nil:
+		p.fail("finops.cleanup.studioIdleLimit", "%q is not a duration; write it like \"3h\"", cl.StudioIdleLimit)
+	case idle < time.Duration(c.Workspace.MaxIdleTimeoutMinutes)*time.Minute:
+		p.fail("finops.cleanup.studioIdleLimit", "%s is shorter than workspace.maxIdleTimeoutMinutes (%d), so cleanup would delete apps users may keep; raise it", idle, c.Workspace.MaxIdleTimeoutMinutes)
+	}
+	age, err := time.ParseDuration(cl.VolumeMinAge)
+	switch {
+	case err != nil:
+		p.fail("finops.cleanup.volumeMinAge", "%q is not a duration; write it like \"168h\"", cl.VolumeMinAge)
+	case age < 24*time.Hour:
+		p.fail("finops.cleanup.volumeMinAge", "%s is shorter than a day; a volume between two attachments would be deleted", age)
+	}
+}
+
 func (p *parser) validateTeams(c *Config) {
 	if len(c.Teams) == 0 {
 		p.fail("teams", "is empty; list at least one team with name, costCenter and owner")
@@ -835,9 +971,6 @@ func (p *parser) validateTeams(c *Config) {
 		}
 		if t.InstanceType != "" && !slices.Contains(c.Workspace.AllowedInstanceTypes, t.InstanceType) {
 			p.fail(key+".instanceType", "%q is not in workspace.allowedInstanceTypes (%s); choose one of them", t.InstanceType, strings.Join(c.Workspace.AllowedInstanceTypes, ", "))
-		}
-		if t.Budget < 0 {
-			p.fail(key+".budget", "%v is negative; give the team's monthly budget in US dollars", t.Budget)
 		}
 	}
 }

@@ -287,7 +287,7 @@ func TestEveryProblemIsReportedAtOnce(t *testing.T) {
 	require.Error(t, err)
 	var cfgErr *stackconfig.Error
 	require.ErrorAs(t, err, &cfgErr)
-	assert.Len(t, cfgErr.Problems, 14, "one line per missing key")
+	assert.Len(t, cfgErr.Problems, 15, "one line per missing key")
 }
 
 // Promotion carries one image from dev to staging to prod: every shipped

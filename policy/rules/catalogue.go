@@ -317,6 +317,7 @@ var catalogue = []Control{
 		ResourceTypes: []string{AllAWSTypes},
 		stack:         checkTeamBudget,
 	}),
+	teamBudgetFit,
 
 	// Governance.
 	newControl(Control{

@@ -28,7 +28,7 @@ var catalogueNames = []string{
 	"vpc-endpoint-policy", "resource-policy-no-public", "s3-acl-no-public", "no-internet-path",
 	"iam-no-admin", "iam-no-service-wildcard", "iam-session-limits", "iam-trust-restricted", "iam-no-users-or-keys",
 	"ecs-separate-roles", "iam-no-privilege-escalation", "iam-trust-confused-deputy",
-	"emr-auto-termination", "sagemaker-idle-shutdown", "instance-type-allowlist", "team-budget",
+	"emr-auto-termination", "sagemaker-idle-shutdown", "instance-type-allowlist", "team-budget", "team-budget-fit",
 	"s3-versioning-lifecycle", "prod-protect",
 	"sagemaker-endpoint-kms", "sagemaker-model-isolated", "sagemaker-endpoint-data-capture", "sagemaker-endpoint-instance-allowlist",
 	"sagemaker-endpoint-ttl",

@@ -145,5 +145,5 @@ func controlCases() []controlCase {
 	} {
 		cases = append(cases, category...)
 	}
-	return cases
+	return append(cases, budgetFitCases()...)
 }

@@ -24,14 +24,18 @@ func TestEngineEveryStackPreviews(t *testing.T) {
 			assert.Greater(t, plan.Summary["create"], 100, "the stack creates every component")
 			types := plan.CountByType()
 			for typ, want := range map[string]int{
-				"aws:kms/key:Key": 4, "aws:ec2/flowLog:FlowLog": 1, "aws:ec2/natGateway:NatGateway": 0,
+				// Four platform keys and the cost alerts key of the finops component.
+				"aws:kms/key:Key": 5, "aws:ec2/flowLog:FlowLog": 1, "aws:ec2/natGateway:NatGateway": 0,
 				"aifactory:data:Perimeter": 1, "aws:s3/accessPoint:AccessPoint": 3, // two teams' and the pipeline's
 				"aifactory:workspace:Studio": 1, "aws:sagemaker/userProfile:UserProfile": 2,
 				"aifactory:analytics:EmrStudio": 1, "aws:emr/securityConfiguration:SecurityConfiguration": 1,
 				"aifactory:pipeline:WeeklyPipeline": 1, "aws:ecr/repository:Repository": 1, "aws:ecs/cluster:Cluster": 1,
-				"aws:ecs/taskDefinition:TaskDefinition": 1, "aws:sfn/stateMachine:StateMachine": 1, "aws:scheduler/schedule:Schedule": 1,
-				"aws:sns/topic:Topic": 2, "aws:sqs/queue:Queue": 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 2 + 2*servedEndpoints(t, stack),
+				"aws:ecs/taskDefinition:TaskDefinition": 1, "aws:sfn/stateMachine:StateMachine": 1, "aws:scheduler/schedule:Schedule": 2,
+				"aws:sns/topic:Topic": 3, "aws:sqs/queue:Queue": 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 2 + 2*servedEndpoints(t, stack),
 				"aws:secretsmanager/secret:Secret": 1, "aws:s3/bucketObjectv2:BucketObjectv2": 3, // a configuration per country
+				// A budget and an anomaly monitor per team, the platform team included.
+				"aifactory:finops:CostControls": 1, "aws:budgets/budget:Budget": 3,
+				"aws:costexplorer/anomalyMonitor:AnomalyMonitor": 3, "aws:lambda/function:Function": 1,
 			} {
 				assert.Equal(t, want, types[typ], typ)
 			}
@@ -57,12 +61,15 @@ func TestEngineDevUpIsStableAndDestroysCleanly(t *testing.T) {
 	assert.NotEmpty(t, up.Outputs["pipelineStateMachineArn"])
 	assert.NotEmpty(t, up.Outputs["pipelineScheduleArn"])
 	assert.Len(t, up.Outputs["pipelineLocations"], 4)
+	assert.Len(t, up.Outputs["budgetNames"], 3)
+	assert.Equal(t, "aifactory-dev-cleanup", up.Outputs["cleanupFunctionName"])
 	assertServingOutputs(t, up.Outputs)
 
 	enginetest.ExpectNoChanges(t, s)
 	state := enginetest.Destroy(t, s)
 	for _, typ := range []string{"aws:ec2/vpc:Vpc", "aws:s3/bucketV2:BucketV2", "aws:sagemaker/domain:Domain", "aws:emr/cluster:Cluster",
-		"aws:sfn/stateMachine:StateMachine", "aws:scheduler/schedule:Schedule", "aws:ecr/repository:Repository"} {
+		"aws:sfn/stateMachine:StateMachine", "aws:scheduler/schedule:Schedule", "aws:ecr/repository:Repository",
+		"aws:budgets/budget:Budget", "aws:lambda/function:Function"} {
 		assert.NotContains(t, state, typ, "no %s left in state after destroy", typ)
 	}
 	assert.NotContains(t, state, "aws:sagemaker/endpoint:Endpoint", "no endpoint left in state after destroy")

@@ -94,6 +94,7 @@ func isolationWorld(t *testing.T) *world {
 		}
 		teams = append(teams, map[string]any{
 			"name": "risk-models", "costCenter": "CC-5400-RISK", "owner": "risk-models@aifactory.example",
+			"budget":    map[string]any{"monthlyUsd": 200},
 			"analytics": map[string]any{"identities": []map[string]string{{"type": "ROLE", "name": "risk-models-analysts"}}},
 			"serving":   riskModelsServing(),
 		})

@@ -13,12 +13,14 @@ import (
 
 	"github.com/aifactory/platform/components/analytics"
 	"github.com/aifactory/platform/components/data"
+	"github.com/aifactory/platform/components/finops"
 	"github.com/aifactory/platform/components/kms"
 	"github.com/aifactory/platform/components/network"
 	"github.com/aifactory/platform/components/pipeline"
 	"github.com/aifactory/platform/components/scope"
 	"github.com/aifactory/platform/components/tagging"
 	"github.com/aifactory/platform/components/workspace"
+	"github.com/aifactory/platform/finops/cleanup/bundle"
 	"github.com/aifactory/platform/internal/stackconfig"
 )
 
@@ -138,6 +140,7 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 			Tags:           cfg.TeamTags(t),
 			AccessRoles:    roles,
 			AccessGroups:   groups,
+			InstanceType:   t.InstanceType,
 		})
 	}
 	w := cfg.Workspace
@@ -271,6 +274,11 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		return err
 	}
 
+	costs, err := newCostControls(ctx, cfg, sc, keys.Arn(kms.Logs), components)
+	if err != nil {
+		return err
+	}
+
 	served, err := newServing(ctx, cfg, sc, net, keys, perimeter, components)
 	if err != nil {
 		return err
@@ -314,11 +322,53 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 	ctx.Export("pipelineLocations", pulumi.StringMap{
 		"configs": weekly.Configs, "data": weekly.Data, "models": weekly.Models, "outputs": weekly.Outputs,
 	})
+	ctx.Export("finopsTopicArn", costs.TopicArn)
+	ctx.Export("budgetNames", costs.BudgetNames)
+	ctx.Export("cleanupFunctionName", costs.CleanupFunctionName)
 	ctx.Export("modelRegistryNames", served.RegistryNames)
 	ctx.Export("servingEndpointNames", served.EndpointNames)
 	ctx.Export("servingEndpointUrls", served.EndpointURLs)
 	ctx.Export("servingRoleArns", served.RoleArns)
 	return nil
+}
+
+// newCostControls gives every team, the platform team included, its budget
+// and anomaly monitor, and schedules the cleanup job built from this
+// repository's source.
+func newCostControls(ctx *pulumi.Context, cfg *stackconfig.Config, sc scope.Scope, logsKey pulumi.StringInput, opts ...pulumi.ResourceOption) (*finops.CostControls, error) {
+	f := cfg.FinOpsSettings()
+	teams := []finops.Team{{
+		Name: cfg.Tags.Team, Owner: cfg.Tags.Owner, MonthlyBudgetUSD: f.PlatformBudget.MonthlyUSD, Tags: cfg.DefaultTags(),
+	}}
+	for _, t := range cfg.Teams {
+		teams = append(teams, finops.Team{Name: t.Name, Owner: t.Owner, MonthlyBudgetUSD: t.Budget.MonthlyUSD, Tags: cfg.TeamTags(t)})
+	}
+	code, err := bundle.Zip(ctx.Context())
+	if err != nil {
+		return nil, err
+	}
+	idle, age := cfg.CleanupLimits()
+	return finops.New(ctx, "finops", &finops.Args{
+		Scope:                      sc,
+		Teams:                      teams,
+		PlatformOwner:              cfg.Tags.Owner,
+		AlertThresholdsPercent:     f.AlertThresholdsPercent,
+		ForecastThresholdPercent:   f.ForecastThresholdPercent,
+		AnomalyThresholdUSD:        f.AnomalyThresholdUSD,
+		ActivateCostAllocationTags: f.ActivateCostAllocationTags,
+		LogsKeyArn:                 logsKey,
+		LogRetentionDays:           cfg.LogRetentionDays,
+		DeletionWindowDays:         cfg.KMSDeletionWindowDays,
+		Protect:                    cfg.Protect,
+		Cleanup: finops.Cleanup{
+			Code:            pulumi.NewFileArchive(code),
+			Schedule:        f.Cleanup.Schedule,
+			DryRun:          cfg.CleanupDryRun(),
+			Project:         cfg.Tags.Project,
+			StudioIdleLimit: idle,
+			VolumeMinAge:    age,
+		},
+	}, opts...)
 }
 
 // dataTeams gives each team's access point to that team's workspace role alone.

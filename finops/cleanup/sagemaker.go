@@ -1,0 +1,160 @@
+package cleanup
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
+
+	"github.com/aifactory/platform/facts/tagkeys"
+)
+
+// endpoints deletes real-time endpoints past expires-at. An endpoint bills
+// every hour it exists, used or not.
+func (j *Job) endpoints(ctx context.Context) error {
+	p := sagemaker.NewListEndpointsPaginator(j.clients.SageMaker, &sagemaker.ListEndpointsInput{})
+	var endpoints []smtypes.EndpointSummary
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("listing SageMaker endpoints: %w", err)
+		}
+		endpoints = append(endpoints, page.Endpoints...)
+	}
+	// Listed first: a deleted endpoint leaves the list.
+	for _, e := range endpoints {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if e.EndpointStatus == smtypes.EndpointStatusDeleting {
+			continue
+		}
+		j.endpoint(ctx, e)
+	}
+	return nil
+}
+
+func (j *Job) endpoint(ctx context.Context, e smtypes.EndpointSummary) {
+	d := Decision{Rule: RuleEndpointExpired, Kind: "sagemaker-endpoint", Action: ActionDelete, Resource: aws.ToString(e.EndpointArn)}
+	tags, err := j.tagsOf(ctx, d.Resource)
+	if err != nil {
+		d.Action, d.Outcome, d.Reason = ActionNone, OutcomeFailed, "reading tags: "+err.Error()
+		j.record(d)
+		return
+	}
+	if !j.platform(tags) {
+		j.ignored(d.Rule, d.Kind, d.Resource)
+		return
+	}
+	d.Team = tags[tagkeys.Team]
+	expired, why := j.expired(tags)
+	d.Reason = why
+	if !expired {
+		d.Action, d.Outcome = ActionNone, OutcomeKept
+		j.record(d)
+		return
+	}
+	if d.Instances, err = j.endpointInstances(ctx, e.EndpointName); err != nil {
+		d.Action, d.Outcome, d.Reason = ActionNone, OutcomeFailed, why+"; describing it: "+err.Error()
+		j.record(d)
+		return
+	}
+	j.act(ctx, d, func(ctx context.Context) error {
+		_, err := j.clients.SageMaker.DeleteEndpoint(ctx, &sagemaker.DeleteEndpointInput{EndpointName: e.EndpointName})
+		return err
+	})
+}
+
+// endpointInstances reads the instances behind an endpoint's variants.
+func (j *Job) endpointInstances(ctx context.Context, name *string) ([]Instance, error) {
+	desc, err := j.clients.SageMaker.DescribeEndpoint(ctx, &sagemaker.DescribeEndpointInput{EndpointName: name})
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := j.clients.SageMaker.DescribeEndpointConfig(ctx, &sagemaker.DescribeEndpointConfigInput{EndpointConfigName: desc.EndpointConfigName})
+	if err != nil {
+		return nil, err
+	}
+	current := map[string]int32{}
+	for _, v := range desc.ProductionVariants {
+		current[aws.ToString(v.VariantName)] = aws.ToInt32(v.CurrentInstanceCount)
+	}
+	var out []Instance
+	for _, v := range cfg.ProductionVariants {
+		if v.InstanceType == "" {
+			continue // serverless variants bill per request
+		}
+		n, ok := current[aws.ToString(v.VariantName)]
+		if !ok {
+			n = aws.ToInt32(v.InitialInstanceCount)
+		}
+		out = append(out, Instance{Type: string(v.InstanceType), Market: OnDemand, Count: int(n)})
+	}
+	return out, nil
+}
+
+// notebooks stops notebook instances past expires-at and deletes stopped
+// ones: a running instance must be stopped before it can be deleted.
+func (j *Job) notebooks(ctx context.Context) error {
+	p := sagemaker.NewListNotebookInstancesPaginator(j.clients.SageMaker, &sagemaker.ListNotebookInstancesInput{})
+	var notebooks []smtypes.NotebookInstanceSummary
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("listing notebook instances: %w", err)
+		}
+		notebooks = append(notebooks, page.NotebookInstances...)
+	}
+	for _, n := range notebooks {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		j.notebook(ctx, n)
+	}
+	return nil
+}
+
+func (j *Job) notebook(ctx context.Context, n smtypes.NotebookInstanceSummary) {
+	d := Decision{Rule: RuleNotebookExpired, Kind: "notebook-instance", Resource: aws.ToString(n.NotebookInstanceArn)}
+	tags, err := j.tagsOf(ctx, d.Resource)
+	if err != nil {
+		d.Action, d.Outcome, d.Reason = ActionNone, OutcomeFailed, "reading tags: "+err.Error()
+		j.record(d)
+		return
+	}
+	if !j.platform(tags) {
+		j.ignored(d.Rule, d.Kind, d.Resource)
+		return
+	}
+	d.Team = tags[tagkeys.Team]
+	expired, why := j.expired(tags)
+	d.Reason = why
+	if !expired {
+		d.Action, d.Outcome = ActionNone, OutcomeKept
+		j.record(d)
+		return
+	}
+	name := n.NotebookInstanceName
+	switch n.NotebookInstanceStatus {
+	case smtypes.NotebookInstanceStatusInService:
+		d.Action = ActionStop
+		d.Reason = why + "; stopped now, deleted by the next run"
+		d.Instances = []Instance{{Type: string(n.InstanceType), Market: OnDemand, Count: 1}}
+		j.act(ctx, d, func(ctx context.Context) error {
+			_, err := j.clients.SageMaker.StopNotebookInstance(ctx, &sagemaker.StopNotebookInstanceInput{NotebookInstanceName: name})
+			return err
+		})
+	case smtypes.NotebookInstanceStatusStopped, smtypes.NotebookInstanceStatusFailed:
+		d.Action = ActionDelete
+		j.act(ctx, d, func(ctx context.Context) error {
+			_, err := j.clients.SageMaker.DeleteNotebookInstance(ctx, &sagemaker.DeleteNotebookInstanceInput{NotebookInstanceName: name})
+			return err
+		})
+	default:
+		d.Action, d.Outcome = ActionNone, OutcomeDeferred
+		d.Reason = why + "; it is " + string(n.NotebookInstanceStatus) + ", the next run acts on it"
+		j.record(d)
+	}
+}

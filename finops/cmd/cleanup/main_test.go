@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/stretchr/testify/assert"
+
+	"github.com/aifactory/platform/internal/fakeaws"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestExitCodesAndDryRunDefault(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		fail    bool
+		code    int
+		deletes bool
+		stderr  string
+	}{
+		{name: "dev defaults to a dry run", args: []string{"-project", "aifactory", "-environment", "dev"}, code: exitOK, stderr: "(dry run)"},
+		{name: "prod acts", args: []string{"-project", "aifactory", "-environment", "prod"}, code: exitOK, deletes: true},
+		{name: "dev acts when asked", args: []string{"-project", "aifactory", "-environment", "dev", "-dry-run=false"}, code: exitOK, deletes: true},
+		{name: "environment variables", env: map[string]string{"CLEANUP_PROJECT": "aifactory", "CLEANUP_ENVIRONMENT": "dev", "CLEANUP_DRY_RUN": "false"}, code: exitOK, deletes: true},
+		{name: "a failed action", args: []string{"-project", "aifactory", "-environment", "prod"}, fail: true, code: exitFailed},
+		{name: "no project", args: []string{"-environment", "dev"}, code: exitUsage, stderr: "Project is empty"},
+		{name: "bad duration", env: map[string]string{"CLEANUP_STUDIO_IDLE_LIMIT": "two hours"}, code: exitUsage, stderr: "CLEANUP_STUDIO_IDLE_LIMIT"},
+		{name: "bad dry-run", args: []string{"-project", "p", "-environment", "dev", "-dry-run=maybe"}, code: exitUsage, stderr: "use true or false"},
+		{name: "stray argument", args: []string{"-project", "p", "-environment", "dev", "now"}, code: exitUsage, stderr: "unexpected argument"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := fakeaws.New(t)
+			envName := "prod"
+			for i, a := range tc.args {
+				if a == "-environment" {
+					envName = tc.args[i+1]
+				}
+			}
+			if e := tc.env["CLEANUP_ENVIRONMENT"]; e != "" {
+				envName = e
+			}
+			s.Volumes = []*fakeaws.Volume{{ID: "vol-1", AZ: "eu-west-1a", Type: "gp3", SizeGiB: 10, State: "available",
+				Created: time.Now().Add(-30 * 24 * time.Hour), Tags: fakeaws.Tags{"project": "aifactory", "environment": envName}}}
+			if tc.fail {
+				s.Fail("DeleteVolume", "vol-1", fakeaws.Fault{Code: "UnauthorizedOperation", Message: "denied"})
+			}
+			var stdout, stderr bytes.Buffer
+			code := run(context.Background(), tc.args, env(tc.env), &stdout, &stderr, func(context.Context) (aws.Config, error) { return s.Config(), nil })
+			assert.Equal(t, tc.code, code, stderr.String())
+			assert.Contains(t, stderr.String(), tc.stderr)
+			assert.Equal(t, tc.deletes, len(s.Mutations()) > 0 && s.Mutations()[0] == "DeleteVolume vol-1", s.Mutations())
+			if code == exitOK {
+				assert.Contains(t, stdout.String(), `"msg":"decision"`)
+			}
+		})
+	}
+}
+
+func TestInterruptedRunExitsThree(t *testing.T) {
+	s := fakeaws.New(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"-project", "aifactory", "-environment", "prod"}, env(nil), &stdout, &stderr, func(context.Context) (aws.Config, error) { return s.Config(), nil })
+	assert.Equal(t, exitInterrupted, code)
+}
