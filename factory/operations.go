@@ -4,28 +4,49 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 
 	"github.com/aifactory/platform/factory/engine"
+	"github.com/aifactory/platform/internal/stackconfig"
 )
+
+// operation is a stack made ready for an operation: its config, the
+// policy pack (nil when switched off) and the Automation API stack.
+type operation struct {
+	cfg  *stackconfig.Config
+	pack *engine.PolicyPack
+	s    auto.Stack
+}
+
+// prepare reads and validates the stack's config, builds the pack and
+// prepares the stack, in that order, so bad input fails before any work.
+func (f *Factory) prepare(ctx context.Context, stack string) (operation, error) {
+	cfg, err := f.Config(stack)
+	if err != nil {
+		return operation{}, err
+	}
+	p, err := f.policyPack(ctx)
+	if err != nil {
+		return operation{}, err
+	}
+	s, err := f.stack(ctx, stack)
+	if err != nil {
+		return operation{}, err
+	}
+	return operation{cfg: cfg, pack: p, s: s}, nil
+}
 
 // Preview previews stack with the policy pack and the environment's
 // policy config attached. A mandatory finding fails it with ExitPolicy.
 func (f *Factory) Preview(ctx context.Context, stack string) (Result, error) {
-	cfg, err := f.Config(stack)
+	op, err := f.prepare(ctx, stack)
 	if err != nil {
 		return Result{}, err
 	}
-	p, err := f.policyPack(ctx)
-	if err != nil {
-		return Result{}, err
-	}
-	s, err := f.stack(ctx, stack)
-	if err != nil {
-		return Result{}, err
-	}
+	cfg, p, s := op.cfg, op.pack, op.s
 	var opts []optpreview.Option
 	if p != nil {
 		opts = p.PreviewOptions(cfg.Environment)
@@ -45,18 +66,11 @@ type UpOptions struct {
 // Up updates stack with the policy pack attached and, when it succeeds,
 // writes the stack's release record.
 func (f *Factory) Up(ctx context.Context, stack string, o UpOptions) (Result, error) {
-	cfg, err := f.Config(stack)
+	op, err := f.prepare(ctx, stack)
 	if err != nil {
 		return Result{}, err
 	}
-	p, err := f.policyPack(ctx)
-	if err != nil {
-		return Result{}, err
-	}
-	s, err := f.stack(ctx, stack)
-	if err != nil {
-		return Result{}, err
-	}
+	cfg, p, s := op.cfg, op.pack, op.s
 	var opts []optup.Option
 	if p != nil {
 		opts = p.UpOptions(cfg.Environment)

@@ -1,6 +1,8 @@
 package factory
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -54,8 +56,8 @@ type Release struct {
 
 // Stack tags that hold a stack's current release record. Backends cap a tag
 // value at 256 characters (the Pulumi Cloud does), so the record's JSON,
-// base64-encoded (a tag value must not look like a flag to the CLI), is
-// split over numbered tags.
+// compressed and base64-encoded (a tag value must not look like a flag to
+// the CLI), is split over numbered tags.
 const (
 	releaseTagPrefix = "aifactory.release."
 	releaseTagParts  = releaseTagPrefix + "parts"
@@ -158,7 +160,7 @@ func readRelease(ctx context.Context, s auto.Stack) (*Release, error) {
 		}
 		b.WriteString(part)
 	}
-	raw, err := base64.StdEncoding.DecodeString(b.String())
+	raw, err := unpackRecord(b.String())
 	if err != nil {
 		return nil, fmt.Errorf("stack %s: the release record cannot be read: %w", s.Name(), err)
 	}
@@ -178,7 +180,10 @@ func writeRelease(ctx context.Context, s auto.Stack, r Release) error {
 	if err != nil {
 		return err
 	}
-	text := base64.StdEncoding.EncodeToString(b)
+	text, err := packRecord(b)
+	if err != nil {
+		return err
+	}
 	n := 0
 	for ; len(text) > 0; n++ {
 		chunk := text[:min(releaseTagChunk, len(text))]
@@ -283,4 +288,31 @@ func imageOf(stackFile []byte) string {
 		_ = json.Unmarshal([]byte(raw), &pipeline)
 	}
 	return pipeline.Image
+}
+
+// packRecord compresses and encodes a record for the tags; unpackRecord
+// reverses it.
+func packRecord(b []byte) (string, error) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	if _, err := zw.Write(b); err != nil {
+		return "", err
+	}
+	if err := zw.Close(); err != nil {
+		return "", err
+	}
+	return base64.StdEncoding.EncodeToString(buf.Bytes()), nil
+}
+
+func unpackRecord(text string) ([]byte, error) {
+	raw, err := base64.StdEncoding.DecodeString(text)
+	if err != nil {
+		return nil, err
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	defer zr.Close()
+	return io.ReadAll(zr)
 }

@@ -1,6 +1,7 @@
 package factory
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -95,4 +96,19 @@ func TestUnnamedDestructiveStepsOnStatefulOrProtectedResources(t *testing.T) {
 		"replace data-data (aws:s3/bucketV2:BucketV2)",
 	}, unnamedDestructive(changes, nil))
 	assert.Equal(t, []string{"delete p (aws:iam/role:Role)"}, unnamedDestructive(changes, []string{"data-data", "urn:a::keys-data"}))
+}
+
+func TestReleaseRecordPacksIntoTagsAndBack(t *testing.T) {
+	_, _, prod := chain(t)
+	b, err := json.Marshal(prod)
+	require.NoError(t, err)
+	text, err := packRecord(b)
+	require.NoError(t, err)
+	assert.NotEqual(t, byte('-'), text[0], "a tag value never starts like a flag")
+	assert.Less(t, len(text), len(b), "compressed")
+	back, err := unpackRecord(text)
+	require.NoError(t, err)
+	assert.JSONEq(t, string(b), string(back))
+	_, err = unpackRecord("not base64!")
+	assert.Error(t, err)
 }

@@ -360,12 +360,9 @@ func (f *Factory) changeTeams(ctx context.Context, stack, team, branch string, y
 		return res, err
 	}
 	restore = false
-	if out, err := f.Outputs(ctx, stack); err == nil {
-		res.Outputs = out.Outputs
-		res.Vended.StudioURL, _ = out.Outputs["studioDomainUrl"].(string)
-		if aliases, ok := out.Outputs["accessPointAliases"].(map[string]any); ok {
-			res.Vended.AccessPointAlias, _ = aliases[team].(string)
-		}
+	res.Vended.StudioURL, _ = res.Outputs["studioDomainUrl"].(string)
+	if aliases, ok := res.Outputs["accessPointAliases"].(map[string]any); ok {
+		res.Vended.AccessPointAlias, _ = aliases[team].(string)
 	}
 	if checkout {
 		commit, err := commitOnBranch(f.root, branch, path, changed,

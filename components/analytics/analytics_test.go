@@ -13,6 +13,7 @@ import (
 	"github.com/aifactory/platform/components/analytics"
 	"github.com/aifactory/platform/components/analytics/spec"
 	"github.com/aifactory/platform/components/iamdoc"
+	"github.com/aifactory/platform/components/network"
 	"github.com/aifactory/platform/components/scope/scopetest"
 	"github.com/aifactory/platform/components/tagging"
 	"github.com/aifactory/platform/facts/tagkeys"
@@ -88,15 +89,15 @@ func explorationSpec() analytics.ClusterSpec {
 
 func args() *analytics.Args {
 	return &analytics.Args{
-		Scope:                   scopetest.Dev(),
-		VpcID:                   pulumi.String("vpc-1"),
-		SubnetIDs:               pulumi.ToStringArray(subnets),
-		EndpointSecurityGroupID: pulumi.String("sg-endpoints"),
-		S3PrefixListID:          pulumi.String("pl-s3"),
-		DataKeyArn:              pulumi.String(dataKey),
-		LogsKeyArn:              pulumi.String(logsKey),
-		DataBucketName:          pulumi.String(dataBucket),
-		LogBucketName:           pulumi.String(logBucket),
+		Scope: scopetest.Dev(),
+		Placement: network.Placement{
+			VpcID: pulumi.String("vpc-1"), SubnetIDs: pulumi.ToStringArray(subnets),
+			EndpointSecurityGroupID: pulumi.String("sg-endpoints"), S3PrefixListID: pulumi.String("pl-s3"),
+		},
+		DataKeyArn:     pulumi.String(dataKey),
+		LogsKeyArn:     pulumi.String(logsKey),
+		DataBucketName: pulumi.String(dataBucket),
+		LogBucketName:  pulumi.String(logBucket),
 		Teams: []analytics.Team{
 			{
 				Name: jackpot, Tags: teamTags(jackpot),

@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/aifactory/platform/components/analytics/spec"
+	"github.com/aifactory/platform/components/network"
 	"github.com/aifactory/platform/components/scope"
 	"github.com/aifactory/platform/components/tagging"
 	"github.com/aifactory/platform/facts/tagkeys"
@@ -34,16 +35,11 @@ type Team struct {
 type Args struct {
 	// Scope names resources and scopes every policy.
 	scope.Scope
-	// VpcID and SubnetIDs are the private network the Studio and the
-	// clusters run in. The subnets must carry the tag
-	// for-use-with-amazon-emr-managed-policies=true (see ManagedPolicyTag).
-	VpcID     pulumi.StringInput
-	SubnetIDs pulumi.StringArrayInput
-	// EndpointSecurityGroupID is the interface endpoints' group and
-	// S3PrefixListID the S3 gateway endpoint's prefix list: the only HTTPS
-	// destinations of workspaces.
-	EndpointSecurityGroupID pulumi.StringInput
-	S3PrefixListID          pulumi.StringInput
+	// Placement is the private network the Studio and the clusters run in
+	// and the only HTTPS destinations of workspaces. The subnets must carry
+	// the tag for-use-with-amazon-emr-managed-policies=true (see
+	// ManagedPolicyTag).
+	network.Placement
 	// DataKeyArn encrypts EMRFS objects, local disks, EBS volumes and Studio
 	// workspaces; LogsKeyArn encrypts cluster logs.
 	DataKeyArn pulumi.StringInput
@@ -105,12 +101,13 @@ func (a *Args) validate() error {
 	if err := a.Scope.Validate(); err != nil {
 		errs = append(errs, err)
 	}
+	if err := a.Placement.Validate(); err != nil {
+		errs = append(errs, err)
+	}
 	for _, input := range []struct {
 		field   string
 		missing bool
 	}{
-		{"VpcID", a.VpcID == nil}, {"SubnetIDs", a.SubnetIDs == nil},
-		{"EndpointSecurityGroupID", a.EndpointSecurityGroupID == nil}, {"S3PrefixListID", a.S3PrefixListID == nil},
 		{"DataKeyArn", a.DataKeyArn == nil}, {"LogsKeyArn", a.LogsKeyArn == nil},
 		{"DataBucketName", a.DataBucketName == nil}, {"LogBucketName", a.LogBucketName == nil},
 	} {

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/aifactory/platform/components/iamdoc"
+	"github.com/aifactory/platform/components/internal/boundary"
 	"github.com/aifactory/platform/components/network"
 	"github.com/aifactory/platform/components/scope"
 	"github.com/aifactory/platform/facts/tagkeys"
@@ -596,7 +597,7 @@ func BoundaryPolicy(s BoundaryScope) iamdoc.Document {
 		"elasticmapreduce:DescribeStudio", "elasticmapreduce:ListClusters", "elasticmapreduce:ListEditors",
 	})
 	slices.Sort(emrActions)
-	return iamdoc.New(
+	return iamdoc.New(append([]iamdoc.Statement{
 		iamdoc.Statement{
 			Sid:    "PlatformData",
 			Effect: iamdoc.Allow,
@@ -625,52 +626,10 @@ func BoundaryPolicy(s BoundaryScope) iamdoc.Document {
 			Resource:  sortedStrings(s.StudioServiceRoleArns),
 			Condition: iamdoc.Condition{"StringEquals": {"iam:PassedToService": {emrServicePrincipal}}},
 		},
-		iamdoc.Statement{
-			Sid:       "NoIAMBeyondPassingStudioRolesToEMR",
-			Effect:    iamdoc.Deny,
-			Action:    iamdoc.Strings{"iam:*"},
-			Resource:  iamdoc.Strings{"*"},
-			Condition: iamdoc.Condition{"StringNotEquals": {"iam:PassedToService": {emrServicePrincipal}}},
-		},
-		iamdoc.Statement{
-			Sid:      "NoOrganizationOrAccountChanges",
-			Effect:   iamdoc.Deny,
-			Action:   iamdoc.Strings{"organizations:*", "account:*"},
-			Resource: iamdoc.Strings{"*"},
-		},
-		iamdoc.Statement{
-			Sid:    "NoKeyDestructionOrPolicyChanges",
-			Effect: iamdoc.Deny,
-			Action: iamdoc.Strings{
-				"kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:DisableKeyRotation", "kms:PutKeyPolicy",
-				"kms:CreateKey", "kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias", "kms:CreateGrant",
-			},
-			Resource: iamdoc.Strings{"*"},
-		},
-		iamdoc.Statement{
-			Sid:    "NoPathToTheInternet",
-			Effect: iamdoc.Deny,
-			Action: iamdoc.Strings{
-				"ec2:CreateInternetGateway", "ec2:AttachInternetGateway", "ec2:CreateEgressOnlyInternetGateway",
-				"ec2:CreateNatGateway", "ec2:AllocateAddress", "ec2:AssociateAddress",
-				"ec2:CreateVpcPeeringConnection", "ec2:AcceptVpcPeeringConnection",
-				"ec2:CreateRoute", "ec2:ReplaceRoute", "ec2:ModifySubnetAttribute",
-				"ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress", "ec2:CreateVpcEndpoint",
-			},
-			Resource: iamdoc.Strings{"*"},
-		},
-		iamdoc.Statement{
-			Sid:         "NoS3OutsideThePlatform",
-			Effect:      iamdoc.Deny,
-			Action:      iamdoc.Strings{"s3:*"},
-			NotResource: platform,
-		},
-		iamdoc.Statement{
-			Sid:       "NoS3InOtherAccounts",
-			Effect:    iamdoc.Deny,
-			Action:    iamdoc.Strings{"s3:*"},
-			Resource:  iamdoc.Strings{"*"},
-			Condition: iamdoc.Condition{"StringNotEquals": {"s3:ResourceAccount": {s.AccountID}}},
-		},
-	)
+	}, boundary.Denies(s.Scope, boundary.Spec{
+		PassSid: "NoIAMBeyondPassingStudioRolesToEMR", PassService: emrServicePrincipal, PlatformS3: platform,
+		// The nodes' local disk encryption calls KMS directly; a grant is
+		// never theirs to make.
+		MoreKeyActions: []string{"kms:CreateGrant"},
+	})...)...)
 }

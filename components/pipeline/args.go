@@ -8,6 +8,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/aifactory/platform/components/network"
 	"github.com/aifactory/platform/components/pipeline/spec"
 	"github.com/aifactory/platform/components/scope"
 )
@@ -27,15 +28,9 @@ type Args struct {
 	// Scope names every resource, scopes every policy and decides which
 	// image registry the tasks may pull from.
 	scope.Scope
-	// SubnetIDs are the private subnets the tasks run in (they never get a
-	// public IP). VpcID is their VPC.
-	VpcID     pulumi.StringInput
-	SubnetIDs pulumi.StringArrayInput
-	// EndpointSecurityGroupID is the interface endpoints' group and
-	// S3PrefixListID the S3 gateway endpoint's prefix list: the only
-	// destinations of the tasks (HTTPS).
-	EndpointSecurityGroupID pulumi.StringInput
-	S3PrefixListID          pulumi.StringInput
+	// Placement is the private network the tasks run in (they never get a
+	// public IP) and the only destinations of their HTTPS traffic.
+	network.Placement
 	// DataBucketName is the platform's data bucket: the pipeline's access
 	// point reads ConfigsPrefix and DataPrefix from it. ModelsBucketName
 	// receives the models and recommendations under ModelsPrefix and
@@ -119,12 +114,13 @@ func (a *Args) validate() error {
 	if err := a.Scope.Validate(); err != nil {
 		errs = append(errs, err)
 	}
+	if err := a.Placement.Validate(); err != nil {
+		errs = append(errs, err)
+	}
 	for _, input := range []struct {
 		field   string
 		missing bool
 	}{
-		{"VpcID", a.VpcID == nil}, {"SubnetIDs", a.SubnetIDs == nil},
-		{"EndpointSecurityGroupID", a.EndpointSecurityGroupID == nil}, {"S3PrefixListID", a.S3PrefixListID == nil},
 		{"DataBucketName", a.DataBucketName == nil}, {"ModelsBucketName", a.ModelsBucketName == nil},
 		{"DataKeyArn", a.DataKeyArn == nil}, {"PipelineKeyArn", a.PipelineKeyArn == nil}, {"LogsKeyArn", a.LogsKeyArn == nil},
 	} {

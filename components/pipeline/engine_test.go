@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/aifactory/platform/components/network"
 	"github.com/aifactory/platform/components/pipeline"
 	"github.com/aifactory/platform/components/scope/scopetest"
 	"github.com/aifactory/platform/components/tagging"
@@ -97,26 +98,26 @@ func pipelineProgram(t *testing.T) pulumi.RunFunc {
 			countries = append(countries, pipeline.Country{Code: code, Config: b})
 		}
 		p, err := pipeline.New(ctx, "pipeline", &pipeline.Args{
-			Scope:                   sc,
-			VpcID:                   vpc.ID(),
-			SubnetIDs:               subnetIDs,
-			EndpointSecurityGroupID: endpoints.ID(),
-			S3PrefixListID:          s3Endpoint.PrefixListId,
-			DataBucketName:          buckets["data"].Bucket,
-			ModelsBucketName:        buckets["models"].Bucket,
-			DataKeyArn:              keys["data"].Arn,
-			PipelineKeyArn:          keys["pipeline"].Arn,
-			LogsKeyArn:              keys["logs"].Arn,
-			LogRetentionDays:        30,
-			Image:                   pipeline.RepositoryURL(sc) + "@" + digest,
-			Countries:               countries,
-			Schedule:                "cron(0 6 ? * MON *)",
-			Timezone:                "Europe/Amsterdam",
-			MaxConcurrency:          3,
-			TaskCPU:                 1024,
-			TaskMemoryMiB:           2048,
-			CashSecretName:          "aifactory-dev/optimiser/cash",
-			FailureEmails:           []string{"ml-platform@aifactory.example"},
+			Scope: sc,
+			Placement: network.Placement{
+				VpcID: vpc.ID(), SubnetIDs: subnetIDs,
+				EndpointSecurityGroupID: endpoints.ID(), S3PrefixListID: s3Endpoint.PrefixListId,
+			},
+			DataBucketName:   buckets["data"].Bucket,
+			ModelsBucketName: buckets["models"].Bucket,
+			DataKeyArn:       keys["data"].Arn,
+			PipelineKeyArn:   keys["pipeline"].Arn,
+			LogsKeyArn:       keys["logs"].Arn,
+			LogRetentionDays: 30,
+			Image:            pipeline.RepositoryURL(sc) + "@" + digest,
+			Countries:        countries,
+			Schedule:         "cron(0 6 ? * MON *)",
+			Timezone:         "Europe/Amsterdam",
+			MaxConcurrency:   3,
+			TaskCPU:          1024,
+			TaskMemoryMiB:    2048,
+			CashSecretName:   "aifactory-dev/optimiser/cash",
+			FailureEmails:    []string{"ml-platform@aifactory.example"},
 		}, pulumi.Providers(provider))
 		if err != nil {
 			return err

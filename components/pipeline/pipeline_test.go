@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aifactory/platform/components/iamdoc"
+	"github.com/aifactory/platform/components/network"
 	"github.com/aifactory/platform/components/pipeline"
 	"github.com/aifactory/platform/components/scope/scopetest"
 	"github.com/aifactory/platform/internal/mocktest"
@@ -44,18 +45,18 @@ var subnets = []string{"subnet-0123456789abcdef0", "subnet-0fedcba9876543210"}
 func componentArgs(environment string) *pipeline.Args {
 	s := scopetest.Scope(environment)
 	return &pipeline.Args{
-		Scope:                   s,
-		VpcID:                   pulumi.String("vpc-0123456789abcdef0"),
-		SubnetIDs:               pulumi.ToStringArray(subnets),
-		EndpointSecurityGroupID: pulumi.String("sg-0e0d0e0d0e0d0e0d0"),
-		S3PrefixListID:          pulumi.String("pl-12345678"),
-		DataBucketName:          pulumi.String(s.BucketName("data")),
-		ModelsBucketName:        pulumi.String(s.BucketName("models")),
-		DataKeyArn:              pulumi.String(dataKey),
-		PipelineKeyArn:          pulumi.String(pipelineKey),
-		LogsKeyArn:              pulumi.String(logsKey),
-		LogRetentionDays:        30,
-		Image:                   pipeline.RepositoryURL(s) + "@" + digest,
+		Scope: s,
+		Placement: network.Placement{
+			VpcID: pulumi.String("vpc-0123456789abcdef0"), SubnetIDs: pulumi.ToStringArray(subnets),
+			EndpointSecurityGroupID: pulumi.String("sg-0e0d0e0d0e0d0e0d0"), S3PrefixListID: pulumi.String("pl-12345678"),
+		},
+		DataBucketName:   pulumi.String(s.BucketName("data")),
+		ModelsBucketName: pulumi.String(s.BucketName("models")),
+		DataKeyArn:       pulumi.String(dataKey),
+		PipelineKeyArn:   pulumi.String(pipelineKey),
+		LogsKeyArn:       pulumi.String(logsKey),
+		LogRetentionDays: 30,
+		Image:            pipeline.RepositoryURL(s) + "@" + digest,
 		Countries: []pipeline.Country{
 			{Code: "NL", Config: []byte("country: NL\n")},
 			{Code: "GB", Config: []byte("country: GB\n")},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/aifactory/platform/components/network"
 	"github.com/aifactory/platform/components/scope"
 	"github.com/aifactory/platform/components/tagging"
 	"github.com/aifactory/platform/facts/tagkeys"
@@ -44,14 +45,9 @@ type Args struct {
 	// directories are always retained.
 	scope.Scope
 
-	// VpcID and SubnetIDs are the private network the domain lives in.
-	VpcID     pulumi.StringInput
-	SubnetIDs pulumi.StringArrayInput
-	// EndpointSecurityGroupID is the security group of the VPC interface
-	// endpoints; Studio's group sends HTTPS only there.
-	EndpointSecurityGroupID pulumi.StringInput
-	// S3PrefixListID is the S3 gateway endpoint's prefix list.
-	S3PrefixListID pulumi.StringInput
+	// Placement is the private network the domain lives in; Studio's
+	// groups send HTTPS only to its endpoints.
+	network.Placement
 
 	// DataKeyArn encrypts the platform's data; WorkspaceKeyArn the domain's
 	// EFS home directories and volumes; LogsKeyArn SageMaker's log groups.
@@ -132,11 +128,8 @@ func (a *Args) validate() error {
 	if err := a.Scope.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if a.VpcID == nil || a.SubnetIDs == nil {
-		add("VpcID and SubnetIDs are required: the domain lives only in the private subnets")
-	}
-	if a.EndpointSecurityGroupID == nil || a.S3PrefixListID == nil {
-		add("EndpointSecurityGroupID and S3PrefixListID are required: they are the only destinations of Studio's traffic")
+	if err := a.Placement.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if a.DataKeyArn == nil || a.WorkspaceKeyArn == nil || a.LogsKeyArn == nil {
 		add("DataKeyArn, WorkspaceKeyArn and LogsKeyArn are required: the domain's storage, the teams' data and SageMaker's logs are always encrypted")

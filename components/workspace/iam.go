@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"fmt"
+	"github.com/aifactory/platform/components/internal/boundary"
 	"slices"
 
 	"github.com/aifactory/platform/components/iamdoc"
@@ -254,61 +255,11 @@ func BoundaryPolicy(s BoundaryScope) iamdoc.Document {
 			},
 			Resource: iamdoc.Strings{"*"},
 		},
-		iamdoc.Statement{
-			Sid:    "NoIAMBeyondPassingRolesToSageMaker",
-			Effect: iamdoc.Deny,
-			Action: iamdoc.Strings{"iam:*"},
-			// Every IAM action except iam:PassRole to SageMaker: the key is
-			// absent from other calls, and a negated operator on an absent
-			// key matches, so they are denied.
-			Resource:  iamdoc.Strings{"*"},
-			Condition: iamdoc.Condition{"StringNotEquals": {"iam:PassedToService": {SageMakerService}}},
-		},
-		iamdoc.Statement{
-			Sid:      "NoOrganizationOrAccountChanges",
-			Effect:   iamdoc.Deny,
-			Action:   iamdoc.Strings{"organizations:*", "account:*"},
-			Resource: iamdoc.Strings{"*"},
-		},
-		iamdoc.Statement{
-			Sid:    "NoKeyDestructionOrPolicyChanges",
-			Effect: iamdoc.Deny,
-			Action: iamdoc.Strings{
-				"kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:DisableKeyRotation", "kms:PutKeyPolicy",
-				"kms:CreateKey", "kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias",
-				"kms:ImportKeyMaterial", "kms:DeleteImportedKeyMaterial", "kms:ReplicateKey",
-			},
-			Resource: iamdoc.Strings{"*"},
-		},
-		iamdoc.Statement{
-			Sid:    "NoPathToTheInternet",
-			Effect: iamdoc.Deny,
-			Action: iamdoc.Strings{
-				"ec2:CreateInternetGateway", "ec2:AttachInternetGateway", "ec2:CreateEgressOnlyInternetGateway",
-				"ec2:CreateNatGateway", "ec2:AllocateAddress", "ec2:AssociateAddress",
-				"ec2:CreateVpcPeeringConnection", "ec2:AcceptVpcPeeringConnection",
-				"ec2:CreateRoute", "ec2:ReplaceRoute", "ec2:ModifySubnetAttribute",
-				"ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress",
-				"ec2:CreateVpnGateway", "ec2:AttachVpnGateway", "ec2:CreateCustomerGateway", "ec2:CreateVpnConnection",
-				"ec2:CreateTransitGatewayVpcAttachment", "ec2:CreateVpcEndpoint",
-			},
-			Resource: iamdoc.Strings{"*"},
-		},
-		iamdoc.Statement{
-			Sid:         "NoS3OutsideThePlatform",
-			Effect:      iamdoc.Deny,
-			Action:      iamdoc.Strings{"s3:*"},
-			NotResource: platformS3,
-		},
-		// Bucket names are global: a bucket named like the platform's in
-		// another account would pass the name match above.
-		iamdoc.Statement{
-			Sid:       "NoS3InOtherAccounts",
-			Effect:    iamdoc.Deny,
-			Action:    iamdoc.Strings{"s3:*"},
-			Resource:  iamdoc.Strings{"*"},
-			Condition: iamdoc.Condition{"StringNotEquals": {"s3:ResourceAccount": {s.AccountID}}},
-		},
+	)
+	statements = append(statements, boundary.Denies(s.Scope, boundary.Spec{
+		PassSid: "NoIAMBeyondPassingRolesToSageMaker", PassService: SageMakerService, PlatformS3: platformS3,
+	})...)
+	statements = append(statements,
 		iamdoc.Statement{
 			Sid:    "NoWorkspaceAdministration",
 			Effect: iamdoc.Deny,

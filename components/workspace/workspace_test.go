@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aifactory/platform/components/iamdoc"
+	"github.com/aifactory/platform/components/network"
 	"github.com/aifactory/platform/components/scope/scopetest"
 	"github.com/aifactory/platform/components/tagging"
 	"github.com/aifactory/platform/components/workspace"
@@ -38,15 +39,15 @@ func teamTags(team string) tagging.Set {
 
 func args() *workspace.Args {
 	return &workspace.Args{
-		Scope:                   scopetest.Dev(),
-		VpcID:                   pulumi.String("vpc-123"),
-		SubnetIDs:               pulumi.StringArray{pulumi.String("subnet-a"), pulumi.String("subnet-b")},
-		EndpointSecurityGroupID: pulumi.String(endpointSG),
-		S3PrefixListID:          pulumi.String(s3PrefixList),
-		DataKeyArn:              pulumi.String(dataKey),
-		WorkspaceKeyArn:         pulumi.String(workspaceKey),
-		LogsKeyArn:              pulumi.String(logsKey),
-		LogRetentionDays:        30,
+		Scope: scopetest.Dev(),
+		Placement: network.Placement{
+			VpcID: pulumi.String("vpc-123"), SubnetIDs: pulumi.StringArray{pulumi.String("subnet-a"), pulumi.String("subnet-b")},
+			EndpointSecurityGroupID: pulumi.String(endpointSG), S3PrefixListID: pulumi.String(s3PrefixList),
+		},
+		DataKeyArn:       pulumi.String(dataKey),
+		WorkspaceKeyArn:  pulumi.String(workspaceKey),
+		LogsKeyArn:       pulumi.String(logsKey),
+		LogRetentionDays: 30,
 		StudioAccess: workspace.StudioAccessArgs{
 			CorporateCIDRs: []string{"203.0.113.0/24"},
 			VpcEndpointIDs: pulumi.StringArray{pulumi.String("vpce-sagemaker-api"), pulumi.String("vpce-studio")},
