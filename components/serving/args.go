@@ -7,6 +7,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/aifactory/platform/components/network"
 	"github.com/aifactory/platform/components/scope"
 	"github.com/aifactory/platform/components/serving/spec"
 	"github.com/aifactory/platform/components/tagging"
@@ -47,15 +48,10 @@ type Args struct {
 	// Scope names every resource and scopes every ARN and policy.
 	scope.Scope
 
-	// VpcID and SubnetIDs are the private network models run in (at least
-	// two subnets in different zones, as SageMaker hosting requires).
-	VpcID     pulumi.StringInput
-	SubnetIDs pulumi.StringArrayInput
-	// EndpointSecurityGroupID is the VPC interface endpoints' group and
-	// S3PrefixListID the S3 gateway endpoint's prefix list: the only
-	// destinations of a model's network interfaces.
-	EndpointSecurityGroupID pulumi.StringInput
-	S3PrefixListID          pulumi.StringInput
+	// Placement is the private network models run in (at least two
+	// subnets in different zones, as SageMaker hosting requires); a model's
+	// network interfaces send HTTPS only to its endpoints.
+	network.Placement
 	// RuntimeEndpointID is the VPC's SageMaker runtime interface endpoint:
 	// invocations are allowed only through it.
 	RuntimeEndpointID pulumi.StringInput
@@ -103,8 +99,8 @@ func (a *Args) validate() error {
 	if err := a.Scope.Validate(); err != nil {
 		errs = append(errs, err)
 	}
-	if a.VpcID == nil || a.SubnetIDs == nil || a.EndpointSecurityGroupID == nil || a.S3PrefixListID == nil {
-		add("VpcID, SubnetIDs, EndpointSecurityGroupID and S3PrefixListID are required: models run only in the private subnets and reach only the VPC endpoints")
+	if err := a.Placement.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if a.RuntimeEndpointID == nil {
 		add("RuntimeEndpointID is required: endpoints are invoked only through the VPC's SageMaker runtime endpoint")

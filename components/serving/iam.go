@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/aifactory/platform/components/iamdoc"
+	"github.com/aifactory/platform/components/internal/boundary"
 	"github.com/aifactory/platform/components/scope"
 	"github.com/aifactory/platform/components/serving/spec"
 )
@@ -291,10 +292,10 @@ type BoundaryScope struct {
 
 // BoundaryPolicy is the permissions boundary of every serving role: the
 // union of what any serving role needs, on the platform's own resources,
-// and Deny statements that hold whatever a role's own policy says: no
-// identity, account or key administration, no SageMaker API (the role only
-// runs models), no S3 outside the data bucket or in another account, no
-// path to the internet.
+// and Deny statements that hold whatever a role's own policy says: the
+// platform's boundary denies (no IAM, account or key administration, no
+// path to the internet, no S3 outside the data bucket or in another
+// account) and no SageMaker or STS API (the role only runs models).
 func BoundaryPolicy(s BoundaryScope) iamdoc.Document {
 	statements := []iamdoc.Statement{
 		{
@@ -349,40 +350,17 @@ func BoundaryPolicy(s BoundaryScope) iamdoc.Document {
 			Condition: iamdoc.Condition{"ArnEquals": {"ec2:Vpc": {s.ARN("ec2", "vpc/"+s.VpcID)}}},
 		},
 		iamdoc.Statement{Sid: "EndpointInterfaces", Effect: iamdoc.Allow, Action: interfaceActions, Resource: iamdoc.Strings{s.ARN("ec2", "network-interface/*")}},
-		// Deny statements name whole services on purpose: a deny only
-		// narrows, and naming the service covers actions AWS adds later.
-		iamdoc.Statement{Sid: "NoIAMOrganizationsOrAccount", Effect: iamdoc.Deny, Action: iamdoc.Strings{"iam:*", "organizations:*", "account:*", "sts:*"}, Resource: iamdoc.Strings{"*"}},
-		iamdoc.Statement{Sid: "NoSageMakerAPI", Effect: iamdoc.Deny, Action: iamdoc.Strings{"sagemaker:*"}, Resource: iamdoc.Strings{"*"}},
-		iamdoc.Statement{
-			Sid:    "NoKeyAdministration",
-			Effect: iamdoc.Deny,
-			Action: iamdoc.Strings{
-				"kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:DisableKeyRotation", "kms:PutKeyPolicy",
-				"kms:CreateKey", "kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias",
-				"kms:ImportKeyMaterial", "kms:DeleteImportedKeyMaterial", "kms:ReplicateKey",
-			},
-			Resource: iamdoc.Strings{"*"},
-		},
-		iamdoc.Statement{Sid: "NoS3OutsideTheDataBucket", Effect: iamdoc.Deny, Action: iamdoc.Strings{"s3:*"}, NotResource: iamdoc.Strings{s.DataBucketArn, s.DataBucketArn + "/*"}},
-		// Bucket names are global: a bucket of the same name in another
-		// account would pass the name match above.
-		iamdoc.Statement{
-			Sid: "NoS3InOtherAccounts", Effect: iamdoc.Deny, Action: iamdoc.Strings{"s3:*"}, Resource: iamdoc.Strings{"*"},
-			Condition: iamdoc.Condition{"StringNotEquals": {"s3:ResourceAccount": {s.AccountID}}},
-		},
-		iamdoc.Statement{
-			Sid:    "NoPathToTheInternet",
-			Effect: iamdoc.Deny,
-			Action: iamdoc.Strings{
-				"ec2:CreateInternetGateway", "ec2:AttachInternetGateway", "ec2:CreateEgressOnlyInternetGateway",
-				"ec2:CreateNatGateway", "ec2:AllocateAddress", "ec2:AssociateAddress",
-				"ec2:CreateVpcPeeringConnection", "ec2:AcceptVpcPeeringConnection",
-				"ec2:CreateRoute", "ec2:ReplaceRoute", "ec2:ModifySubnetAttribute",
-				"ec2:AuthorizeSecurityGroupIngress", "ec2:AuthorizeSecurityGroupEgress", "ec2:CreateVpcEndpoint",
-			},
-			Resource: iamdoc.Strings{"*"},
-		},
+		// The serving role runs models and calls no SageMaker API, no STS.
+		iamdoc.Statement{Sid: "NoSageMakerOrSTS", Effect: iamdoc.Deny, Action: iamdoc.Strings{"sagemaker:*", "sts:*"}, Resource: iamdoc.Strings{"*"}},
 	)
+	// The denies every boundary of the platform carries. They leave
+	// iam:PassRole to SageMaker open, but no Allow above names it, so the
+	// serving role passes no role at all.
+	statements = append(statements, boundary.Denies(s.Scope, boundary.Spec{
+		PassSid:     "NoIAMBeyondPassingRolesToSageMaker",
+		PassService: SageMakerService,
+		PlatformS3:  iamdoc.Strings{s.DataBucketArn, s.DataBucketArn + "/*"},
+	})...)
 	return iamdoc.New(statements...)
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aifactory/platform/components/iamdoc"
+	"github.com/aifactory/platform/components/network"
 	"github.com/aifactory/platform/components/scope/scopetest"
 	"github.com/aifactory/platform/components/serving"
 	"github.com/aifactory/platform/components/serving/spec"
@@ -58,19 +59,21 @@ func teamTags(team string) tagging.Set {
 // one; team-b serves one model at a fixed size; team-c serves nothing.
 func args() *serving.Args {
 	return &serving.Args{
-		Scope:                   scopetest.Dev(),
-		VpcID:                   pulumi.String("vpc-123"),
-		SubnetIDs:               pulumi.StringArray{pulumi.String("subnet-a"), pulumi.String("subnet-b")},
-		EndpointSecurityGroupID: pulumi.String(endpointSG),
-		S3PrefixListID:          pulumi.String(s3PrefixList),
-		RuntimeEndpointID:       pulumi.String(runtimeVpce),
-		DataBucketName:          pulumi.String(dataBucket),
-		DataKeyArn:              pulumi.String(dataKey),
-		WorkspaceKeyArn:         pulumi.String(workspaceKey),
-		LogsKeyArn:              pulumi.String(logsKey),
-		LogRetentionDays:        30,
-		DeployerRoleArn:         deployer,
-		Limits:                  spec.Limits{AllowedInstanceTypes: []string{"ml.m5.large", "ml.c5.large"}, MaxInstances: 4, AllowServerless: true, MaxServerlessConcurrency: 5},
+		Scope: scopetest.Dev(),
+		Placement: network.Placement{
+			VpcID:                   pulumi.String("vpc-123"),
+			SubnetIDs:               pulumi.StringArray{pulumi.String("subnet-a"), pulumi.String("subnet-b")},
+			EndpointSecurityGroupID: pulumi.String(endpointSG),
+			S3PrefixListID:          pulumi.String(s3PrefixList),
+		},
+		RuntimeEndpointID: pulumi.String(runtimeVpce),
+		DataBucketName:    pulumi.String(dataBucket),
+		DataKeyArn:        pulumi.String(dataKey),
+		WorkspaceKeyArn:   pulumi.String(workspaceKey),
+		LogsKeyArn:        pulumi.String(logsKey),
+		LogRetentionDays:  30,
+		DeployerRoleArn:   deployer,
+		Limits:            spec.Limits{AllowedInstanceTypes: []string{"ml.m5.large", "ml.c5.large"}, MaxInstances: 4, AllowServerless: true, MaxServerlessConcurrency: 5},
 		Teams: []serving.Team{
 			{
 				Name: "team-a", Tags: teamTags("team-a"), StudioRoleName: "aifactory-dev-studio-team-a",
@@ -362,6 +365,7 @@ func TestInvalidArgsNameTheFieldAndTheFix(t *testing.T) {
 		want string
 	}{
 		{"no runtime endpoint", func(a *serving.Args) { a.RuntimeEndpointID = nil }, "RuntimeEndpointID is required"},
+		{"no subnets", func(a *serving.Args) { a.SubnetIDs = nil }, "Placement.SubnetIDs is required"},
 		{"no keys", func(a *serving.Args) { a.WorkspaceKeyArn = nil }, "WorkspaceKeyArn"},
 		{"serverless in prod", func(a *serving.Args) {
 			a.Scope = scopetest.Scope("prod")

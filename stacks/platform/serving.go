@@ -59,20 +59,17 @@ func newServing(ctx *pulumi.Context, cfg *stackconfig.Config, sc scope.Scope, ne
 		teams = append(teams, team)
 	}
 	return serving.New(ctx, "serving", &serving.Args{
-		Scope:                   sc,
-		VpcID:                   net.VpcID,
-		SubnetIDs:               net.PrivateSubnetIDs,
-		EndpointSecurityGroupID: net.EndpointSecurityGroupID,
-		S3PrefixListID:          net.S3PrefixListID,
-		RuntimeEndpointID:       net.InterfaceEndpointIDs.MapIndex(pulumi.String("sagemaker.runtime")),
-		DataBucketName:          perimeter.DataBucketName,
-		DataKeyArn:              keys.Arn(kms.Data),
-		WorkspaceKeyArn:         keys.Arn(kms.Workspace),
-		LogsKeyArn:              keys.Arn(kms.Logs),
-		LogRetentionDays:        cfg.LogRetentionDays,
-		DeployerRoleArn:         cfg.DeployerRoleArn,
-		Limits:                  cfg.ServingLimits(),
-		Teams:                   teams,
-		Protect:                 cfg.Protect,
+		Scope:             sc,
+		Placement:         net.Placement(),
+		RuntimeEndpointID: net.InterfaceEndpointIDs.MapIndex(pulumi.String("sagemaker.runtime")),
+		DataBucketName:    perimeter.DataBucketName,
+		DataKeyArn:        keys.Arn(kms.Data),
+		WorkspaceKeyArn:   keys.Arn(kms.Workspace),
+		LogsKeyArn:        keys.Arn(kms.Logs),
+		LogRetentionDays:  cfg.LogRetentionDays,
+		DeployerRoleArn:   cfg.DeployerRoleArn,
+		Limits:            cfg.ServingLimits(),
+		Teams:             teams,
+		Protect:           cfg.Protect,
 	}, opts...)
 }
