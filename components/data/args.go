@@ -125,9 +125,18 @@ func (a *Args) validate() error {
 			errs = append(errs, fmt.Errorf("ExtraLogSources[%d].Prefix %q: use a key prefix of its own such as \"audit/\" (lower-case, ending in \"/\", not data/, models/ or logs/)", i, src.Prefix))
 		}
 	}
+	teams := map[string]bool{}
+	for _, t := range a.Teams {
+		teams[t.Name] = true
+	}
 	for i, sa := range a.ServiceAccess {
-		if !servicePrefixPattern.MatchString(sa.Prefix) || strings.HasPrefix(sa.Prefix, "teams/") {
+		underTeams := strings.HasPrefix(sa.Prefix, scope.TeamsPrefix)
+		switch {
+		case !servicePrefixPattern.MatchString(sa.Prefix) || (underTeams && sa.Team == ""):
 			errs = append(errs, fmt.Errorf("ServiceAccess[%d].Prefix %q: use a key prefix such as \"emr-studio/\" (lower-case, ending in \"/\", outside teams/)", i, sa.Prefix))
+		case sa.Team != "" && (!teams[sa.Team] || !strings.HasPrefix(sa.Prefix, a.TeamPrefix(sa.Team)) || sa.Prefix == a.TeamPrefix(sa.Team)):
+			errs = append(errs, fmt.Errorf("ServiceAccess[%d].Prefix %q: a service of team %q reaches a directory below %s of a team of Teams, never the whole team prefix",
+				i, sa.Prefix, sa.Team, a.TeamPrefix(sa.Team)))
 		}
 		if !roleArnPattern.MatchString(sa.RoleArn) {
 			errs = append(errs, fmt.Errorf("ServiceAccess[%d].RoleArn %q: name the service's IAM role; only a role is ever exempt from the perimeter", i, sa.RoleArn))

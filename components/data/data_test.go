@@ -706,6 +706,34 @@ func TestServiceAccessExemptsOnlyItsRoleAndOnlyItsPrefix(t *testing.T) {
 		resource: "arn:aws:s3:::aifactory-dev-models-" + account + "/emr-studio/x", keys: as(studioRole)}), "the exemption is the data bucket's only")
 }
 
+// A team's service role (serverless inference reading the team's model
+// artefacts) is exempt below the team's prefix only, and only itself.
+func TestTeamServiceAccessExemptsOnlyItsRoleBelowItsTeamsPrefix(t *testing.T) {
+	a := args()
+	servingRole := "arn:aws:iam::" + account + ":role/aifactory-dev-serving-" + jackpot
+	a.ServiceAccess = []data.ServiceAccess{{Prefix: "teams/" + jackpot + "/models/", RoleArn: servingRole, Team: jackpot}}
+	m, _ := build(t, a)
+	doc := policyOf(t, sibling(t, m, policyType, data.DataPurpose))
+	bucket := "arn:aws:s3:::aifactory-dev-data-" + account
+	as := func(principal string) map[string]string { return ctxKeys("aws:PrincipalArn", principal) }
+	artefact := bucket + "/teams/" + jackpot + "/models/churn/3/model.tar.gz"
+	for _, tt := range []struct {
+		name string
+		r    request
+		want string
+	}{
+		{"the serving role reads its artefacts from AWS's network", request{principal: servingRole, action: "s3:GetObject", resource: artefact, keys: as(servingRole)}, noOpinion},
+		{"but nothing else of its team's prefix", request{principal: servingRole, action: "s3:GetObject", resource: bucket + "/teams/" + jackpot + "/features/x", keys: as(servingRole)}, denied},
+		{"nor another team's artefacts", request{principal: servingRole, action: "s3:GetObject", resource: bucket + "/teams/other/models/x", keys: as(servingRole)}, denied},
+		{"anyone else stays outside", request{principal: admin, action: "s3:GetObject", resource: artefact, keys: as(admin)}, denied},
+		{"the team still reaches it through its access point", request{principal: roleA, action: "s3:GetObject", resource: artefact,
+			keys: ctxKeys("aws:PrincipalArn", roleA, "s3:DataAccessPointArn", "arn:aws:s3:eu-west-1:"+account+":accesspoint/dev-"+jackpot,
+				"s3:DataAccessPointAccount", account, "s3:AccessPointNetworkOrigin", "VPC")}, allowed},
+	} {
+		t.Run(tt.name, func(t *testing.T) { assert.Equal(t, tt.want, evaluate(t, doc, tt.r)) })
+	}
+}
+
 func TestServiceAccessIsValidated(t *testing.T) {
 	tests := []struct {
 		name string
@@ -717,6 +745,9 @@ func TestServiceAccessIsValidated(t *testing.T) {
 		{"whole bucket", data.ServiceAccess{Prefix: "", RoleArn: roleA}, "ServiceAccess[0].Prefix"},
 		{"wildcard role", data.ServiceAccess{Prefix: "emr-studio/", RoleArn: "*"}, "ServiceAccess[0].RoleArn"},
 		{"account root", data.ServiceAccess{Prefix: "emr-studio/", RoleArn: "arn:aws:iam::" + account + ":root"}, "ServiceAccess[0].RoleArn"},
+		{"a team's whole prefix", data.ServiceAccess{Prefix: "teams/" + jackpot + "/", RoleArn: roleA, Team: jackpot}, "never the whole team prefix"},
+		{"another team's prefix", data.ServiceAccess{Prefix: "teams/" + jackpot + "/models/", RoleArn: roleA, Team: "player-insights-x"}, "never the whole team prefix"},
+		{"a team that is not one", data.ServiceAccess{Prefix: "teams/nobody/models/", RoleArn: roleA, Team: "nobody"}, "of a team of Teams"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

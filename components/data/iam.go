@@ -116,6 +116,11 @@ type ServiceAccess struct {
 	Prefix string
 	// RoleArn is the service role; no other principal is exempt.
 	RoleArn string
+	// Team, when set, is the team whose prefix holds Prefix: a directory
+	// below "teams/<Team>/" that a service reads with a role of that team
+	// (serverless inference reading the team's model artefacts). Prefixes
+	// under teams/ need it; the whole team prefix is never exempt.
+	Team string
 }
 
 // BucketPolicy returns the bucket's policy: TLS 1.2 or later only; object

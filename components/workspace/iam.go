@@ -194,6 +194,15 @@ func BoundaryPolicy(s BoundaryScope) iamdoc.Document {
 			Resource:  iamdoc.Strings{s.WorkspaceKeyArn},
 			Condition: iamdoc.Condition{"StringEquals": {"kms:ViaService": viaService(s.Scope, "sagemaker", "elasticfilesystem", "ec2")}},
 		},
+		{
+			// Notebooks invoke served models from inside the VPC; which
+			// endpoints, each team's invoke policy (serving component) decides.
+			Sid:       "InvokeServedModelsFromTheVpc",
+			Effect:    iamdoc.Allow,
+			Action:    iamdoc.Strings{"sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"},
+			Resource:  iamdoc.Strings{sagemakerARN(s.Scope, "endpoint/"+s.Prefix+"-*")},
+			Condition: iamdoc.Condition{"StringEquals": {"aws:SourceVpc": {s.VpcID}}},
+		},
 	}
 	statements = append(statements, logStatements(s.Scope, logStreams{
 		write: everyLogStream(s.Scope), read: everyLogStream(s.Scope),

@@ -705,6 +705,29 @@ func TestBoundaryCapsEveryWorkspaceRole(t *testing.T) {
 	assert.ElementsMatch(t, iamdoc.Strings{accessPointA, accessPointA + "/object/*", accessPointB, accessPointB + "/object/*"}, aps.Resource)
 }
 
+// The boundary lets notebooks invoke the stack's served models, from the
+// platform's VPC only; which endpoints, each team's invoke policy decides.
+func TestBoundaryAllowsInvocationsFromTheVpcOnly(t *testing.T) {
+	doc := boundary(t, build(t, args()))
+	endpoint := "arn:aws:sagemaker:eu-west-1:123456789012:endpoint/aifactory-dev-jackpot-analytics--churn"
+	for _, tt := range []struct {
+		name     string
+		resource string
+		ctx      iameval.Context
+		want     iameval.Effect
+	}{
+		{"a platform endpoint from the VPC", endpoint, iameval.Keys("aws:SourceVpc", "vpc-123"), iameval.Allowed},
+		{"from another VPC", endpoint, iameval.Keys("aws:SourceVpc", "vpc-other"), iameval.NotApplicable},
+		{"from the internet", endpoint, iameval.Keys("aws:SourceIp", "198.51.100.7"), iameval.NotApplicable},
+		{"another stack's endpoint", "arn:aws:sagemaker:eu-west-1:123456789012:endpoint/other-churn", iameval.Keys("aws:SourceVpc", "vpc-123"), iameval.NotApplicable},
+	} {
+		got, err := iameval.Document(doc, iameval.Request{Principal: "arn:aws:iam::123456789012:role/aifactory-dev-studio-jackpot-analytics",
+			Action: "sagemaker:InvokeEndpoint", Resource: tt.resource, Context: tt.ctx})
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, got, tt.name)
+	}
+}
+
 func TestDefaultRoleReachesNoDataOrKey(t *testing.T) {
 	m := build(t, args())
 	doc := policyOf(t, m.Named(t, rolePolicy, "workspace-default"), "policy")

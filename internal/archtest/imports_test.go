@@ -32,6 +32,8 @@ var leaves = []string{
 	"components/analytics/spec",
 	"components/pipeline/spec",
 	"components/audit/spec",
+
+	"components/serving/spec",
 	"components/iamdoc",
 	"internal/gobuild",
 	"finops/cost",

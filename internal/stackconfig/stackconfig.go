@@ -26,6 +26,7 @@ import (
 	auditspec "github.com/aifactory/platform/components/audit/spec"
 	pipelinespec "github.com/aifactory/platform/components/pipeline/spec"
 	"github.com/aifactory/platform/components/scope"
+	servingspec "github.com/aifactory/platform/components/serving/spec"
 	"github.com/aifactory/platform/facts/tagkeys"
 )
 
@@ -74,11 +75,53 @@ type Config struct {
 	Analytics Analytics
 	// Pipeline runs the weekly jackpot job.
 	Pipeline Pipeline
-
 	// FinOps holds the platform's budget, alerting and cleanup settings.
 	FinOps FinOps
 	// Audit shapes the audit trail and its alarms.
 	Audit Audit
+
+	// Serving bounds the teams' model endpoints; optional until a team
+	// serves a model.
+	Serving Serving
+}
+
+// Serving is the `aifactory:serving` object: the environment's bounds on
+// the teams' model endpoints. It equals the policy pack's
+// sagemaker-endpoint-instance-allowlist settings in
+// policy/config/<environment>.json; a test keeps the two in step.
+type Serving struct {
+	// AllowedInstanceTypes are the ml.* types endpoints may run on (types
+	// with NVMe instance storage are refused: they take no volume KMS key).
+	AllowedInstanceTypes []string `json:"allowedInstanceTypes"`
+	// MaxInstances bounds every endpoint's auto scaling maximum.
+	MaxInstances int `json:"maxInstances"`
+	// AllowServerless lets endpoints use serverless inference (no VPC, no
+	// network isolation, no data capture); refused in prod.
+	AllowServerless bool `json:"allowServerless,omitempty"`
+	// MaxServerlessConcurrency bounds a serverless endpoint's concurrency.
+	MaxServerlessConcurrency int `json:"maxServerlessConcurrency,omitempty"`
+}
+
+// ServingLimits returns the environment's bounds on endpoints.
+func (c *Config) ServingLimits() servingspec.Limits {
+	return servingspec.Limits{
+		AllowedInstanceTypes:     c.Serving.AllowedInstanceTypes,
+		MaxInstances:             c.Serving.MaxInstances,
+		AllowServerless:          c.Serving.AllowServerless,
+		MaxServerlessConcurrency: c.Serving.MaxServerlessConcurrency,
+	}
+}
+
+// TeamServing is a team's `serving` object.
+type TeamServing struct {
+	// Approvers are IAM role names that approve or reject the team's model
+	// versions; none of them is one of the team's analytics identities.
+	Approvers []string `json:"approvers,omitempty"`
+	// Consumers are IAM role names outside the platform that invoke the
+	// team's endpoints from inside the VPC.
+	Consumers []string `json:"consumers,omitempty"`
+	// Endpoints are the models the team serves.
+	Endpoints []servingspec.Endpoint `json:"endpoints,omitempty"`
 }
 
 // Audit is the `aifactory:audit` object: how long the audit trail is kept
@@ -242,6 +285,8 @@ type Team struct {
 	InstanceType string `json:"instanceType,omitempty"`
 	// Analytics gives the team EMR Studio access and ephemeral clusters.
 	Analytics *TeamAnalytics `json:"analytics,omitempty"`
+	// Serving names the team's approvers, consumers and served models.
+	Serving *TeamServing `json:"serving,omitempty"`
 	// Budget is the team's monthly AWS Budget; required, so that every
 	// team's spend is watched from its first resource.
 	Budget *Budget `json:"budget,omitempty"`
@@ -407,6 +452,8 @@ func Parse(stack string, get Getter) (*Config, error) {
 	p.object("pipeline", &c.Pipeline)
 	p.object("audit", &c.Audit)
 
+	p.optionalObject("serving", &c.Serving)
+
 	p.object("finops", &c.FinOps)
 
 	if len(p.errs) == 0 {
@@ -532,6 +579,14 @@ func (p *parser) boolean(key string) bool {
 	return b
 }
 
+// optionalObject decodes a structured value that may be absent.
+func (p *parser) optionalObject(key string, into any) {
+	if v, ok := p.get(Namespace + ":" + key); !ok || strings.TrimSpace(v) == "" {
+		return
+	}
+	p.object(key, into)
+}
+
 // object decodes a structured value strictly: a misspelt field is an error,
 // not a silently ignored line.
 func (p *parser) object(key string, into any) {
@@ -630,6 +685,7 @@ func (p *parser) validate(c *Config) {
 	p.validateWorkspace(c)
 	p.validateAnalytics(c)
 	p.validatePipeline(c)
+	p.validateServing(c)
 
 	p.validateFinOps(c)
 	p.validateAudit(c)
@@ -971,4 +1027,103 @@ func (p *parser) validateTeams(c *Config) {
 // Load reads the running stack's config from the Pulumi context.
 func Load(ctx *pulumi.Context) (*Config, error) {
 	return Parse(ctx.Stack(), ctx.GetConfig)
+}
+
+// validateServing checks the environment's serving bounds and each team's
+// approvers, consumers and endpoints, so an endpoint that breaks a bound or
+// names another team's model is reported with its key before anything is
+// registered.
+func (p *parser) validateServing(c *Config) {
+	sv := c.Serving
+	serves := false
+	for _, t := range c.Teams {
+		serves = serves || (t.Serving != nil && len(t.Serving.Endpoints) > 0)
+	}
+	if serves || len(sv.AllowedInstanceTypes) > 0 || sv.MaxInstances != 0 {
+		if err := c.ServingLimits().Validate(); err != nil {
+			for _, e := range strings.Split(err.Error(), "\n") {
+				p.fail("serving", "%s", e)
+			}
+		}
+	}
+	if sv.AllowServerless && c.Environment == "prod" {
+		p.fail("serving.allowServerless", "must be false in prod: serverless inference runs a model outside the VPC, without network isolation or data capture")
+	}
+	identities := map[string]string{}
+	for _, t := range c.Teams {
+		if t.Analytics == nil {
+			continue
+		}
+		for _, id := range t.Analytics.Identities {
+			if id.Type == spec.IdentityRole {
+				identities[id.Name] = t.Name
+			}
+		}
+	}
+	deployer := c.DeployerRoleArn[strings.LastIndex(c.DeployerRoleArn, "/")+1:]
+	prefix := c.ResourcePrefix()
+	for i, t := range c.Teams {
+		if t.Serving == nil {
+			continue
+		}
+		key := fmt.Sprintf("teams[%d].serving", i)
+		checkRoles := func(field string, names []string, ownIdentity string) {
+			seen := map[string]bool{}
+			for j, n := range names {
+				k := fmt.Sprintf("%s.%s[%d]", key, field, j)
+				if err := servingspec.CheckRoleName(n); err != nil {
+					p.fail(k, "%v", err)
+					continue
+				}
+				switch other, isIdentity := identities[n]; {
+				case seen[n]:
+					p.fail(k, "%q is listed twice", n)
+				case n == deployer:
+					p.fail(k, "%q is the deployer role (aifactory:deployerRoleArn); it deploys models and is no member of a team", n)
+				case strings.HasPrefix(n, prefix+"-"):
+					p.fail(k, "%q is one of the platform's own roles; name a role outside the platform (the team's Studio role invokes its endpoints already)", n)
+				case isIdentity && other != t.Name:
+					p.fail(k, "%q is one of team %s's analytics identities; a role of another team would reach this team's models", n, other)
+				case isIdentity:
+					p.fail(k, "%q is one of the team's own analytics identities, %s", n, ownIdentity)
+				}
+				seen[n] = true
+			}
+		}
+		checkRoles("approvers", t.Serving.Approvers, "who register model versions; whoever registers a version never approves it: name a separate approver role")
+		checkRoles("consumers", t.Serving.Consumers, "who invoke the team's endpoints already: remove it from consumers")
+		for j, n := range t.Serving.Consumers {
+			if slices.Contains(t.Serving.Approvers, n) {
+				p.fail(fmt.Sprintf("%s.consumers[%d]", key, j), "%q is also an approver; an approver decides on versions and invokes nothing", n)
+			}
+		}
+		if len(t.Serving.Endpoints) > 0 && len(t.Serving.Approvers) == 0 {
+			p.fail(key+".approvers", "is empty; a team that serves models names at least one approver role, or no version of its registry can ever be approved")
+		}
+		registry := servingspec.RegistryName(prefix, t.Name)
+		names := map[string]bool{}
+		var all []string
+		for j, e := range t.Serving.Endpoints {
+			k := fmt.Sprintf("%s.endpoints[%d]", key, j)
+			if err := e.Validate(c.Environment, c.ServingLimits()); err != nil {
+				for _, line := range strings.Split(err.Error(), "\n") {
+					p.fail(k, "%s", line)
+				}
+			} else if err := servingspec.CheckModelPackage(e.ModelPackageArn, c.Region, c.AccountID, registry); err != nil {
+				for _, line := range strings.Split(err.Error(), "\n") {
+					p.fail(k+".modelPackageArn", "%s", line)
+				}
+			}
+			if names[e.Name] {
+				p.fail(k+".name", "%q is used twice in the team; endpoint names are unique", e.Name)
+			}
+			names[e.Name] = true
+			all = append(all, e.Name)
+		}
+		if err := servingspec.CheckNames(prefix, t.Name, all); err != nil {
+			for _, line := range strings.Split(err.Error(), "\n") {
+				p.fail(key, "%s", line)
+			}
+		}
+	}
 }

@@ -342,4 +342,7 @@ var catalogue = []Control{
 		ResourceTypes: []string{typeTrail},
 		resource:      checkAuditTrail,
 	}),
+
+	// Model serving (serving.go).
+	servingKMS, servingModelIsolated, servingDataCapture, servingInstanceAllowlist, servingEndpointTTL,
 }

@@ -30,6 +30,8 @@ var catalogueNames = []string{
 	"ecs-separate-roles", "iam-no-privilege-escalation", "iam-trust-confused-deputy",
 	"emr-auto-termination", "sagemaker-idle-shutdown", "instance-type-allowlist", "team-budget", "team-budget-fit",
 	"s3-versioning-lifecycle", "prod-protect", "audit-trail",
+	"sagemaker-endpoint-kms", "sagemaker-model-isolated", "sagemaker-endpoint-data-capture", "sagemaker-endpoint-instance-allowlist",
+	"sagemaker-endpoint-ttl",
 }
 
 func TestCatalogueNamesAreStable(t *testing.T) {

@@ -141,6 +141,7 @@ func controlCases() []controlCase {
 	var cases []controlCase
 	for _, category := range [][]controlCase{
 		tagCases(), encryptionCases(), networkCases(), resourcePolicyCases(), iamCases(), finopsCases(), governanceCases(),
+		servingCases(),
 	} {
 		cases = append(cases, category...)
 	}

@@ -31,6 +31,8 @@ var resourcePolicyProps = map[string]struct {
 	typeKMSKey:             {policy: "policy"},
 	typeKeyPolicy:          {policy: "policy", own: []string{"keyId"}},
 	typeRepositoryPolicy:   {policy: "policy", own: []string{"registryId"}},
+	// A model registry's policy names the group's ARNs, which carry its account.
+	typeModelPackageGroupPolicy: {policy: "resourcePolicy"},
 }
 
 // resourcePolicyTypes are the types resource-policy-no-public inspects.

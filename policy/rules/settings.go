@@ -59,6 +59,20 @@ type Settings struct {
 	// AllowInternetEgress says whether the environment may have internet
 	// gateways, NAT gateways and public IP addresses.
 	AllowInternetEgress bool
+	// DataCaptureEnvironments are the environments whose endpoints must
+	// capture requests and responses; EndpointTTLEnvironments those whose
+	// endpoints must carry an expires-at tag.
+	DataCaptureEnvironments []string
+	EndpointTTLEnvironments []string
+	// ServingInstanceTypes are the types endpoint variants may use, and
+	// MaxEndpointInstances bounds a variant's instances (initial and auto
+	// scaling maximum).
+	ServingInstanceTypes []string
+	MaxEndpointInstances int
+	// AllowServerless says whether endpoints may use serverless inference,
+	// and MaxServerlessConcurrency bounds its concurrency.
+	AllowServerless          bool
+	MaxServerlessConcurrency int
 }
 
 // DefaultSettings returns the strictest settings; the environment is left
@@ -85,6 +99,11 @@ func DefaultSettings() Settings {
 		MinKMSDeletionWindowDays:  30,
 		ProtectedEnvironments:     []string{"prod"},
 		ServicesWithoutSourceKeys: []string{"ec2.amazonaws.com"},
+		DataCaptureEnvironments:   []string{"prod"},
+		EndpointTTLEnvironments:   []string{"dev"},
+		ServingInstanceTypes:      []string{"ml.m5.large", "ml.m5.xlarge", "ml.c5.large", "ml.c5.xlarge"},
+		MaxEndpointInstances:      4,
+		MaxServerlessConcurrency:  5,
 	}
 }
 

@@ -39,8 +39,9 @@ func TestEngineEveryStackPreviews(t *testing.T) {
 				// The pipeline's results and failures topics, the cost alerts' and the audit alarms'.
 				"aws:sns/topic:Topic": 4,
 				// The pipeline's two alarms, the audit trail's one per event and
-				// its one on undelivered non-compliance notices.
-				"aws:cloudwatch/metricAlarm:MetricAlarm": 2 + len(auditspec.Events) + 1,
+				// its one on undelivered non-compliance notices, two per served
+				// endpoint (its rollback alarms).
+				"aws:cloudwatch/metricAlarm:MetricAlarm": 2 + len(auditspec.Events) + 1 + 2*servedEndpoints(t, stack),
 				"aifactory:audit:AuditTrail":             1, "aws:cloudtrail/trail:Trail": 1, "aws:cfg/recorder:Recorder": 1,
 				"aws:cfg/rule:Rule": len(auditspec.ConfigRules), "aws:s3/bucketV2:BucketV2": 5,
 				// A budget and an anomaly monitor per team, the platform team included.
@@ -77,6 +78,7 @@ func TestEngineDevUpIsStableAndDestroysCleanly(t *testing.T) {
 	assert.Equal(t, "aifactory-dev-audit-123456789012", up.Outputs["auditBucketName"])
 	assert.Equal(t, "arn:aws:sns:eu-west-1:123456789012:aifactory-dev-audit-alarms", up.Outputs["auditAlarmTopicArn"])
 	assert.Len(t, up.Outputs["auditConfigRules"], len(auditspec.ConfigRules))
+	assertServingOutputs(t, up.Outputs)
 
 	enginetest.ExpectNoChanges(t, s)
 	state := enginetest.Destroy(t, s)
@@ -85,4 +87,5 @@ func TestEngineDevUpIsStableAndDestroysCleanly(t *testing.T) {
 		"aws:budgets/budget:Budget", "aws:lambda/function:Function"} {
 		assert.NotContains(t, state, typ, "no %s left in state after destroy", typ)
 	}
+	assert.NotContains(t, state, "aws:sagemaker/endpoint:Endpoint", "no endpoint left in state after destroy")
 }

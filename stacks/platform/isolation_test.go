@@ -96,7 +96,9 @@ func isolationWorld(t *testing.T) *world {
 			"name": "risk-models", "costCenter": "CC-5400-RISK", "owner": "risk-models@aifactory.example",
 			"budget":    map[string]any{"monthlyUsd": 200},
 			"analytics": map[string]any{"identities": []map[string]string{{"type": "ROLE", "name": "risk-models-analysts"}}},
+			"serving":   riskModelsServing(),
 		})
+		withPeople(teams)
 		b, _ := json.Marshal(teams)
 		cfg["aifactory:teams"] = string(b)
 		m := realisticMocks()
@@ -515,6 +517,7 @@ func TestIsolationMatrix(t *testing.T) {
 			"EMR workspaces":     {"analytics-" + team + "-workspace-id"},
 			"EMR cluster nodes":  {"analytics-" + team + "-primary-id", "analytics-" + team + "-core-id", "analytics-" + team + "-service-access-id"},
 			"EMR Studio engines": {"analytics-" + team + "-engine-id"},
+			"served models":      {"serving-" + team + "-id"},
 		}
 	}
 	for _, team := range isolationTeams {
@@ -536,6 +539,11 @@ func TestIsolationMatrix(t *testing.T) {
 		}
 	}
 
+	servingMatrix(t, w, &mx, servingWorld{
+		bucket: dataBucket, bucketPolicy: bucketPolicy, s3Endpoint: s3EndpointPolicy, s3EndpointID: s3Endpoint.Name + "-id",
+		workspaceBoundary: workspaceBoundary, keyPolicy: keyPolicy, keyArn: keyArn,
+	})
+
 	mx.report(t)
 	// Every surface covers every ordered pair.
 	surfaces := map[string]map[string]bool{}
@@ -552,7 +560,8 @@ func TestIsolationMatrix(t *testing.T) {
 		}
 		surfaces[c.surface][c.pair] = true
 	}
-	for _, s := range []string{"data (access points)", "EMR workspaces", "SageMaker spaces and apps", "security groups", "log groups", "KMS keys", "Studio presigned URLs"} {
+	for _, s := range []string{"data (access points)", "EMR workspaces", "SageMaker spaces and apps", "security groups", "log groups", "KMS keys", "Studio presigned URLs",
+		"model registries", "served endpoints", "model artefacts and data capture"} {
 		assert.Len(t, surfaces[s], len(pairs()), "surface %s covers every ordered pair of teams", s)
 	}
 }

@@ -59,6 +59,12 @@ func TestPolicyConfigMatchesTheStackFiles(t *testing.T) {
 				Internet struct {
 					Allow bool `json:"allowInternetEgress"`
 				} `json:"no-internet-path"`
+				Serving struct {
+					Types          []string `json:"servingInstanceTypes"`
+					MaxInstances   int      `json:"maxEndpointInstances"`
+					Serverless     bool     `json:"allowServerless"`
+					MaxConcurrency int      `json:"maxServerlessConcurrency"`
+				} `json:"sagemaker-endpoint-instance-allowlist"`
 			}
 			require.NoError(t, json.Unmarshal(b, &policy))
 
@@ -78,6 +84,13 @@ func TestPolicyConfigMatchesTheStackFiles(t *testing.T) {
 				assert.Equal(t, []string{cfg.AccountID}, ids, "%s accountIds: set it to aifactory:accountId", name)
 			}
 			assert.Equal(t, cfg.Network.AllowInternetEgress, policy.Internet.Allow, "internet egress")
+			// Model serving: aifactory:serving and sagemaker-endpoint-instance-allowlist.
+			assert.ElementsMatch(t, cfg.Serving.AllowedInstanceTypes, policy.Serving.Types, "serving instance types")
+			assert.Equal(t, cfg.Serving.MaxInstances, policy.Serving.MaxInstances, "serving maxInstances")
+			assert.Equal(t, cfg.Serving.AllowServerless, policy.Serving.Serverless, "serverless inference")
+			if cfg.Serving.AllowServerless {
+				assert.Equal(t, cfg.Serving.MaxServerlessConcurrency, policy.Serving.MaxConcurrency, "serverless concurrency")
+			}
 			limits := stackconfig.PipelineTaskLimits[env]
 			assert.Equal(t, policy.Types.MaxECSCPU, limits.MaxCPU, "pipeline task CPU limit")
 			assert.Equal(t, policy.Types.MaxECSMemMi, limits.MaxMemoryMiB, "pipeline task memory limit")

@@ -193,6 +193,7 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		data.ServiceAccess{Prefix: pipeline.ConfigsPrefix, RoleArn: cfg.DeployerRoleArn},
 		data.ServiceAccess{Prefix: pipeline.DataPrefix, RoleArn: sc.RoleARN(cfg.Pipeline.HistoryWriterRole)},
 	)
+	serviceAccess = append(serviceAccess, servingArtefactAccess(cfg, sc)...)
 	perimeter, err := data.New(ctx, "data", &data.Args{
 		Scope:                           sc,
 		VpcID:                           net.VpcID,
@@ -292,6 +293,11 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		return err
 	}
 
+	served, err := newServing(ctx, cfg, sc, net, keys, perimeter, components)
+	if err != nil {
+		return err
+	}
+
 	ctx.Export("environment", pulumi.String(cfg.Environment))
 	ctx.Export("region", pulumi.String(cfg.Region))
 	ctx.Export("accountId", pulumi.String(account.AccountId))
@@ -340,6 +346,10 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 	ctx.Export("finopsTopicArn", costs.TopicArn)
 	ctx.Export("budgetNames", costs.BudgetNames)
 	ctx.Export("cleanupFunctionName", costs.CleanupFunctionName)
+	ctx.Export("modelRegistryNames", served.RegistryNames)
+	ctx.Export("servingEndpointNames", served.EndpointNames)
+	ctx.Export("servingEndpointUrls", served.EndpointURLs)
+	ctx.Export("servingRoleArns", served.RoleArns)
 	return nil
 }
 

@@ -114,6 +114,8 @@ const (
 	typeECSCluster     = "AWS::ECS::Cluster"
 	typeTaskDefinition = "AWS::ECS::TaskDefinition"
 	typeNotebook       = "AWS::SageMaker::NotebookInstance"
+	typeModel          = "AWS::SageMaker::Model"
+	typeEndpointConfig = "AWS::SageMaker::EndpointConfig"
 	typeEMRCluster     = "AWS::EMR::Cluster"
 	typeSecurityGroup  = "AWS::EC2::SecurityGroup"
 	typeVPC            = "AWS::EC2::VPC"
@@ -254,6 +256,21 @@ var ConfigRules = []ConfigRule{
 		Control: "sagemaker-vpc-only", Identifier: "SAGEMAKER_NOTEBOOK_INSTANCE_ROOT_ACCESS_CHECK", FSBP: []string{"SageMaker.3"}, Trigger: OnChange,
 		ResourceTypes: []string{typeNotebook},
 		Checks:        "notebook instances give users no root access",
+	},
+	{
+		Control: "sagemaker-endpoint-kms", Identifier: "SAGEMAKER_ENDPOINT_CONFIGURATION_KMS_KEY_CONFIGURED", Trigger: Periodic,
+		ResourceTypes: []string{typeEndpointConfig},
+		Checks:        "endpoint configurations encrypt their instances' volumes with a KMS key",
+	},
+	{
+		Control: "sagemaker-model-isolated", Identifier: "SAGEMAKER_MODEL_ISOLATION_ENABLED", FSBP: []string{"SageMaker.5"}, Trigger: OnChange,
+		ResourceTypes: []string{typeModel},
+		Checks:        "models run with network isolation on",
+	},
+	{
+		Control: "sagemaker-model-isolated", Identifier: "SAGEMAKER_MODEL_IN_VPC", Trigger: OnChange,
+		ResourceTypes: []string{typeModel},
+		Checks:        "models run in a VPC",
 	},
 	{
 		Control: "emr-private", Identifier: "EMR_MASTER_NO_PUBLIC_IP", FSBP: []string{"EMR.1"}, Trigger: Periodic,

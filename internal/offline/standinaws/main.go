@@ -312,6 +312,23 @@ func (p *standIn) computed(typ, name, id string, props *structpb.Struct) {
 		// Secrets Manager appends six random characters to the name.
 		secret := props.Fields["name"].GetStringValue()
 		props.Fields["arn"] = structpb.NewStringValue(fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:%s-%s", region, AccountID, secret, id[len(id)-6:]))
+	case "aws:sagemaker/endpoint:Endpoint", "aws:sagemaker/endpointConfiguration:EndpointConfiguration",
+		"aws:sagemaker/model:Model", "aws:sagemaker/modelPackageGroup:ModelPackageGroup":
+		// SageMaker ARNs name the resource, in lower case:
+		// endpoint/<name>, endpoint-config/<name>, model/<name>,
+		// model-package-group/<name>.
+		kind, key := sagemakerARNs[typ][0], sagemakerARNs[typ][1]
+		resourceName := props.Fields[key].GetStringValue()
+		if resourceName == "" {
+			resourceName = props.Fields["name"].GetStringValue()
+		}
+		props.Fields["arn"] = structpb.NewStringValue(fmt.Sprintf("arn:aws:sagemaker:%s:%s:%s/%s", region, AccountID, kind, strings.ToLower(resourceName)))
+	case "aws:appautoscaling/target:Target":
+		// Application Auto Scaling registers SageMaker variants with its
+		// service-linked role.
+		if props.Fields["serviceNamespace"].GetStringValue() == "sagemaker" {
+			set("roleArn", fmt.Sprintf("arn:aws:iam::%s:role/aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint", AccountID))
+		}
 	case "aws:ecs/taskDefinition:TaskDefinition":
 		// Task definitions are addressed by family and revision; the first
 		// registration of a family is revision 1.
@@ -319,6 +336,15 @@ func (p *standIn) computed(typ, name, id string, props *structpb.Struct) {
 		props.Fields["arn"] = structpb.NewStringValue(fmt.Sprintf("arn:aws:ecs:%s:%s:task-definition/%s:1", region, AccountID, family))
 		props.Fields["revision"] = structpb.NewNumberValue(1)
 	}
+}
+
+// sagemakerARNs are the ARN resource type and the property holding the
+// name of the SageMaker resources the platform creates.
+var sagemakerARNs = map[string][2]string{
+	"aws:sagemaker/endpoint:Endpoint":                           {"endpoint", "name"},
+	"aws:sagemaker/endpointConfiguration:EndpointConfiguration": {"endpoint-config", "name"},
+	"aws:sagemaker/model:Model":                                 {"model", "name"},
+	"aws:sagemaker/modelPackageGroup:ModelPackageGroup":         {"model-package-group", "modelPackageGroupName"},
 }
 
 // globalServices have ARNs without a region, as in arn:aws:iam::<account>:role/x.

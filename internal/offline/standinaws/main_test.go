@@ -132,3 +132,29 @@ func TestIDsAndARNsProgramsCheckAreShapedLikeAWS(t *testing.T) {
 	assert.Equal(t, "arn:aws:ecs:eu-central-1:123456789012:task-definition/aifactory-dev-optimiser:1", td.Properties.Fields["arn"].GetStringValue())
 	assert.Equal(t, 1.0, td.Properties.Fields["revision"].GetNumberValue())
 }
+
+func TestSageMakerARNsNameTheResourceInLowerCase(t *testing.T) {
+	p := configured(t)
+	for typ, tc := range map[string]struct {
+		props map[string]any
+		want  string
+	}{
+		"aws:sagemaker/endpoint:Endpoint": {map[string]any{"name": "aifactory-dev-Team-a--churn"},
+			"arn:aws:sagemaker:eu-central-1:123456789012:endpoint/aifactory-dev-team-a--churn"},
+		"aws:sagemaker/endpointConfiguration:EndpointConfiguration": {map[string]any{"name": "aifactory-dev-team-a--churn-0a1b2c3d"},
+			"arn:aws:sagemaker:eu-central-1:123456789012:endpoint-config/aifactory-dev-team-a--churn-0a1b2c3d"},
+		"aws:sagemaker/model:Model": {map[string]any{"name": "aifactory-dev-team-a--churn-4e5f6a7b"},
+			"arn:aws:sagemaker:eu-central-1:123456789012:model/aifactory-dev-team-a--churn-4e5f6a7b"},
+		"aws:sagemaker/modelPackageGroup:ModelPackageGroup": {map[string]any{"modelPackageGroupName": "aifactory-dev-team-a"},
+			"arn:aws:sagemaker:eu-central-1:123456789012:model-package-group/aifactory-dev-team-a"},
+	} {
+		res, err := p.Create(context.Background(), &pulumirpc.CreateRequest{Type: typ, Name: "x", Urn: "urn:pulumi:dev::aifactory::" + typ + "::x",
+			Properties: mustStruct(t, tc.props)})
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, res.Properties.Fields["arn"].GetStringValue(), typ)
+	}
+	target, err := p.Create(context.Background(), &pulumirpc.CreateRequest{Type: "aws:appautoscaling/target:Target", Name: "t", Urn: "urn:t",
+		Properties: mustStruct(t, map[string]any{"serviceNamespace": "sagemaker", "resourceId": "endpoint/e/variant/AllTraffic"})})
+	require.NoError(t, err)
+	assert.Contains(t, target.Properties.Fields["roleArn"].GetStringValue(), "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint")
+}

@@ -1,0 +1,252 @@
+package platform_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/aifactory/platform/components/iamdoc"
+	"github.com/aifactory/platform/components/scope/scopetest"
+	"github.com/aifactory/platform/components/serving"
+	"github.com/aifactory/platform/components/workspace"
+	"github.com/aifactory/platform/internal/iameval"
+)
+
+// The serving surfaces of the isolation matrix: model registries, served
+// endpoints, and the artefacts and captured data of served models. The
+// world's third team serves a model too, and every team has people, so
+// every ordered pair of teams is checked on every serving surface.
+
+// riskModelsServing is the third team's serving config.
+func riskModelsServing() map[string]any {
+	return map[string]any{
+		"approvers": []string{"risk-models-model-approvers"},
+		"consumers": []string{"risk-scoring-service"},
+		"endpoints": []map[string]any{{
+			"name": "default-risk", "modelPackageArn": "arn:aws:sagemaker:eu-west-1:" + isolationAccount + ":model-package/aifactory-dev-risk-models/2",
+			"instanceType": "ml.m5.large", "dataCapturePercent": 10, "expiresAt": "2027-12-31T18:00:00Z",
+		}},
+	}
+}
+
+// withPeople gives every team of the world people (an analytics identity),
+// who register model versions and invoke the team's endpoints.
+func withPeople(teams []map[string]any) {
+	for _, team := range teams {
+		if _, ok := team["analytics"]; !ok {
+			team["analytics"] = map[string]any{"identities": []map[string]string{{"type": "ROLE", "name": team["name"].(string) + "-analysts"}}}
+		}
+	}
+}
+
+// servingWorld are the documents of the matrix the serving surfaces share.
+type servingWorld struct {
+	bucket            string
+	bucketPolicy      iamdoc.Document
+	s3Endpoint        iamdoc.Document
+	s3EndpointID      string
+	workspaceBoundary iamdoc.Document
+	keyPolicy         func(purpose string) iamdoc.Document
+	keyArn            func(purpose string) string
+}
+
+// servedEndpointOf is each team's endpoint in the world.
+var servedEndpointOf = map[string]string{
+	"jackpot-analytics": "jackpot-propensity", "player-insights": "churn-score", "risk-models": "default-risk",
+}
+
+// serverlessTeams serve serverless endpoints in the world (dev's player-insights).
+var serverlessTeams = map[string]bool{"player-insights": true}
+
+func servingMatrix(t *testing.T, w *world, mx *matrix, sw servingWorld) {
+	t.Helper()
+	sc := scopetest.Dev()
+	vpcID := w.m.Named(t, "aws:ec2/vpc:Vpc", "network").Name + "-id"
+	runtime := w.m.Named(t, "aws:ec2/vpcEndpoint:VpcEndpoint", "network-sagemaker-runtime")
+	runtimeID := runtime.Name + "-id"
+	runtimePolicy, err := iamdoc.Parse(runtime.Str("policy"))
+	require.NoError(t, err)
+	servingBoundary := w.managedPolicy(t, "serving-boundary")
+
+	workspaceRole := func(team string) string { return sc.RoleARN(workspace.TeamRoleName(sc, team)) }
+	person := func(team string) string { return sc.RoleARN(team + "-analysts") }
+	approver := func(team string) string { return sc.RoleARN(team + "-model-approvers") }
+	servingRole := func(team string) string { return sc.RoleARN(serving.RoleName(sc, team)) }
+	invokePolicy := func(team string) iamdoc.Document { return w.managedPolicy(t, "serving-"+team+"-invoke") }
+	workspacePolicies := func(team string) iameval.Policies {
+		b := sw.workspaceBoundary
+		return iameval.Policies{Identity: []iamdoc.Document{w.rolePolicy(t, "workspace-"+team), invokePolicy(team)}, Boundary: &b}
+	}
+	personPolicies := func(team string) iameval.Policies {
+		return iameval.Policies{Identity: []iamdoc.Document{
+			w.managedPolicy(t, "analytics-"+team+"-studio"), w.managedPolicy(t, "workspace-"+team+"-access"),
+			w.managedPolicy(t, "serving-"+team+"-registrants"), invokePolicy(team),
+		}}
+	}
+	approverPolicies := func(team string) iameval.Policies {
+		return iameval.Policies{Identity: []iamdoc.Document{w.managedPolicy(t, "serving-"+team+"-approvers")}}
+	}
+	servingPolicies := func(team string) iameval.Policies {
+		b := servingBoundary
+		return iameval.Policies{Identity: []iamdoc.Document{w.rolePolicy(t, "serving-"+team)}, Boundary: &b}
+	}
+	consumers := map[string]string{"jackpot-analytics": "jackpot-pricing-service", "risk-models": "risk-scoring-service"}
+
+	// Model registries: a team's people register versions for approval,
+	// its approvers decide, and nobody of another team does either.
+	registry := func(team string) string { return serving.RegistryArn(sc, team) }
+	version := func(team string) string {
+		return sc.ARN("sagemaker", "model-package/"+serving.RegistryName(sc, team)+"/3")
+	}
+	status := func(s string) iameval.Context { return iameval.Keys("sagemaker:ModelApprovalStatus", s) }
+	onRegistry := func(pol iameval.Policies, team string) iameval.Policies {
+		pol.Resource = []iamdoc.Document{w.doc(t, "aws:sagemaker/modelPackageGroupPolicy:ModelPackageGroupPolicy", "serving-"+team+"-registry", "resourcePolicy")}
+		return pol
+	}
+	for team := range servedEndpointOf {
+		mx.decide(t, "model registries", team, team, "people register a version for approval", onRegistry(personPolicies(team), team),
+			iameval.Request{Principal: person(team), Action: "sagemaker:CreateModelPackage", Resource: registry(team), Context: status(serving.PendingManualApproval)}, iameval.Allow)
+		mx.decide(t, "model registries", team, team, "approvers approve a version", onRegistry(approverPolicies(team), team),
+			iameval.Request{Principal: approver(team), Action: "sagemaker:UpdateModelPackage", Resource: version(team), Context: status(serving.Approved)}, iameval.Allow)
+		mx.deny(t, "model registries", team, team, "people approve their own version", onRegistry(personPolicies(team), team),
+			iameval.Request{Principal: person(team), Action: "sagemaker:UpdateModelPackage", Resource: version(team), Context: status(serving.Approved)})
+		mx.deny(t, "model registries", team, team, "people register a version as approved", onRegistry(personPolicies(team), team),
+			iameval.Request{Principal: person(team), Action: "sagemaker:CreateModelPackage", Resource: registry(team), Context: status(serving.Approved)})
+	}
+	for _, p := range pairs() {
+		a, b := p[0], p[1]
+		for _, action := range []string{"sagemaker:DescribeModelPackage", "sagemaker:ListModelPackages", "sagemaker:CreateModel", "sagemaker:DeleteModelPackage"} {
+			mx.deny(t, "model registries", a, b, "people "+action+" on B's versions", onRegistry(personPolicies(a), b),
+				iameval.Request{Principal: person(a), Action: action, Resource: version(b)})
+			mx.deny(t, "model registries", a, b, "workspace role "+action+" on B's versions", onRegistry(workspacePolicies(a), b),
+				iameval.Request{Principal: workspaceRole(a), Action: action, Resource: version(b)})
+		}
+		mx.deny(t, "model registries", a, b, "people register a version in B's registry", onRegistry(personPolicies(a), b),
+			iameval.Request{Principal: person(a), Action: "sagemaker:CreateModelPackage", Resource: registry(b), Context: status(serving.PendingManualApproval)})
+		mx.deny(t, "model registries", a, b, "A's approvers approve B's version", onRegistry(approverPolicies(a), b),
+			iameval.Request{Principal: approver(a), Action: "sagemaker:UpdateModelPackage", Resource: version(b), Context: status(serving.Approved)})
+		mx.deny(t, "model registries", a, b, "A's serving role reads B's versions", onRegistry(servingPolicies(a), b),
+			iameval.Request{Principal: servingRole(a), Action: "sagemaker:DescribeModelPackage", Resource: version(b)})
+	}
+
+	// Served endpoints: invoked through the VPC's runtime endpoint by the
+	// team's Studio role, people and consumers, never by another team's.
+	endpoint := func(team string) string {
+		return serving.EndpointArn(sc, serving.EndpointName(sc, team, servedEndpointOf[team]))
+	}
+	fromVPC := iameval.Keys("aws:SourceVpce", runtimeID, "aws:SourceVpc", vpcID, "aws:ResourceAccount", isolationAccount)
+	throughRuntime := func(pol iameval.Policies) iameval.Policies {
+		pol.Endpoint = []iamdoc.Document{runtimePolicy}
+		return pol
+	}
+	consumerPolicies := func(team string) iameval.Policies {
+		return iameval.Policies{Identity: []iamdoc.Document{invokePolicy(team)}}
+	}
+	for team := range servedEndpointOf {
+		for _, action := range []string{"sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"} {
+			mx.decide(t, "served endpoints", team, team, "Studio role "+action+" on its endpoint through the VPC", throughRuntime(workspacePolicies(team)),
+				iameval.Request{Principal: workspaceRole(team), Action: action, Resource: endpoint(team), Context: fromVPC}, iameval.Allow)
+			mx.decide(t, "served endpoints", team, team, "people "+action+" on their endpoint through the VPC", throughRuntime(personPolicies(team)),
+				iameval.Request{Principal: person(team), Action: action, Resource: endpoint(team), Context: fromVPC}, iameval.Allow)
+		}
+		mx.deny(t, "served endpoints", team, team, "people invoke their endpoint from the internet", personPolicies(team),
+			iameval.Request{Principal: person(team), Action: "sagemaker:InvokeEndpoint", Resource: endpoint(team), Context: iameval.Keys("aws:SourceIp", "198.51.100.7")})
+		if c, ok := consumers[team]; ok {
+			mx.decide(t, "served endpoints", team, team, "the consumer invokes through the VPC", throughRuntime(consumerPolicies(team)),
+				iameval.Request{Principal: sc.RoleARN(c), Action: "sagemaker:InvokeEndpoint", Resource: endpoint(team), Context: fromVPC}, iameval.Allow)
+			mx.deny(t, "served endpoints", team, team, "the consumer invokes from outside the VPC", consumerPolicies(team),
+				iameval.Request{Principal: sc.RoleARN(c), Action: "sagemaker:InvokeEndpoint", Resource: endpoint(team)})
+		}
+	}
+	for _, p := range pairs() {
+		a, b := p[0], p[1]
+		for _, action := range []string{"sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream", "sagemaker:InvokeEndpointAsync"} {
+			mx.deny(t, "served endpoints", a, b, "Studio role "+action+" on B's endpoint", throughRuntime(workspacePolicies(a)),
+				iameval.Request{Principal: workspaceRole(a), Action: action, Resource: endpoint(b), Context: fromVPC})
+			mx.deny(t, "served endpoints", a, b, "people "+action+" on B's endpoint", throughRuntime(personPolicies(a)),
+				iameval.Request{Principal: person(a), Action: action, Resource: endpoint(b), Context: fromVPC})
+			mx.deny(t, "served endpoints", a, b, "A's serving role "+action+" on B's endpoint", throughRuntime(servingPolicies(a)),
+				iameval.Request{Principal: servingRole(a), Action: action, Resource: endpoint(b), Context: fromVPC})
+		}
+		if c, ok := consumers[a]; ok {
+			mx.deny(t, "served endpoints", a, b, "A's consumer invokes B's endpoint", throughRuntime(consumerPolicies(a)),
+				iameval.Request{Principal: sc.RoleARN(c), Action: "sagemaker:InvokeEndpoint", Resource: endpoint(b), Context: fromVPC})
+		}
+		mx.deny(t, "served endpoints", a, b, "A's approvers invoke B's endpoint", throughRuntime(approverPolicies(a)),
+			iameval.Request{Principal: approver(a), Action: "sagemaker:InvokeEndpoint", Resource: endpoint(b), Context: fromVPC})
+	}
+
+	// Model artefacts and captured data: a serving role reads its team's
+	// artefacts and writes its team's capture, through the S3 gateway
+	// endpoint (provisioned models run in the VPC); from SageMaker's own
+	// network only a serverless team's role reads its artefacts. Decided by
+	// the role's policies, the bucket policy and, inside the VPC, the S3
+	// endpoint's policy.
+	s3ctx := func(extra ...string) iameval.Context {
+		return iameval.Keys(append([]string{"aws:SecureTransport", "true", "s3:TlsVersion", "1.3", "s3:ResourceAccount", isolationAccount}, extra...)...)
+	}
+	onBucket := func(pol iameval.Policies, inVPC bool) iameval.Policies {
+		pol.Resource = []iamdoc.Document{sw.bucketPolicy}
+		if inVPC {
+			pol.Endpoint = []iamdoc.Document{sw.s3Endpoint}
+		}
+		return pol
+	}
+	object := func(team, dir, key string) string { return sw.bucket + "/teams/" + team + "/" + dir + key }
+	inVPC := s3ctx("aws:SourceVpce", sw.s3EndpointID)
+	for team := range servedEndpointOf {
+		ep := servedEndpointOf[team]
+		mx.decide(t, "model artefacts and data capture", team, team, "serving role reads its artefacts through the VPC", onBucket(servingPolicies(team), true),
+			iameval.Request{Principal: servingRole(team), Action: "s3:GetObject", Resource: object(team, serving.ModelsDir, ep+"/3/model.tar.gz"), Context: inVPC}, iameval.Allow)
+		mx.decide(t, "model artefacts and data capture", team, team, "serving role writes captured data through the VPC", onBucket(servingPolicies(team), true),
+			iameval.Request{Principal: servingRole(team), Action: "s3:PutObject", Resource: object(team, serving.CaptureDir, ep+"/AllTraffic/2027/01/01/00/x.jsonl"), Context: inVPC}, iameval.Allow)
+		outside := iameval.Request{Principal: servingRole(team), Action: "s3:GetObject", Resource: object(team, serving.ModelsDir, ep+"/3/model.tar.gz"), Context: s3ctx()}
+		if serverlessTeams[team] {
+			mx.decide(t, "model artefacts and data capture", team, team, "serverless: serving role reads its artefacts from SageMaker's network", onBucket(servingPolicies(team), false), outside, iameval.Allow)
+		} else {
+			mx.deny(t, "model artefacts and data capture", team, team, "serving role reads its artefacts from outside the VPC", onBucket(servingPolicies(team), false), outside)
+		}
+		mx.deny(t, "model artefacts and data capture", team, team, "serving role reads the team's other data", onBucket(servingPolicies(team), true),
+			iameval.Request{Principal: servingRole(team), Action: "s3:GetObject", Resource: object(team, "features/", "part-0.parquet"), Context: inVPC})
+	}
+	for _, p := range pairs() {
+		a, b := p[0], p[1]
+		for _, outsideVPC := range []bool{false, true} {
+			where, ctx := "through the VPC", inVPC
+			if outsideVPC {
+				where, ctx = "from SageMaker's network", s3ctx()
+			}
+			mx.deny(t, "model artefacts and data capture", a, b, "A's serving role reads B's artefacts "+where, onBucket(servingPolicies(a), !outsideVPC),
+				iameval.Request{Principal: servingRole(a), Action: "s3:GetObject", Resource: object(b, serving.ModelsDir, "m/1/model.tar.gz"), Context: ctx})
+			mx.deny(t, "model artefacts and data capture", a, b, "A's serving role writes into B's capture "+where, onBucket(servingPolicies(a), !outsideVPC),
+				iameval.Request{Principal: servingRole(a), Action: "s3:PutObject", Resource: object(b, serving.CaptureDir, "e/x.jsonl"), Context: ctx})
+			mx.deny(t, "model artefacts and data capture", a, b, "A's serving role overwrites B's artefacts "+where, onBucket(servingPolicies(a), !outsideVPC),
+				iameval.Request{Principal: servingRole(a), Action: "s3:PutObject", Resource: object(b, serving.ModelsDir, "m/1/model.tar.gz"), Context: ctx})
+		}
+		mx.deny(t, "model artefacts and data capture", a, b, "A's people read B's captured data", onBucket(personPolicies(a), true),
+			iameval.Request{Principal: person(a), Action: "s3:GetObject", Resource: object(b, serving.CaptureDir, "e/x.jsonl"), Context: inVPC})
+		// Keys: the serving role uses them only through their services.
+		for _, purpose := range []string{"data", "workspace", "logs"} {
+			pol := servingPolicies(a)
+			pol.Resource = []iamdoc.Document{sw.keyPolicy(purpose)}
+			pol.ResourceMustAllow = true
+			mx.deny(t, "KMS keys", a, b, "A's serving role decrypts B's "+purpose+" ciphertext outside the services", pol,
+				iameval.Request{Principal: servingRole(a), Action: "kms:Decrypt", Resource: sw.keyArn(purpose), Context: iameval.Keys("kms:CallerAccount", isolationAccount)})
+		}
+		// Logs: a serving role writes its own endpoints' log groups only.
+		mx.deny(t, "log groups", a, b, "A's serving role writes B's endpoint logs", servingPolicies(a),
+			iameval.Request{Principal: servingRole(a), Action: "logs:PutLogEvents",
+				Resource: sc.LogStreamARN(serving.EndpointLogGroup(serving.EndpointName(sc, b, servedEndpointOf[b])), "AllTraffic/i-0")})
+	}
+	for team := range servedEndpointOf {
+		mx.decide(t, "log groups", team, team, "serving role writes its endpoint's logs", servingPolicies(team),
+			iameval.Request{Principal: servingRole(team), Action: "logs:PutLogEvents",
+				Resource: sc.LogStreamARN(serving.EndpointLogGroup(serving.EndpointName(sc, team, servedEndpointOf[team])), "AllTraffic/i-0")}, iameval.Allow)
+		pol := servingPolicies(team)
+		pol.Resource = []iamdoc.Document{sw.keyPolicy("data")}
+		pol.ResourceMustAllow = true
+		mx.decide(t, "KMS keys", team, team, "serving role encrypts captured data through S3", pol,
+			iameval.Request{Principal: servingRole(team), Action: "kms:GenerateDataKey", Resource: sw.keyArn("data"),
+				Context: iameval.Keys("kms:ViaService", "s3.eu-west-1.amazonaws.com", "kms:CallerAccount", isolationAccount)}, iameval.Allow)
+	}
+}
