@@ -50,7 +50,7 @@ func commands() map[string]command {
 		"vend":    {"give a team its workspace from a request file, or offboard it", vend},
 		"drift":   {"report resources whose real state differs from the code", drift},
 		"cost":    {"model a stack's monthly cost per team and service, and its saving", costCommand},
-		"image":   {"build the optimiser image without Docker, and push it", image},
+		"image":   {"build the optimiser or cleanup image without Docker, and push it", image},
 	}
 }
 

@@ -5,6 +5,7 @@
 //
 //	cleanup -project aifactory -environment dev                 # dry run: dev's default
 //	cleanup -project aifactory -environment dev -dry-run=false  # act
+//	cleanup -version
 //
 // Flags override the CLEANUP_* environment variables. Decisions go to
 // standard output as JSON lines. Exit codes: 0 every action succeeded,
@@ -27,6 +28,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
+	"github.com/aifactory/platform/finops/buildinfo"
 	"github.com/aifactory/platform/finops/cleanup"
 )
 
@@ -81,11 +83,9 @@ func handler(ctx context.Context) (*cleanup.Summary, error) {
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer,
 	loadAWS func(context.Context) (aws.Config, error),
 ) int {
-	cfg, err := cleanup.ConfigFromEnv(getenv)
-	if err != nil {
-		fmt.Fprintln(stderr, "cleanup:", err)
-		return exitUsage
-	}
+	// A malformed variable is reported after the flags, so -version and
+	// -help work whatever the environment holds.
+	cfg, envErr := cleanup.ConfigFromEnv(getenv)
 	fs := flag.NewFlagSet("cleanup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Project, "project", cfg.Project, "project tag value of the resources to consider ("+cleanup.EnvProject+")")
@@ -94,7 +94,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.DurationVar(&cfg.StudioIdleLimit, "studio-idle-limit", cfg.StudioIdleLimit, "delete Studio apps idle longer than this ("+cleanup.EnvStudioIdleLimit+")")
 	fs.DurationVar(&cfg.VolumeMinAge, "volume-min-age", cfg.VolumeMinAge, "delete unattached EBS volumes older than this ("+cleanup.EnvVolumeMinAge+")")
 	fs.StringVar(&cfg.TopicArn, "topic-arn", cfg.TopicArn, "SNS topic for the run's summary ("+cleanup.EnvTopicArn+")")
+	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if *version {
+		fmt.Fprintln(stdout, "cleanup", buildinfo.Read())
+		return exitOK
+	}
+	if envErr != nil {
+		fmt.Fprintln(stderr, "cleanup:", envErr)
 		return exitUsage
 	}
 	if fs.NArg() > 0 {

@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"runtime"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/stretchr/testify/assert"
 
+	"github.com/aifactory/platform/finops/buildinfo"
 	"github.com/aifactory/platform/internal/fakeaws"
 )
 
@@ -60,6 +62,20 @@ func TestExitCodesAndDryRunDefault(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestVersionNeedsNoConfiguration(t *testing.T) {
+	buildinfo.Version, buildinfo.Commit = "v9.8.7", "cafef00d"
+	defer func() { buildinfo.Version, buildinfo.Commit = "", "" }()
+	var stdout, stderr bytes.Buffer
+	// A malformed variable does not stand in the way of -version.
+	code := run(context.Background(), []string{"-version"}, env(map[string]string{"CLEANUP_DRY_RUN": "maybe"}), &stdout, &stderr,
+		func(context.Context) (aws.Config, error) {
+			t.Fatal("-version loads no AWS configuration")
+			return aws.Config{}, nil
+		})
+	assert.Equal(t, exitOK, code, stderr.String())
+	assert.Equal(t, "cleanup v9.8.7 (commit cafef00d, "+runtime.Version()+")\n", stdout.String())
 }
 
 func TestInterruptedRunExitsThree(t *testing.T) {
