@@ -29,13 +29,19 @@ func TestEngineEveryStackPreviews(t *testing.T) {
 				"aifactory:data:Perimeter": 1, "aws:s3/accessPoint:AccessPoint": 3, // two teams' and the pipeline's
 				"aifactory:workspace:Studio": 1, "aws:sagemaker/userProfile:UserProfile": 2,
 				"aifactory:analytics:EmrStudio": 1, "aws:emr/securityConfiguration:SecurityConfiguration": 1,
-				"aifactory:pipeline:WeeklyPipeline": 1, "aws:ecr/repository:Repository": 1, "aws:ecs/cluster:Cluster": 1,
-				"aws:ecs/taskDefinition:TaskDefinition": 1, "aws:sfn/stateMachine:StateMachine": 1, "aws:scheduler/schedule:Schedule": 2,
+				// The optimiser's and the cleanup job's repositories and task
+				// definitions, in the pipeline's one cluster; the weekly and
+				// the cleanup schedules.
+				"aifactory:pipeline:WeeklyPipeline": 1, "aws:ecr/repository:Repository": 2, "aws:ecs/cluster:Cluster": 1,
+				"aws:ecs/taskDefinition:TaskDefinition": 2, "aws:sfn/stateMachine:StateMachine": 1, "aws:scheduler/schedule:Schedule": 2,
 				"aws:sns/topic:Topic": 3, "aws:sqs/queue:Queue": 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 2,
 				"aws:secretsmanager/secret:Secret": 1, "aws:s3/bucketObjectv2:BucketObjectv2": 3, // a configuration per country
 				// A budget and an anomaly monitor per team, the platform team included.
 				"aifactory:finops:CostControls": 1, "aws:budgets/budget:Budget": 3,
-				"aws:costexplorer/anomalyMonitor:AnomalyMonitor": 3, "aws:lambda/function:Function": 1,
+				"aws:costexplorer/anomalyMonitor:AnomalyMonitor": 3, "aws:lambda/function:Function": 0,
+				// Interface endpoints, EC2's for the cleanup task among them,
+				// and the S3 gateway endpoint.
+				"aws:ec2/vpcEndpoint:VpcEndpoint": 20,
 			} {
 				assert.Equal(t, want, types[typ], typ)
 			}
@@ -62,13 +68,14 @@ func TestEngineDevUpIsStableAndDestroysCleanly(t *testing.T) {
 	assert.NotEmpty(t, up.Outputs["pipelineScheduleArn"])
 	assert.Len(t, up.Outputs["pipelineLocations"], 4)
 	assert.Len(t, up.Outputs["budgetNames"], 3)
-	assert.Equal(t, "aifactory-dev-cleanup", up.Outputs["cleanupFunctionName"])
+	assert.Equal(t, "arn:aws:ecs:eu-west-1:123456789012:task-definition/aifactory-dev-cleanup:1", up.Outputs["cleanupTaskDefinitionArn"])
+	assert.Contains(t, up.Outputs["cleanupRepositoryUrl"], "aifactory-dev-cleanup")
 
 	enginetest.ExpectNoChanges(t, s)
 	state := enginetest.Destroy(t, s)
 	for _, typ := range []string{"aws:ec2/vpc:Vpc", "aws:s3/bucketV2:BucketV2", "aws:sagemaker/domain:Domain", "aws:emr/cluster:Cluster",
 		"aws:sfn/stateMachine:StateMachine", "aws:scheduler/schedule:Schedule", "aws:ecr/repository:Repository",
-		"aws:budgets/budget:Budget", "aws:lambda/function:Function"} {
+		"aws:budgets/budget:Budget", "aws:ecs/taskDefinition:TaskDefinition"} {
 		assert.NotContains(t, state, typ, "no %s left in state after destroy", typ)
 	}
 }

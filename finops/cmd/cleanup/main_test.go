@@ -35,6 +35,7 @@ func TestExitCodesAndDryRunDefault(t *testing.T) {
 		{name: "bad duration", env: map[string]string{"CLEANUP_STUDIO_IDLE_LIMIT": "two hours"}, code: exitUsage, stderr: "CLEANUP_STUDIO_IDLE_LIMIT"},
 		{name: "bad dry-run", args: []string{"-project", "p", "-environment", "dev", "-dry-run=maybe"}, code: exitUsage, stderr: "use true or false"},
 		{name: "stray argument", args: []string{"-project", "p", "-environment", "dev", "now"}, code: exitUsage, stderr: "unexpected argument"},
+		{name: "bad timeout", args: []string{"-project", "p", "-environment", "dev", "-timeout", "0s"}, code: exitUsage, stderr: "-timeout=0s"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := fakeaws.New(t)
@@ -76,6 +77,20 @@ func TestVersionNeedsNoConfiguration(t *testing.T) {
 		})
 	assert.Equal(t, exitOK, code, stderr.String())
 	assert.Equal(t, "cleanup v9.8.7 (commit cafef00d, "+runtime.Version()+")\n", stdout.String())
+}
+
+// TestTimeoutEndsTheRunAsInterrupted: a run that outlives -timeout stops
+// like one Fargate Spot takes back, exit 3, and leaves the rest to the next.
+func TestTimeoutEndsTheRunAsInterrupted(t *testing.T) {
+	s := fakeaws.New(t)
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"-project", "aifactory", "-environment", "prod", "-timeout", "1ns"}, env(nil), &stdout, &stderr,
+		func(ctx context.Context) (aws.Config, error) {
+			<-ctx.Done()
+			return s.Config(), nil
+		})
+	assert.Equal(t, exitInterrupted, code, stderr.String())
+	assert.Contains(t, stderr.String(), "the next run finishes the work")
 }
 
 func TestInterruptedRunExitsThree(t *testing.T) {

@@ -312,6 +312,11 @@ func (p *standIn) computed(typ, name, id string, props *structpb.Struct) {
 		// Secrets Manager appends six random characters to the name.
 		secret := props.Fields["name"].GetStringValue()
 		props.Fields["arn"] = structpb.NewStringValue(fmt.Sprintf("arn:aws:secretsmanager:%s:%s:secret:%s-%s", region, AccountID, secret, id[len(id)-6:]))
+	case "aws:ecr/repository:Repository":
+		// Where images are pushed and tasks pull from.
+		repo := props.Fields["name"].GetStringValue()
+		set("registryId", AccountID)
+		set("repositoryUrl", fmt.Sprintf("%s.dkr.ecr.%s.amazonaws.com/%s", AccountID, region, repo))
 	case "aws:ecs/taskDefinition:TaskDefinition":
 		// Task definitions are addressed by family and revision; the first
 		// registration of a family is revision 1.
