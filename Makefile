@@ -14,17 +14,20 @@ run: preview weekly
 weekly:
 	$(GO) run ./optimiser/cmd/optimiser run
 
-## image: the optimiser's container image, built without Docker and
-## reproducibly (factory/image): an OCI layout in out/image, its digest
-## printed, and a push when PUSH=<registry>/<repository>[:tag] is set (an ECR
-## host logs in with the AWS credentials). ARCH=arm64 cross-builds.
+## image: a command's container image, built without Docker and reproducibly
+## (factory/image): COMMAND=optimiser (the default, an OCI layout in
+## out/image) or COMMAND=cleanup (out/image-cleanup), its digest printed, and
+## a push when PUSH=<registry>/<repository>[:tag] is set (an ECR host logs in
+## with the AWS credentials). ARCH=arm64 cross-builds.
+COMMAND           ?= optimiser
 IMAGE_VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 IMAGE_COMMIT      ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 ARCH              ?= amd64
 PUSH              ?=
+IMAGE_LAYOUT      ?= out/image$(if $(filter-out optimiser,$(COMMAND)),-$(COMMAND))
 image:
-	$(GO) run ./factory/image/internal/imagemain --out-layout out/image \
+	$(GO) run ./factory/image/internal/imagemain --command $(COMMAND) --out-layout $(IMAGE_LAYOUT) \
 		--version $(IMAGE_VERSION) --commit $(IMAGE_COMMIT) --arch $(ARCH) \
 		--source-date-epoch $(SOURCE_DATE_EPOCH) $(if $(PUSH),--push $(PUSH))
 

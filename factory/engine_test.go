@@ -22,9 +22,10 @@ import (
 
 // The engine-level tests of the tool run it offline (real engine, stand-in
 // AWS provider) on a scratch git checkout holding the repository's stack
-// files and policy configs, plus two staging-like stacks for the
+// files and policy configs, plus three staging-like stacks for the
 // promotion's gates: Pulumi.qa.yaml, whose log retention breaks the staging
-// policy config, and Pulumi.uat.yaml, which would run another image.
+// policy config, Pulumi.uat.yaml, which would run other images, and
+// Pulumi.uat-cleanup.yaml, which would run another cleanup image only.
 
 var (
 	packOnce sync.Once
@@ -88,6 +89,12 @@ func checkout(t testing.TB) string {
 	require.Regexp(t, digest, string(staging), "Pulumi.staging.yaml names its image by digest")
 	uat := digest.ReplaceAllString(string(staging), "@sha256:"+strings.Repeat("0", 64))
 	require.NoError(t, os.WriteFile(filepath.Join(root, "Pulumi.uat.yaml"), []byte(uat), 0o644))
+	// uat-cleanup: a staging-like stack that would run another cleanup image
+	// (the optimiser's is the promoted one).
+	cleanupDigest := regexp.MustCompile(`(aifactory-staging-cleanup)@sha256:[0-9a-f]{64}`)
+	require.Regexp(t, cleanupDigest, string(staging), "Pulumi.staging.yaml names its cleanup image by digest")
+	uatCleanup := cleanupDigest.ReplaceAllString(string(staging), "$1@sha256:"+strings.Repeat("0", 64))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "Pulumi.uat-cleanup.yaml"), []byte(uatCleanup), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(root, ".gitignore"), []byte(".aifactory/\n"), 0o644))
 	git(t, root, "init", "-q", "-b", "main")
 	git(t, root, "add", "-A")
@@ -103,6 +110,12 @@ func newFactory(t testing.TB, root string, env map[string]string) *factory.Facto
 	})
 	require.NoError(t, err)
 	return f
+}
+
+// imageDigest is the digest of repository@sha256:….
+func imageDigest(ref string) string {
+	_, digest, _ := strings.Cut(ref, "@")
+	return digest
 }
 
 func gateFailed(t *testing.T, res factory.Result, err error, gate string) {
@@ -249,6 +262,10 @@ func TestEngineToolLifecycle(t *testing.T) {
 
 		res, err = f.Promote(ctx, "dev", "uat", factory.PromoteOptions{Yes: true})
 		gateFailed(t, res, err, factory.GateSameImage)
+		res, err = f.Promote(ctx, "dev", "uat-cleanup", factory.PromoteOptions{Yes: true})
+		gateFailed(t, res, err, factory.GateSameImage)
+		assert.Contains(t, res.Gates[len(res.Gates)-1].Detail, "cleanup image sha256:"+strings.Repeat("0", 64))
+		assert.Contains(t, res.Gates[len(res.Gates)-1].Detail, "aifactory:finops.cleanup.image")
 
 		res, err = f.Promote(ctx, "dev", "qa", factory.PromoteOptions{Yes: true})
 		gateFailed(t, res, err, factory.GatePolicy)
@@ -289,6 +306,10 @@ func TestEngineToolLifecycle(t *testing.T) {
 		assert.Equal(t, []string{"prod", "staging", "dev"}, []string{verified.Chain[0].Stack, verified.Chain[1].Stack, verified.Chain[2].Stack})
 		for _, r := range verified.Chain {
 			assert.Equal(t, head, r.Commit)
+			// Both images travel by digest, each stack from its own repository.
+			assert.Contains(t, r.Image, "aifactory-"+r.Stack+"-optimiser@sha256:")
+			assert.Contains(t, r.CleanupImage, "aifactory-"+r.Stack+"-cleanup@sha256:")
+			assert.Equal(t, imageDigest(verified.Chain[2].CleanupImage), imageDigest(r.CleanupImage))
 		}
 		_, err = f.VerifyRelease(ctx, "qa")
 		assert.Equal(t, factory.ExitRefused, factory.Code(err), "qa has no release")

@@ -137,14 +137,21 @@ func (f *Factory) Promote(ctx context.Context, from, to string, o PromoteOptions
 	}
 	gate(GateCleanTree, true, "clean at %s", short(head))
 
-	// Each stack pulls from its own repository; what is promoted is the
-	// image itself, named by its digest.
-	if image := toImage(f, to); imageDigest(image) != imageDigest(rel.Image) {
+	// Each stack pulls from its own repositories; what is promoted is the
+	// images themselves, the optimiser's and the cleanup job's, named by
+	// their digests.
+	image, cleanupImage := toImages(f, to)
+	if imageDigest(image) != imageDigest(rel.Image) {
 		gate(GateSameImage, false, "%s would run image %s but %s's release runs %s; copy the digest into %s's aifactory:pipeline.image",
 			to, orNone(imageDigest(image)), from, orNone(imageDigest(rel.Image)), to)
 		return refuse()
 	}
-	gate(GateSameImage, true, "image %s", orNone(imageDigest(rel.Image)))
+	if imageDigest(cleanupImage) != imageDigest(rel.CleanupImage) {
+		gate(GateSameImage, false, "%s would run cleanup image %s but %s's release runs %s; copy the digest into %s's aifactory:finops.cleanup.image",
+			to, orNone(imageDigest(cleanupImage)), from, orNone(imageDigest(rel.CleanupImage)), to)
+		return refuse()
+	}
+	gate(GateSameImage, true, "image %s, cleanup image %s", orNone(imageDigest(rel.Image)), orNone(imageDigest(rel.CleanupImage)))
 
 	preview, err := f.Preview(ctx, to)
 	res.Result = preview.Result
@@ -174,13 +181,14 @@ func (f *Factory) Promote(ctx context.Context, from, to string, o PromoteOptions
 	return up, err
 }
 
-// toImage is the image the stack file of stack names.
-func toImage(f *Factory, stack string) string {
+// toImages are the optimiser and cleanup images the stack file of stack
+// names.
+func toImages(f *Factory, stack string) (image, cleanupImage string) {
 	b, err := os.ReadFile(f.StackFile(stack))
 	if err != nil {
-		return ""
+		return "", ""
 	}
-	return imageOf(b)
+	return imageOf(b), cleanupImageOf(b)
 }
 
 // unnamedDestructive lists the steps that replace or delete a stateful or

@@ -36,6 +36,9 @@ type Release struct {
 	// Image is the optimiser image the stack runs (repository@sha256:...),
 	// from its aifactory:pipeline config; "" when the stack runs none.
 	Image string `json:"image,omitempty"`
+	// CleanupImage is the cleanup job's image, from
+	// aifactory:finops.cleanup.image; "" when the stack file names none.
+	CleanupImage string `json:"cleanupImage,omitempty"`
 	// PackVersion and PackHash identify the policy pack that checked the
 	// update (the SHA-256 of its built plugin).
 	PackVersion string `json:"packVersion"`
@@ -130,6 +133,9 @@ func (r Release) Verify() error {
 		return fmt.Errorf("release of %s runs commit %s but was promoted from commit %s", r.Stack, short(r.Commit), short(r.From.Commit))
 	case imageDigest(r.From.Image) != imageDigest(r.Image):
 		return fmt.Errorf("release of %s runs image %s but was promoted from image %s", r.Stack, orNone(imageDigest(r.Image)), orNone(imageDigest(r.From.Image)))
+	case imageDigest(r.From.CleanupImage) != imageDigest(r.CleanupImage):
+		return fmt.Errorf("release of %s runs cleanup image %s but was promoted from cleanup image %s", r.Stack,
+			orNone(imageDigest(r.CleanupImage)), orNone(imageDigest(r.From.CleanupImage)))
 	}
 	return r.From.Verify()
 }
@@ -245,16 +251,17 @@ func (f *Factory) newRelease(stack string, cfg *stackconfig.Config, res engine.R
 	}
 	configSum := sha256.Sum256(stackFile)
 	r := Release{
-		Stack:       stack,
-		Environment: cfg.Environment,
-		Commit:      headCommit(f.root),
-		Image:       imageOf(stackFile),
-		PackVersion: pack.Version,
-		ConfigHash:  hex.EncodeToString(configSum[:]),
-		Summary:     res.Summary,
-		Policy:      policyCounts(res.Policy),
-		Time:        f.opts.Now().UTC().Truncate(time.Second),
-		Operator:    f.opts.Operator,
+		Stack:        stack,
+		Environment:  cfg.Environment,
+		Commit:       headCommit(f.root),
+		Image:        imageOf(stackFile),
+		CleanupImage: cleanupImageOf(stackFile),
+		PackVersion:  pack.Version,
+		ConfigHash:   hex.EncodeToString(configSum[:]),
+		Summary:      res.Summary,
+		Policy:       policyCounts(res.Policy),
+		Time:         f.opts.Now().UTC().Truncate(time.Second),
+		Operator:     f.opts.Operator,
 	}
 	if f.pack != nil {
 		h, err := fileHash(f.pack.Binary)
@@ -318,6 +325,24 @@ func imageOf(stackFile []byte) string {
 		_ = json.Unmarshal([]byte(raw), &pipeline)
 	}
 	return pipeline.Image
+}
+
+// cleanupImageOf is the cleanup job's image a stack file names in
+// aifactory:finops.cleanup.image, or "".
+func cleanupImageOf(stackFile []byte) string {
+	values, err := stackconfig.ReadStackFile(stackFile)
+	if err != nil {
+		return ""
+	}
+	var finops struct {
+		Cleanup struct {
+			Image string `json:"image"`
+		} `json:"cleanup"`
+	}
+	if raw, ok := values[stackconfig.Namespace+":finops"]; ok {
+		_ = json.Unmarshal([]byte(raw), &finops)
+	}
+	return finops.Cleanup.Image
 }
 
 // packRecord compresses and encodes a record for the tags; unpackRecord

@@ -19,7 +19,7 @@ func sealed(t *testing.T, r Release) *Release {
 
 func chain(t *testing.T) (*Release, *Release, *Release) {
 	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
-	base := Release{Commit: "c0ffee", Image: "r@sha256:aa", PackVersion: "1.0.0", PackHash: "p", ConfigHash: "c", Summary: map[string]int{"create": 3}, Time: at, Operator: "ops@x"}
+	base := Release{Commit: "c0ffee", Image: "r@sha256:aa", CleanupImage: "c@sha256:cc", PackVersion: "1.0.0", PackHash: "p", ConfigHash: "c", Summary: map[string]int{"create": 3}, Time: at, Operator: "ops@x"}
 	dev := base
 	dev.Stack, dev.Environment = "dev", "dev"
 	d := sealed(t, dev)
@@ -59,6 +59,12 @@ func TestReleaseVerifyChecksEveryLink(t *testing.T) {
 		{"other image", func(d, s, _ *Release) *Release { s.Image = "r@sha256:bb"; _ = s.seal(); return s }, "image"},
 		{"same image from its own repository", func(d, s, _ *Release) *Release {
 			s.Image = "staging-repo@sha256:aa"
+			_ = s.seal()
+			return s
+		}, ""},
+		{"other cleanup image", func(d, s, _ *Release) *Release { s.CleanupImage = "c@sha256:dd"; _ = s.seal(); return s }, "cleanup image sha256:dd"},
+		{"same cleanup image from its own repository", func(d, s, _ *Release) *Release {
+			s.CleanupImage = "staging-cleanup@sha256:cc"
 			_ = s.seal()
 			return s
 		}, ""},

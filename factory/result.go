@@ -79,7 +79,8 @@ func (r Result) Write(w io.Writer) error {
 		fmt.Fprintln(w)
 	}
 	if r.Release != nil {
-		fmt.Fprintf(w, "release %s: commit %s, image %s, parent %s\n", short(r.Release.Hash), short(r.Release.Commit), orNone(r.Release.Image), orNone(short(r.Release.Parent)))
+		fmt.Fprintf(w, "release %s: commit %s, image %s, cleanup image %s, parent %s\n", short(r.Release.Hash), short(r.Release.Commit),
+			orNone(r.Release.Image), orNone(r.Release.CleanupImage), orNone(short(r.Release.Parent)))
 	}
 	for i, rel := range r.Chain {
 		fmt.Fprintf(w, "chain[%d] %s %s (commit %s, promoted from %s)\n", i, rel.Stack, short(rel.Hash), short(rel.Commit), orNone(short(rel.Parent)))

@@ -52,7 +52,7 @@ func commands() map[string]command {
 		"drift":    {"report resources whose real state differs from the code", drift},
 		"cost":     {"model a stack's monthly cost per team and service, and its saving", costCommand},
 		"evidence": {"write the evidence bundle of a stack's release for auditors", evidenceCommand},
-		"image":    {"build the optimiser image without Docker, and push it", image},
+		"image":    {"build the optimiser or cleanup image without Docker, and push it", image},
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/aifactory/platform/components/network"
+	"github.com/aifactory/platform/components/pipeline/spec"
 	"github.com/aifactory/platform/components/scope"
 	"github.com/aifactory/platform/components/tagging"
 	"github.com/aifactory/platform/facts/tagkeys"
@@ -26,10 +28,16 @@ type Team struct {
 	Tags tagging.Set
 }
 
-// Cleanup configures the scheduled lifecycle cleanup job.
+// Cleanup configures the scheduled lifecycle cleanup job, a Fargate task
+// in the weekly pipeline's cluster.
 type Cleanup struct {
-	// Code is the function's deployment package (finops/cleanup/bundle).
-	Code pulumi.Archive
+	// Image is the cleanup job's image by digest, in this stack's cleanup
+	// repository: <account>.dkr.ecr.<region>.amazonaws.com/<RepositoryName>@sha256:<hex>
+	// (`make image COMMAND=cleanup`, promoted by digest).
+	Image string
+	// ClusterArn is the ECS cluster the task runs in: the weekly
+	// pipeline's, which has the FARGATE_SPOT capacity provider attached.
+	ClusterArn pulumi.StringInput
 	// Schedule is an EventBridge Scheduler expression such as
 	// "cron(0 19 * * ? *)" (UTC).
 	Schedule string
@@ -42,12 +50,34 @@ type Cleanup struct {
 	// are the job's limits.
 	StudioIdleLimit time.Duration
 	VolumeMinAge    time.Duration
+	// TaskCPU (units, 1024 = one vCPU) and TaskMemoryMiB size the task, a
+	// Fargate combination; DefaultTaskCPU and DefaultTaskMemoryMiB when 0.
+	TaskCPU       int
+	TaskMemoryMiB int
+	// ImagesKept is how many of the most recent images the repository
+	// keeps; DefaultImagesKept when 0.
+	ImagesKept int
 }
+
+// Defaults of the cleanup task: the job lists and deletes through AWS
+// APIs, a quarter of a vCPU and half a GiB are plenty (the Lambda function
+// it replaced had 512 MB).
+const (
+	DefaultTaskCPU       = 256
+	DefaultTaskMemoryMiB = 512
+	// DefaultImagesKept keeps the promoted digests and the ones before them
+	// to roll back to, as the optimiser's repository does.
+	DefaultImagesKept = 30
+)
 
 // Args configures the cost controls.
 type Args struct {
 	// Scope names resources and scopes every policy.
 	scope.Scope
+	// Placement is the private network the cleanup task runs in: no public
+	// IP, HTTPS only to the VPC endpoints (SageMaker, EMR, EC2, SNS for its
+	// calls; ECR, S3 and logs for its start).
+	network.Placement
 	// Teams are every team that owns resources in the stack, the platform
 	// team included; each gets a budget and an anomaly monitor.
 	Teams []Team
@@ -66,9 +96,13 @@ type Args struct {
 	// LogsKeyArn encrypts the job's log group, kept LogRetentionDays.
 	LogsKeyArn       pulumi.StringInput
 	LogRetentionDays int
+	// ImageKeyArn encrypts the cleanup image repository: the platform's
+	// pipeline key, whose policy admits ECR.
+	ImageKeyArn pulumi.StringInput
 	// DeletionWindowDays is the alerts key's deletion window (7-30).
 	DeletionWindowDays int
-	// Protect protects the alerts key and topic (prod).
+	// Protect protects the alerts key and the cleanup image repository,
+	// and never force-deletes its images (prod).
 	Protect bool
 	// Cleanup schedules the cleanup job.
 	Cleanup Cleanup
@@ -87,6 +121,15 @@ func (a *Args) withDefaults() Args {
 	if len(out.CostAllocationTagKeys) == 0 {
 		out.CostAllocationTagKeys = tagkeys.Required()
 	}
+	if out.Cleanup.TaskCPU == 0 {
+		out.Cleanup.TaskCPU = DefaultTaskCPU
+	}
+	if out.Cleanup.TaskMemoryMiB == 0 {
+		out.Cleanup.TaskMemoryMiB = DefaultTaskMemoryMiB
+	}
+	if out.Cleanup.ImagesKept == 0 {
+		out.Cleanup.ImagesKept = DefaultImagesKept
+	}
 	return out
 }
 
@@ -94,6 +137,9 @@ func (a *Args) validate() error {
 	var errs []error
 	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if err := a.Scope.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := a.Placement.Validate(); err != nil {
 		errs = append(errs, err)
 	}
 	if len(a.Teams) == 0 {
@@ -141,12 +187,27 @@ func (a *Args) validate() error {
 	if a.LogRetentionDays <= 0 {
 		fail("LogRetentionDays %d: set the environment's log retention", a.LogRetentionDays)
 	}
+	if a.ImageKeyArn == nil {
+		fail("ImageKeyArn is required: the cleanup image repository is encrypted (pass the pipeline key)")
+	}
 	if a.DeletionWindowDays < 7 || a.DeletionWindowDays > 30 {
 		fail("DeletionWindowDays %d: set 7-30 days", a.DeletionWindowDays)
 	}
 	c := a.Cleanup
-	if c.Code == nil {
-		fail("Cleanup.Code is required: build it with finops/cleanup/bundle")
+	if img, err := spec.ParseImage(c.Image); err != nil {
+		fail("Cleanup.Image: %v", err)
+	} else if want := RepositoryURL(a.Scope); img.Registry+"/"+img.Repository != want {
+		fail("Cleanup.Image %q: the task pulls only from this stack's cleanup repository %s; push or copy the image there and reference it as %s@%s",
+			c.Image, want, want, img.Digest)
+	}
+	if c.ClusterArn == nil {
+		fail("Cleanup.ClusterArn is required: the job runs in the weekly pipeline's ECS cluster")
+	}
+	if err := spec.CheckTaskSize(c.TaskCPU, c.TaskMemoryMiB); err != nil {
+		fail("Cleanup.TaskCPU/TaskMemoryMiB: %v", err)
+	}
+	if c.ImagesKept < 1 || c.ImagesKept > 1000 {
+		fail("Cleanup.ImagesKept %d: keep 1-1000 images, or 0 for the default of %d", c.ImagesKept, DefaultImagesKept)
 	}
 	if !schedulePattern.MatchString(c.Schedule) {
 		fail("Cleanup.Schedule %q: use an EventBridge Scheduler expression such as \"cron(0 19 * * ? *)\"", c.Schedule)

@@ -4,140 +4,247 @@ import (
 	"strconv"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	awskms "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/scheduler"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/aifactory/platform/components/internal/ecsjob"
+	"github.com/aifactory/platform/components/pipeline/spec"
+	"github.com/aifactory/platform/components/scope"
 )
 
 // Environment variables the cleanup job reads (finops/cleanup.ConfigFromEnv).
+// They are spelled out here rather than imported, so that the Pulumi
+// program never compiles the job's AWS SDK clients.
 const (
 	envProject         = "CLEANUP_PROJECT"
 	envEnvironment     = "CLEANUP_ENVIRONMENT"
-	envDryRun          = "CLEANUP_DRY_RUN"
 	envStudioIdleLimit = "CLEANUP_STUDIO_IDLE_LIMIT"
 	envVolumeMinAge    = "CLEANUP_VOLUME_MIN_AGE"
 	envTopicArn        = "CLEANUP_TOPIC_ARN"
 )
 
-// Function settings: 15 minutes is Lambda's longest run, and one run at a
-// time is enough (the job is idempotent, overlapping runs would only race).
+// DryRunFlag is the job's dry-run flag (finops/cmd/cleanup): the task's
+// command sets it from Cleanup.DryRun, overriding the image's default
+// "-dry-run=true".
+const DryRunFlag = "-dry-run="
+
+// ContainerName is the task's only container.
+const ContainerName = "cleanup"
+
+// Schedule delivery: EventBridge Scheduler retries a RunTask call that
+// fails for up to an hour; a run that never starts is caught up by the
+// next one, which finds the same resources.
 const (
-	FunctionTimeoutSeconds = 900
-	FunctionMemoryMB       = 512
-	runtime                = "provided.al2023"
-	handler                = "bootstrap"
-	architecture           = "x86_64"
+	ScheduleRetryAttempts      = 2
+	ScheduleMaxEventAgeSeconds = 3600
 )
 
+// FargateSpot is the capacity the task runs on: the job is idempotent and
+// interruptible (a run Fargate Spot takes back stops with exit 3 and the
+// next run finishes its work), so on-demand capacity would buy nothing.
+// ECS never falls back from one provider to another by itself: a strategy
+// only splits tasks between providers.
+const FargateSpot = "FARGATE_SPOT"
+
+// Names of the cleanup job's resources, all derived from the scope so that
+// roles and policies can name each other before they exist.
+func RepositoryName(s scope.Scope) string    { return s.Name("cleanup") }
+func TaskFamily(s scope.Scope) string        { return s.Name("cleanup") }
+func TaskRoleName(s scope.Scope) string      { return s.Name("cleanup-task") }
+func ExecutionRoleName(s scope.Scope) string { return s.Name("cleanup-execution") }
+func ScheduleRoleName(s scope.Scope) string  { return s.Name("cleanup-schedule") }
+func ScheduleName(s scope.Scope) string      { return s.Name("cleanup") }
+func LogGroupName(s scope.Scope) string      { return "/aws/ecs/" + s.Name("cleanup") }
+func RepositoryURL(s scope.Scope) string     { return s.RegistryHost() + "/" + RepositoryName(s) }
+func RepositoryARN(s scope.Scope) string     { return s.ARN("ecr", "repository/"+RepositoryName(s)) }
+func ScheduleARN(s scope.Scope) string       { return ecsjob.ScheduleARN(s, ScheduleName(s)) }
+func TaskDefinitionsARN(s scope.Scope) string {
+	return s.ARN("ecs", "task-definition/"+TaskFamily(s)+":*")
+}
+func AlertsTopicName(s scope.Scope) string       { return s.Name("finops-alerts") }
+func AlertsTopicARN(s scope.Scope) string        { return s.ARN("sns", AlertsTopicName(s)) }
+func cleanupTaskGroup(s scope.Scope) string      { return "family:" + TaskFamily(s) }
+func taskSecurityGroupName(s scope.Scope) string { return s.Name("cleanup-tasks") }
+
 type cleanupJob struct {
-	function *lambda.Function
-	schedule *scheduler.Schedule
+	repository     *ecr.Repository
+	taskDefinition *ecs.TaskDefinition
+	schedule       *scheduler.Schedule
 }
 
-// newCleanup deploys the cleanup job as a Lambda function outside the VPC:
-// it calls AWS APIs only and reads no data, and in the VPC it would need an
-// EC2 interface endpoint the network does not otherwise need.
+// CleanupContainer is the task's container: the job's image by digest, as
+// the non-root user on a read-only root file system with a scratch volume,
+// configured by the CLEANUP_* variables, the dry-run setting in its command.
+func CleanupContainer(s scope.Scope, c Cleanup, img spec.Image) ecsjob.ContainerDefinition {
+	return ecsjob.Container{
+		Name:    ContainerName,
+		Image:   img,
+		Command: []string{DryRunFlag + strconv.FormatBool(c.DryRun)},
+		Environment: []ecsjob.KeyValue{
+			{Name: envProject, Value: c.Project},
+			{Name: envEnvironment, Value: s.Environment},
+			{Name: envStudioIdleLimit, Value: c.StudioIdleLimit.String()},
+			{Name: envVolumeMinAge, Value: c.VolumeMinAge.String()},
+			{Name: envTopicArn, Value: AlertsTopicARN(s)},
+		},
+		LogGroup: LogGroupName(s),
+		Region:   s.Region,
+	}.Definition()
+}
+
+// newCleanup deploys the cleanup job as a scheduled Fargate task in the
+// weekly pipeline's cluster, in the private subnets: its image repository,
+// log group, task and execution roles, task definition and security group,
+// and the schedule that runs it with a role that can run nothing else.
 func newCleanup(ctx *pulumi.Context, name string, a *Args, key *awskms.Key, topic *sns.Topic, parent pulumi.ResourceOption) (*cleanupJob, error) {
-	fnName := a.Name("cleanup")
-	logGroupName := "/aws/lambda/" + fnName
+	s := a.Scope
+	c := a.Cleanup
+	repo, err := ecsjob.Repository{
+		Scope: s, Name: RepositoryName(s), KeyArn: a.ImageKeyArn, ImagesKept: c.ImagesKept, Protect: a.Protect,
+	}.New(ctx, name+"-cleanup-images", parent)
+	if err != nil {
+		return nil, err
+	}
 	logGroup, err := cloudwatch.NewLogGroup(ctx, name+"-cleanup", &cloudwatch.LogGroupArgs{
-		Name:            pulumi.String(logGroupName),
+		Name:            pulumi.String(LogGroupName(s)),
 		KmsKeyId:        a.LogsKeyArn,
 		RetentionInDays: pulumi.Int(a.LogRetentionDays),
 	}, parent)
 	if err != nil {
 		return nil, err
 	}
-	trust, err := ServiceTrust(a.Scope, "lambda.amazonaws.com").JSON()
+
+	trust, err := ecsjob.TaskTrustPolicy(s).JSON()
 	if err != nil {
 		return nil, err
 	}
-	role, err := iam.NewRole(ctx, name+"-cleanup", &iam.RoleArgs{
-		Name:             pulumi.String(fnName),
+	taskRole, err := iam.NewRole(ctx, name+"-cleanup-task", &iam.RoleArgs{
+		Name:             pulumi.String(TaskRoleName(s)),
 		Description:      pulumi.String("Lifecycle cleanup job: changes only resources tagged with the platform's project and environment"),
 		AssumeRolePolicy: pulumi.String(trust),
 	}, parent)
 	if err != nil {
 		return nil, err
 	}
-	policy := key.Arn.ApplyT(func(keyArn string) (string, error) {
-		return CleanupPolicy(CleanupScope{
-			Scope: a.Scope, Project: a.Cleanup.Project, TopicArn: a.ARN("sns", a.Name("finops-alerts")),
-			KeyArn: keyArn, LogGroupArn: a.LogGroupARN(logGroupName),
-		}).JSON()
+	taskPolicy := key.Arn.ApplyT(func(keyArn string) (string, error) {
+		return CleanupPolicy(CleanupScope{Scope: s, Project: c.Project, TopicArn: AlertsTopicARN(s), KeyArn: keyArn}).JSON()
 	}).(pulumi.StringOutput)
-	rolePolicy, err := iam.NewRolePolicy(ctx, name+"-cleanup", &iam.RolePolicyArgs{Role: role.ID(), Policy: policy}, parent)
+	taskRolePolicy, err := iam.NewRolePolicy(ctx, name+"-cleanup-task", &iam.RolePolicyArgs{Role: taskRole.ID(), Policy: taskPolicy}, parent)
 	if err != nil {
 		return nil, err
 	}
-	fn, err := lambda.NewFunction(ctx, name+"-cleanup", &lambda.FunctionArgs{
-		Name:                         pulumi.String(fnName),
-		Description:                  pulumi.String("Lifecycle cleanup: idle Studio apps, expired spaces, clusters, endpoints and notebooks, old unattached volumes"),
-		Role:                         role.Arn,
-		Runtime:                      pulumi.String(runtime),
-		Handler:                      pulumi.String(handler),
-		Architectures:                pulumi.StringArray{pulumi.String(architecture)},
-		Code:                         a.Cleanup.Code,
-		Timeout:                      pulumi.Int(FunctionTimeoutSeconds),
-		MemorySize:                   pulumi.Int(FunctionMemoryMB),
-		ReservedConcurrentExecutions: pulumi.Int(1),
-		KmsKeyArn:                    key.Arn,
-		LoggingConfig: &lambda.FunctionLoggingConfigArgs{
-			LogFormat: pulumi.String("JSON"),
-			LogGroup:  logGroup.Name,
-		},
-		Environment: &lambda.FunctionEnvironmentArgs{Variables: pulumi.StringMap{
-			envProject:         pulumi.String(a.Cleanup.Project),
-			envEnvironment:     pulumi.String(a.Environment),
-			envDryRun:          pulumi.String(strconv.FormatBool(a.Cleanup.DryRun)),
-			envStudioIdleLimit: pulumi.String(a.Cleanup.StudioIdleLimit.String()),
-			envVolumeMinAge:    pulumi.String(a.Cleanup.VolumeMinAge.String()),
-			envTopicArn:        topic.Arn,
-		}},
-	}, parent, pulumi.DependsOn([]pulumi.Resource{rolePolicy, logGroup}))
+	executionRole, err := iam.NewRole(ctx, name+"-cleanup-execution", &iam.RoleArgs{
+		Name:             pulumi.String(ExecutionRoleName(s)),
+		Description:      pulumi.String("ECS agent for the lifecycle cleanup job: pulls its image, writes its logs"),
+		AssumeRolePolicy: pulumi.String(trust),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	executionPolicy, err := ExecutionRolePolicy(s).JSON()
+	if err != nil {
+		return nil, err
+	}
+	executionRolePolicy, err := iam.NewRolePolicy(ctx, name+"-cleanup-execution", &iam.RolePolicyArgs{
+		Role: executionRole.ID(), Policy: pulumi.String(executionPolicy),
+	}, parent)
 	if err != nil {
 		return nil, err
 	}
 
-	schedTrust, err := ServiceTrust(a.Scope, "scheduler.amazonaws.com").JSON()
+	img, err := spec.ParseImage(c.Image)
+	if err != nil {
+		return nil, err
+	}
+	td, err := ecsjob.Task{
+		Family:           TaskFamily(s),
+		CPU:              c.TaskCPU,
+		MemoryMiB:        c.TaskMemoryMiB,
+		TaskRoleArn:      taskRole.Arn,
+		ExecutionRoleArn: executionRole.Arn,
+		Container:        CleanupContainer(s, c, img),
+	}.New(ctx, name+"-cleanup", parent, pulumi.DependsOn([]pulumi.Resource{logGroup, taskRolePolicy, executionRolePolicy, repo, topic}))
+	if err != nil {
+		return nil, err
+	}
+	sg, err := ecsjob.SecurityGroup{
+		Placement:            a.Placement,
+		Description:          "Lifecycle cleanup task: HTTPS to the VPC endpoints and S3 only, nothing in",
+		EndpointsDescription: "HTTPS to the VPC interface endpoints (SageMaker, EMR, EC2, SNS; ECR and logs to start)",
+		S3Description:        "HTTPS to S3 through the gateway endpoint (image layers)",
+		Name:                 taskSecurityGroupName(s),
+	}.New(ctx, name+"-cleanup-tasks", parent)
+	if err != nil {
+		return nil, err
+	}
+
+	schedTrust, err := ecsjob.SchedulerTrustPolicy(s).JSON()
 	if err != nil {
 		return nil, err
 	}
 	schedRole, err := iam.NewRole(ctx, name+"-cleanup-schedule", &iam.RoleArgs{
-		Name:             pulumi.String(a.Name("cleanup-schedule")),
-		Description:      pulumi.String("Invokes the lifecycle cleanup job on its schedule"),
+		Name:             pulumi.String(ScheduleRoleName(s)),
+		Description:      pulumi.String("Runs the lifecycle cleanup task on its schedule, and nothing else"),
 		AssumeRolePolicy: pulumi.String(schedTrust),
 	}, parent)
 	if err != nil {
 		return nil, err
 	}
-	schedPolicy := pulumi.All(fn.Arn, key.Arn).ApplyT(func(v []any) (string, error) {
-		return SchedulerPolicy(v[0].(string), v[1].(string)).JSON()
+	schedPolicy := pulumi.All(c.ClusterArn, key.Arn).ApplyT(func(v []any) (string, error) {
+		doc, err := SchedulerPolicy(SchedulerAccess{Scope: s, ClusterArn: v[0].(string), KeyArn: v[1].(string)})
+		if err != nil {
+			return "", err
+		}
+		return doc.JSON()
 	}).(pulumi.StringOutput)
 	schedRolePolicy, err := iam.NewRolePolicy(ctx, name+"-cleanup-schedule", &iam.RolePolicyArgs{Role: schedRole.ID(), Policy: schedPolicy}, parent)
 	if err != nil {
 		return nil, err
 	}
 	schedule, err := scheduler.NewSchedule(ctx, name+"-cleanup", &scheduler.ScheduleArgs{
-		Name:                       pulumi.String(fnName),
-		Description:                pulumi.String("Runs the lifecycle cleanup job"),
-		ScheduleExpression:         pulumi.String(a.Cleanup.Schedule),
+		Name:                       pulumi.String(ScheduleName(s)),
+		GroupName:                  pulumi.String(ecsjob.ScheduleGroup),
+		Description:                pulumi.String("Runs the lifecycle cleanup job on Fargate Spot in the weekly pipeline's cluster"),
+		ScheduleExpression:         pulumi.String(c.Schedule),
 		ScheduleExpressionTimezone: pulumi.String("UTC"),
 		FlexibleTimeWindow:         &scheduler.ScheduleFlexibleTimeWindowArgs{Mode: pulumi.String("OFF")},
 		KmsKeyArn:                  key.Arn,
+		State:                      pulumi.String("ENABLED"),
 		Target: &scheduler.ScheduleTargetArgs{
-			Arn:     fn.Arn,
+			Arn:     c.ClusterArn,
 			RoleArn: schedRole.Arn,
+			EcsParameters: &scheduler.ScheduleTargetEcsParametersArgs{
+				// The revision this update registers: a new image or
+				// setting runs from the next schedule on.
+				TaskDefinitionArn: td.Arn,
+				TaskCount:         pulumi.Int(1),
+				CapacityProviderStrategies: scheduler.ScheduleTargetEcsParametersCapacityProviderStrategyArray{
+					&scheduler.ScheduleTargetEcsParametersCapacityProviderStrategyArgs{CapacityProvider: pulumi.String(FargateSpot), Weight: pulumi.Int(1)},
+				},
+				NetworkConfiguration: &scheduler.ScheduleTargetEcsParametersNetworkConfigurationArgs{
+					AssignPublicIp: pulumi.Bool(false),
+					Subnets:        a.SubnetIDs,
+					SecurityGroups: pulumi.StringArray{sg.ID()},
+				},
+				// The task carries the task definition's cost-allocation tags.
+				PropagateTags: pulumi.String("TASK_DEFINITION"),
+				// ECS's default group, named so that the cost model knows
+				// which task the schedule runs before its ARN exists.
+				Group: pulumi.String(cleanupTaskGroup(s)),
+			},
 			RetryPolicy: &scheduler.ScheduleTargetRetryPolicyArgs{
-				MaximumRetryAttempts: pulumi.Int(2), MaximumEventAgeInSeconds: pulumi.Int(3600),
+				MaximumRetryAttempts:     pulumi.Int(ScheduleRetryAttempts),
+				MaximumEventAgeInSeconds: pulumi.Int(ScheduleMaxEventAgeSeconds),
 			},
 		},
 	}, parent, pulumi.DependsOn([]pulumi.Resource{schedRolePolicy}))
 	if err != nil {
 		return nil, err
 	}
-	return &cleanupJob{function: fn, schedule: schedule}, nil
+	return &cleanupJob{repository: repo, taskDefinition: td, schedule: schedule}, nil
 }

@@ -3,8 +3,12 @@
 // team's cost-allocation tag, with actual and forecast alerts to the team's
 // owner and the platform topic; the required tags activated as
 // cost-allocation tags; a cost anomaly monitor and subscription per team;
-// and the lifecycle cleanup job (finops/cleanup) as a scheduled Lambda
-// function whose role may change only the platform's tagged resources.
+// and the lifecycle cleanup job (finops/cleanup) as a Fargate Spot task in
+// the weekly pipeline's cluster, run by an EventBridge Scheduler schedule,
+// from an image built once and promoted by digest (factory/image, `make
+// image COMMAND=cleanup`), in its own hardened repository; its task role
+// may change only the platform's tagged resources, and the schedule's role
+// can run that task and nothing else.
 //
 // Cost control is architectural: every stack composes this component, the
 // stack config requires a budget per team, and the policy pack's
@@ -56,9 +60,11 @@ type CostControls struct {
 	KeyArn      pulumi.StringOutput    `pulumi:"keyArn"`
 	BudgetNames pulumi.StringMapOutput `pulumi:"budgetNames"`
 	MonitorArns pulumi.StringMapOutput `pulumi:"monitorArns"`
-	// CleanupFunctionName is the scheduled cleanup job.
-	CleanupFunctionName pulumi.StringOutput `pulumi:"cleanupFunctionName"`
-	CleanupScheduleName pulumi.StringOutput `pulumi:"cleanupScheduleName"`
+	// CleanupRepositoryURL receives the cleanup job's image;
+	// CleanupTaskDefinitionArn is the revision CleanupScheduleName runs.
+	CleanupRepositoryURL     pulumi.StringOutput `pulumi:"cleanupRepositoryUrl"`
+	CleanupTaskDefinitionArn pulumi.StringOutput `pulumi:"cleanupTaskDefinitionArn"`
+	CleanupScheduleName      pulumi.StringOutput `pulumi:"cleanupScheduleName"`
 }
 
 // New creates the cost controls.
@@ -99,8 +105,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 
-	topicName := a.Name("finops-alerts")
-	topicArn := a.ARN("sns", topicName)
+	topicName := AlertsTopicName(a.Scope)
+	topicArn := AlertsTopicARN(a.Scope)
 	topic, err := sns.NewTopic(ctx, name+"-alerts", &sns.TopicArgs{
 		Name:           pulumi.String(topicName),
 		DisplayName:    pulumi.Sprintf("%s cost alerts", a.Prefix),
@@ -167,15 +173,17 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	c.KeyArn = key.Arn
 	c.BudgetNames = budgetNames.ToStringMapOutput()
 	c.MonitorArns = monitorArns.ToStringMapOutput()
-	c.CleanupFunctionName = job.function.Name
+	c.CleanupRepositoryURL = job.repository.RepositoryUrl
+	c.CleanupTaskDefinitionArn = job.taskDefinition.Arn
 	c.CleanupScheduleName = job.schedule.Name
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"topicArn":            c.TopicArn,
-		"keyArn":              c.KeyArn,
-		"budgetNames":         c.BudgetNames,
-		"monitorArns":         c.MonitorArns,
-		"cleanupFunctionName": c.CleanupFunctionName,
-		"cleanupScheduleName": c.CleanupScheduleName,
+		"topicArn":                 c.TopicArn,
+		"keyArn":                   c.KeyArn,
+		"budgetNames":              c.BudgetNames,
+		"monitorArns":              c.MonitorArns,
+		"cleanupRepositoryUrl":     c.CleanupRepositoryURL,
+		"cleanupTaskDefinitionArn": c.CleanupTaskDefinitionArn,
+		"cleanupScheduleName":      c.CleanupScheduleName,
 	}); err != nil {
 		return nil, err
 	}

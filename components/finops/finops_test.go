@@ -1,6 +1,8 @@
 package finops_test
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,9 +12,11 @@ import (
 
 	"github.com/aifactory/platform/components/finops"
 	"github.com/aifactory/platform/components/iamdoc"
+	"github.com/aifactory/platform/components/network"
 	"github.com/aifactory/platform/components/scope/scopetest"
 	"github.com/aifactory/platform/components/tagging"
 	"github.com/aifactory/platform/finops/cleanup"
+	"github.com/aifactory/platform/internal/iameval"
 	"github.com/aifactory/platform/internal/mocktest"
 )
 
@@ -20,9 +24,21 @@ func teamTags(team string) tagging.Set {
 	return tagging.Set{"team": team, "project": "aifactory", "cost-center": "CC-1", "environment": "dev", "data-classification": "internal", "owner": team + "@aifactory.example"}
 }
 
+const (
+	cleanupImage = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/aifactory-dev-cleanup@sha256:5a0f1c9d2b7e4d6a8c3f1e0b9d7c5a3e1f2d4b6a8c0e2f4a6b8d0c2e4f6a8b0c"
+	clusterArn   = "arn:aws:ecs:eu-west-1:123456789012:cluster/aifactory-dev-pipeline"
+	imageKey     = "arn:aws:kms:eu-west-1:123456789012:key/2222bbbb-2222-3333-4444-555566667777"
+)
+
+var subnets = []string{"subnet-0123456789abcdef0", "subnet-0fedcba9876543210"}
+
 func args() *finops.Args {
 	return &finops.Args{
 		Scope: scopetest.Dev(),
+		Placement: network.Placement{
+			VpcID: pulumi.String("vpc-0123456789abcdef0"), SubnetIDs: pulumi.ToStringArray(subnets),
+			EndpointSecurityGroupID: pulumi.String("sg-0e0d0e0d0e0d0e0d0"), S3PrefixListID: pulumi.String("pl-12345678"),
+		},
 		Teams: []finops.Team{
 			{Name: "platform", Owner: "ml-platform@aifactory.example", MonthlyBudgetUSD: 400, Tags: teamTags("platform")},
 			{Name: "jackpot-analytics", Owner: "jackpot@aifactory.example", MonthlyBudgetUSD: 250.5, Tags: teamTags("jackpot-analytics")},
@@ -32,20 +48,24 @@ func args() *finops.Args {
 		ActivateCostAllocationTags: true,
 		LogsKeyArn:                 pulumi.String("arn:aws:kms:eu-west-1:123456789012:key/logs"),
 		LogRetentionDays:           30,
+		ImageKeyArn:                pulumi.String(imageKey),
 		DeletionWindowDays:         7,
 		Cleanup: finops.Cleanup{
-			Code:     pulumi.NewAssetArchive(map[string]any{"bootstrap": pulumi.NewStringAsset("#!/bin/sh\n")}),
+			Image: cleanupImage, ClusterArn: pulumi.String(clusterArn),
 			Schedule: "cron(0 19 * * ? *)", DryRun: true, Project: "aifactory",
 			StudioIdleLimit: 3 * time.Hour, VolumeMinAge: 7 * 24 * time.Hour,
 		},
 	}
 }
 
+// run builds the component under mocks that shape ids like AWS.
 func run(t *testing.T, a *finops.Args) (*mocktest.Mocks, error) {
-	return mocktest.Run(t, "dev", nil, func(ctx *pulumi.Context) error {
+	m := &mocktest.Mocks{ID: mocktest.AWSShapedID}
+	err := mocktest.RunWith(t, m, "dev", nil, func(ctx *pulumi.Context) error {
 		_, err := finops.New(ctx, "finops", a)
 		return err
 	})
+	return m, err
 }
 
 func TestEveryTeamGetsABudgetFilteredOnItsTagWithAlerts(t *testing.T) {
@@ -140,47 +160,259 @@ func TestTopicIsEncryptedAndOpenOnlyToCostAlerts(t *testing.T) {
 	assert.Equal(t, "ml-platform@aifactory.example", m.Named(t, "aws:sns/topicSubscription:TopicSubscription", "finops-platform-owner").Str("endpoint"))
 }
 
-func TestCleanupRunsOnScheduleWithTheJobsOwnConfiguration(t *testing.T) {
-	m, err := run(t, args())
-	require.NoError(t, err)
-	fn := m.Named(t, "aws:lambda/function:Function", "finops-cleanup")
-	assert.Equal(t, "aifactory-dev-cleanup", fn.Str("name"))
-	assert.Equal(t, "provided.al2023", fn.Str("runtime"))
-	assert.Equal(t, "bootstrap", fn.Str("handler"))
-	assert.Equal(t, 900.0, fn.Num("timeout"))
-	assert.Equal(t, 1.0, fn.Num("reservedConcurrentExecutions"), "one run at a time")
-	assert.True(t, fn.Has("kmsKeyArn"))
-	assert.False(t, fn.Has("vpcConfig"))
-	var env struct {
-		Variables map[string]string `json:"variables"`
-	}
-	require.NoError(t, fn.JSON("environment", &env))
-	// The variables the component sets are the ones the job reads.
-	cfg, err := cleanup.ConfigFromEnv(func(k string) string { return env.Variables[k] })
-	require.NoError(t, err)
-	cfg.TopicArn = "arn:aws:sns:eu-west-1:123456789012:aifactory-dev-finops-alerts" // computed in the mocks
-	require.NoError(t, cfg.Validate())
-	assert.Equal(t, cleanup.Config{Project: "aifactory", Environment: "dev", DryRun: true, StudioIdleLimit: 3 * time.Hour,
-		VolumeMinAge: 7 * 24 * time.Hour, TopicArn: cfg.TopicArn}, cfg)
-
-	logs := m.Named(t, "aws:cloudwatch/logGroup:LogGroup", "finops-cleanup")
-	assert.Equal(t, "/aws/lambda/aifactory-dev-cleanup", logs.Str("name"))
-	assert.Equal(t, 30.0, logs.Num("retentionInDays"))
-	assert.True(t, logs.Has("kmsKeyId"))
-
-	sched := m.Named(t, "aws:scheduler/schedule:Schedule", "finops-cleanup")
-	assert.Equal(t, "cron(0 19 * * ? *)", sched.Str("scheduleExpression"))
-	assert.True(t, sched.Has("kmsKeyArn"))
-	role := m.Named(t, "aws:iam/role:Role", "finops-cleanup")
-	trust, err := iamdoc.Parse(role.Str("assumeRolePolicy"))
-	require.NoError(t, err)
-	assert.Equal(t, iamdoc.Strings{"lambda.amazonaws.com"}, trust.Statement[0].Principal.Service)
-	policy, err := iamdoc.Parse(m.Named(t, "aws:iam/rolePolicy:RolePolicy", "finops-cleanup").Str("policy"))
-	require.NoError(t, err)
-	assert.Equal(t, "ActOnPlatformResourcesOnly", policy.Statement[1].Sid)
+// container is the part of the task's container definition the tests read.
+type container struct {
+	Name                   string   `json:"name"`
+	Image                  string   `json:"image"`
+	User                   string   `json:"user"`
+	ReadonlyRootFilesystem bool     `json:"readonlyRootFilesystem"`
+	Privileged             bool     `json:"privileged"`
+	Command                []string `json:"command"`
+	Environment            []struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	} `json:"environment"`
+	MountPoints []struct {
+		SourceVolume  string `json:"sourceVolume"`
+		ContainerPath string `json:"containerPath"`
+	} `json:"mountPoints"`
+	LogConfiguration struct {
+		LogDriver string            `json:"logDriver"`
+		Options   map[string]string `json:"options"`
+	} `json:"logConfiguration"`
 }
 
-func TestProtectedInProd(t *testing.T) {
+func cleanupContainer(t *testing.T, m *mocktest.Mocks) container {
+	t.Helper()
+	var defs []container
+	require.NoError(t, json.Unmarshal([]byte(m.Named(t, taskDefType, "finops-cleanup").Str("containerDefinitions")), &defs))
+	require.Len(t, defs, 1)
+	return defs[0]
+}
+
+const (
+	taskDefType  = "aws:ecs/taskDefinition:TaskDefinition"
+	scheduleType = "aws:scheduler/schedule:Schedule"
+	roleType     = "aws:iam/role:Role"
+	policyType   = "aws:iam/rolePolicy:RolePolicy"
+	sgType       = "aws:ec2/securityGroup:SecurityGroup"
+	repoType     = "aws:ecr/repository:Repository"
+)
+
+func TestCleanupIsAHardenedFargateTaskWithTheJobsOwnConfiguration(t *testing.T) {
+	m, err := run(t, args())
+	require.NoError(t, err)
+	assert.Empty(t, m.OfType("aws:lambda/function:Function"))
+	td := m.Named(t, taskDefType, "finops-cleanup")
+	assert.Equal(t, "aifactory-dev-cleanup", td.Str("family"))
+	assert.Equal(t, "256", td.Str("cpu"))
+	assert.Equal(t, "512", td.Str("memory"))
+	assert.Equal(t, "awsvpc", td.Str("networkMode"))
+	var compat []string
+	require.NoError(t, td.JSON("requiresCompatibilities", &compat))
+	assert.Equal(t, []string{"FARGATE"}, compat)
+	// Two roles: the job's own, and the agent's that pulls and logs.
+	assert.Equal(t, "arn:aws:iam::123456789012:role/finops-cleanup-task", td.Str("taskRoleArn"))
+	assert.Equal(t, "arn:aws:iam::123456789012:role/finops-cleanup-execution", td.Str("executionRoleArn"))
+	assert.Equal(t, "aifactory-dev-cleanup-task", m.Named(t, roleType, "finops-cleanup-task").Str("name"))
+	assert.Equal(t, "aifactory-dev-cleanup-execution", m.Named(t, roleType, "finops-cleanup-execution").Str("name"))
+
+	c := cleanupContainer(t, m)
+	assert.Equal(t, cleanupImage, c.Image, "the image by digest, as stack config gives it")
+	assert.Equal(t, "65532:65532", c.User, "non-root")
+	assert.True(t, c.ReadonlyRootFilesystem)
+	assert.False(t, c.Privileged)
+	require.Len(t, c.MountPoints, 1)
+	assert.Equal(t, "/tmp", c.MountPoints[0].ContainerPath, "the only writable path, a scratch volume")
+	var volumes []struct {
+		Name string `json:"name"`
+	}
+	require.NoError(t, td.JSON("volumes", &volumes))
+	assert.Equal(t, c.MountPoints[0].SourceVolume, volumes[0].Name)
+	assert.Equal(t, "awslogs", c.LogConfiguration.LogDriver)
+	assert.Equal(t, map[string]string{"awslogs-group": "/aws/ecs/aifactory-dev-cleanup", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "cleanup"},
+		c.LogConfiguration.Options)
+
+	// The variables and the flag the component sets are the ones the job
+	// reads.
+	env := map[string]string{}
+	for _, kv := range c.Environment {
+		env[kv.Name] = kv.Value
+	}
+	cfg, err := cleanup.ConfigFromEnv(func(k string) string { return env[k] })
+	require.NoError(t, err)
+	assert.Equal(t, []string{"-dry-run=true"}, c.Command)
+	cfg.DryRun = c.Command[0] == finops.DryRunFlag+"true"
+	require.NoError(t, cfg.Validate())
+	assert.Equal(t, cleanup.Config{Project: "aifactory", Environment: "dev", DryRun: true, StudioIdleLimit: 3 * time.Hour,
+		VolumeMinAge: 7 * 24 * time.Hour, TopicArn: "arn:aws:sns:eu-west-1:123456789012:aifactory-dev-finops-alerts"}, cfg)
+	assert.Equal(t, m.Named(t, "aws:sns/topic:Topic", "finops-alerts").Str("name"), "aifactory-dev-finops-alerts", "the summary goes to the alerts topic")
+
+	a := args()
+	a.Cleanup.DryRun = false
+	m, err = run(t, a)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"-dry-run=false"}, cleanupContainer(t, m).Command)
+
+	logs := m.Named(t, "aws:cloudwatch/logGroup:LogGroup", "finops-cleanup")
+	assert.Equal(t, "/aws/ecs/aifactory-dev-cleanup", logs.Str("name"))
+	assert.Equal(t, 30.0, logs.Num("retentionInDays"))
+	assert.Equal(t, "arn:aws:kms:eu-west-1:123456789012:key/logs", logs.Str("kmsKeyId"))
+}
+
+func TestCleanupRunsOnFargateSpotInThePipelinesClusterOnSchedule(t *testing.T) {
+	m, err := run(t, args())
+	require.NoError(t, err)
+	sched := m.Named(t, scheduleType, "finops-cleanup")
+	assert.Equal(t, "aifactory-dev-cleanup", sched.Str("name"))
+	assert.Equal(t, "cron(0 19 * * ? *)", sched.Str("scheduleExpression"))
+	assert.Equal(t, "UTC", sched.Str("scheduleExpressionTimezone"))
+	assert.Equal(t, "arn:aws:kms:eu-west-1:123456789012:key/finops-alerts-id", sched.Str("kmsKeyArn"))
+	var target struct {
+		Arn           string `json:"arn"`
+		RoleArn       string `json:"roleArn"`
+		EcsParameters struct {
+			TaskDefinitionArn string  `json:"taskDefinitionArn"`
+			TaskCount         float64 `json:"taskCount"`
+			LaunchType        string  `json:"launchType"`
+			Strategies        []struct {
+				CapacityProvider string  `json:"capacityProvider"`
+				Weight           float64 `json:"weight"`
+			} `json:"capacityProviderStrategies"`
+			Network struct {
+				AssignPublicIp bool     `json:"assignPublicIp"`
+				Subnets        []string `json:"subnets"`
+				SecurityGroups []string `json:"securityGroups"`
+			} `json:"networkConfiguration"`
+			PropagateTags string `json:"propagateTags"`
+			Group         string `json:"group"`
+		} `json:"ecsParameters"`
+		RetryPolicy struct {
+			MaximumRetryAttempts float64 `json:"maximumRetryAttempts"`
+		} `json:"retryPolicy"`
+	}
+	require.NoError(t, sched.JSON("target", &target))
+	assert.Equal(t, clusterArn, target.Arn, "RunTask in the weekly pipeline's cluster")
+	assert.Equal(t, "arn:aws:iam::123456789012:role/finops-cleanup-schedule", target.RoleArn)
+	e := target.EcsParameters
+	assert.Equal(t, "arn:aws:ecs:eu-west-1:123456789012:task-definition/aifactory-dev-cleanup:1", e.TaskDefinitionArn, "the revision this update registers")
+	assert.Equal(t, 1.0, e.TaskCount)
+	assert.Empty(t, e.LaunchType, "a capacity provider strategy, not a launch type")
+	require.Len(t, e.Strategies, 1)
+	assert.Equal(t, "FARGATE_SPOT", e.Strategies[0].CapacityProvider)
+	assert.Equal(t, 1.0, e.Strategies[0].Weight)
+	assert.False(t, e.Network.AssignPublicIp, "no public IP")
+	assert.Equal(t, subnets, e.Network.Subnets, "the private subnets")
+	sg := m.Named(t, sgType, "finops-cleanup-tasks")
+	assert.Equal(t, []string{mocktest.AWSShapedID(sgType, "finops-cleanup-tasks")}, e.Network.SecurityGroups)
+	assert.Equal(t, "TASK_DEFINITION", e.PropagateTags, "the task carries the cost-allocation tags")
+	assert.Equal(t, "family:aifactory-dev-cleanup", e.Group)
+	assert.Equal(t, 2.0, target.RetryPolicy.MaximumRetryAttempts)
+
+	// The task's security group: nothing in; out only HTTPS to the
+	// interface endpoints' group and the S3 gateway endpoint's prefix list.
+	assert.Equal(t, "vpc-0123456789abcdef0", sg.Str("vpcId"))
+	assert.False(t, sg.Has("ingress"))
+	var egress []struct {
+		Protocol       string   `json:"protocol"`
+		FromPort       float64  `json:"fromPort"`
+		ToPort         float64  `json:"toPort"`
+		SecurityGroups []string `json:"securityGroups"`
+		PrefixListIds  []string `json:"prefixListIds"`
+		CidrBlocks     []string `json:"cidrBlocks"`
+	}
+	require.NoError(t, sg.JSON("egress", &egress))
+	require.Len(t, egress, 2)
+	for _, r := range egress {
+		assert.Equal(t, "tcp", r.Protocol)
+		assert.Equal(t, []float64{443, 443}, []float64{r.FromPort, r.ToPort})
+		assert.Empty(t, r.CidrBlocks)
+	}
+	assert.Equal(t, []string{"sg-0e0d0e0d0e0d0e0d0"}, egress[0].SecurityGroups)
+	assert.Equal(t, []string{"pl-12345678"}, egress[1].PrefixListIds)
+}
+
+func TestCleanupImageRepositoryIsHardened(t *testing.T) {
+	for _, env := range []string{"dev", "prod"} {
+		t.Run(env, func(t *testing.T) {
+			a := args()
+			if env == "prod" {
+				a = prodArgs()
+			}
+			m, err := run(t, a)
+			require.NoError(t, err)
+			repo := m.Named(t, repoType, "finops-cleanup-images")
+			assert.Equal(t, "aifactory-"+env+"-cleanup", repo.Str("name"))
+			assert.Equal(t, "IMMUTABLE", repo.Str("imageTagMutability"))
+			var cfg struct {
+				Encryption []struct {
+					Type string `json:"encryptionType"`
+					Key  string `json:"kmsKey"`
+				} `json:"encryptionConfigurations"`
+				Scanning struct {
+					ScanOnPush bool `json:"scanOnPush"`
+				} `json:"imageScanningConfiguration"`
+			}
+			require.NoError(t, repo.JSON("", &cfg))
+			require.Len(t, cfg.Encryption, 1)
+			assert.Equal(t, "KMS", cfg.Encryption[0].Type)
+			assert.Equal(t, imageKey, cfg.Encryption[0].Key)
+			assert.True(t, cfg.Scanning.ScanOnPush)
+			assert.Equal(t, env == "prod", repo.Protect)
+			assert.Equal(t, env != "prod", repo.Bool("forceDelete"))
+
+			var lifecycle struct {
+				Rules []struct {
+					Selection struct {
+						TagStatus   string  `json:"tagStatus"`
+						CountNumber float64 `json:"countNumber"`
+					} `json:"selection"`
+				} `json:"rules"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(m.Named(t, "aws:ecr/lifecyclePolicy:LifecyclePolicy", "finops-cleanup-images").Str("policy")), &lifecycle))
+			require.Len(t, lifecycle.Rules, 1)
+			assert.Equal(t, "any", lifecycle.Rules[0].Selection.TagStatus, "untagged digests a stack runs are counted, never expired first")
+			assert.Equal(t, 30.0, lifecycle.Rules[0].Selection.CountNumber)
+
+			doc, err := iamdoc.Parse(m.Named(t, "aws:ecr/repositoryPolicy:RepositoryPolicy", "finops-cleanup-images").Str("policy"))
+			require.NoError(t, err)
+			repoArn := "arn:aws:ecr:eu-west-1:123456789012:repository/aifactory-" + env + "-cleanup"
+			assert.Equal(t, iameval.Allowed, decide(t, doc, "arn:aws:iam::123456789012:root", "ecr:BatchGetImage", repoArn, nil))
+			assert.Equal(t, iameval.Denied, decide(t, doc, "arn:aws:iam::210987654321:role/ci", "ecr:BatchGetImage", repoArn, nil), "another account")
+		})
+	}
+}
+
+func TestEveryResourceIsAChildOfTheComponent(t *testing.T) {
+	m, err := run(t, args())
+	require.NoError(t, err)
+	for _, r := range m.Resources() {
+		if r.Type == finops.Type {
+			continue
+		}
+		assert.Contains(t, r.Parent, "::"+finops.Type+"::finops", "%s %s", r.Type, r.Name)
+	}
+}
+
+// TestCleanupReachesEveryAPIItCallsThroughTheNetworksEndpoints: from the
+// private subnets the task reaches AWS only through the network's interface
+// endpoints (and S3 through the gateway), so every service the job calls,
+// and every one ECS needs to start it, has one.
+func TestCleanupReachesEveryAPIItCallsThroughTheNetworksEndpoints(t *testing.T) {
+	endpoint := map[string]string{"sagemaker": "sagemaker.api", "elasticmapreduce": "elasticmapreduce", "ec2": "ec2", "sns": "sns"}
+	needed := map[string]bool{"ecr.api": true, "ecr.dkr": true, "logs": true}
+	for _, action := range cleanup.Actions() {
+		service, _, _ := strings.Cut(action, ":")
+		ep, ok := endpoint[service]
+		require.True(t, ok, "the job calls %s: map its service to the interface endpoint that serves it", action)
+		needed[ep] = true
+	}
+	for ep := range needed {
+		assert.Contains(t, network.DefaultInterfaceEndpoints(), ep)
+	}
+}
+
+func prodArgs() *finops.Args {
 	a := args()
 	a.Scope = scopetest.Scope("prod")
 	a.Protect = true
@@ -188,7 +420,12 @@ func TestProtectedInProd(t *testing.T) {
 	for i := range a.Teams {
 		a.Teams[i].Tags["environment"] = "prod"
 	}
-	m, err := run(t, a)
+	a.Cleanup.Image = strings.Replace(cleanupImage, "aifactory-dev-cleanup", "aifactory-prod-cleanup", 1)
+	return a
+}
+
+func TestProtectedInProd(t *testing.T) {
+	m, err := run(t, prodArgs())
 	require.NoError(t, err)
 	assert.True(t, m.Named(t, "aws:kms/key:Key", "finops-alerts").Protect)
 }
@@ -204,7 +441,16 @@ func TestInvalidArgsNameTheFieldAndTheFix(t *testing.T) {
 		{"owner not an address", func(a *finops.Args) { a.Teams[0].Owner = "platform team" }, `Owner "platform team" is not an e-mail address`},
 		{"team tag of another team", func(a *finops.Args) { a.Teams[1].Tags = teamTags("other") }, "must be the team's name"},
 		{"bad schedule", func(a *finops.Args) { a.Cleanup.Schedule = "daily" }, `Cleanup.Schedule "daily"`},
-		{"no code", func(a *finops.Args) { a.Cleanup.Code = nil }, "Cleanup.Code is required"},
+		{"image by tag", func(a *finops.Args) {
+			a.Cleanup.Image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/aifactory-dev-cleanup:latest"
+		}, "Cleanup.Image: \"123456789012.dkr.ecr.eu-west-1.amazonaws.com/aifactory-dev-cleanup:latest\" is a tag"},
+		{"image of another repository", func(a *finops.Args) {
+			a.Cleanup.Image = strings.Replace(cleanupImage, "aifactory-dev-cleanup", "aifactory-dev-optimiser", 1)
+		}, "the task pulls only from this stack's cleanup repository 123456789012.dkr.ecr.eu-west-1.amazonaws.com/aifactory-dev-cleanup"},
+		{"no cluster", func(a *finops.Args) { a.Cleanup.ClusterArn = nil }, "Cleanup.ClusterArn is required"},
+		{"task size", func(a *finops.Args) { a.Cleanup.TaskMemoryMiB = 4096 }, "Cleanup.TaskCPU/TaskMemoryMiB: memory 4096 MiB does not fit 256 CPU units"},
+		{"no placement", func(a *finops.Args) { a.Placement = network.Placement{} }, "Placement.VpcID, Placement.SubnetIDs"},
+		{"no image key", func(a *finops.Args) { a.ImageKeyArn = nil }, "ImageKeyArn is required"},
 		{"short idle limit", func(a *finops.Args) { a.Cleanup.StudioIdleLimit = time.Minute }, "Cleanup.StudioIdleLimit 1m0s"},
 		{"threshold", func(a *finops.Args) { a.AlertThresholdsPercent = []float64{-1} }, "AlertThresholdsPercent: -1"},
 		{"no logs key", func(a *finops.Args) { a.LogsKeyArn = nil }, "LogsKeyArn is required"},

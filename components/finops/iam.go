@@ -1,7 +1,12 @@
 package finops
 
 import (
+	"errors"
+	"fmt"
+	"regexp"
+
 	"github.com/aifactory/platform/components/iamdoc"
+	"github.com/aifactory/platform/components/internal/ecsjob"
 	"github.com/aifactory/platform/components/scope"
 	"github.com/aifactory/platform/facts/tagkeys"
 )
@@ -52,14 +57,6 @@ func TopicPolicy(s scope.Scope, topicArn string) iamdoc.Document {
 	)
 }
 
-// ServiceTrust lets one AWS service assume a role, for this account only.
-func ServiceTrust(s scope.Scope, service string) iamdoc.Document {
-	return iamdoc.New(iamdoc.Statement{
-		Effect: iamdoc.Allow, Principal: iamdoc.Services(service),
-		Action: iamdoc.Strings{"sts:AssumeRole"}, Condition: sourceAccount(s),
-	})
-}
-
 // ReadActions are the cleanup job's list and describe calls. AWS offers no
 // resource-level permissions for them, so they are allowed on "*"; they
 // read metadata, never data.
@@ -83,14 +80,14 @@ func ActActions() []string {
 	}
 }
 
-// CleanupScope is what the job's role is limited to.
+// CleanupScope is what the job's task role is limited to.
 type CleanupScope struct {
 	scope.Scope
 	// Project is the project tag value; the scope's environment is the other.
-	Project     string
-	TopicArn    string
-	KeyArn      string
-	LogGroupArn string
+	Project string
+	// TopicArn receives the run's summary, encrypted with KeyArn.
+	TopicArn string
+	KeyArn   string
 }
 
 // platformTagged matches resources carrying the platform's project and
@@ -102,9 +99,10 @@ func (c CleanupScope) platformTagged(prefix string) iamdoc.Condition {
 	}}
 }
 
-// CleanupPolicy is the job's least-privilege policy: read the inventory,
-// change only the platform's tagged resources of this account and region,
-// tag only the snapshots it takes, publish its summary, write its logs.
+// CleanupPolicy is the job's task role policy, least privilege: read the
+// inventory, change only the platform's tagged resources of this account
+// and region, tag only the snapshots it takes, publish its summary. Its
+// output reaches the log group through the execution role, not this one.
 func CleanupPolicy(c CleanupScope) iamdoc.Document {
 	return iamdoc.New(
 		iamdoc.Statement{Sid: "ReadInventory", Effect: iamdoc.Allow, Action: ReadActions(), Resource: iamdoc.Strings{"*"}},
@@ -134,18 +132,70 @@ func CleanupPolicy(c CleanupScope) iamdoc.Document {
 			Resource:  iamdoc.Strings{c.KeyArn},
 			Condition: iamdoc.Condition{"StringEquals": {"kms:ViaService": {c.ServiceHost("sns")}}},
 		},
-		iamdoc.Statement{
-			Sid: "WriteOwnLogs", Effect: iamdoc.Allow, Action: iamdoc.Strings{"logs:CreateLogStream", "logs:PutLogEvents"},
-			Resource: iamdoc.Strings{c.LogGroupArn + ":*"},
-		},
 	)
 }
 
-// SchedulerPolicy lets the schedule invoke the function and read its own
-// encrypted definition.
-func SchedulerPolicy(functionArn, keyArn string) iamdoc.Document {
+// ExecutionRolePolicy lets ECS start the job: pull its image from the
+// cleanup repository only and write its log group only.
+func ExecutionRolePolicy(s scope.Scope) iamdoc.Document {
+	return ecsjob.ExecutionRolePolicy(s, ecsjob.Execution{Job: "Cleanup", RepositoryArn: RepositoryARN(s), LogGroupName: LogGroupName(s)})
+}
+
+// SchedulerAccess is what the schedule's role is limited to.
+type SchedulerAccess struct {
+	scope.Scope
+	// ClusterArn is the weekly pipeline's cluster, the only one the task
+	// may run in.
+	ClusterArn string
+	// KeyArn encrypts the schedule.
+	KeyArn string
+}
+
+var (
+	clusterArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:ecs:[a-z0-9-]+:[0-9]{12}:cluster/([A-Za-z0-9_-]{1,255})$`)
+	keyArnPattern     = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,128}$`)
+)
+
+// SchedulerPolicy lets the schedule run the cleanup task and nothing else:
+// any revision of the cleanup family, only in the pipeline's cluster, the
+// task tagged only as it is launched (with the task definition's tags),
+// the task's two roles passed only to ECS tasks, and its own encrypted
+// definition decrypted only under its encryption context (EventBridge
+// Scheduler user guide, "Encryption at rest").
+func SchedulerPolicy(a SchedulerAccess) (iamdoc.Document, error) {
+	m := clusterArnPattern.FindStringSubmatch(a.ClusterArn)
+	var errs []error
+	if m == nil {
+		errs = append(errs, fmt.Errorf("ClusterArn %q: use the weekly pipeline's cluster ARN, arn:<partition>:ecs:<region>:<account>:cluster/<name>", a.ClusterArn))
+	}
+	if !keyArnPattern.MatchString(a.KeyArn) {
+		errs = append(errs, fmt.Errorf("KeyArn %q: use the finops key's ARN (not an alias)", a.KeyArn))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return iamdoc.Document{}, fmt.Errorf("cleanup schedule role: %w", err)
+	}
+	inCluster := iamdoc.Condition{"ArnEquals": {"ecs:cluster": {a.ClusterArn}}}
 	return iamdoc.New(
-		iamdoc.Statement{Sid: "InvokeCleanup", Effect: iamdoc.Allow, Action: iamdoc.Strings{"lambda:InvokeFunction"}, Resource: iamdoc.Strings{functionArn}},
-		iamdoc.Statement{Sid: "DecryptSchedule", Effect: iamdoc.Allow, Action: iamdoc.Strings{"kms:Decrypt"}, Resource: iamdoc.Strings{keyArn}},
-	)
+		iamdoc.Statement{
+			Sid: "RunTheCleanupTask", Effect: iamdoc.Allow, Action: iamdoc.Strings{"ecs:RunTask"},
+			Resource: iamdoc.Strings{TaskDefinitionsARN(a.Scope)}, Condition: inCluster,
+		},
+		iamdoc.Statement{
+			// RunTask with PropagateTags tags the task it creates; ECS
+			// authorises that tagging separately (tag-on-create).
+			Sid: "TagTheCleanupTaskAtLaunch", Effect: iamdoc.Allow, Action: iamdoc.Strings{"ecs:TagResource"},
+			Resource:  iamdoc.Strings{a.ARN("ecs", "task/"+m[1]+"/*")},
+			Condition: iamdoc.Condition{"StringEquals": {"ecs:CreateAction": {"RunTask"}}},
+		},
+		iamdoc.Statement{
+			Sid: "PassTheCleanupRolesToECSOnly", Effect: iamdoc.Allow, Action: iamdoc.Strings{"iam:PassRole"},
+			Resource:  iamdoc.Strings{a.RoleARN(TaskRoleName(a.Scope)), a.RoleARN(ExecutionRoleName(a.Scope))},
+			Condition: iamdoc.Condition{"StringEquals": {"iam:PassedToService": {ecsjob.ECSTasksService}}},
+		},
+		iamdoc.Statement{
+			Sid: "DecryptTheSchedule", Effect: iamdoc.Allow, Action: iamdoc.Strings{"kms:Decrypt"},
+			Resource:  iamdoc.Strings{a.KeyArn},
+			Condition: iamdoc.Condition{"StringEquals": {"kms:EncryptionContext:aws:scheduler:schedule:arn": {ScheduleARN(a.Scope)}}},
+		},
+	), nil
 }

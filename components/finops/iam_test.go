@@ -1,93 +1,76 @@
 package finops_test
 
 import (
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/aifactory/platform/components/finops"
 	"github.com/aifactory/platform/components/iamdoc"
 	"github.com/aifactory/platform/components/scope/scopetest"
 	"github.com/aifactory/platform/finops/cleanup"
+	"github.com/aifactory/platform/internal/iameval"
+	"github.com/aifactory/platform/internal/mocktest"
 )
 
 const (
-	allowed      = "allowed"
-	denied       = "explicitly denied"
-	implicitDeny = "implicitly denied"
-	keyArn       = "arn:aws:kms:eu-west-1:123456789012:key/1111aaaa-2222-3333-4444-555566667777"
-	topicArn     = "arn:aws:sns:eu-west-1:123456789012:aifactory-dev-finops-alerts"
-	logGroupArn  = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/lambda/aifactory-dev-cleanup"
+	keyArn      = "arn:aws:kms:eu-west-1:123456789012:key/1111aaaa-2222-3333-4444-555566667777"
+	topicArn    = "arn:aws:sns:eu-west-1:123456789012:aifactory-dev-finops-alerts"
+	logGroupArn = "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/ecs/aifactory-dev-cleanup"
+	// The roles the policies under test are attached to.
+	taskRole      = "arn:aws:iam::123456789012:role/aifactory-dev-cleanup-task"
+	executionRole = "arn:aws:iam::123456789012:role/aifactory-dev-cleanup-execution"
+	scheduleRole  = "arn:aws:iam::123456789012:role/aifactory-dev-cleanup-schedule"
 )
 
-// request is an API call as the cleanup job's role makes it.
-type request struct {
-	action   string
-	resource string
-	keys     map[string]string
+// decide applies one policy document to a request by principal with the
+// platform's policy evaluator (internal/iameval), which fails on a
+// condition operator it does not know rather than treating it as matching.
+func decide(t testing.TB, doc iamdoc.Document, principal, action, resource string, keys map[string]string) iameval.Effect {
+	t.Helper()
+	ctx := iameval.Context{}
+	for k, v := range keys {
+		ctx[k] = []string{v}
+	}
+	got, err := iameval.Document(doc, iameval.Request{Principal: principal, Action: action, Resource: resource, Context: ctx})
+	require.NoError(t, err)
+	return got
 }
 
-// evaluate applies one identity policy to a request the way AWS does for
-// that policy alone (explicit Deny, then Allow, else implicit deny), like
-// components/pipeline's evaluator; an unknown condition operator fails
-// the test rather than being treated as matching.
-func evaluate(t testing.TB, doc iamdoc.Document, r request) string {
+// allowed reports whether an identity policy of principal allows a request.
+func allowed(t testing.TB, doc iamdoc.Document, principal, action, resource string, keys map[string]string) bool {
 	t.Helper()
-	allow := false
 	for _, st := range doc.Statement {
-		if st.Principal != nil {
-			t.Fatalf("statement %q names a principal; identity policies do not", st.Sid)
-		}
-		if !matchesAny(st.Action, r.action, true) || !matchesAny(st.Resource, r.resource, false) || !conditionsHold(t, st.Condition, r.keys) {
-			continue
-		}
-		if st.Effect == iamdoc.Deny {
-			return denied
-		}
-		allow = true
+		require.Nil(t, st.Principal, "statement %q names a principal; identity policies do not", st.Sid)
 	}
-	if allow {
-		return allowed
-	}
-	return implicitDeny
-}
-
-func conditionsHold(t testing.TB, c iamdoc.Condition, keys map[string]string) bool {
-	t.Helper()
-	for op, byKey := range c {
-		for key, values := range byKey {
-			v, present := keys[key]
-			switch op {
-			case "StringEquals":
-				if !present || !values.Contains(v) {
-					return false
-				}
-			default:
-				t.Fatalf("condition operator %s is not understood; teach the evaluator before using it", op)
-			}
-		}
-	}
-	return true
-}
-
-func matchesAny(patterns iamdoc.Strings, s string, foldCase bool) bool {
-	for _, p := range patterns {
-		expr := "^" + strings.ReplaceAll(strings.ReplaceAll(regexp.QuoteMeta(p), `\*`, ".*"), `\?`, ".") + "$"
-		if foldCase {
-			expr = "(?i)" + expr
-		}
-		if regexp.MustCompile(expr).MatchString(s) {
-			return true
-		}
-	}
-	return false
+	return decide(t, doc, principal, action, resource, keys) == iameval.Allowed
 }
 
 func cleanupPolicy() iamdoc.Document {
-	return finops.CleanupPolicy(finops.CleanupScope{Scope: scopetest.Dev(), Project: "aifactory", TopicArn: topicArn, KeyArn: keyArn, LogGroupArn: logGroupArn})
+	return finops.CleanupPolicy(finops.CleanupScope{Scope: scopetest.Dev(), Project: "aifactory", TopicArn: topicArn, KeyArn: keyArn})
+}
+
+// deployed returns the policy documents the component attaches, from the
+// component built under mocks: what IAM would receive.
+func deployed(t *testing.T) map[string]iamdoc.Document {
+	t.Helper()
+	m, err := run(t, args())
+	require.NoError(t, err)
+	out := map[string]iamdoc.Document{}
+	for _, name := range []string{"finops-cleanup-task", "finops-cleanup-execution", "finops-cleanup-schedule"} {
+		doc, err := iamdoc.Parse(m.Named(t, policyType, name).Str("policy"))
+		require.NoError(t, err, name)
+		out[name] = doc
+	}
+	for _, name := range []string{"finops-cleanup-task", "finops-cleanup-execution", "finops-cleanup-schedule"} {
+		doc, err := iamdoc.Parse(m.Named(t, roleType, name).Str("assumeRolePolicy"))
+		require.NoError(t, err, name)
+		out[name+" trust"] = doc
+	}
+	return out
 }
 
 func resourceTags(project, environment string) map[string]string {
@@ -106,38 +89,55 @@ var targets = map[string]string{
 	"ec2:CreateSnapshot":                 "arn:aws:ec2:eu-west-1:123456789012:volume/vol-1",
 }
 
-func TestCleanupRoleChangesOnlyThePlatformsTaggedResources(t *testing.T) {
-	doc := cleanupPolicy()
-	for _, action := range finops.ActActions() {
-		arn := targets[action]
-		t.Run(action, func(t *testing.T) {
-			assert.Equal(t, allowed, evaluate(t, doc, request{action, arn, resourceTags("aifactory", "dev")}))
-			assert.Equal(t, implicitDeny, evaluate(t, doc, request{action, arn, resourceTags("aifactory", "prod")}), "another environment's resource")
-			assert.Equal(t, implicitDeny, evaluate(t, doc, request{action, arn, resourceTags("finance", "dev")}), "another project's resource")
-			assert.Equal(t, implicitDeny, evaluate(t, doc, request{action, arn, map[string]string{"aws:ResourceTag/project": "aifactory"}}), "an untagged environment")
-			assert.Equal(t, implicitDeny, evaluate(t, doc, request{action, arn, nil}), "an untagged resource")
-			other := strings.Replace(arn, "123456789012", "210987654321", 1)
-			assert.Equal(t, implicitDeny, evaluate(t, doc, request{action, other, resourceTags("aifactory", "dev")}), "another account")
-			region := strings.Replace(arn, "eu-west-1", "us-east-1", 1)
-			assert.Equal(t, implicitDeny, evaluate(t, doc, request{action, region, resourceTags("aifactory", "dev")}), "another region")
+// TestCleanupTaskRoleChangesOnlyThePlatformsTaggedResources evaluates the
+// task role's policy as the component deploys it and as the function
+// builds it: every change needs the platform's project and environment
+// tags, in this account and region.
+func TestCleanupTaskRoleChangesOnlyThePlatformsTaggedResources(t *testing.T) {
+	docs := map[string]iamdoc.Document{"built": cleanupPolicy(), "deployed": deployed(t)["finops-cleanup-task"]}
+	for which, doc := range docs {
+		t.Run(which, func(t *testing.T) {
+			key := keyArn
+			if which == "deployed" {
+				key = "arn:aws:kms:eu-west-1:123456789012:key/finops-alerts-id"
+			}
+			allow := func(action, resource string, keys map[string]string) bool {
+				return allowed(t, doc, taskRole, action, resource, keys)
+			}
+			for _, action := range finops.ActActions() {
+				arn := targets[action]
+				t.Run(action, func(t *testing.T) {
+					assert.True(t, allow(action, arn, resourceTags("aifactory", "dev")))
+					assert.False(t, allow(action, arn, resourceTags("aifactory", "prod")), "another environment's resource")
+					assert.False(t, allow(action, arn, resourceTags("finance", "dev")), "another project's resource")
+					assert.False(t, allow(action, arn, map[string]string{"aws:ResourceTag/project": "aifactory"}), "an untagged environment")
+					assert.False(t, allow(action, arn, nil), "an untagged resource")
+					other := strings.Replace(arn, "123456789012", "210987654321", 1)
+					assert.False(t, allow(action, other, resourceTags("aifactory", "dev")), "another account")
+					region := strings.Replace(arn, "eu-west-1", "us-east-1", 1)
+					assert.False(t, allow(action, region, resourceTags("aifactory", "dev")), "another region")
+				})
+			}
+			snapshot := "arn:aws:ec2:eu-west-1::snapshot/snap-1"
+			requestTags := map[string]string{"aws:RequestTag/project": "aifactory", "aws:RequestTag/environment": "dev"}
+			assert.True(t, allow("ec2:CreateSnapshot", snapshot, requestTags))
+			assert.False(t, allow("ec2:CreateSnapshot", snapshot, nil), "a snapshot without the platform's tags")
+			assert.True(t, allow("ec2:CreateTags", snapshot, map[string]string{"ec2:CreateAction": "CreateSnapshot"}))
+			assert.False(t, allow("ec2:CreateTags", snapshot, nil), "retagging existing snapshots")
+			assert.False(t, allow("ec2:CreateTags", "arn:aws:ec2:eu-west-1:123456789012:volume/vol-1", map[string]string{"ec2:CreateAction": "CreateSnapshot"}))
+			// Nothing else: not data, not IAM, not other deletions, not the
+			// ECS or logs calls of the agent.
+			for _, action := range []string{"s3:GetObject", "ec2:TerminateInstances", "sagemaker:DeleteDomain", "sagemaker:DeleteUserProfile",
+				"iam:PassRole", "ec2:DeleteSnapshot", "ecs:RunTask", "ecr:BatchGetImage", "secretsmanager:GetSecretValue"} {
+				assert.False(t, allow(action, "*", resourceTags("aifactory", "dev")), action)
+			}
+			assert.False(t, allow("logs:PutLogEvents", logGroupArn+":log-stream:cleanup/cleanup/1", nil), "the execution role ships the logs")
+			assert.True(t, allow("sns:Publish", topicArn, nil))
+			assert.False(t, allow("sns:Publish", topicArn+"-other", nil))
+			assert.True(t, allow("kms:GenerateDataKey", key, map[string]string{"kms:ViaService": "sns.eu-west-1.amazonaws.com"}))
+			assert.False(t, allow("kms:Decrypt", key, nil), "the key only through SNS")
 		})
 	}
-	snapshot := "arn:aws:ec2:eu-west-1::snapshot/snap-1"
-	requestTags := map[string]string{"aws:RequestTag/project": "aifactory", "aws:RequestTag/environment": "dev"}
-	assert.Equal(t, allowed, evaluate(t, doc, request{"ec2:CreateSnapshot", snapshot, requestTags}))
-	assert.Equal(t, implicitDeny, evaluate(t, doc, request{"ec2:CreateSnapshot", snapshot, nil}), "a snapshot without the platform's tags")
-	assert.Equal(t, allowed, evaluate(t, doc, request{"ec2:CreateTags", snapshot, map[string]string{"ec2:CreateAction": "CreateSnapshot"}}))
-	assert.Equal(t, implicitDeny, evaluate(t, doc, request{"ec2:CreateTags", snapshot, nil}), "retagging existing snapshots")
-	assert.Equal(t, implicitDeny, evaluate(t, doc, request{"ec2:CreateTags", "arn:aws:ec2:eu-west-1:123456789012:volume/vol-1", map[string]string{"ec2:CreateAction": "CreateSnapshot"}}))
-	// Nothing else: not data, not IAM, not other deletions.
-	for _, action := range []string{"s3:GetObject", "ec2:TerminateInstances", "sagemaker:DeleteDomain", "sagemaker:DeleteUserProfile", "iam:PassRole", "ec2:DeleteSnapshot"} {
-		assert.Equal(t, implicitDeny, evaluate(t, doc, request{action, "*", resourceTags("aifactory", "dev")}), action)
-	}
-	assert.Equal(t, allowed, evaluate(t, doc, request{"sns:Publish", topicArn, nil}))
-	assert.Equal(t, implicitDeny, evaluate(t, doc, request{"sns:Publish", topicArn + "-other", nil}))
-	assert.Equal(t, allowed, evaluate(t, doc, request{"kms:GenerateDataKey", keyArn, map[string]string{"kms:ViaService": "sns.eu-west-1.amazonaws.com"}}))
-	assert.Equal(t, implicitDeny, evaluate(t, doc, request{"kms:Decrypt", keyArn, nil}), "the key only through SNS")
-	assert.Equal(t, allowed, evaluate(t, doc, request{"logs:PutLogEvents", logGroupArn + ":log-stream:x", nil}))
 }
 
 // TestCleanupRoleGrantsEveryCallTheJobMakes ties the role to the job's code.
@@ -151,6 +151,95 @@ func TestCleanupRoleGrantsEveryCallTheJobMakes(t *testing.T) {
 	}
 }
 
+func TestCleanupExecutionRolePullsOnlyItsImageAndWritesOnlyItsLogs(t *testing.T) {
+	doc := deployed(t)["finops-cleanup-execution"]
+	repo := "arn:aws:ecr:eu-west-1:123456789012:repository/aifactory-dev-cleanup"
+	allow := func(action, resource string) bool { return allowed(t, doc, executionRole, action, resource, nil) }
+	assert.True(t, allow("ecr:BatchGetImage", repo))
+	assert.True(t, allow("ecr:GetDownloadUrlForLayer", repo))
+	assert.True(t, allow("ecr:GetAuthorizationToken", "*"))
+	assert.True(t, allow("logs:CreateLogStream", logGroupArn+":log-stream:cleanup/cleanup/1"))
+	assert.True(t, allow("logs:PutLogEvents", logGroupArn+":log-stream:cleanup/cleanup/1"))
+	assert.False(t, allow("ecr:BatchGetImage", "arn:aws:ecr:eu-west-1:123456789012:repository/aifactory-dev-optimiser"), "the optimiser's image")
+	assert.False(t, allow("ecr:BatchGetImage", repo+"-x"))
+	assert.False(t, allow("ecr:PutImage", repo))
+	assert.False(t, allow("logs:PutLogEvents", "arn:aws:logs:eu-west-1:123456789012:log-group:/aws/ecs/aifactory-dev-optimiser:log-stream:x"))
+	assert.False(t, allow("logs:CreateLogGroup", logGroupArn))
+	assert.False(t, allow("sagemaker:DeleteApp", targets["sagemaker:DeleteApp"]), "the agent never acts for the job")
+}
+
+// TestCleanupScheduleRoleRunsTheCleanupTaskAndNothingElse evaluates the
+// schedule role's policy as deployed: any revision of the cleanup family in
+// the pipeline's cluster, the two cleanup roles passed to ECS tasks only.
+func TestCleanupScheduleRoleRunsTheCleanupTaskAndNothingElse(t *testing.T) {
+	doc := deployed(t)["finops-cleanup-schedule"]
+	scheduleKey := "arn:aws:kms:eu-west-1:123456789012:key/finops-alerts-id"
+	inCluster := map[string]string{"ecs:cluster": clusterArn}
+	toECS := map[string]string{"iam:PassedToService": "ecs-tasks.amazonaws.com"}
+	task := "arn:aws:ecs:eu-west-1:123456789012:task/aifactory-dev-pipeline/0123456789abcdef0123456789abcdef"
+	td := func(familyRevision string) string {
+		return "arn:aws:ecs:eu-west-1:123456789012:task-definition/" + familyRevision
+	}
+	tests := []struct {
+		name             string
+		action, resource string
+		keys             map[string]string
+		want             bool
+	}{
+		{"run the cleanup task", "ecs:RunTask", td("aifactory-dev-cleanup:1"), inCluster, true},
+		{"run a later revision", "ecs:RunTask", td("aifactory-dev-cleanup:42"), inCluster, true},
+		{"run the optimiser", "ecs:RunTask", td("aifactory-dev-optimiser:7"), inCluster, false},
+		{"run a family sharing the prefix", "ecs:RunTask", td("aifactory-dev-cleanup-x:1"), inCluster, false},
+		{"run the cleanup task of another environment", "ecs:RunTask", td("aifactory-prod-cleanup:1"), inCluster, false},
+		{"run in another cluster", "ecs:RunTask", td("aifactory-dev-cleanup:1"), map[string]string{"ecs:cluster": "arn:aws:ecs:eu-west-1:123456789012:cluster/other"}, false},
+		{"run without naming the cluster", "ecs:RunTask", td("aifactory-dev-cleanup:1"), nil, false},
+		{"tag the task it launches", "ecs:TagResource", task, map[string]string{"ecs:CreateAction": "RunTask"}, true},
+		{"tag a running task", "ecs:TagResource", task, nil, false},
+		{"stop a task", "ecs:StopTask", task, inCluster, false},
+		{"register a task definition", "ecs:RegisterTaskDefinition", "*", nil, false},
+		{"pass the task role to ECS", "iam:PassRole", taskRole, toECS, true},
+		{"pass the execution role to ECS", "iam:PassRole", executionRole, toECS, true},
+		{"pass the task role to Lambda", "iam:PassRole", taskRole, map[string]string{"iam:PassedToService": "lambda.amazonaws.com"}, false},
+		{"pass the optimiser's task role", "iam:PassRole", "arn:aws:iam::123456789012:role/aifactory-dev-optimiser-task", toECS, false},
+		{"pass any role", "iam:PassRole", "arn:aws:iam::123456789012:role/admin", toECS, false},
+		{"decrypt its schedule", "kms:Decrypt", scheduleKey, map[string]string{"kms:EncryptionContext:aws:scheduler:schedule:arn": "arn:aws:scheduler:eu-west-1:123456789012:schedule/default/aifactory-dev-cleanup"}, true},
+		{"decrypt another schedule", "kms:Decrypt", scheduleKey, map[string]string{"kms:EncryptionContext:aws:scheduler:schedule:arn": "arn:aws:scheduler:eu-west-1:123456789012:schedule/default/aifactory-dev-weekly"}, false},
+		{"decrypt the alerts", "kms:Decrypt", scheduleKey, nil, false},
+		{"start the weekly run", "states:StartExecution", "arn:aws:states:eu-west-1:123456789012:stateMachine:aifactory-dev-weekly", nil, false},
+		{"invoke a function", "lambda:InvokeFunction", "arn:aws:lambda:eu-west-1:123456789012:function:aifactory-dev-cleanup", nil, false},
+		{"act on a volume itself", "ec2:DeleteVolume", targets["ec2:DeleteVolume"], resourceTags("aifactory", "dev"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, allowed(t, doc, scheduleRole, tt.action, tt.resource, tt.keys))
+		})
+	}
+}
+
+func TestSchedulerPolicyRejectsBadArguments(t *testing.T) {
+	_, err := finops.SchedulerPolicy(finops.SchedulerAccess{Scope: scopetest.Dev(), ClusterArn: "aifactory-dev-pipeline", KeyArn: "alias/finops"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `ClusterArn "aifactory-dev-pipeline": use the weekly pipeline's cluster ARN`)
+	assert.Contains(t, err.Error(), `KeyArn "alias/finops": use the finops key's ARN`)
+}
+
+// TestRolesTrustOnlyTheirServiceForThisAccount: the task and execution
+// roles only ECS tasks of this account, the schedule's role only
+// EventBridge Scheduler for this account's schedule group.
+func TestRolesTrustOnlyTheirServiceForThisAccount(t *testing.T) {
+	docs := deployed(t)
+	for name, service := range map[string]string{
+		"finops-cleanup-task trust": "ecs-tasks.amazonaws.com", "finops-cleanup-execution trust": "ecs-tasks.amazonaws.com",
+		"finops-cleanup-schedule trust": "scheduler.amazonaws.com",
+	} {
+		st := docs[name].Statement
+		require.Len(t, st, 1, name)
+		assert.Equal(t, iamdoc.Strings{service}, st[0].Principal.Service, name)
+		assert.Equal(t, iamdoc.Strings{mocktest.AccountID}, st[0].Condition["StringEquals"]["aws:SourceAccount"], name)
+		assert.NotEmpty(t, st[0].Condition["ArnLike"]["aws:SourceArn"], name)
+	}
+}
+
 func TestServicePoliciesAreForThisAccountOnly(t *testing.T) {
 	s := scopetest.Dev()
 	for _, doc := range []iamdoc.Document{finops.KeyPolicy(s), finops.TopicPolicy(s, topicArn)} {
@@ -159,10 +248,5 @@ func TestServicePoliciesAreForThisAccountOnly(t *testing.T) {
 				assert.Equal(t, iamdoc.Strings{s.AccountID}, st.Condition["StringEquals"]["aws:SourceAccount"], st.Sid)
 			}
 		}
-	}
-	for _, svc := range []string{"lambda.amazonaws.com", "scheduler.amazonaws.com"} {
-		trust := finops.ServiceTrust(s, svc)
-		assert.Equal(t, iamdoc.Strings{svc}, trust.Statement[0].Principal.Service)
-		assert.Equal(t, iamdoc.Strings{s.AccountID}, trust.Statement[0].Condition["StringEquals"]["aws:SourceAccount"])
 	}
 }

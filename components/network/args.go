@@ -13,14 +13,21 @@ import (
 )
 
 // DefaultInterfaceEndpoints are the AWS APIs that SageMaker Studio, EMR, the
-// weekly pipeline and their roles call. Each gets an interface endpoint with
-// private DNS, so the SDKs' default endpoints resolve inside the VPC.
+// weekly pipeline, the lifecycle cleanup job and their roles call. Each gets
+// an interface endpoint with private DNS, so the SDKs' default endpoints
+// resolve inside the VPC. The cleanup job, a Fargate task in the private
+// subnets, calls SageMaker, EMR and SNS through their endpoints and EC2
+// (its volumes and snapshots) through "ec2", which only it needs; like
+// every endpoint, that one admits only this account's principals and
+// resources, and what a principal may do through it is still its IAM
+// policies'.
 func DefaultInterfaceEndpoints() []string {
 	return []string{
 		"sagemaker.api", "sagemaker.runtime", "studio",
 		"sts", "logs", "monitoring", "kms", "secretsmanager",
 		"ecr.api", "ecr.dkr", "ecs", "ecs-agent", "ecs-telemetry",
 		"elasticmapreduce", "states", "sns", "events", "scheduler",
+		"ec2",
 	}
 }
 

@@ -86,7 +86,7 @@ func TestInterfaceEndpointsUsePrivateDNSAndTheEndpointGroup(t *testing.T) {
 	}
 	for _, want := range []string{"com.amazonaws.eu-west-1.sagemaker.api", "aws.sagemaker.eu-west-1.studio", "com.amazonaws.eu-west-1.sts",
 		"com.amazonaws.eu-west-1.logs", "com.amazonaws.eu-west-1.ecr.dkr", "com.amazonaws.eu-west-1.kms",
-		"com.amazonaws.eu-west-1.elasticmapreduce", "com.amazonaws.eu-west-1.states"} {
+		"com.amazonaws.eu-west-1.elasticmapreduce", "com.amazonaws.eu-west-1.states", "com.amazonaws.eu-west-1.ec2"} {
 		assert.True(t, services[want], "missing endpoint %s", want)
 	}
 }

@@ -1,26 +1,24 @@
 package pipeline
 
 import (
-	"encoding/json"
-	"strconv"
-
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/aifactory/platform/components/internal/ecsjob"
 	"github.com/aifactory/platform/components/pipeline/spec"
 )
 
 // ImageUser is the image's non-root user (factory/image.User, distroless's
 // "nonroot"); the task runs as it even if an image said otherwise.
-const ImageUser = "65532:65532"
+const ImageUser = ecsjob.ImageUser
 
 // ScratchPath is the task's only writable path: a volume on the task's
 // encrypted ephemeral storage. The root file system is read-only and the
 // optimiser writes its results to S3.
-const ScratchPath = "/tmp"
+const ScratchPath = ecsjob.ScratchPath
 
 // Environment variables the optimiser reads (optimiser/cmd/optimiser).
 // The cash secret's id is passed as --cash-secret by the workflow rather
@@ -32,45 +30,14 @@ const (
 	EnvRequireCash = "OPTIMISER_REQUIRE_CASH"
 )
 
-// ContainerDefinition is the part of an ECS container definition the
-// pipeline sets, as Go values; its JSON is what ECS receives.
-type ContainerDefinition struct {
-	Name                   string           `json:"name"`
-	Image                  string           `json:"image"`
-	Essential              bool             `json:"essential"`
-	User                   string           `json:"user"`
-	ReadonlyRootFilesystem bool             `json:"readonlyRootFilesystem"`
-	Privileged             bool             `json:"privileged"`
-	Command                []string         `json:"command"`
-	Environment            []KeyValue       `json:"environment"`
-	MountPoints            []MountPoint     `json:"mountPoints"`
-	LogConfiguration       LogConfiguration `json:"logConfiguration"`
-	// StopTimeout is how long the container has between SIGTERM and
-	// SIGKILL; Fargate allows at most 120 s, which also covers the two
-	// minutes of warning before Fargate Spot takes a task back.
-	StopTimeout int `json:"stopTimeout"`
-}
-
-// KeyValue is an environment variable.
-type KeyValue struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
-}
-
-// MountPoint mounts a task volume into the container.
-type MountPoint struct {
-	SourceVolume  string `json:"sourceVolume"`
-	ContainerPath string `json:"containerPath"`
-	ReadOnly      bool   `json:"readOnly"`
-}
-
-// LogConfiguration sends the container's output to CloudWatch Logs.
-type LogConfiguration struct {
-	LogDriver string            `json:"logDriver"`
-	Options   map[string]string `json:"options"`
-}
-
-const scratchVolume = "scratch"
+// The container definition as Go values (components/internal/ecsjob, shared
+// with the cleanup job); its JSON is what ECS receives.
+type (
+	ContainerDefinition = ecsjob.ContainerDefinition
+	KeyValue            = ecsjob.KeyValue
+	MountPoint          = ecsjob.MountPoint
+	LogConfiguration    = ecsjob.LogConfiguration
+)
 
 // OptimiserContainer is the task's only container: the image by digest, as
 // the non-root user, on a read-only root file system with a scratch
@@ -78,29 +45,20 @@ const scratchVolume = "scratch"
 // the version; every run gives its own command (the workflow's
 // ContainerOverrides).
 func OptimiserContainer(img spec.Image, logGroup, region string) ContainerDefinition {
-	return ContainerDefinition{
-		Name:                   ContainerName,
-		Image:                  img.String(),
-		Essential:              true,
-		User:                   ImageUser,
-		ReadonlyRootFilesystem: true,
-		Command:                []string{"version"},
+	return ecsjob.Container{
+		Name:    ContainerName,
+		Image:   img,
+		Command: []string{"version"},
 		Environment: []KeyValue{
-			{Name: "AWS_REGION", Value: region},
 			// Recorded in every metadata.json, next to the code version.
 			{Name: EnvImageDigest, Value: img.Digest},
 			// A country without a cash figure fails instead of being
 			// recommended without its cash safety net.
 			{Name: EnvRequireCash, Value: "true"},
 		},
-		MountPoints: []MountPoint{{SourceVolume: scratchVolume, ContainerPath: ScratchPath}},
-		LogConfiguration: LogConfiguration{LogDriver: "awslogs", Options: map[string]string{
-			"awslogs-group":         logGroup,
-			"awslogs-region":        region,
-			"awslogs-stream-prefix": ContainerName,
-		}},
-		StopTimeout: 120,
-	}
+		LogGroup: logGroup,
+		Region:   region,
+	}.Definition()
 }
 
 // compute is what runs the optimiser.
@@ -226,51 +184,25 @@ func (b *builder) compute(task, execution *iam.Role, in *pipelineInputs) (*compu
 	if err != nil {
 		return nil, err
 	}
-	containers, err := json.Marshal([]ContainerDefinition{OptimiserContainer(img, TaskLogGroupName(a.Scope), a.Region)})
-	if err != nil {
-		return nil, err
-	}
-	c.taskDefinition, err = ecs.NewTaskDefinition(b.ctx, b.child("task"), &ecs.TaskDefinitionArgs{
-		Family:                  pulumi.String(TaskFamily(a.Scope)),
-		RequiresCompatibilities: pulumi.ToStringArray([]string{"FARGATE"}),
-		NetworkMode:             pulumi.String("awsvpc"),
-		Cpu:                     pulumi.String(strconv.Itoa(a.TaskCPU)),
-		Memory:                  pulumi.String(strconv.Itoa(a.TaskMemoryMiB)),
-		RuntimePlatform: &ecs.TaskDefinitionRuntimePlatformArgs{
-			OperatingSystemFamily: pulumi.String("LINUX"),
-			// make image builds amd64 unless told ARCH=arm64.
-			CpuArchitecture: pulumi.String("X86_64"),
-		},
-		TaskRoleArn:          task.Arn,
-		ExecutionRoleArn:     execution.Arn,
-		ContainerDefinitions: pulumi.String(string(containers)),
-		Volumes:              ecs.TaskDefinitionVolumeArray{&ecs.TaskDefinitionVolumeArgs{Name: pulumi.String(scratchVolume)}},
-	}, b.parent, pulumi.DependsOn([]pulumi.Resource{logGroup, taskPolicyRes}))
+	c.taskDefinition, err = ecsjob.Task{
+		Family:           TaskFamily(a.Scope),
+		CPU:              a.TaskCPU,
+		MemoryMiB:        a.TaskMemoryMiB,
+		TaskRoleArn:      task.Arn,
+		ExecutionRoleArn: execution.Arn,
+		Container:        OptimiserContainer(img, TaskLogGroupName(a.Scope), a.Region),
+	}.New(b.ctx, b.child("task"), b.parent, pulumi.DependsOn([]pulumi.Resource{logGroup, taskPolicyRes}))
 	if err != nil {
 		return nil, err
 	}
 
-	c.securityGroup, err = ec2.NewSecurityGroup(b.ctx, b.child("tasks"), &ec2.SecurityGroupArgs{
-		VpcId:       a.VpcID,
-		Description: pulumi.String("Weekly jackpot optimiser tasks: HTTPS to the VPC endpoints and S3 only, nothing in"),
-		Egress: ec2.SecurityGroupEgressArray{
-			&ec2.SecurityGroupEgressArgs{
-				Description:    pulumi.String("HTTPS to the VPC interface endpoints (ECR, logs, Secrets Manager, KMS, STS)"),
-				Protocol:       pulumi.String("tcp"),
-				FromPort:       pulumi.Int(443),
-				ToPort:         pulumi.Int(443),
-				SecurityGroups: pulumi.StringArray{a.EndpointSecurityGroupID},
-			},
-			&ec2.SecurityGroupEgressArgs{
-				Description:   pulumi.String("HTTPS to S3 through the gateway endpoint (image layers, inputs, outputs)"),
-				Protocol:      pulumi.String("tcp"),
-				FromPort:      pulumi.Int(443),
-				ToPort:        pulumi.Int(443),
-				PrefixListIds: pulumi.StringArray{a.S3PrefixListID},
-			},
-		},
-		Tags: pulumi.StringMap{"Name": pulumi.String(a.Name("optimiser-tasks"))},
-	}, b.parent)
+	c.securityGroup, err = ecsjob.SecurityGroup{
+		Placement:            a.Placement,
+		Description:          "Weekly jackpot optimiser tasks: HTTPS to the VPC endpoints and S3 only, nothing in",
+		EndpointsDescription: "HTTPS to the VPC interface endpoints (ECR, logs, Secrets Manager, KMS, STS)",
+		S3Description:        "HTTPS to S3 through the gateway endpoint (image layers, inputs, outputs)",
+		Name:                 a.Name("optimiser-tasks"),
+	}.New(b.ctx, b.child("tasks"), b.parent)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"regexp"
 
 	"github.com/aifactory/platform/components/iamdoc"
+	"github.com/aifactory/platform/components/internal/ecsjob"
 	"github.com/aifactory/platform/components/scope"
 )
 
@@ -14,7 +15,7 @@ const StatesService = "states.amazonaws.com"
 
 // ECSTasksService is the only service the state machine may pass the
 // optimiser's task and execution roles to.
-const ECSTasksService = "ecs-tasks.amazonaws.com"
+const ECSTasksService = ecsjob.ECSTasksService
 
 // ECSEventsRule is the EventBridge rule Step Functions manages in the
 // account to learn when an ECS task it started with .sync stops.
@@ -236,18 +237,7 @@ func StateMachineRolePolicy(a RoleArgs) (iamdoc.Document, error) {
 
 // TaskTrustPolicy lets only ECS tasks of this account assume a role (the
 // confused-deputy conditions of the ECS developer guide, "Task IAM role").
-func TaskTrustPolicy(s scope.Scope) iamdoc.Document {
-	return iamdoc.New(iamdoc.Statement{
-		Sid:       "ECSTasksOfThisAccount",
-		Effect:    iamdoc.Allow,
-		Principal: iamdoc.Services(ECSTasksService),
-		Action:    iamdoc.Strings{"sts:AssumeRole"},
-		Condition: iamdoc.Condition{
-			"StringEquals": {"aws:SourceAccount": {s.AccountID}},
-			"ArnLike":      {"aws:SourceArn": {s.ARN("ecs", "*")}},
-		},
-	})
-}
+func TaskTrustPolicy(s scope.Scope) iamdoc.Document { return ecsjob.TaskTrustPolicy(s) }
 
 // TaskAccess is what the optimiser's task role is scoped to.
 type TaskAccess struct {
@@ -360,30 +350,11 @@ func TaskRolePolicy(t TaskAccess) (iamdoc.Document, error) {
 
 // ExecutionRolePolicy is what ECS needs to start the optimiser: pull the
 // image from the pipeline's repository and write the task log group's
-// streams. ECR's authorization token has no resource-level permission.
-// Images in a repository encrypted with a customer-managed key are
-// decrypted through the grant ECR holds on the key, not by the puller.
+// streams (ecsjob.ExecutionRolePolicy).
 func ExecutionRolePolicy(s scope.Scope) iamdoc.Document {
-	return iamdoc.New(
-		iamdoc.Statement{
-			Sid:      "PullTheOptimiserImage",
-			Effect:   iamdoc.Allow,
-			Action:   iamdoc.Strings{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"},
-			Resource: iamdoc.Strings{RepositoryARN(s)},
-		},
-		iamdoc.Statement{
-			Sid:      "RegistryLogin",
-			Effect:   iamdoc.Allow,
-			Action:   iamdoc.Strings{"ecr:GetAuthorizationToken"},
-			Resource: iamdoc.Strings{"*"},
-		},
-		iamdoc.Statement{
-			Sid:      "WriteTheTaskLogs",
-			Effect:   iamdoc.Allow,
-			Action:   iamdoc.Strings{"logs:CreateLogStream", "logs:PutLogEvents"},
-			Resource: iamdoc.Strings{s.LogGroupARN(TaskLogGroupName(s)) + ":log-stream:*"},
-		},
-	)
+	return ecsjob.ExecutionRolePolicy(s, ecsjob.Execution{
+		Job: "Optimiser", RepositoryArn: RepositoryARN(s), LogGroupName: TaskLogGroupName(s),
+	})
 }
 
 // accessPointDataActions are every data-plane action an access point
@@ -537,22 +508,11 @@ func QueuePolicy(s scope.Scope, queueArn, schedulerRoleArn string) iamdoc.Docume
 }
 
 // SchedulerService is the principal that assumes the schedule's role.
-const SchedulerService = "scheduler.amazonaws.com"
+const SchedulerService = ecsjob.SchedulerService
 
 // SchedulerTrustPolicy lets only EventBridge Scheduler, for schedules of
 // this account's schedule group, assume the schedule's role.
-func SchedulerTrustPolicy(s scope.Scope) iamdoc.Document {
-	return iamdoc.New(iamdoc.Statement{
-		Sid:       "SchedulerForThisAccountsGroup",
-		Effect:    iamdoc.Allow,
-		Principal: iamdoc.Services(SchedulerService),
-		Action:    iamdoc.Strings{"sts:AssumeRole"},
-		Condition: iamdoc.Condition{
-			"StringEquals": {"aws:SourceAccount": {s.AccountID}},
-			"ArnLike":      {"aws:SourceArn": {ScheduleGroupARN(s)}},
-		},
-	})
-}
+func SchedulerTrustPolicy(s scope.Scope) iamdoc.Document { return ecsjob.SchedulerTrustPolicy(s) }
 
 // SchedulerRolePolicy is what the weekly schedule needs: start the state
 // machine, decrypt its own encrypted payload (EventBridge Scheduler user
@@ -592,24 +552,4 @@ func SchedulerRolePolicy(s scope.Scope, pipelineKeyArn string) iamdoc.Document {
 
 // RepositoryPolicy admits this account (IAM decides who pushes and pulls)
 // and refuses every other account.
-func RepositoryPolicy(s scope.Scope) iamdoc.Document {
-	return iamdoc.New(
-		iamdoc.Statement{
-			Sid:       "AccountPushesAndPulls",
-			Effect:    iamdoc.Allow,
-			Principal: iamdoc.AWSPrincipals(s.AccountRootARN()),
-			Action: iamdoc.Strings{
-				"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability",
-				"ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload",
-				"ecr:DescribeImages", "ecr:DescribeImageScanFindings",
-			},
-		},
-		iamdoc.Statement{
-			Sid:       "DenyOtherAccounts",
-			Effect:    iamdoc.Deny,
-			Principal: iamdoc.Anyone(),
-			Action:    iamdoc.Strings{"ecr:*"},
-			Condition: iamdoc.Condition{"StringNotEquals": {"aws:PrincipalAccount": {s.AccountID}}},
-		},
-	)
-}
+func RepositoryPolicy(s scope.Scope) iamdoc.Document { return ecsjob.RepositoryPolicy(s) }

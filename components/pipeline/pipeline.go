@@ -6,6 +6,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/aifactory/platform/components/internal/ecsjob"
 	"github.com/aifactory/platform/components/scope"
 )
 
@@ -39,7 +40,7 @@ const (
 )
 
 // ScheduleGroup is the EventBridge Scheduler group of the weekly schedule.
-const ScheduleGroup = "default"
+const ScheduleGroup = ecsjob.ScheduleGroup
 
 // Names of the pipeline's resources. Every one is derived from the scope,
 // so roles and policies can name each other before they exist.
@@ -80,12 +81,8 @@ func ClusterARN(s scope.Scope) string { return s.ARN("ecs", "cluster/"+ClusterNa
 func StateMachineARN(s scope.Scope) string {
 	return s.ARN("states", "stateMachine:"+StateMachineName(s))
 }
-func ScheduleARN(s scope.Scope) string {
-	return s.ARN("scheduler", "schedule/"+ScheduleGroup+"/"+ScheduleName(s))
-}
-func ScheduleGroupARN(s scope.Scope) string {
-	return s.ARN("scheduler", "schedule-group/"+ScheduleGroup)
-}
+func ScheduleARN(s scope.Scope) string           { return ecsjob.ScheduleARN(s, ScheduleName(s)) }
+func ScheduleGroupARN(s scope.Scope) string      { return ecsjob.ScheduleGroupARN(s) }
 func RepositoryARN(s scope.Scope) string         { return s.ARN("ecr", "repository/"+RepositoryName(s)) }
 func TopicARN(s scope.Scope, name string) string { return s.ARN("sns", name) }
 func QueueARN(s scope.Scope) string              { return s.ARN("sqs", DeadLetterQueueName(s)) }

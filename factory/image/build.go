@@ -25,10 +25,6 @@ const (
 	LabelTitle    = "org.opencontainers.image.title"
 )
 
-// DefaultCmd is the image's default command, as in optimiser/Dockerfile:
-// the weekly run for every bundled country into the /out volume.
-var DefaultCmd = []string{"run", "--out", OutDir}
-
 // Built is an image produced by Build.
 type Built struct {
 	// Image is the OCI image: write it with Push, WriteLayout or WriteTarball.
@@ -39,6 +35,9 @@ type Built struct {
 	// of what the digest depends on.
 	GoVersion string
 }
+
+// Command is the program the image runs.
+func (b *Built) Command() Command { return b.Options.command }
 
 // Result describes an image that was built or written.
 type Result struct {
@@ -55,13 +54,16 @@ type Result struct {
 	Size int64 `json:"size"`
 	// Platform is os/arch[/variant], e.g. linux/amd64.
 	Platform string `json:"platform"`
+	// Command is the program the image runs (its title label).
+	Command string `json:"command,omitempty"`
 	// GoVersion is the toolchain that compiled the binary.
 	GoVersion string `json:"goVersion,omitempty"`
 }
 
-// Build compiles the optimiser for opts and assembles its image: a base
-// layer (CA bundle, passwd, group, home and /out) and the binary's layer.
-// Nothing is written outside a temporary directory that is removed again.
+// Build compiles the command of opts and assembles its image: a base layer
+// (CA bundle, passwd, group, home and the command's volume directories) and
+// the binary's layer. Nothing is written outside a temporary directory that
+// is removed again.
 func Build(ctx context.Context, opts Options) (*Built, error) {
 	o, err := opts.withDefaults()
 	if err != nil {
@@ -76,6 +78,9 @@ func Build(ctx context.Context, opts Options) (*Built, error) {
 			return nil, err
 		}
 	} else if err := checkModuleRoot(o.SourceDir); err != nil {
+		return nil, err
+	}
+	if err := checkCommandPackage(o.SourceDir, o.command); err != nil {
 		return nil, err
 	}
 	if o.Environ == nil {
@@ -103,7 +108,8 @@ func (b *Built) Result() (Result, error) {
 // assemble lays the binary on the base and writes the config for o, which
 // has been through withDefaults.
 func assemble(o Options, bin []byte) (v1.Image, error) {
-	baseTar, err := tarLayer(baseEntries(), baseTime)
+	c := o.command
+	baseTar, err := tarLayer(baseEntries(c.Volumes...), baseTime)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +117,7 @@ func assemble(o Options, bin []byte) (v1.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	appTar, err := tarLayer(appEntries(bin), o.Created)
+	appTar, err := tarLayer(appEntries(c, bin), o.Created)
 	if err != nil {
 		return nil, err
 	}
@@ -130,11 +136,11 @@ func assemble(o Options, bin []byte) (v1.Image, error) {
 	return mutate.Append(img,
 		mutate.Addendum{Layer: base, History: v1.History{
 			Created:   created,
-			CreatedBy: "aifactory image: base (CA certificates, passwd, group, " + HomeDir + ", " + OutDir + ")",
+			CreatedBy: "aifactory image: base (CA certificates, passwd, group, " + strings.Join(append([]string{HomeDir}, c.Volumes...), ", ") + ")",
 		}},
 		mutate.Addendum{Layer: app, History: v1.History{
 			Created:   created,
-			CreatedBy: "aifactory image: go build " + Package + " (" + o.Version + ", " + o.Commit + ")",
+			CreatedBy: "aifactory image: go build " + c.Package + " (" + o.Version + ", " + o.Commit + ")",
 		}},
 	)
 }
@@ -142,14 +148,22 @@ func assemble(o Options, bin []byte) (v1.Image, error) {
 // configFile is the image config for o, without layers: mutate.Append adds
 // the diff ids and history.
 func configFile(o Options) *v1.ConfigFile {
+	c := o.command
+	var volumes map[string]struct{}
+	for _, v := range c.Volumes {
+		if volumes == nil {
+			volumes = map[string]struct{}{}
+		}
+		volumes[v] = struct{}{}
+	}
 	cf := &v1.ConfigFile{
 		Architecture: o.Arch,
 		OS:           "linux",
 		Created:      v1.Time{Time: o.Created},
 		Config: v1.Config{
 			User:       User,
-			Entrypoint: []string{BinaryPath},
-			Cmd:        append([]string(nil), DefaultCmd...),
+			Entrypoint: []string{c.BinaryPath()},
+			Cmd:        append([]string(nil), c.Cmd...),
 			WorkingDir: HomeDir,
 			Env: []string{
 				"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -160,9 +174,9 @@ func configFile(o Options) *v1.ConfigFile {
 				LabelRevision: o.Commit,
 				LabelVersion:  o.Version,
 				LabelCreated:  o.Created.Format(time.RFC3339),
-				LabelTitle:    "optimiser",
+				LabelTitle:    c.Name,
 			},
-			Volumes: map[string]struct{}{OutDir: {}},
+			Volumes: volumes,
 		},
 		RootFS: v1.RootFS{Type: "layers"},
 	}
@@ -214,6 +228,7 @@ func Describe(img v1.Image) (Result, error) {
 		ConfigDigest: cfgName.String(),
 		Size:         size,
 		Platform:     cf.Platform().String(),
+		Command:      cf.Config.Labels[LabelTitle],
 	}, nil
 }
 
@@ -236,8 +251,7 @@ func FindModuleRoot(dir string) (string, error) {
 	}
 }
 
-// checkModuleRoot makes sure dir is the root of ModulePath and holds the
-// optimiser's main package.
+// checkModuleRoot makes sure dir is the root of ModulePath.
 func checkModuleRoot(dir string) error {
 	f, err := os.Open(filepath.Join(dir, "go.mod"))
 	if err != nil {
@@ -258,8 +272,14 @@ func checkModuleRoot(dir string) error {
 	if module != ModulePath {
 		return fmt.Errorf("source dir %s: go.mod declares module %q, not %s; set it to the root of %s", dir, module, ModulePath, ModulePath)
 	}
-	if st, err := os.Stat(filepath.Join(dir, filepath.FromSlash(Package))); err != nil || !st.IsDir() {
-		return fmt.Errorf("source dir %s: no %s in it; set it to the root of the %s module", dir, Package, ModulePath)
+	return nil
+}
+
+// checkCommandPackage makes sure the module at dir holds the command's main
+// package.
+func checkCommandPackage(dir string, c Command) error {
+	if st, err := os.Stat(filepath.Join(dir, filepath.FromSlash(c.Package))); err != nil || !st.IsDir() {
+		return fmt.Errorf("source dir %s: no %s in it (the %s command); set it to the root of the %s module", dir, c.Package, c.Name, ModulePath)
 	}
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"debug/buildinfo"
 	"debug/elf"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -16,7 +15,7 @@ import (
 	"strings"
 )
 
-// binary is the built optimiser and the toolchain that built it.
+// binary is the built command and the toolchain that built it.
 type binary struct {
 	Data      []byte
 	GoVersion string
@@ -32,7 +31,8 @@ func compile(ctx context.Context, o Options) (binary, error) {
 		return binary{}, err
 	}
 	defer os.RemoveAll(tmp)
-	out := filepath.Join(tmp, "optimiser")
+	c := o.command
+	out := filepath.Join(tmp, c.Name)
 
 	req, err := o.goBuildRequest(o.Environ, out)
 	if err != nil {
@@ -48,17 +48,17 @@ func compile(ctx context.Context, o Options) (binary, error) {
 	cmd.Stdout = &output
 	cmd.Stderr = &output
 	if err := cmd.Run(); err != nil {
-		return binary{}, fmt.Errorf("go build %s in %s: %w\n%s", Package, req.Dir, err, tail(output.String(), 4000))
+		return binary{}, fmt.Errorf("go build %s in %s: %w\n%s", c.Package, req.Dir, err, tail(output.String(), 4000))
 	}
 
 	bi, err := buildinfo.ReadFile(out)
 	if err != nil {
-		return binary{}, fmt.Errorf("reading the build settings of the optimiser binary: %w", err)
+		return binary{}, fmt.Errorf("reading the build settings of the %s binary: %w", c.Name, err)
 	}
-	if err := checkBuildSettings(bi, o.Arch); err != nil {
+	if err := checkBuildSettings(bi, c, o.Arch); err != nil {
 		return binary{}, err
 	}
-	if err := checkStaticELF(out, o.Arch); err != nil {
+	if err := checkStaticELF(out, c.Name, o.Arch); err != nil {
 		return binary{}, err
 	}
 	data, err := os.ReadFile(out)
@@ -103,7 +103,7 @@ func goEnvProblems(env map[string]string, arch string) error {
 		}
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("the go command would not build the optimiser reproducibly:\n  %s", strings.Join(problems, "\n  "))
+		return fmt.Errorf("the go command would not build reproducibly:\n  %s", strings.Join(problems, "\n  "))
 	}
 	return nil
 }
@@ -112,9 +112,12 @@ func goEnvProblems(env map[string]string, arch string) error {
 // with the ones the request asked for. Anything else (GOEXPERIMENT or
 // -tags from `go env -w`, a -race, a cgo build) would make the digest depend
 // on the machine, so it is an error naming the setting.
-func checkBuildSettings(bi *debug.BuildInfo, arch string) error {
+func checkBuildSettings(bi *debug.BuildInfo, c Command, arch string) error {
 	if bi.Main.Path != ModulePath {
 		return fmt.Errorf("the binary was built from module %q, not %s: set the source dir to the root of %s", bi.Main.Path, ModulePath, ModulePath)
+	}
+	if want := ModulePath + strings.TrimPrefix(c.Package, "."); bi.Path != want {
+		return fmt.Errorf("the binary is %s, not the %s command %s", bi.Path, c.Name, want)
 	}
 	levelKey, level := archLevel(arch)
 	want := map[string]string{
@@ -147,7 +150,7 @@ func checkBuildSettings(bi *debug.BuildInfo, arch string) error {
 	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
-		return fmt.Errorf("the optimiser binary was not built reproducibly:\n  %s", strings.Join(problems, "\n  "))
+		return fmt.Errorf("the %s binary was not built reproducibly:\n  %s", c.Name, strings.Join(problems, "\n  "))
 	}
 	return nil
 }
@@ -162,19 +165,19 @@ func envName(key string) string {
 
 // checkStaticELF makes sure the binary is a Linux executable for arch with
 // no program interpreter, i.e. one that runs on an image without libc.
-func checkStaticELF(path, arch string) error {
+func checkStaticELF(path, name, arch string) error {
 	f, err := elf.Open(path)
 	if err != nil {
-		return fmt.Errorf("the optimiser binary is not an ELF file: %w", err)
+		return fmt.Errorf("the %s binary is not an ELF file: %w", name, err)
 	}
 	defer f.Close()
 	want := map[string]elf.Machine{"amd64": elf.EM_X86_64, "arm64": elf.EM_AARCH64}[arch]
 	if f.Machine != want {
-		return fmt.Errorf("the optimiser binary is for %s, want %s (%s)", f.Machine, want, arch)
+		return fmt.Errorf("the %s binary is for %s, want %s (%s)", name, f.Machine, want, arch)
 	}
 	for _, p := range f.Progs {
 		if p.Type == elf.PT_INTERP {
-			return errors.New("the optimiser binary is dynamically linked: build it with CGO_ENABLED=0")
+			return fmt.Errorf("the %s binary is dynamically linked: build it with CGO_ENABLED=0", name)
 		}
 	}
 	return nil

@@ -76,10 +76,17 @@ func TestCheckBuildSettings(t *testing.T) {
 			bi.Main.Path = "example.com/fork"
 			return bi
 		}(), arch: "amd64", wantErr: []string{`module "example.com/fork"`, "source dir"}},
+		{name: "another command", bi: func() *debug.BuildInfo {
+			bi := settings("amd64")
+			bi.Path = ModulePath + "/finops/cmd/cleanup"
+			return bi
+		}(), arch: "amd64", wantErr: []string{"the binary is " + ModulePath + "/finops/cmd/cleanup, not the optimiser command"}},
 	}
+	optimiser, err := LookupCommand("optimiser")
+	require.NoError(t, err)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := checkBuildSettings(tt.bi, tt.arch)
+			err := checkBuildSettings(tt.bi, optimiser, tt.arch)
 			if len(tt.wantErr) == 0 {
 				require.NoError(t, err)
 				return

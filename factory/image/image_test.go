@@ -70,10 +70,14 @@ func builtFromRepo(t *testing.T) *Built {
 	return repoBuild.built
 }
 
-// copySource copies what the build reads (as optimiser/Dockerfile does:
-// go.mod, go.sum and optimiser/) from the repository to dst.
-func copySource(t *testing.T, dst string) {
+// copySource copies what the build reads from the repository to dst:
+// go.mod, go.sum and the trees the command imports (for the optimiser, as
+// optimiser/Dockerfile does, optimiser/ alone).
+func copySource(t *testing.T, dst string, trees ...string) {
 	t.Helper()
+	if len(trees) == 0 {
+		trees = []string{"optimiser"}
+	}
 	root := moduleRoot(t)
 	require.NoError(t, os.MkdirAll(dst, 0o755))
 	for _, f := range []string{"go.mod", "go.sum"} {
@@ -81,7 +85,9 @@ func copySource(t *testing.T, dst string) {
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(filepath.Join(dst, f), b, 0o644))
 	}
-	require.NoError(t, os.CopyFS(filepath.Join(dst, "optimiser"), os.DirFS(filepath.Join(root, "optimiser"))))
+	for _, tree := range trees {
+		require.NoError(t, os.CopyFS(filepath.Join(dst, tree), os.DirFS(filepath.Join(root, tree))))
+	}
 }
 
 // filesystem is the flattened file system of an image.
@@ -342,4 +348,84 @@ func TestBuildArm64(t *testing.T) {
 	amd, err := builtFromRepo(t).Result()
 	require.NoError(t, err)
 	assert.NotEqual(t, amd.Digest, res.Digest)
+}
+
+// TestCleanupImageIsReproducibleAndRunsTheJob builds the cleanup job's
+// image from two copies of the source in different directories, the second
+// with a hostile environment: the digests agree, and the image runs the
+// cleanup command as the non-root user with a dry run by default, stamped
+// with the version and commit in finops/buildinfo.
+func TestCleanupImageIsReproducibleAndRunsTheJob(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the cleanup job twice")
+	}
+	// The job imports finops/ and facts/tagkeys, nothing else of the module.
+	srcA := filepath.Join(t.TempDir(), "a", "platform")
+	srcB := filepath.Join(t.TempDir(), "b", "elsewhere", "checkout")
+	copySource(t, srcA, "finops", "facts")
+	copySource(t, srcB, "finops", "facts")
+
+	oa := testOptions(srcA)
+	oa.Command = "cleanup"
+	a, err := Build(context.Background(), oa)
+	require.NoError(t, err)
+	ob := testOptions(srcB)
+	ob.Command = "cleanup"
+	ob.Environ = append(os.Environ(), "GOFLAGS=-mod=mod -tags=lambda.norpc", "CGO_ENABLED=1", "GOARCH=arm64", "GOAMD64=v3", "GOEXPERIMENT=jsonv2")
+	b, err := Build(context.Background(), ob)
+	require.NoError(t, err)
+	ra, err := a.Result()
+	require.NoError(t, err)
+	rb, err := b.Result()
+	require.NoError(t, err)
+	assert.Equal(t, ra, rb)
+	assert.Equal(t, "cleanup", ra.Command)
+	assert.Equal(t, "cleanup", a.Command().Name)
+	t.Logf("cleanup digest %s config %s size %d (%s)", ra.Digest, ra.ConfigDigest, ra.Size, ra.GoVersion)
+
+	cf, err := a.Image.ConfigFile()
+	require.NoError(t, err)
+	assert.Equal(t, []string{"/cleanup"}, cf.Config.Entrypoint)
+	assert.Equal(t, []string{"-dry-run=true"}, cf.Config.Cmd, "a bare run only reports")
+	assert.Equal(t, User, cf.Config.User)
+	assert.Empty(t, cf.Config.Volumes, "the job writes nothing")
+	assert.Equal(t, "cleanup", cf.Config.Labels[LabelTitle])
+	assert.Equal(t, testVersion, cf.Config.Labels[LabelVersion])
+	require.Len(t, cf.History, 2)
+	assert.Equal(t, "aifactory image: go build ./finops/cmd/cleanup ("+testVersion+", "+testCommit+")", cf.History[1].CreatedBy)
+
+	fs := flatten(t, a.Image)
+	assert.NotContains(t, fs.data, "optimiser")
+	assert.NotContains(t, fs.headers, "out", "no optimiser output volume")
+	bin := fs.headers["cleanup"]
+	require.NotNil(t, bin)
+	assert.Equal(t, []int{0, 0}, []int{bin.Uid, bin.Gid}, "root owns the binary: the task cannot replace it")
+	assert.Equal(t, int64(0o755), bin.Mode&0o7777)
+	for _, p := range []string{srcA, srcB, build.Default.GOROOT} {
+		assert.False(t, bytes.Contains(fs.data["cleanup"], []byte(p)), "the binary contains %s", p)
+	}
+
+	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		t.Skipf("cannot run a linux/amd64 binary on %s/%s", runtime.GOOS, runtime.GOARCH)
+	}
+	exe := filepath.Join(t.TempDir(), "cleanup")
+	require.NoError(t, os.WriteFile(exe, fs.data["cleanup"], 0o755))
+	cmd := exec.Command(exe, "-version")
+	cmd.Env = []string{}
+	output, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s", output)
+	assert.Equal(t, "cleanup "+testVersion+" (commit "+testCommit+", "+ra.GoVersion+")\n", string(output))
+	// Without configuration the job refuses to start: exit 2, nothing done.
+	cmd = exec.Command(exe)
+	cmd.Env = []string{}
+	output, err = cmd.CombinedOutput()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	assert.Equal(t, 2, exit.ExitCode())
+	assert.Contains(t, string(output), "Project is empty")
+
+	// The optimiser built from the same inputs is another image.
+	opt, err := builtFromRepo(t).Result()
+	require.NoError(t, err)
+	assert.NotEqual(t, opt.Digest, ra.Digest)
 }

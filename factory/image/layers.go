@@ -17,7 +17,7 @@ import (
 	"golang.org/x/crypto/x509roots/fallback/bundle"
 )
 
-// The non-root user the optimiser runs as: distroless's "nonroot".
+// The non-root user every image runs as: distroless's "nonroot".
 const (
 	NonRootUID  = 65532
 	NonRootGID  = 65532
@@ -27,12 +27,12 @@ const (
 	User = "65532:65532"
 )
 
-// Paths inside the image.
+// Paths inside the image. A command's binary is at Command.BinaryPath.
 const (
-	BinaryPath   = "/optimiser"
 	CABundlePath = "/etc/ssl/certs/ca-certificates.crt"
 	HomeDir      = "/home/nonroot"
-	OutDir       = "/out"
+	// OutDir is the optimiser's output volume.
+	OutDir = "/out"
 )
 
 // baseTime is the file time of the base layer: a constant rather than the
@@ -50,12 +50,13 @@ type entry struct {
 
 func (e entry) dir() bool { return strings.HasSuffix(e.Path, "/") }
 
-// baseEntries is the minimal root file system the static optimiser needs:
-// CA certificates for HTTPS to AWS, user and group databases naming the
-// non-root user, the resolver order, a home directory and the /out mount
-// point, owned by the non-root user so a volume created from it is writable.
-func baseEntries() []entry {
-	return []entry{
+// baseEntries is the minimal root file system a static command needs: CA
+// certificates for HTTPS to AWS, user and group databases naming the
+// non-root user, the resolver order, a home directory and the command's
+// volume mount points (the optimiser's /out), owned by the non-root user so
+// a volume created from them is writable.
+func baseEntries(volumes ...string) []entry {
+	entries := []entry{
 		{Path: "etc/", Mode: 0o755},
 		{Path: "etc/group", Mode: 0o644, Data: []byte("root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n")},
 		{Path: "etc/nsswitch.conf", Mode: 0o644, Data: []byte("hosts: files dns\n")},
@@ -68,14 +69,17 @@ func baseEntries() []entry {
 		{Path: strings.TrimPrefix(CABundlePath, "/"), Mode: 0o644, Data: caBundle()},
 		{Path: "home/", Mode: 0o755},
 		{Path: "home/nonroot/", Mode: 0o700, UID: NonRootUID, GID: NonRootGID},
-		{Path: "out/", Mode: 0o755, UID: NonRootUID, GID: NonRootGID},
 	}
+	for _, v := range volumes {
+		entries = append(entries, entry{Path: strings.Trim(v, "/") + "/", Mode: 0o755, UID: NonRootUID, GID: NonRootGID})
+	}
+	return entries
 }
 
-// appEntries is the application layer: the optimiser binary, owned by root
+// appEntries is the application layer: the command's binary, owned by root
 // and executable by everyone, so the non-root user can run but not replace it.
-func appEntries(bin []byte) []entry {
-	return []entry{{Path: strings.TrimPrefix(BinaryPath, "/"), Mode: 0o755, Data: bin}}
+func appEntries(c Command, bin []byte) []entry {
+	return []entry{{Path: strings.TrimPrefix(c.BinaryPath(), "/"), Mode: 0o755, Data: bin}}
 }
 
 // caBundle is the Mozilla NSS root store as pinned by the

@@ -21,14 +21,25 @@ const (
 	ExitUsage   = 2 // bad flags or values; nothing was built
 )
 
+// mainUsage is the usage text; %s lists the commands.
 const mainUsage = `Usage: aifactory image [flags]
 
-Builds the optimiser's container image without Docker, reproducibly: the same
-source, flags and Go toolchain give the same digest on any machine.
-With no destination it only builds and prints the digest.
+Builds the container image of one of the platform's commands without Docker,
+reproducibly: the same source, flags and Go toolchain give the same digest on
+any machine. With no destination it only builds and prints the digest.
 
+Commands (--command):
+%s
 Flags:
 `
+
+func commandList() string {
+	var b strings.Builder
+	for _, c := range Commands() {
+		fmt.Fprintf(&b, "  %-10s %s (%s, default arguments %q)\n", c.Name, c.About, c.Package, strings.Join(c.Cmd, " "))
+	}
+	return b.String()
+}
 
 // mainOutput is what Main prints with --json.
 type mainOutput struct {
@@ -52,7 +63,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	fs := flag.NewFlagSet("aifactory image", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, mainUsage)
+		fmt.Fprintf(stderr, mainUsage, commandList())
 		fs.PrintDefaults()
 	}
 	var (
@@ -63,6 +74,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		push    = fs.String("push", "", "push to `registry/repository[:tag]`; ECR hosts use an ECR token from the AWS credentials")
 		asJSON  = fs.Bool("json", false, "print the result as JSON")
 	)
+	fs.StringVar(&opts.Command, "command", DefaultCommand, "the `command` the image runs: "+strings.Join(CommandNames(), " or "))
 	fs.StringVar(&opts.Version, "version", DefaultVersion, "version stamped into the binary and the image labels (a valid image tag)")
 	fs.StringVar(&opts.Commit, "commit", DefaultCommit, "git commit stamped into the binary and the revision label")
 	fs.StringVar(&opts.Arch, "arch", DefaultArch, "target architecture: "+strings.Join(Architectures, " or "))
@@ -89,11 +101,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		}
 		opts.Created = time.Unix(secs, 0)
 	}
-	if _, err := opts.withDefaults(); err != nil {
+	resolved, err := opts.withDefaults()
+	if err != nil {
 		return usageErr(err)
 	}
 	if opts.SourceDir != "" {
 		if err := checkModuleRoot(opts.SourceDir); err != nil {
+			return usageErr(err)
+		}
+		if err := checkCommandPackage(resolved.SourceDir, resolved.command); err != nil {
 			return usageErr(err)
 		}
 	}

@@ -37,6 +37,8 @@ func TestMainUsage(t *testing.T) {
 		},
 		{name: "push reference", args: []string{"--push", "optimiser:v1"}, wantCode: ExitUsage, wantStderr: []string{"<registry>/<repository>"}},
 		{name: "source dir", args: []string{"--source", "/nonexistent/platform"}, wantCode: ExitUsage, wantStderr: []string{"source dir /nonexistent/platform"}},
+		{name: "unknown command", args: []string{"--command", "optimizer"}, wantCode: ExitUsage, wantStderr: []string{`command "optimizer": use one of optimiser, cleanup`}},
+		{name: "help lists the commands", args: []string{"--help"}, wantCode: ExitOK, wantStderr: []string{"optimiser  the weekly jackpot optimiser", "cleanup    the lifecycle cleanup job of the finops component", "-command command"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,4 +109,14 @@ func TestMainBuildsWritesAndPushes(t *testing.T) {
 		"platform  linux/amd64",
 		"go        " + want.GoVersion,
 	}, lines)
+}
+
+func TestMainRefusesASourceWithoutTheCommand(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "platform")
+	copySource(t, src) // go.mod, go.sum and optimiser/ only
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"--command", "cleanup", "--source", src}, &stdout, &stderr, noEnv, anonymous)
+	assert.Equal(t, ExitUsage, code)
+	assert.Contains(t, stderr.String(), "no ./finops/cmd/cleanup in it (the cleanup command)")
+	assert.Empty(t, stdout.String())
 }

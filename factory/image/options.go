@@ -9,15 +9,8 @@ import (
 	"time"
 )
 
-// ModulePath is the Go module the optimiser is built from.
+// ModulePath is the Go module the images are built from.
 const ModulePath = "github.com/aifactory/platform"
-
-// Package is the main package that becomes the image's entrypoint.
-const Package = "./optimiser/cmd/optimiser"
-
-// buildinfoPackage holds the variables stamped at link time
-// (optimiser/buildinfo), as optimiser/Dockerfile stamps them.
-const buildinfoPackage = ModulePath + "/optimiser/buildinfo"
 
 // Defaults of Options, applied to zero fields.
 const (
@@ -32,19 +25,24 @@ const (
 var Architectures = []string{"amd64", "arm64"}
 
 // Options says what to build. The zero value builds version "dev" of the
-// working directory's module for linux/amd64 with a Unix-epoch timestamp.
+// optimiser from the working directory's module for linux/amd64 with a
+// Unix-epoch timestamp.
 type Options struct {
+	// Command is the program the image runs, one of CommandNames().
+	// Default: DefaultCommand, the optimiser.
+	Command string
+
 	// SourceDir is the root of the github.com/aifactory/platform module.
 	// Default: the nearest directory at or above the working directory whose
 	// go.mod declares that module.
 	SourceDir string
 
-	// Version is stamped into buildinfo.Version and the
+	// Version is stamped into the command's buildinfo.Version and the
 	// org.opencontainers.image.version label; it must be a valid image tag
 	// (letters, digits, '_', '.', '-'; at most 128). Default: "dev".
 	Version string
 
-	// Commit is stamped into buildinfo.Commit and the
+	// Commit is stamped into the command's buildinfo.Commit and the
 	// org.opencontainers.image.revision label: a hexadecimal git commit of
 	// 7-40 digits, or "unknown". Default: "unknown".
 	Commit string
@@ -71,6 +69,9 @@ type Options struct {
 	// CGO_ENABLED, GOFLAGS, GOAMD64, GOARM64, GOWORK, GOEXPERIMENT,
 	// GOFIPS140, ...) are replaced, whatever their value here.
 	Environ []string
+
+	// command is Command resolved by withDefaults.
+	command Command
 }
 
 var (
@@ -84,6 +85,9 @@ var (
 // fields that are wrong, each with its fix. It does not touch the file
 // system: SourceDir and Environ stay empty when unset.
 func (o Options) withDefaults() (Options, error) {
+	if o.Command == "" {
+		o.Command = DefaultCommand
+	}
 	if o.Version == "" {
 		o.Version = DefaultVersion
 	}
@@ -105,6 +109,11 @@ func (o Options) withDefaults() (Options, error) {
 	}
 
 	var errs []error
+	cmd, err := LookupCommand(o.Command)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	o.command = cmd
 	if !tagPattern.MatchString(o.Version) {
 		errs = append(errs, fmt.Errorf("version %q: use a valid image tag (letters, digits, '_', '.', '-', not starting with '.' or '-', at most 128), e.g. v1.2.3", o.Version))
 	}
@@ -168,10 +177,11 @@ func archLevel(arch string) (string, string) {
 	return "GOAMD64", "v1"
 }
 
-// ldflags stamps version and commit as optimiser/Dockerfile does, strips the
-// symbol and DWARF tables, and empties the build id, which would otherwise
-// hash inputs that differ between machines.
-func ldflags(version, commit string) string {
+// ldflags stamps version and commit into a command's buildinfo package (as
+// optimiser/Dockerfile does for the optimiser), strips the symbol and DWARF
+// tables, and empties the build id, which would otherwise hash inputs that
+// differ between machines.
+func ldflags(buildinfoPackage, version, commit string) string {
 	return strings.Join([]string{
 		"-s", "-w", "-buildid=",
 		"-X", buildinfoPackage + ".Version=" + version,
@@ -179,12 +189,15 @@ func ldflags(version, commit string) string {
 	}, " ")
 }
 
-// goBuildRequest is the go build that writes the optimiser binary to out.
+// goBuildRequest is the go build that writes the command's binary to out.
 // o must have been through withDefaults and have SourceDir set; environ is
 // the environment to start from.
 func (o Options) goBuildRequest(environ []string, out string) (goBuild, error) {
 	if o.SourceDir == "" {
 		return goBuild{}, errors.New("source dir: set it to the root of the " + ModulePath + " module")
+	}
+	if o.command.Package == "" {
+		return goBuild{}, errors.New("command: resolve the options with withDefaults first")
 	}
 	env := make([]string, 0, len(environ)+10)
 	for _, kv := range environ {
@@ -210,8 +223,8 @@ func (o Options) goBuildRequest(environ []string, out string) (goBuild, error) {
 		Args: []string{
 			"build", "-o", out,
 			"-trimpath", "-buildvcs=false", "-mod=readonly",
-			"-ldflags", ldflags(o.Version, o.Commit),
-			Package,
+			"-ldflags", ldflags(o.command.BuildinfoPackage, o.Version, o.Commit),
+			o.command.Package,
 		},
 		Env: env,
 	}, nil

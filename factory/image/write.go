@@ -14,9 +14,13 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 )
 
-// DefaultTarballRepository names the image inside a tarball when no tag is
-// given: docker load tags it <DefaultTarballRepository>:<version>.
-const DefaultTarballRepository = "aifactory/optimiser"
+// TarballRepositoryPrefix and the command's name (the image's title label)
+// name the image inside a tarball when no tag is given: docker load tags it
+// aifactory/<command>:<version>.
+const TarballRepositoryPrefix = "aifactory/"
+
+// DefaultTarballRepository names an image without a title label.
+const DefaultTarballRepository = TarballRepositoryPrefix + DefaultCommand
 
 // WriteLayout writes img as an OCI image layout directory at dir, replacing
 // an earlier layout there, and returns oci-layout://DIR@sha256:… in
@@ -129,8 +133,8 @@ func replaceDir(tmp, dir string) error {
 }
 
 // WriteTarball writes img to file as a tarball that `docker load` and
-// `crane push` read, tagged tag (default
-// DefaultTarballRepository:<version label>). The file is written beside its
+// `crane push` read, tagged tag (default aifactory/<title label>:<version
+// label>, e.g. aifactory/cleanup:v1.2.3). The file is written beside its
 // final name and renamed, so it is never left half-written. Result.Reference
 // is docker-archive:FILE.
 func WriteTarball(img v1.Image, file, tag string) (Result, error) {
@@ -142,11 +146,16 @@ func WriteTarball(img v1.Image, file, tag string) (Result, error) {
 		return Result{}, err
 	}
 	if tag == "" {
-		version := DefaultVersion
-		if cf, err := img.ConfigFile(); err == nil && cf.Config.Labels[LabelVersion] != "" {
-			version = cf.Config.Labels[LabelVersion]
+		repository, version := DefaultTarballRepository, DefaultVersion
+		if cf, err := img.ConfigFile(); err == nil {
+			if v := cf.Config.Labels[LabelVersion]; v != "" {
+				version = v
+			}
+			if title := cf.Config.Labels[LabelTitle]; title != "" {
+				repository = TarballRepositoryPrefix + title
+			}
 		}
-		tag = DefaultTarballRepository + ":" + version
+		tag = repository + ":" + version
 	}
 	ref, err := name.NewTag(tag)
 	if err != nil {

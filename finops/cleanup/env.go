@@ -9,8 +9,8 @@ import (
 )
 
 // Environment variables the job reads its configuration from: the
-// scheduled function gets them from the finops component, a person running
-// it by hand may set them or use the command's flags.
+// scheduled Fargate task gets them from the finops component, a person
+// running it by hand may set them or use the command's flags.
 const (
 	EnvProject         = "CLEANUP_PROJECT"
 	EnvEnvironment     = "CLEANUP_ENVIRONMENT"

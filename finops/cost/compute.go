@@ -3,6 +3,7 @@ package cost
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -340,9 +341,13 @@ func (m *model) cluster(r *Resource) {
 		fmt.Sprintf("%s nodes $%.3f/h (on-demand always on: $%.3f/h) × %.0f h (%s)", strings.Join(nodes, ", "), hourM, hourB, hours, basis))
 }
 
-// taskDefinition prices a Fargate task: the weekly pipeline's runs, on
-// Fargate Spot when the stack's capacity provider strategy puts it there.
-// The baseline is one such task on-demand and always on.
+// taskDefinition prices a Fargate task. One that a schedule starts directly
+// (the lifecycle cleanup job) runs ScheduledRunsPerMonth times for
+// ScheduledRunSeconds, on Fargate Spot when the schedule's capacity provider
+// strategy puts it there; it has no idle cost, so the baseline is the same
+// runs on-demand, and it is not ML compute. Any other task is the weekly
+// pipeline's, on Fargate Spot when the stack's capacity provider strategy
+// puts it there, and its baseline is one such task on-demand and always on.
 func (m *model) taskDefinition(r *Resource) {
 	team := m.team(r)
 	cpu, ok := num(r.Inputs["cpu"])
@@ -352,19 +357,64 @@ func (m *model) taskDefinition(r *Resource) {
 		return
 	}
 	vcpu, gb := cpu/1024, mem/1024
-	spot := m.fargateSpot()
-	hours := m.u.PipelineRunsPerMonth * m.u.PipelineTasksPerRun * m.u.PipelineTaskHours
-	market := "on-demand"
-	if spot {
-		market = "Fargate Spot"
+	if schedule := m.scheduleOf(r); schedule != nil {
+		spot := fargateSpot(schedule)
+		hours := m.u.ScheduledRunsPerMonth * m.u.ScheduledRunSeconds / 3600
+		m.add(r, team, ServiceFargate, false, hours*m.p.FargateHour(vcpu, gb, spot), hours*m.p.FargateHour(vcpu, gb, false),
+			fmt.Sprintf("%.2g vCPU, %.2g GB, %s, scheduled: %.0f runs × %.0f s", vcpu, gb, market(spot), m.u.ScheduledRunsPerMonth, m.u.ScheduledRunSeconds))
+		return
 	}
+	// The stack's strategies (the cluster's, the workflow's), not those of
+	// the schedules that run other tasks.
+	var others []*Resource
+	for i := range m.plan.Resources {
+		if r := &m.plan.Resources[i]; !slices.Contains(m.schedules, r) {
+			others = append(others, r)
+		}
+	}
+	spot := fargateSpot(others...)
+	hours := m.u.PipelineRunsPerMonth * m.u.PipelineTasksPerRun * m.u.PipelineTaskHours
 	m.add(r, team, ServiceFargate, true, hours*m.p.FargateHour(vcpu, gb, spot), HoursPerMonth*m.p.FargateHour(vcpu, gb, false),
-		fmt.Sprintf("%.2g vCPU, %.2g GB, %s, %.2f runs × %.0f tasks × %.1f h", vcpu, gb, market, m.u.PipelineRunsPerMonth, m.u.PipelineTasksPerRun, m.u.PipelineTaskHours))
+		fmt.Sprintf("%.2g vCPU, %.2g GB, %s, %.2f runs × %.0f tasks × %.1f h", vcpu, gb, market(spot), m.u.PipelineRunsPerMonth, m.u.PipelineTasksPerRun, m.u.PipelineTaskHours))
 }
 
-// fargateSpot reports whether the plan sends tasks to FARGATE_SPOT: a
-// capacity provider strategy anywhere in the plan that gives it weight.
-func (m *model) fargateSpot() bool {
+func market(spot bool) string {
+	if spot {
+		return "Fargate Spot"
+	}
+	return "on-demand"
+}
+
+// scheduleOf returns the schedule that starts the task definition r
+// directly, if any: one whose target the engine reports as depending on r,
+// or whose ECS parameters name r's family, in the task definition ARN or in
+// the task group ("family:<family>", ECS's own default group), which stays
+// known at preview when the ARN does not.
+func (m *model) scheduleOf(r *Resource) *Resource {
+	family := str(r.Inputs["family"])
+	for _, s := range m.schedules {
+		for _, dep := range s.Dependencies["target"] {
+			if r.URN != "" && dep == r.URN {
+				return s
+			}
+		}
+		if family == "" || family == Unknown {
+			continue
+		}
+		ecs := get(s.Inputs["target"], "ecsParameters")
+		if str(get(ecs, "group")) == "family:"+family {
+			return s
+		}
+		if arn := str(get(ecs, "taskDefinitionArn")); strings.Contains(arn, ":task-definition/"+family+":") || strings.HasSuffix(arn, ":task-definition/"+family) {
+			return s
+		}
+	}
+	return nil
+}
+
+// fargateSpot reports whether rs send tasks to FARGATE_SPOT: a capacity
+// provider strategy anywhere in their inputs that gives it weight.
+func fargateSpot(rs ...*Resource) bool {
 	var found bool
 	var walk func(v any)
 	walk = func(v any) {
@@ -384,7 +434,7 @@ func (m *model) fargateSpot() bool {
 			}
 		}
 	}
-	for _, r := range m.plan.Resources {
+	for _, r := range rs {
 		walk(r.Inputs)
 	}
 	return found
@@ -398,9 +448,9 @@ func (m *model) function(r *Resource) {
 	if !ok {
 		mem = 128
 	}
-	n := m.u.FunctionInvocationsPerMonth
-	c := n*m.u.FunctionSecondsPerInvocation*mem/1024*m.p.LambdaGBSecond + n/1e6*m.p.LambdaPerMillionRequests
-	m.add(r, team, ServiceLambda, false, c, c, fmt.Sprintf("%.0f invocations × %.0f s × %.0f MB", n, m.u.FunctionSecondsPerInvocation, mem))
+	n := m.u.ScheduledRunsPerMonth
+	c := n*m.u.ScheduledRunSeconds*mem/1024*m.p.LambdaGBSecond + n/1e6*m.p.LambdaPerMillionRequests
+	m.add(r, team, ServiceLambda, false, c, c, fmt.Sprintf("%.0f invocations × %.0f s × %.0f MB", n, m.u.ScheduledRunSeconds, mem))
 }
 
 // vpcEndpoint prices an interface endpoint per availability zone: its

@@ -65,23 +65,24 @@ type Usage struct {
 	PipelineRunsPerMonth float64 `json:"pipelineRunsPerMonth"`
 	PipelineTasksPerRun  float64 `json:"pipelineTasksPerRun"`
 	PipelineTaskHours    float64 `json:"pipelineTaskHours"`
-	// FunctionInvocationsPerMonth and FunctionSecondsPerInvocation size
-	// scheduled Lambda functions (the daily cleanup job).
-	FunctionInvocationsPerMonth  float64 `json:"functionInvocationsPerMonth"`
-	FunctionSecondsPerInvocation float64 `json:"functionSecondsPerInvocation"`
+	// ScheduledRunsPerMonth and ScheduledRunSeconds size scheduled jobs:
+	// Fargate tasks an EventBridge Scheduler schedule starts (the daily
+	// lifecycle cleanup job) and Lambda functions.
+	ScheduledRunsPerMonth float64 `json:"scheduledRunsPerMonth"`
+	ScheduledRunSeconds   float64 `json:"scheduledRunSeconds"`
 }
 
 // DefaultUsage is the usage the README's figures assume.
 func DefaultUsage() Usage {
 	return Usage{
-		WorkdaysPerMonth:             21,
-		StudioHoursPerWorkday:        6,
-		ClusterHoursPerWorkday:       4,
-		PipelineRunsPerMonth:         52.0 / 12,
-		PipelineTasksPerRun:          3,
-		PipelineTaskHours:            1,
-		FunctionInvocationsPerMonth:  365.0 / 12,
-		FunctionSecondsPerInvocation: 120,
+		WorkdaysPerMonth:       21,
+		StudioHoursPerWorkday:  6,
+		ClusterHoursPerWorkday: 4,
+		PipelineRunsPerMonth:   52.0 / 12,
+		PipelineTasksPerRun:    3,
+		PipelineTaskHours:      1,
+		ScheduledRunsPerMonth:  365.0 / 12,
+		ScheduledRunSeconds:    120,
 	}
 }
 
@@ -232,8 +233,11 @@ type model struct {
 	byURN    map[string]*Resource
 	domains  []*Resource
 	clusters []*Resource
-	lines    []Line
-	unpriced []Unpriced
+	// schedules start ECS tasks directly (EventBridge Scheduler with an
+	// ECS target).
+	schedules []*Resource
+	lines     []Line
+	unpriced  []Unpriced
 }
 
 func (m *model) index() {
@@ -248,6 +252,10 @@ func (m *model) index() {
 			m.domains = append(m.domains, r)
 		case "aws:emr/cluster:Cluster":
 			m.clusters = append(m.clusters, r)
+		case "aws:scheduler/schedule:Schedule":
+			if get(r.Inputs["target"], "ecsParameters") != nil {
+				m.schedules = append(m.schedules, r)
+			}
 		}
 	}
 }

@@ -176,6 +176,63 @@ func TestFargateSpotAndAlwaysOnBaseline(t *testing.T) {
 	assert.Contains(t, spot.Lines[0].Basis, "Fargate Spot")
 }
 
+// TestScheduledTasksArePricedByTheirRuns: a task definition that a
+// schedule starts (the cleanup job) costs its scheduled runs, on the
+// schedule's capacity, whether the schedule is linked by the engine's
+// dependencies, by the task group naming the family or by the ARN; it is
+// not ML compute and not the pipeline's, and the pipeline's strategy does
+// not price it.
+func TestScheduledTasksArePricedByTheirRuns(t *testing.T) {
+	p := cost.EUWest1()
+	hour := 0.25*p.FargateVCPUHour + 0.5*p.FargateGBHour
+	runs := 365.0 / 12 * 120 / 3600
+	task := func() cost.Resource {
+		return cost.Resource{Type: "aws:ecs/taskDefinition:TaskDefinition", Name: "finops-cleanup", URN: "urn:cleanup-task", Inputs: map[string]any{
+			"family": "aifactory-dev-cleanup", "cpu": "256", "memory": "512", "tags": tags("platform")}}
+	}
+	schedule := func(ecs map[string]any, deps []string) cost.Resource {
+		return cost.Resource{Type: "aws:scheduler/schedule:Schedule", Name: "finops-cleanup",
+			Inputs:       map[string]any{"target": map[string]any{"arn": cost.Unknown, "ecsParameters": ecs}},
+			Dependencies: map[string][]string{"target": deps}}
+	}
+	spot := []any{map[string]any{"capacityProvider": "FARGATE_SPOT", "weight": 1.0}}
+	for _, tc := range []struct {
+		name     string
+		schedule cost.Resource
+		spot     bool
+	}{
+		{"task group", schedule(map[string]any{"taskDefinitionArn": cost.Unknown, "group": "family:aifactory-dev-cleanup", "capacityProviderStrategies": spot}, nil), true},
+		{"dependencies", schedule(map[string]any{"taskDefinitionArn": cost.Unknown, "capacityProviderStrategies": spot}, []string{"urn:cleanup-task"}), true},
+		{"ARN after up, on-demand", schedule(map[string]any{"taskDefinitionArn": "arn:aws:ecs:eu-west-1:123456789012:task-definition/aifactory-dev-cleanup:3"}, nil), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pipelineSpot := cost.Resource{Type: "aws:ecs/clusterCapacityProviders:ClusterCapacityProviders", Name: "pipeline", Inputs: map[string]any{
+				"defaultCapacityProviderStrategies": spot}}
+			rep := cost.Model(cost.Plan{Resources: []cost.Resource{task(), tc.schedule, pipelineSpot}})
+			require.Len(t, rep.Lines, 1)
+			l := rep.Lines[0]
+			assert.Equal(t, cost.ServiceFargate, l.Service)
+			assert.False(t, l.Compute, "the cleanup job is not ML compute")
+			approx(t, runs*hour, l.Baseline, "the same runs on-demand: a scheduled job is never always on")
+			if tc.spot {
+				approx(t, runs*hour*0.3, l.Modelled)
+				assert.Contains(t, l.Basis, "Fargate Spot, scheduled: 30 runs × 120 s")
+			} else {
+				approx(t, runs*hour, l.Modelled)
+				assert.Contains(t, l.Basis, "on-demand, scheduled")
+			}
+		})
+	}
+
+	// A schedule of another family leaves the task to the pipeline's
+	// pricing, and the schedule's Spot strategy is not the pipeline's.
+	other := schedule(map[string]any{"group": "family:aifactory-dev-other", "capacityProviderStrategies": spot}, nil)
+	rep := cost.Model(cost.Plan{Resources: []cost.Resource{task(), other}})
+	require.Len(t, rep.Lines, 1)
+	assert.True(t, rep.Lines[0].Compute)
+	assert.Contains(t, rep.Lines[0].Basis, "on-demand, 4.33 runs × 3 tasks")
+}
+
 func TestFixedCostsAreTheSameInBothColumns(t *testing.T) {
 	plan := cost.Plan{Resources: []cost.Resource{
 		{Type: "aws:kms/key:Key", Name: "data", Inputs: map[string]any{"tags": tags("platform")}},

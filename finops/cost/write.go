@@ -18,9 +18,9 @@ func (r Report) Write(w io.Writer) error {
 	ew := &errWriter{w: w}
 	ew.printf("Modelled monthly cost of stack %s (%s, prices as of %s, %.0f-hour month)\n", r.Stack, r.Region, r.PricesAs, HoursPerMonth)
 	u := r.Usage
-	ew.printf("Assumptions: %.0f workdays; Studio apps work %.1f h/day, EMR clusters %.1f h/day; pipeline %.2f runs × %.0f tasks × %.1f h; functions %.0f × %.0f s.\n",
+	ew.printf("Assumptions: %.0f workdays; Studio apps work %.1f h/day, EMR clusters %.1f h/day; pipeline %.2f runs × %.0f tasks × %.1f h; scheduled jobs %.0f × %.0f s.\n",
 		u.WorkdaysPerMonth, u.StudioHoursPerWorkday, u.ClusterHoursPerWorkday, u.PipelineRunsPerMonth, u.PipelineTasksPerRun, u.PipelineTaskHours,
-		u.FunctionInvocationsPerMonth, u.FunctionSecondsPerInvocation)
+		u.ScheduledRunsPerMonth, u.ScheduledRunSeconds)
 	if r.From != "" {
 		ew.printf("Month from %s: expires-at tags end resources within it.\n", r.From)
 	}

@@ -2,6 +2,7 @@ package stackconfig_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,6 +31,23 @@ func TestShippedStacksBudgetEveryTeamAndScheduleCleanup(t *testing.T) {
 			assert.Equal(t, stack == "dev", c.CleanupDryRun())
 		})
 	}
+}
+
+// Promotion carries one cleanup image from dev to staging to prod: every
+// shipped stack runs the same digest, each from its own repository.
+func TestShippedStacksRunTheSameCleanupImageDigest(t *testing.T) {
+	digests := map[string]string{}
+	for _, stack := range stackconfig.Environments {
+		c, err := stackconfig.Parse(stack, getter(stackFile(t, stack)))
+		require.NoError(t, err)
+		repo, digest, ok := strings.Cut(c.FinOps.Cleanup.Image, "@")
+		require.True(t, ok)
+		assert.Equal(t, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/"+c.CleanupRepositoryName(), repo, "%s pulls from its own repository", stack)
+		assert.Equal(t, "aifactory-"+stack+"-cleanup", c.CleanupRepositoryName())
+		digests[stack] = digest
+	}
+	assert.Equal(t, digests["dev"], digests["staging"], "staging runs the digest promoted from dev")
+	assert.Equal(t, digests["staging"], digests["prod"], "prod runs the digest promoted from staging")
 }
 
 func editFinOps(m map[string]string, edit func(f map[string]any)) {
@@ -70,6 +88,25 @@ func TestInvalidFinOpsConfigNamesTheKeyAndTheFix(t *testing.T) {
 		{"volume age malformed", func(m map[string]string) {
 			editFinOps(m, func(f map[string]any) { f["cleanup"].(map[string]any)["volumeMinAge"] = "a week" })
 		}, `aifactory:finops.cleanup.volumeMinAge: "a week" is not a duration`},
+		{"cleanup image by tag", func(m map[string]string) {
+			editFinOps(m, func(f map[string]any) {
+				f["cleanup"].(map[string]any)["image"] = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/aifactory-dev-cleanup:latest"
+			})
+		}, `aifactory:finops.cleanup.image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/aifactory-dev-cleanup:latest" is a tag (:latest)`},
+		{"cleanup image missing", func(m map[string]string) {
+			editFinOps(m, func(f map[string]any) { delete(f["cleanup"].(map[string]any), "image") })
+		}, `aifactory:finops.cleanup.image: "" names no digest`},
+		{"cleanup image outside ECR", func(m map[string]string) {
+			editFinOps(m, func(f map[string]any) {
+				f["cleanup"].(map[string]any)["image"] = "registry.example.com/aifactory-dev-cleanup@sha256:" + strings.Repeat("ab", 32)
+			})
+		}, "make image COMMAND=cleanup PUSH=<account>.dkr.ecr.eu-west-1.amazonaws.com/aifactory-dev-cleanup"},
+		{"cleanup image in the optimiser's repository", func(m map[string]string) {
+			editFinOps(m, func(f map[string]any) {
+				f["cleanup"].(map[string]any)["image"] = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/aifactory-dev-optimiser@sha256:" + strings.Repeat("ab", 32)
+			})
+		}, `aifactory:finops.cleanup.image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/aifactory-dev-optimiser@sha256:` + strings.Repeat("ab", 32) +
+			`" is in the repository "aifactory-dev-optimiser"; this stack's tasks pull only from "aifactory-dev-cleanup"`},
 		{"threshold out of range", func(m map[string]string) {
 			editFinOps(m, func(f map[string]any) { f["alertThresholdsPercent"] = []any{0, 100} })
 		}, "aifactory:finops.alertThresholdsPercent[0]"},

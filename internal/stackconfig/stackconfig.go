@@ -201,6 +201,10 @@ var PipelineTaskLimits = map[string]TaskLimits{
 // repository, "<project>-<environment>-optimiser".
 func (c *Config) PipelineRepositoryName() string { return c.ResourcePrefix() + "-optimiser" }
 
+// CleanupRepositoryName is the name of the stack's cleanup job image
+// repository, "<project>-<environment>-cleanup".
+func (c *Config) CleanupRepositoryName() string { return c.ResourcePrefix() + "-cleanup" }
+
 // Workspace is the `aifactory:workspace` object.
 type Workspace struct {
 	// AllowedInstanceTypes are the ml.* types apps and jobs may use; the
@@ -352,6 +356,11 @@ type FinOps struct {
 
 // Cleanup is the `aifactory:finops.cleanup` object.
 type Cleanup struct {
+	// Image is the cleanup job's image by digest, in this stack's repository
+	// "<account>.dkr.ecr.<region>.amazonaws.com/<project>-<environment>-cleanup@sha256:…"
+	// (`make image COMMAND=cleanup`). staging and prod copy the digest from
+	// the previous environment's file.
+	Image string `json:"image"`
 	// Schedule is an EventBridge Scheduler expression, e.g. "cron(0 19 * * ? *)".
 	Schedule string `json:"schedule"`
 	// DryRun makes the job decide and log without acting; dev must set it
@@ -851,22 +860,7 @@ func (p *parser) validateAnalytics(c *Config) {
 // knows the account and reads the configurations.
 func (p *parser) validatePipeline(c *Config) {
 	pl := c.Pipeline
-	if img, err := pipelinespec.ParseImage(pl.Image); err != nil {
-		p.fail("pipeline.image", "%v", err)
-	} else {
-		repo := c.PipelineRepositoryName()
-		switch {
-		case img.ECR == nil:
-			p.fail("pipeline.image", "%q is not in a private ECR registry; the tasks pull only from this stack's repository: "+
-				"push it with `make image PUSH=<account>.dkr.ecr.%s.amazonaws.com/%s` and set the digest it prints", pl.Image, c.Region, repo)
-		case img.ECR.Region != c.Region:
-			p.fail("pipeline.image", "%q is in %s, but the stack deploys to %s; copy the image to <account>.dkr.ecr.%s.amazonaws.com/%s and reference it there",
-				pl.Image, img.ECR.Region, c.Region, c.Region, repo)
-		case img.Repository != repo:
-			p.fail("pipeline.image", "%q is in the repository %q; this stack's tasks pull only from %q: copy the image there by digest and reference it as %s/%s@%s",
-				pl.Image, img.Repository, repo, img.Registry, repo, img.Digest)
-		}
-	}
+	p.checkImage(c, "pipeline.image", pl.Image, c.PipelineRepositoryName(), "make image")
 	if _, err := pipelinespec.ParseWeeklySchedule(pl.Schedule); err != nil {
 		p.fail("pipeline.schedule", "%v", err)
 	}
@@ -938,6 +932,28 @@ func (p *parser) validateAudit(c *Config) {
 	}
 }
 
+// checkImage checks an image reference of a task the stack runs: by digest
+// only (a tag is refused), in this region's private ECR registry, in the
+// stack's own repository repo, which `make` (the make command that builds
+// and pushes it) fills. The registry's account is checked by the stack,
+// which knows the account.
+func (p *parser) checkImage(c *Config, key, ref, repo, make string) {
+	img, err := pipelinespec.ParseImage(ref)
+	switch {
+	case err != nil:
+		p.fail(key, "%v", err)
+	case img.ECR == nil:
+		p.fail(key, "%q is not in a private ECR registry; the tasks pull only from this stack's repository: "+
+			"push it with `%s PUSH=<account>.dkr.ecr.%s.amazonaws.com/%s` and set the digest it prints", ref, make, c.Region, repo)
+	case img.ECR.Region != c.Region:
+		p.fail(key, "%q is in %s, but the stack deploys to %s; copy the image to <account>.dkr.ecr.%s.amazonaws.com/%s and reference it there",
+			ref, img.ECR.Region, c.Region, c.Region, repo)
+	case img.Repository != repo:
+		p.fail(key, "%q is in the repository %q; this stack's tasks pull only from %q: copy the image there by digest and reference it as %s/%s@%s",
+			ref, img.Repository, repo, img.Registry, repo, img.Digest)
+	}
+}
+
 // AnalyticsLimits returns the environment's bounds for clusters.
 func (c *Config) AnalyticsLimits() spec.Limits {
 	return spec.Limits{
@@ -975,6 +991,7 @@ func (p *parser) validateFinOps(c *Config) {
 		p.fail("finops.anomalyThresholdUsd", "%v is negative; use an amount in USD such as 10", f.AnomalyThresholdUSD)
 	}
 	cl := f.Cleanup
+	p.checkImage(c, "finops.cleanup.image", cl.Image, c.CleanupRepositoryName(), "make image COMMAND=cleanup")
 	if !schedulePattern.MatchString(cl.Schedule) {
 		p.fail("finops.cleanup.schedule", "%q is not an EventBridge Scheduler expression; write it like \"cron(0 19 * * ? *)\" or \"rate(1 day)\"", cl.Schedule)
 	}

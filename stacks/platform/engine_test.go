@@ -30,11 +30,12 @@ func TestEngineEveryStackPreviews(t *testing.T) {
 				"aifactory:data:Perimeter": 1, "aws:s3/accessPoint:AccessPoint": 3, // two teams' and the pipeline's
 				"aifactory:workspace:Studio": 1, "aws:sagemaker/userProfile:UserProfile": 2,
 				"aifactory:analytics:EmrStudio": 1, "aws:emr/securityConfiguration:SecurityConfiguration": 1,
-				"aifactory:pipeline:WeeklyPipeline": 1, "aws:ecr/repository:Repository": 1, "aws:ecs/cluster:Cluster": 1,
-				"aws:ecs/taskDefinition:TaskDefinition": 1, "aws:sfn/stateMachine:StateMachine": 1,
-				// The pipeline's weekly run and the cleanup job's.
-				"aws:scheduler/schedule:Schedule": 2,
-				"aws:sqs/queue:Queue":             1, "aws:secretsmanager/secret:Secret": 1,
+				// The optimiser's and the cleanup job's repositories and task
+				// definitions, in the pipeline's one cluster; the weekly and
+				// the cleanup schedules.
+				"aifactory:pipeline:WeeklyPipeline": 1, "aws:ecr/repository:Repository": 2, "aws:ecs/cluster:Cluster": 1,
+				"aws:ecs/taskDefinition:TaskDefinition": 2, "aws:sfn/stateMachine:StateMachine": 1, "aws:scheduler/schedule:Schedule": 2,
+				"aws:sqs/queue:Queue": 1, "aws:secretsmanager/secret:Secret": 1,
 				"aws:s3/bucketObjectv2:BucketObjectv2": 3, // a configuration per country
 				// The pipeline's results and failures topics, the cost alerts' and the audit alarms'.
 				"aws:sns/topic:Topic": 4,
@@ -46,7 +47,10 @@ func TestEngineEveryStackPreviews(t *testing.T) {
 				"aws:cfg/rule:Rule": len(auditspec.ConfigRules), "aws:s3/bucketV2:BucketV2": 5,
 				// A budget and an anomaly monitor per team, the platform team included.
 				"aifactory:finops:CostControls": 1, "aws:budgets/budget:Budget": 3,
-				"aws:costexplorer/anomalyMonitor:AnomalyMonitor": 3, "aws:lambda/function:Function": 1,
+				"aws:costexplorer/anomalyMonitor:AnomalyMonitor": 3, "aws:lambda/function:Function": 0,
+				// Interface endpoints, EC2's for the cleanup task among them,
+				// and the S3 gateway endpoint.
+				"aws:ec2/vpcEndpoint:VpcEndpoint": 20,
 			} {
 				assert.Equal(t, want, types[typ], typ)
 			}
@@ -73,7 +77,8 @@ func TestEngineDevUpIsStableAndDestroysCleanly(t *testing.T) {
 	assert.NotEmpty(t, up.Outputs["pipelineScheduleArn"])
 	assert.Len(t, up.Outputs["pipelineLocations"], 4)
 	assert.Len(t, up.Outputs["budgetNames"], 3)
-	assert.Equal(t, "aifactory-dev-cleanup", up.Outputs["cleanupFunctionName"])
+	assert.Equal(t, "arn:aws:ecs:eu-west-1:123456789012:task-definition/aifactory-dev-cleanup:1", up.Outputs["cleanupTaskDefinitionArn"])
+	assert.Contains(t, up.Outputs["cleanupRepositoryUrl"], "aifactory-dev-cleanup")
 	assert.Regexp(t, `^arn:aws:cloudtrail:eu-west-1:123456789012:trail/`, up.Outputs["auditTrailArn"])
 	assert.Equal(t, "aifactory-dev-audit-123456789012", up.Outputs["auditBucketName"])
 	assert.Equal(t, "arn:aws:sns:eu-west-1:123456789012:aifactory-dev-audit-alarms", up.Outputs["auditAlarmTopicArn"])
@@ -84,7 +89,7 @@ func TestEngineDevUpIsStableAndDestroysCleanly(t *testing.T) {
 	state := enginetest.Destroy(t, s)
 	for _, typ := range []string{"aws:ec2/vpc:Vpc", "aws:s3/bucketV2:BucketV2", "aws:sagemaker/domain:Domain", "aws:emr/cluster:Cluster",
 		"aws:sfn/stateMachine:StateMachine", "aws:scheduler/schedule:Schedule", "aws:ecr/repository:Repository",
-		"aws:budgets/budget:Budget", "aws:lambda/function:Function"} {
+		"aws:budgets/budget:Budget", "aws:ecs/taskDefinition:TaskDefinition"} {
 		assert.NotContains(t, state, typ, "no %s left in state after destroy", typ)
 	}
 	assert.NotContains(t, state, "aws:sagemaker/endpoint:Endpoint", "no endpoint left in state after destroy")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 
+	"github.com/aifactory/platform/components/finops"
 	"github.com/aifactory/platform/components/pipeline"
 	"github.com/aifactory/platform/components/pipeline/spec"
 	"github.com/aifactory/platform/components/scope"
@@ -17,9 +18,10 @@ import (
 // repository; the stack publishes those of its countries.
 const BundledConfigsDir = "optimiser/bundled/configs"
 
-// pipelineCountries checks what stack config cannot: that the image is in
-// this account's registry, and that every configured country has a bundled
-// configuration that the optimiser accepts and that names that country.
+// pipelineCountries checks what stack config cannot: that the optimiser and
+// cleanup images are in this account's registry, and that every configured
+// country has a bundled configuration that the optimiser accepts and that
+// names that country.
 // It returns the countries with their configurations, or every problem at
 // once, each with its key, the stack file and the fix.
 func pipelineCountries(cfg *stackconfig.Config, sc scope.Scope) ([]pipeline.Country, error) {
@@ -29,10 +31,15 @@ func pipelineCountries(cfg *stackconfig.Config, sc scope.Scope) ([]pipeline.Coun
 func checkPipeline(cfg *stackconfig.Config, sc scope.Scope, configs fs.FS) ([]pipeline.Country, error) {
 	file := "Pulumi." + cfg.Stack + ".yaml"
 	var errs []error
-	if img, err := spec.ParseImage(cfg.Pipeline.Image); err == nil && img.ECR != nil && img.ECR.Account != sc.AccountID {
-		errs = append(errs, fmt.Errorf("aifactory:pipeline.image in %s is in account %s's registry, but the stack deploys to account %s: "+
-			"push or copy the image to %s and set aifactory:pipeline.image to %s@%s",
-			file, img.ECR.Account, sc.AccountID, pipeline.RepositoryURL(sc), pipeline.RepositoryURL(sc), img.Digest))
+	for _, image := range []struct{ key, ref, repository string }{
+		{"aifactory:pipeline.image", cfg.Pipeline.Image, pipeline.RepositoryURL(sc)},
+		{"aifactory:finops.cleanup.image", cfg.FinOps.Cleanup.Image, finops.RepositoryURL(sc)},
+	} {
+		if img, err := spec.ParseImage(image.ref); err == nil && img.ECR != nil && img.ECR.Account != sc.AccountID {
+			errs = append(errs, fmt.Errorf("%s in %s is in account %s's registry, but the stack deploys to account %s: "+
+				"push or copy the image to %s and set %s to %s@%s",
+				image.key, file, img.ECR.Account, sc.AccountID, image.repository, image.key, image.repository, img.Digest))
+		}
 	}
 	var countries []pipeline.Country
 	for i, code := range cfg.Pipeline.Countries {

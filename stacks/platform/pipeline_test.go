@@ -20,7 +20,9 @@ func pipelineConfig(countries ...string) *stackconfig.Config {
 	return &stackconfig.Config{Stack: "dev", Pipeline: stackconfig.Pipeline{
 		Image:     "123456789012.dkr.ecr.eu-west-1.amazonaws.com/aifactory-dev-optimiser@" + testDigest,
 		Countries: countries,
-	}}
+	}, FinOps: stackconfig.FinOps{Cleanup: stackconfig.Cleanup{
+		Image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/aifactory-dev-cleanup@" + testDigest,
+	}}}
 }
 
 // bundledWith is the bundled configurations plus extra files.
@@ -80,9 +82,11 @@ func TestPipelineProblemsNameTheKeyTheFileAndTheFix(t *testing.T) {
 		{"configuration the optimiser refuses", pipelineConfig("DK"), "",
 			map[string]string{"dk.yaml": strings.Replace(string(se), "ticket_price: 10.00", "ticket_price: -1", 1)},
 			[]string{`aifactory:pipeline.countries[0] "DK"`, "optimiser/bundled/configs/dk.yaml", "ticket_price"}},
-		{"image in another account", pipelineConfig("NL"), "210987654321", nil,
+		{"images in another account", pipelineConfig("NL"), "210987654321", nil,
 			[]string{"aifactory:pipeline.image in Pulumi.dev.yaml", "account 123456789012's registry", "deploys to account 210987654321",
-				"210987654321.dkr.ecr.eu-west-1.amazonaws.com/aifactory-dev-optimiser@" + testDigest}},
+				"210987654321.dkr.ecr.eu-west-1.amazonaws.com/aifactory-dev-optimiser@" + testDigest,
+				"aifactory:finops.cleanup.image in Pulumi.dev.yaml",
+				"set aifactory:finops.cleanup.image to 210987654321.dkr.ecr.eu-west-1.amazonaws.com/aifactory-dev-cleanup@" + testDigest}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

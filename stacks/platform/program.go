@@ -21,7 +21,6 @@ import (
 	"github.com/aifactory/platform/components/scope"
 	"github.com/aifactory/platform/components/tagging"
 	"github.com/aifactory/platform/components/workspace"
-	"github.com/aifactory/platform/finops/cleanup/bundle"
 	"github.com/aifactory/platform/internal/stackconfig"
 )
 
@@ -288,7 +287,9 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 	if err != nil {
 		return err
 	}
-	costs, err := newCostControls(ctx, cfg, sc, keys.Arn(kms.Logs), components)
+	costs, err := newCostControls(ctx, cfg, sc, costControlsInputs{
+		placement: net.Placement(), clusterArn: weekly.ClusterArn, logsKey: keys.Arn(kms.Logs), imageKey: keys.Arn(kms.Pipeline),
+	}, components)
 	if err != nil {
 		return err
 	}
@@ -345,7 +346,8 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 	})
 	ctx.Export("finopsTopicArn", costs.TopicArn)
 	ctx.Export("budgetNames", costs.BudgetNames)
-	ctx.Export("cleanupFunctionName", costs.CleanupFunctionName)
+	ctx.Export("cleanupRepositoryUrl", costs.CleanupRepositoryURL)
+	ctx.Export("cleanupTaskDefinitionArn", costs.CleanupTaskDefinitionArn)
 	ctx.Export("modelRegistryNames", served.RegistryNames)
 	ctx.Export("servingEndpointNames", served.EndpointNames)
 	ctx.Export("servingEndpointUrls", served.EndpointURLs)
@@ -353,10 +355,21 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 	return nil
 }
 
+// costControlsInputs are what the cost controls take from the other
+// components: the cleanup job runs in the private network, in the weekly
+// pipeline's cluster, its logs encrypted with the logs key and its image
+// repository with the pipeline key.
+type costControlsInputs struct {
+	placement         network.Placement
+	clusterArn        pulumi.StringInput
+	logsKey, imageKey pulumi.StringInput
+}
+
 // newCostControls gives every team, the platform team included, its budget
-// and anomaly monitor, and schedules the cleanup job built from this
-// repository's source.
-func newCostControls(ctx *pulumi.Context, cfg *stackconfig.Config, sc scope.Scope, logsKey pulumi.StringInput, opts ...pulumi.ResourceOption) (*finops.CostControls, error) {
+// and anomaly monitor, and schedules the cleanup job from the image stack
+// config names by digest (built once by `make image COMMAND=cleanup`,
+// promoted, never rebuilt here).
+func newCostControls(ctx *pulumi.Context, cfg *stackconfig.Config, sc scope.Scope, in costControlsInputs, opts ...pulumi.ResourceOption) (*finops.CostControls, error) {
 	f := cfg.FinOpsSettings()
 	teams := []finops.Team{{
 		Name: cfg.Tags.Team, Owner: cfg.Tags.Owner, MonthlyBudgetUSD: f.PlatformBudget.MonthlyUSD, Tags: cfg.DefaultTags(),
@@ -364,25 +377,24 @@ func newCostControls(ctx *pulumi.Context, cfg *stackconfig.Config, sc scope.Scop
 	for _, t := range cfg.Teams {
 		teams = append(teams, finops.Team{Name: t.Name, Owner: t.Owner, MonthlyBudgetUSD: t.Budget.MonthlyUSD, Tags: cfg.TeamTags(t)})
 	}
-	code, err := bundle.Zip(ctx.Context())
-	if err != nil {
-		return nil, err
-	}
 	idle, age := cfg.CleanupLimits()
 	return finops.New(ctx, "finops", &finops.Args{
 		Scope:                      sc,
+		Placement:                  in.placement,
 		Teams:                      teams,
 		PlatformOwner:              cfg.Tags.Owner,
 		AlertThresholdsPercent:     f.AlertThresholdsPercent,
 		ForecastThresholdPercent:   f.ForecastThresholdPercent,
 		AnomalyThresholdUSD:        f.AnomalyThresholdUSD,
 		ActivateCostAllocationTags: f.ActivateCostAllocationTags,
-		LogsKeyArn:                 logsKey,
+		LogsKeyArn:                 in.logsKey,
 		LogRetentionDays:           cfg.LogRetentionDays,
+		ImageKeyArn:                in.imageKey,
 		DeletionWindowDays:         cfg.KMSDeletionWindowDays,
 		Protect:                    cfg.Protect,
 		Cleanup: finops.Cleanup{
-			Code:            pulumi.NewFileArchive(code),
+			Image:           f.Cleanup.Image,
+			ClusterArn:      in.clusterArn,
 			Schedule:        f.Cleanup.Schedule,
 			DryRun:          cfg.CleanupDryRun(),
 			Project:         cfg.Tags.Project,

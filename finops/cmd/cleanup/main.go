@@ -1,15 +1,18 @@
 // Command cleanup runs the platform's lifecycle cleanup job (package
-// finops/cleanup) once: from a terminal, or as the scheduled Lambda
-// function the finops component deploys (it detects the Lambda runtime and
-// serves each scheduled invocation with one run).
+// finops/cleanup) once: from a terminal, or as the scheduled Fargate task
+// the finops component deploys (its image is built by factory/image,
+// `make image COMMAND=cleanup`; the task sets the CLEANUP_* variables and
+// the dry-run flag).
 //
 //	cleanup -project aifactory -environment dev                 # dry run: dev's default
 //	cleanup -project aifactory -environment dev -dry-run=false  # act
+//	cleanup -version
 //
 // Flags override the CLEANUP_* environment variables. Decisions go to
 // standard output as JSON lines. Exit codes: 0 every action succeeded,
 // 1 an action or a rule failed, 2 usage or configuration error, 3 the run
-// was interrupted (SIGINT/SIGTERM); the next run finishes its work.
+// was interrupted (SIGINT/SIGTERM, as Fargate Spot sends before it takes a
+// task back, or -timeout); the next run finishes its work.
 package main
 
 import (
@@ -22,11 +25,13 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/aws/aws-lambda-go/lambda"
+	"time"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
+	"github.com/aifactory/platform/finops/buildinfo"
 	"github.com/aifactory/platform/finops/cleanup"
 )
 
@@ -38,11 +43,11 @@ const (
 	exitInterrupted = 3
 )
 
+// DefaultTimeout bounds a run: a task that hangs on an API stops costing
+// money, and what is left waits for the next run.
+const DefaultTimeout = 30 * time.Minute
+
 func main() {
-	if os.Getenv("AWS_LAMBDA_RUNTIME_API") != "" {
-		lambda.Start(handler)
-		return
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, awsConfig))
@@ -56,36 +61,12 @@ func awsConfig(ctx context.Context) (aws.Config, error) {
 	}))
 }
 
-// handler serves one scheduled invocation. A failed run returns an error,
-// so the invocation counts as failed in the function's metrics and alarms.
-func handler(ctx context.Context) (*cleanup.Summary, error) {
-	cfg, err := cleanup.ConfigFromEnv(os.Getenv)
-	if err != nil {
-		return nil, err
-	}
-	cfg.Log = os.Stdout
-	awsCfg, err := awsConfig(ctx)
-	if err != nil {
-		return nil, err
-	}
-	sum, err := cleanup.Run(ctx, cfg, cleanup.NewClients(awsCfg))
-	if err != nil {
-		return sum, err
-	}
-	if !sum.OK() {
-		return sum, fmt.Errorf("cleanup finished with %d failed actions and %d failed rules", sum.Failed, len(sum.RuleErrors))
-	}
-	return sum, nil
-}
-
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer,
 	loadAWS func(context.Context) (aws.Config, error),
 ) int {
-	cfg, err := cleanup.ConfigFromEnv(getenv)
-	if err != nil {
-		fmt.Fprintln(stderr, "cleanup:", err)
-		return exitUsage
-	}
+	// A malformed variable is reported after the flags, so -version and
+	// -help work whatever the environment holds.
+	cfg, envErr := cleanup.ConfigFromEnv(getenv)
 	fs := flag.NewFlagSet("cleanup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Project, "project", cfg.Project, "project tag value of the resources to consider ("+cleanup.EnvProject+")")
@@ -94,7 +75,24 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	fs.DurationVar(&cfg.StudioIdleLimit, "studio-idle-limit", cfg.StudioIdleLimit, "delete Studio apps idle longer than this ("+cleanup.EnvStudioIdleLimit+")")
 	fs.DurationVar(&cfg.VolumeMinAge, "volume-min-age", cfg.VolumeMinAge, "delete unattached EBS volumes older than this ("+cleanup.EnvVolumeMinAge+")")
 	fs.StringVar(&cfg.TopicArn, "topic-arn", cfg.TopicArn, "SNS topic for the run's summary ("+cleanup.EnvTopicArn+")")
+	timeout := fs.Duration("timeout", DefaultTimeout, "stop after this long; what is left waits for the next run (exit 3)")
+	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if *version {
+		fmt.Fprintln(stdout, "cleanup", buildinfo.Read())
+		return exitOK
+	}
+	if envErr != nil {
+		fmt.Fprintln(stderr, "cleanup:", envErr)
+		return exitUsage
+	}
+	if *timeout <= 0 {
+		fmt.Fprintf(stderr, "cleanup: -timeout=%s: use a positive duration such as 30m\n", *timeout)
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
@@ -117,6 +115,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exitUsage
 	}
 	cfg.Log = stdout
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
 	awsCfg, err := loadAWS(ctx)
 	if err != nil {
 		fmt.Fprintln(stderr, "cleanup: loading AWS credentials:", err)

@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"runtime"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/stretchr/testify/assert"
 
+	"github.com/aifactory/platform/finops/buildinfo"
 	"github.com/aifactory/platform/internal/fakeaws"
 )
 
@@ -33,6 +35,7 @@ func TestExitCodesAndDryRunDefault(t *testing.T) {
 		{name: "bad duration", env: map[string]string{"CLEANUP_STUDIO_IDLE_LIMIT": "two hours"}, code: exitUsage, stderr: "CLEANUP_STUDIO_IDLE_LIMIT"},
 		{name: "bad dry-run", args: []string{"-project", "p", "-environment", "dev", "-dry-run=maybe"}, code: exitUsage, stderr: "use true or false"},
 		{name: "stray argument", args: []string{"-project", "p", "-environment", "dev", "now"}, code: exitUsage, stderr: "unexpected argument"},
+		{name: "bad timeout", args: []string{"-project", "p", "-environment", "dev", "-timeout", "0s"}, code: exitUsage, stderr: "-timeout=0s"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := fakeaws.New(t)
@@ -60,6 +63,34 @@ func TestExitCodesAndDryRunDefault(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestVersionNeedsNoConfiguration(t *testing.T) {
+	buildinfo.Version, buildinfo.Commit = "v9.8.7", "cafef00d"
+	defer func() { buildinfo.Version, buildinfo.Commit = "", "" }()
+	var stdout, stderr bytes.Buffer
+	// A malformed variable does not stand in the way of -version.
+	code := run(context.Background(), []string{"-version"}, env(map[string]string{"CLEANUP_DRY_RUN": "maybe"}), &stdout, &stderr,
+		func(context.Context) (aws.Config, error) {
+			t.Fatal("-version loads no AWS configuration")
+			return aws.Config{}, nil
+		})
+	assert.Equal(t, exitOK, code, stderr.String())
+	assert.Equal(t, "cleanup v9.8.7 (commit cafef00d, "+runtime.Version()+")\n", stdout.String())
+}
+
+// TestTimeoutEndsTheRunAsInterrupted: a run that outlives -timeout stops
+// like one Fargate Spot takes back, exit 3, and leaves the rest to the next.
+func TestTimeoutEndsTheRunAsInterrupted(t *testing.T) {
+	s := fakeaws.New(t)
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"-project", "aifactory", "-environment", "prod", "-timeout", "1ns"}, env(nil), &stdout, &stderr,
+		func(ctx context.Context) (aws.Config, error) {
+			<-ctx.Done()
+			return s.Config(), nil
+		})
+	assert.Equal(t, exitInterrupted, code, stderr.String())
+	assert.Contains(t, stderr.String(), "the next run finishes the work")
 }
 
 func TestInterruptedRunExitsThree(t *testing.T) {

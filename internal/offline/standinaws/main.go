@@ -329,6 +329,11 @@ func (p *standIn) computed(typ, name, id string, props *structpb.Struct) {
 		if props.Fields["serviceNamespace"].GetStringValue() == "sagemaker" {
 			set("roleArn", fmt.Sprintf("arn:aws:iam::%s:role/aws-service-role/sagemaker.application-autoscaling.amazonaws.com/AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint", AccountID))
 		}
+	case "aws:ecr/repository:Repository":
+		// Where images are pushed and tasks pull from.
+		repo := props.Fields["name"].GetStringValue()
+		set("registryId", AccountID)
+		set("repositoryUrl", fmt.Sprintf("%s.dkr.ecr.%s.amazonaws.com/%s", AccountID, region, repo))
 	case "aws:ecs/taskDefinition:TaskDefinition":
 		// Task definitions are addressed by family and revision; the first
 		// registration of a family is revision 1.

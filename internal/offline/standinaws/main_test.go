@@ -131,6 +131,10 @@ func TestIDsAndARNsProgramsCheckAreShapedLikeAWS(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "arn:aws:ecs:eu-central-1:123456789012:task-definition/aifactory-dev-optimiser:1", td.Properties.Fields["arn"].GetStringValue())
 	assert.Equal(t, 1.0, td.Properties.Fields["revision"].GetNumberValue())
+	repo, err := p.Create(context.Background(), &pulumirpc.CreateRequest{Type: "aws:ecr/repository:Repository", Urn: "urn:repo",
+		Properties: mustStruct(t, map[string]any{"name": "aifactory-dev-cleanup"})})
+	require.NoError(t, err)
+	assert.Equal(t, "123456789012.dkr.ecr.eu-central-1.amazonaws.com/aifactory-dev-cleanup", repo.Properties.Fields["repositoryUrl"].GetStringValue())
 }
 
 func TestSageMakerARNsNameTheResourceInLowerCase(t *testing.T) {

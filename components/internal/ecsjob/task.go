@@ -1,0 +1,92 @@
+package ecsjob
+
+import (
+	"encoding/json"
+	"strconv"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecs"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/aifactory/platform/components/network"
+)
+
+// Task is a job's Fargate task definition.
+type Task struct {
+	// Family names the task definition; every revision keeps it.
+	Family string
+	// CPU (units, 1024 = one vCPU) and MemoryMiB size the task; a Fargate
+	// combination (spec.CheckTaskSize).
+	CPU       int
+	MemoryMiB int
+	// TaskRoleArn is the job's own role, ExecutionRoleArn the one ECS pulls
+	// the image and ships the logs with: two roles, never one.
+	TaskRoleArn      pulumi.StringInput
+	ExecutionRoleArn pulumi.StringInput
+	// Container is the task's only container.
+	Container ContainerDefinition
+}
+
+// New registers the task definition: Fargate, awsvpc networking, Linux on
+// x86-64 (the images are built for amd64 unless told otherwise), the
+// scratch volume on the task's ephemeral storage.
+func (t Task) New(ctx *pulumi.Context, name string, opts ...pulumi.ResourceOption) (*ecs.TaskDefinition, error) {
+	containers, err := json.Marshal([]ContainerDefinition{t.Container})
+	if err != nil {
+		return nil, err
+	}
+	return ecs.NewTaskDefinition(ctx, name, &ecs.TaskDefinitionArgs{
+		Family:                  pulumi.String(t.Family),
+		RequiresCompatibilities: pulumi.ToStringArray([]string{"FARGATE"}),
+		NetworkMode:             pulumi.String("awsvpc"),
+		Cpu:                     pulumi.String(strconv.Itoa(t.CPU)),
+		Memory:                  pulumi.String(strconv.Itoa(t.MemoryMiB)),
+		RuntimePlatform: &ecs.TaskDefinitionRuntimePlatformArgs{
+			OperatingSystemFamily: pulumi.String("LINUX"),
+			// make image builds amd64 unless told ARCH=arm64.
+			CpuArchitecture: pulumi.String("X86_64"),
+		},
+		TaskRoleArn:          t.TaskRoleArn,
+		ExecutionRoleArn:     t.ExecutionRoleArn,
+		ContainerDefinitions: pulumi.String(string(containers)),
+		Volumes:              ecs.TaskDefinitionVolumeArray{&ecs.TaskDefinitionVolumeArgs{Name: pulumi.String(ScratchVolume)}},
+	}, opts...)
+}
+
+// SecurityGroup is the tasks' security group: nothing in, and out only
+// HTTPS to the VPC's interface endpoints and, through the S3 gateway
+// endpoint, to S3 (ECR serves image layers from S3).
+type SecurityGroup struct {
+	network.Placement
+	// Description, EndpointsDescription and S3Description describe the
+	// group and its two egress rules; Name is its Name tag.
+	Description          string
+	EndpointsDescription string
+	S3Description        string
+	Name                 string
+}
+
+// New creates the security group in the placement's VPC.
+func (g SecurityGroup) New(ctx *pulumi.Context, name string, opts ...pulumi.ResourceOption) (*ec2.SecurityGroup, error) {
+	return ec2.NewSecurityGroup(ctx, name, &ec2.SecurityGroupArgs{
+		VpcId:       g.VpcID,
+		Description: pulumi.String(g.Description),
+		Egress: ec2.SecurityGroupEgressArray{
+			&ec2.SecurityGroupEgressArgs{
+				Description:    pulumi.String(g.EndpointsDescription),
+				Protocol:       pulumi.String("tcp"),
+				FromPort:       pulumi.Int(443),
+				ToPort:         pulumi.Int(443),
+				SecurityGroups: pulumi.StringArray{g.EndpointSecurityGroupID},
+			},
+			&ec2.SecurityGroupEgressArgs{
+				Description:   pulumi.String(g.S3Description),
+				Protocol:      pulumi.String("tcp"),
+				FromPort:      pulumi.Int(443),
+				ToPort:        pulumi.Int(443),
+				PrefixListIds: pulumi.StringArray{g.S3PrefixListID},
+			},
+		},
+		Tags: pulumi.StringMap{"Name": pulumi.String(g.Name)},
+	}, opts...)
+}
