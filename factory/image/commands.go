@@ -39,7 +39,7 @@ var commands = []Command{
 	{
 		Name:             "optimiser",
 		Package:          "./optimiser/cmd/optimiser",
-		BuildinfoPackage: ModulePath + "/optimiser/buildinfo",
+		BuildinfoPackage: ModulePath + "/facts/buildinfo",
 		// As in optimiser/Dockerfile: the weekly run for every bundled
 		// country into the /out volume. The pipeline's tasks give their own.
 		Cmd:     []string{"run", "--out", OutDir},
@@ -49,7 +49,7 @@ var commands = []Command{
 	{
 		Name:             "cleanup",
 		Package:          "./finops/cmd/cleanup",
-		BuildinfoPackage: ModulePath + "/finops/buildinfo",
+		BuildinfoPackage: ModulePath + "/facts/buildinfo",
 		// A bare run only reports: the scheduled task gives the stack's
 		// dry-run setting, a person running the image by hand their flags.
 		Cmd:   []string{"-dry-run=true"},

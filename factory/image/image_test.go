@@ -76,7 +76,7 @@ func builtFromRepo(t *testing.T) *Built {
 func copySource(t *testing.T, dst string, trees ...string) {
 	t.Helper()
 	if len(trees) == 0 {
-		trees = []string{"optimiser"}
+		trees = []string{"optimiser", "facts/buildinfo"}
 	}
 	root := moduleRoot(t)
 	require.NoError(t, os.MkdirAll(dst, 0o755))
@@ -354,7 +354,7 @@ func TestBuildArm64(t *testing.T) {
 // image from two copies of the source in different directories, the second
 // with a hostile environment: the digests agree, and the image runs the
 // cleanup command as the non-root user with a dry run by default, stamped
-// with the version and commit in finops/buildinfo.
+// with the version and commit in facts/buildinfo.
 func TestCleanupImageIsReproducibleAndRunsTheJob(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the cleanup job twice")

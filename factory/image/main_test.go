@@ -113,7 +113,7 @@ func TestMainBuildsWritesAndPushes(t *testing.T) {
 
 func TestMainRefusesASourceWithoutTheCommand(t *testing.T) {
 	src := filepath.Join(t.TempDir(), "platform")
-	copySource(t, src) // go.mod, go.sum and optimiser/ only
+	copySource(t, src) // go.mod, go.sum, optimiser/ and facts/buildinfo/ only
 	var stdout, stderr bytes.Buffer
 	code := run(context.Background(), []string{"--command", "cleanup", "--source", src}, &stdout, &stderr, noEnv, anonymous)
 	assert.Equal(t, ExitUsage, code)

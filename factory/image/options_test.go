@@ -107,8 +107,8 @@ func TestGoBuildRequest(t *testing.T) {
 				"build", "-o", "/tmp/x/optimiser",
 				"-trimpath", "-buildvcs=false", "-mod=readonly",
 				"-ldflags", "-s -w -buildid= " +
-					"-X github.com/aifactory/platform/optimiser/buildinfo.Version=v1.2.3 " +
-					"-X github.com/aifactory/platform/optimiser/buildinfo.Commit=98e1bd8",
+					"-X github.com/aifactory/platform/facts/buildinfo.Version=v1.2.3 " +
+					"-X github.com/aifactory/platform/facts/buildinfo.Commit=98e1bd8",
 				"./optimiser/cmd/optimiser",
 			}, req.Args)
 

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aifactory/platform/optimiser/buildinfo"
+	"github.com/aifactory/platform/facts/buildinfo"
 	"github.com/aifactory/platform/optimiser/config"
 	"github.com/aifactory/platform/optimiser/optimise"
 	"github.com/aifactory/platform/optimiser/sales"

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aifactory/platform/optimiser/buildinfo"
+	"github.com/aifactory/platform/facts/buildinfo"
 	"github.com/aifactory/platform/optimiser/bundled"
 	"github.com/aifactory/platform/optimiser/report"
 	"github.com/aifactory/platform/optimiser/weekly"

@@ -31,7 +31,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 
-	"github.com/aifactory/platform/finops/buildinfo"
+	"github.com/aifactory/platform/facts/buildinfo"
 	"github.com/aifactory/platform/finops/cleanup"
 )
 

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/stretchr/testify/assert"
 
-	"github.com/aifactory/platform/finops/buildinfo"
+	"github.com/aifactory/platform/facts/buildinfo"
 	"github.com/aifactory/platform/internal/fakeaws"
 )
 

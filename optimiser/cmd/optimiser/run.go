@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aifactory/platform/optimiser/buildinfo"
+	"github.com/aifactory/platform/facts/buildinfo"
 	"github.com/aifactory/platform/optimiser/optimise"
 	"github.com/aifactory/platform/optimiser/storage"
 )

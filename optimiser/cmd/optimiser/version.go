@@ -4,7 +4,7 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/aifactory/platform/optimiser/buildinfo"
+	"github.com/aifactory/platform/facts/buildinfo"
 )
 
 // version prints the build's version, commit and Go version. The container

@@ -3,7 +3,7 @@ package main
 import (
 	"testing"
 
-	"github.com/aifactory/platform/optimiser/buildinfo"
+	"github.com/aifactory/platform/facts/buildinfo"
 	"github.com/stretchr/testify/assert"
 )
 

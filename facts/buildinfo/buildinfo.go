@@ -1,10 +1,11 @@
-// Package buildinfo reports which build of the FinOps commands is running
-// (the cleanup job): the version and commit stamped at link time by the
-// image builder (-ldflags "-X ...finops/buildinfo.Version=v1.2.3
-// -X ...finops/buildinfo.Commit=<sha>", factory/image), falling back to the
-// Go build information (module version, VCS revision) when they were not
-// stamped, as for `go run`. The optimiser keeps its own (optimiser/buildinfo):
-// it imports nothing outside optimiser/.
+// Package buildinfo reports which build of one of the platform's commands
+// is running (the optimiser, the cleanup job): the version and commit
+// stamped at link time by the image builder (-ldflags "-X
+// ...facts/buildinfo.Version=v1.2.3 -X ...facts/buildinfo.Commit=<sha>",
+// factory/image), falling back to the Go build information (module
+// version, VCS revision) when they were not stamped, as for `go run`. A
+// leaf: the optimiser, which imports nothing else of the platform, reads
+// it too.
 package buildinfo
 
 import (
