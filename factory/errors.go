@@ -22,7 +22,8 @@ const (
 	ExitPolicy = 3
 	// ExitBusy: another operation holds the stack.
 	ExitBusy = 4
-	// ExitRefused: a promotion gate refused; nothing was applied.
+	// ExitRefused: a gate refused (a promotion gate, or a served model
+	// version that is not Approved); nothing was applied.
 	ExitRefused = 5
 	// ExitDrift: the real state differs from the code (drift).
 	ExitDrift = 6

@@ -106,6 +106,10 @@ type Options struct {
 	Program pulumi.RunFunc
 	// Env are further environment variables of the engine and its plugins.
 	Env map[string]string
+	// ModelRegistry answers the approval status of the model versions a
+	// stack serves, checked before every update and promotion; SageMaker
+	// with the default AWS credentials when nil, and no check offline.
+	ModelRegistry ModelRegistry
 }
 
 // Factory runs the tool's operations on the stacks of one repository.

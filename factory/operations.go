@@ -76,6 +76,9 @@ func (f *Factory) Up(ctx context.Context, stack string, o UpOptions) (Result, er
 		return Result{}, err
 	}
 	cfg, p, s := op.cfg, op.pack, op.s
+	if err := f.checkModelApprovals(ctx, stack, cfg); err != nil {
+		return Result{Result: engine.Result{Operation: engine.OpUp, Stack: stack}}, err
+	}
 	var opts []optup.Option
 	if p != nil {
 		opts = p.UpOptions(cfg.Environment)

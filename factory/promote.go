@@ -26,6 +26,7 @@ const (
 	GateSameImage   = "same-image"
 	GatePolicy      = "policy-preview"
 	GateStatefulOps = "stateful-resources-kept"
+	GateApproved    = "models-approved"
 )
 
 // PromoteOptions tune a promotion.
@@ -152,6 +153,22 @@ func (f *Factory) Promote(ctx context.Context, from, to string, o PromoteOptions
 		return refuse()
 	}
 	gate(GateSameImage, true, "image %s, cleanup image %s", orNone(imageDigest(rel.Image)), orNone(imageDigest(rel.CleanupImage)))
+
+	// Every model version the target would serve is Approved in its
+	// registry (asked of SageMaker; not offline, see ModelRegistry).
+	if versions := ServedVersions(toCfg); len(versions) > 0 {
+		reg, err := f.modelRegistry(ctx, toCfg)
+		if err != nil {
+			return res, err
+		}
+		if reg != nil {
+			if err := CheckApprovals(ctx, reg, versions); err != nil {
+				gate(GateApproved, false, "%v", err)
+				return refuse()
+			}
+			gate(GateApproved, true, "%d served model version(s) Approved", len(versions))
+		}
+	}
 
 	preview, err := f.Preview(ctx, to)
 	res.Result = preview.Result

@@ -13,7 +13,7 @@
 // --offline runs the real engine with a stand-in AWS provider and a local
 // state backend: no AWS account is needed (the README's `make run`).
 // Exit codes: 0 success, 1 failure, 2 bad input, 3 policy violation,
-// 4 stack busy, 5 promotion refused, 6 drift.
+// 4 stack busy, 5 refused by a gate, 6 drift.
 package main
 
 import (
@@ -67,7 +67,7 @@ func usage(w io.Writer) {
 Run "aifactory <command> -h" for a command's flags.
 
 exit codes: %d success, %d failure, %d bad input, %d policy violation,
-            %d stack busy, %d promotion refused, %d drift
+            %d stack busy, %d refused by a gate, %d drift
 `, factory.ExitOK, factory.ExitFailure, factory.ExitBadInput, factory.ExitPolicy, factory.ExitBusy, factory.ExitRefused, factory.ExitDrift)
 }
 

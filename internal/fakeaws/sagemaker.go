@@ -240,6 +240,7 @@ func (s *Server) sageMakerOps() map[string]jsonOp {
 			}
 			return pageOf(in, out, "Endpoints"), nil
 		}},
+		"DescribeModelPackage": {target: func(in map[string]any) string { return str(in, "ModelPackageName") }, perform: s.describeModelPackage},
 		"DescribeEndpoint": {target: func(in map[string]any) string { return str(in, "EndpointName") }, perform: func(in map[string]any) (any, *Fault) {
 			e := s.findEndpoint(str(in, "EndpointName"))
 			if e == nil {

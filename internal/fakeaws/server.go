@@ -79,7 +79,9 @@ type Server struct {
 	Snapshots []*Snapshot
 	Endpoints []*Endpoint
 	Notebooks []*Notebook
-	Messages  []Message
+	// ModelPackages are the model registries' versions.
+	ModelPackages []*ModelPackage
+	Messages      []Message
 	// CostAndUsage answers GetCostAndUsage calls in order (recorded
 	// responses, raw JSON); the last one repeats.
 	CostAndUsage []string
