@@ -158,6 +158,7 @@ func TestEngineToolLifecycle(t *testing.T) {
 		require.NotNil(t, res.Release)
 		rel := res.Release
 		assert.Equal(t, head, rel.Commit)
+		assert.False(t, rel.Dirty, "the stack file is HEAD's")
 		assert.Equal(t, "dev", rel.Stack)
 		assert.Equal(t, "ops@aifactory.example", rel.Operator)
 		assert.Equal(t, res.Summary, rel.Summary)
@@ -351,6 +352,19 @@ func TestEngineToolLifecycle(t *testing.T) {
 		assert.Contains(t, git(t, root, "log", "-1", "--format=%B", "vend/fraud-signals"), "Preview: ")
 		assert.Contains(t, git(t, root, "show", "vend/fraud-signals:Pulumi.dev.yaml"), "name: fraud-signals")
 		assert.Equal(t, head, git(t, root, "rev-parse", "HEAD"), "the checked-out branch is not moved")
+
+		// The applied stack file is not HEAD's: the release says so, names
+		// the vend commit, and cannot be promoted until it is merged.
+		rel := res.Release
+		require.NotNil(t, rel)
+		assert.Equal(t, head, rel.Commit)
+		assert.True(t, rel.Dirty)
+		assert.Equal(t, []string{"Pulumi.dev.yaml"}, rel.DirtyFiles)
+		assert.Equal(t, "vend/fraud-signals", rel.Branch)
+		assert.Equal(t, v.Commit, rel.BranchCommit)
+		refused, err := f.Promote(ctx, "dev", "staging", factory.PromoteOptions{Yes: true})
+		gateFailed(t, refused, err, factory.GateRelease)
+		assert.Contains(t, refused.Gates[len(refused.Gates)-1].Detail, "merge vend/fraud-signals, then run `aifactory up dev`")
 		outs, err := f.Outputs(ctx, "dev")
 		require.NoError(t, err)
 		assert.Len(t, outs.Outputs["accessPointAliases"], 3)

@@ -353,7 +353,18 @@ func (f *Factory) changeTeams(ctx context.Context, stack, team, branch string, y
 	if err != nil || !yes {
 		return res, err
 	}
-	up, err := f.Up(ctx, stack, UpOptions{})
+	// The commit that records the change is made before the update, so the
+	// release record can name it, and gets its branch only once the update
+	// succeeded.
+	var commit string
+	if checkout {
+		commit, err = commitFile(f.root, path, changed,
+			fmt.Sprintf("%s: %s team %s\n\nPreview: %s\nApplied by %s.", stack, res.Vended.Action, team, preview.SummaryLine(), f.opts.Operator), f.opts.Operator)
+		if err != nil {
+			return res, fmt.Errorf("recording the change of %s for branch %s: %w", path, branch, err)
+		}
+	}
+	up, err := f.Up(ctx, stack, UpOptions{Branch: branch, BranchCommit: commit})
 	up.Vended = res.Vended
 	res = up
 	if err != nil {
@@ -365,9 +376,7 @@ func (f *Factory) changeTeams(ctx context.Context, stack, team, branch string, y
 		res.Vended.AccessPointAlias, _ = aliases[team].(string)
 	}
 	if checkout {
-		commit, err := commitOnBranch(f.root, branch, path, changed,
-			fmt.Sprintf("%s: %s team %s\n\nPreview: %s\nApplied by %s.", stack, res.Vended.Action, team, preview.SummaryLine(), f.opts.Operator), f.opts.Operator)
-		if err != nil {
+		if err := createBranch(f.root, branch, commit); err != nil {
 			return res, fmt.Errorf("the team is %s in %s, but recording it on branch %s failed: %w", res.Vended.Action, stack, branch, err)
 		}
 		res.Vended.Branch, res.Vended.Commit = branch, commit
