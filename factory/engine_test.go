@@ -340,6 +340,17 @@ func TestEngineToolLifecycle(t *testing.T) {
 		assert.Equal(t, factory.ExitPolicy, factory.Code(err), "%v", err)
 		assertFileIs(t, stackFile, before)
 
+		// An update that fails part-way (the team's role cannot be created)
+		// leaves the stack file as it was, and no branch.
+		failing := newFactory(t, root, map[string]string{"AIFACTORY_STANDIN_DRIFT": driftFile,
+			"AIFACTORY_STANDIN_FAIL_CREATE": "aws:iam/role:Role::workspace-fraud-signals"})
+		_, err = failing.Vend(ctx, req, factory.VendOptions{Yes: true})
+		require.Error(t, err)
+		assert.Equal(t, factory.ExitFailure, factory.Code(err), "%v", err)
+		assert.Contains(t, err.Error(), "AIFACTORY_STANDIN_FAIL_CREATE")
+		assertFileIs(t, stackFile, before)
+		assert.Empty(t, git(t, root, "branch", "--list", "vend/fraud-signals"), "nothing is committed")
+
 		res, err := f.Vend(ctx, req, factory.VendOptions{Yes: true})
 		require.NoError(t, err)
 		v := res.Vended

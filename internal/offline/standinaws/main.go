@@ -20,6 +20,10 @@
 //     that "changed in the console", and
 //     Read returns the stored state with those properties replaced (a JSON
 //     null removes one). That is how drift detection is tested offline.
+//   - Create fails only when a test asks for it: $AIFACTORY_STANDIN_FAIL_CREATE
+//     (see FailCreateEnv) lists resources (comma-separated, keyed like the
+//     drift file) whose create fails during an update, never in a preview.
+//     That is how a failed apply is tested offline.
 //   - It validates nothing AWS would validate. A green run proves the
 //     program's wiring and policies, never that AWS would accept the plan.
 package main
@@ -160,6 +164,9 @@ func (p *standIn) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulu
 	if req.GetPreview() {
 		return &pulumirpc.CreateResponse{Properties: props}, nil
 	}
+	if failCreate(req.GetUrn()) {
+		return nil, fmt.Errorf("creating %s failed: %s names it (stand-in provider)", req.GetUrn(), FailCreateEnv)
+	}
 	id := fakeID(req.GetType(), req.GetUrn())
 	p.computed(req.GetType(), req.GetName(), id, props)
 	return &pulumirpc.CreateResponse{Id: id, Properties: props}, nil
@@ -179,6 +186,25 @@ func (p *standIn) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirp
 		return nil, err
 	}
 	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: props, Inputs: req.GetInputs()}, nil
+}
+
+// FailCreateEnv lists the resources (URNs, "<type>::<name>" endings of
+// them or bare names, comma-separated) whose create fails during an update.
+const FailCreateEnv = "AIFACTORY_STANDIN_FAIL_CREATE"
+
+func failCreate(urn string) bool {
+	for _, key := range strings.Split(os.Getenv(FailCreateEnv), ",") {
+		if key = strings.TrimSpace(key); key != "" && names(key, urn) {
+			return true
+		}
+	}
+	return false
+}
+
+// names reports whether key names the resource urn: the URN itself, a
+// "<type>::<name>" ending of it, or its bare name.
+func names(key, urn string) bool {
+	return key == urn || (strings.Contains(key, "::") && strings.HasSuffix(urn, key)) || key == urn[strings.LastIndex(urn, "::")+2:]
 }
 
 // DriftEnv names the file of simulated real-state changes Read applies.
@@ -201,8 +227,7 @@ func drifted(urn string, props *structpb.Struct) (*structpb.Struct, error) {
 	}
 	var change map[string]any
 	for key, c := range changes {
-		// A key is a URN, a "<type>::<name>" ending of one, or a bare name.
-		if key == urn || (strings.Contains(key, "::") && strings.HasSuffix(urn, key)) || key == urn[strings.LastIndex(urn, "::")+2:] {
+		if names(key, urn) {
 			change = c
 			break
 		}

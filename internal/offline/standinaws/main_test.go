@@ -162,3 +162,32 @@ func TestSageMakerARNsNameTheResourceInLowerCase(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, target.Properties.Fields["roleArn"].GetStringValue(), "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint")
 }
+
+func TestCreateFailsOnlyForTheResourcesATestNames(t *testing.T) {
+	p := configured(t)
+	urn := "urn:pulumi:dev::aifactory::aifactory:workspace:Workspace$aws:iam/role:Role::workspace-fraud-signals"
+	req := &pulumirpc.CreateRequest{Type: "aws:iam/role:Role", Name: "workspace-fraud-signals", Urn: urn, Properties: &structpb.Struct{}}
+	for _, tc := range []struct {
+		name, env string
+		fails     bool
+	}{
+		{"unset", "", false},
+		{"bare name", "workspace-fraud-signals", true},
+		{"type and name", "other, aws:iam/role:Role::workspace-fraud-signals", true},
+		{"URN", urn, true},
+		{"another resource", "workspace-jackpot-analytics,aws:kms/key:Key::workspace-fraud-signals", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(FailCreateEnv, tc.env)
+			_, err := p.Create(context.Background(), req)
+			if !tc.fails {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorContains(t, err, FailCreateEnv)
+			preview, err := p.Create(context.Background(), &pulumirpc.CreateRequest{Type: req.Type, Urn: urn, Properties: req.Properties, Preview: true})
+			require.NoError(t, err, "a preview never fails")
+			assert.NotNil(t, preview)
+		})
+	}
+}
