@@ -297,9 +297,33 @@ func TestEngineToolLifecycle(t *testing.T) {
 		for _, g := range res.Gates {
 			assert.True(t, g.Passed, g.Name)
 		}
-		res, err = f.Promote(ctx, "staging", "prod", factory.PromoteOptions{Yes: true})
+
+		// A promotion into prod that would replace a team's Studio profile
+		// (stateful: the stand-in provider is told the profile must be
+		// replaced) is refused until the profile is named.
+		profile := "aws:sagemaker/userProfile:UserProfile::workspace-jackpot-analytics"
+		replacing := newFactory(t, root, map[string]string{"AIFACTORY_STANDIN_DRIFT": driftFile, "AIFACTORY_STANDIN_REPLACE": profile})
+		res, err = replacing.Promote(ctx, "staging", "prod", factory.PromoteOptions{Yes: true})
+		gateFailed(t, res, err, factory.GateStatefulOps)
+		detail := res.Gates[len(res.Gates)-1].Detail
+		assert.Contains(t, detail, "replace workspace-jackpot-analytics (aws:sagemaker/userProfile:UserProfile)")
+		assert.Contains(t, detail, "--allow-replace")
+		assert.Nil(t, res.Release, "nothing is applied")
+		res, err = replacing.Promote(ctx, "staging", "prod", factory.PromoteOptions{Yes: true, AllowReplace: []string{"workspace-player-insights"}})
+		gateFailed(t, res, err, factory.GateStatefulOps)
+		assert.Contains(t, res.Gates[len(res.Gates)-1].Detail, "workspace-jackpot-analytics", "naming another resource does not do")
+		var urn string
+		for _, c := range res.Changes {
+			if c.Name == "workspace-jackpot-analytics" && c.Type == "aws:sagemaker/userProfile:UserProfile" {
+				urn = c.URN
+			}
+		}
+		require.True(t, strings.HasPrefix(urn, "urn:pulumi:prod::"), "the gating preview reports the profile with its URN")
+		// Named (by URN here; a name does as well), the replacement goes ahead.
+		res, err = replacing.Promote(ctx, "staging", "prod", factory.PromoteOptions{Yes: true, AllowReplace: []string{urn}})
 		require.NoError(t, err)
 		assert.Contains(t, gateNames(res.Gates), factory.GateStatefulOps)
+		assert.Positive(t, res.Summary["replace"], "the named replacement was carried out: %v", res.Summary)
 
 		verified, err := f.VerifyRelease(ctx, "prod")
 		require.NoError(t, err)

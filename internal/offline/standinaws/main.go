@@ -24,6 +24,11 @@
 //     (see FailCreateEnv) lists resources (comma-separated, keyed like the
 //     drift file) whose create fails during an update, never in a preview.
 //     That is how a failed apply is tested offline.
+//   - Diff reports a replacement only when a test asks for it:
+//     $AIFACTORY_STANDIN_REPLACE (see ReplaceEnv) lists resources, keyed the
+//     same way, that Diff says must be replaced, as the real provider does
+//     when a property that cannot change in place changed. That is how a
+//     promotion that would replace a stateful resource is tested offline.
 //   - It validates nothing AWS would validate. A green run proves the
 //     program's wiring and policies, never that AWS would accept the plan.
 package main
@@ -34,7 +39,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -138,8 +145,19 @@ func (p *standIn) tagsAll(tags *structpb.Value) *structpb.Value {
 }
 
 func (p *standIn) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	if listed(ReplaceEnv, req.GetUrn()) {
+		keys := slices.Sorted(maps.Keys(nonNil(req.GetNews()).GetFields()))
+		if len(keys) == 0 {
+			keys = []string{"id"}
+		}
+		return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_SOME, Replaces: keys[:1], Diffs: keys[:1]}, nil
+	}
 	return diff(req.GetOldInputs(), req.GetNews()), nil
 }
+
+// ReplaceEnv lists the resources (URNs, "<type>::<name>" endings of them or
+// bare names, comma-separated) that Diff says must be replaced.
+const ReplaceEnv = "AIFACTORY_STANDIN_REPLACE"
 
 func diff(olds, news *structpb.Struct) *pulumirpc.DiffResponse {
 	var changed []string
@@ -192,8 +210,11 @@ func (p *standIn) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirp
 // them or bare names, comma-separated) whose create fails during an update.
 const FailCreateEnv = "AIFACTORY_STANDIN_FAIL_CREATE"
 
-func failCreate(urn string) bool {
-	for _, key := range strings.Split(os.Getenv(FailCreateEnv), ",") {
+func failCreate(urn string) bool { return listed(FailCreateEnv, urn) }
+
+// listed reports whether the comma-separated list in the variable env names urn.
+func listed(env, urn string) bool {
+	for _, key := range strings.Split(os.Getenv(env), ",") {
 		if key = strings.TrimSpace(key); key != "" && names(key, urn) {
 			return true
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -190,4 +191,26 @@ func TestCreateFailsOnlyForTheResourcesATestNames(t *testing.T) {
 			assert.NotNil(t, preview)
 		})
 	}
+}
+
+func TestDiffReplacesOnlyTheResourcesATestNames(t *testing.T) {
+	p := configured(t)
+	inputs := mustStruct(t, map[string]any{"userProfileName": "jackpot-analytics", "domainId": "d-1"})
+	urn := "urn:pulumi:prod::aifactory::aifactory:workspace:Workspace$aws:sagemaker/userProfile:UserProfile::workspace-jackpot-analytics"
+	req := &pulumirpc.DiffRequest{Urn: urn, OldInputs: inputs, News: inputs}
+
+	res, err := p.Diff(context.Background(), req)
+	require.NoError(t, err)
+	assert.Equal(t, pulumirpc.DiffResponse_DIFF_NONE, res.Changes, "unchanged inputs: no change")
+
+	t.Setenv(ReplaceEnv, "aws:sagemaker/userProfile:UserProfile::workspace-jackpot-analytics")
+	res, err = p.Diff(context.Background(), req)
+	require.NoError(t, err)
+	assert.Equal(t, pulumirpc.DiffResponse_DIFF_SOME, res.Changes)
+	assert.Equal(t, []string{"domainId"}, res.Replaces)
+
+	other := &pulumirpc.DiffRequest{Urn: strings.Replace(urn, "jackpot-analytics", "player-insights", 1), OldInputs: inputs, News: inputs}
+	res, err = p.Diff(context.Background(), other)
+	require.NoError(t, err)
+	assert.Empty(t, res.Replaces, "another resource is left alone")
 }
