@@ -18,7 +18,7 @@ func vend(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	skip := fs.Bool("skip-promotion", false, "vend into or offboard from staging or prod directly; their release then has no parent until a promotion replaces it")
 	positional, err := parse(fs, args)
 	if err != nil {
-		return factory.ExitBadInput
+		return g.parseFailed("vend", args, err, stdout, stderr)
 	}
 	if *remove != "" {
 		if g.stack == "" || len(positional) > 0 {
