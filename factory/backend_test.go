@@ -28,6 +28,8 @@ func stackFilesCopy(t *testing.T) string {
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(filepath.Join(root, f), b, 0o644))
 	}
+	// The project's main directory, which the engine checks exists.
+	require.NoError(t, os.Mkdir(filepath.Join(root, "stacks"), 0o755))
 	return root
 }
 
