@@ -158,6 +158,7 @@ func TestEngineToolLifecycle(t *testing.T) {
 		require.NotNil(t, res.Release)
 		rel := res.Release
 		assert.Equal(t, head, rel.Commit)
+		assert.False(t, rel.Dirty, "the stack file is HEAD's")
 		assert.Equal(t, "dev", rel.Stack)
 		assert.Equal(t, "ops@aifactory.example", rel.Operator)
 		assert.Equal(t, res.Summary, rel.Summary)
@@ -296,9 +297,33 @@ func TestEngineToolLifecycle(t *testing.T) {
 		for _, g := range res.Gates {
 			assert.True(t, g.Passed, g.Name)
 		}
-		res, err = f.Promote(ctx, "staging", "prod", factory.PromoteOptions{Yes: true})
+
+		// A promotion into prod that would replace a team's Studio profile
+		// (stateful: the stand-in provider is told the profile must be
+		// replaced) is refused until the profile is named.
+		profile := "aws:sagemaker/userProfile:UserProfile::workspace-jackpot-analytics"
+		replacing := newFactory(t, root, map[string]string{"AIFACTORY_STANDIN_DRIFT": driftFile, "AIFACTORY_STANDIN_REPLACE": profile})
+		res, err = replacing.Promote(ctx, "staging", "prod", factory.PromoteOptions{Yes: true})
+		gateFailed(t, res, err, factory.GateStatefulOps)
+		detail := res.Gates[len(res.Gates)-1].Detail
+		assert.Contains(t, detail, "replace workspace-jackpot-analytics (aws:sagemaker/userProfile:UserProfile)")
+		assert.Contains(t, detail, "--allow-replace")
+		assert.Nil(t, res.Release, "nothing is applied")
+		res, err = replacing.Promote(ctx, "staging", "prod", factory.PromoteOptions{Yes: true, AllowReplace: []string{"workspace-player-insights"}})
+		gateFailed(t, res, err, factory.GateStatefulOps)
+		assert.Contains(t, res.Gates[len(res.Gates)-1].Detail, "workspace-jackpot-analytics", "naming another resource does not do")
+		var urn string
+		for _, c := range res.Changes {
+			if c.Name == "workspace-jackpot-analytics" && c.Type == "aws:sagemaker/userProfile:UserProfile" {
+				urn = c.URN
+			}
+		}
+		require.True(t, strings.HasPrefix(urn, "urn:pulumi:prod::"), "the gating preview reports the profile with its URN")
+		// Named (by URN here; a name does as well), the replacement goes ahead.
+		res, err = replacing.Promote(ctx, "staging", "prod", factory.PromoteOptions{Yes: true, AllowReplace: []string{urn}})
 		require.NoError(t, err)
 		assert.Contains(t, gateNames(res.Gates), factory.GateStatefulOps)
+		assert.Positive(t, res.Summary["replace"], "the named replacement was carried out: %v", res.Summary)
 
 		verified, err := f.VerifyRelease(ctx, "prod")
 		require.NoError(t, err)
@@ -339,6 +364,17 @@ func TestEngineToolLifecycle(t *testing.T) {
 		assert.Equal(t, factory.ExitPolicy, factory.Code(err), "%v", err)
 		assertFileIs(t, stackFile, before)
 
+		// An update that fails part-way (the team's role cannot be created)
+		// leaves the stack file as it was, and no branch.
+		failing := newFactory(t, root, map[string]string{"AIFACTORY_STANDIN_DRIFT": driftFile,
+			"AIFACTORY_STANDIN_FAIL_CREATE": "aws:iam/role:Role::workspace-fraud-signals"})
+		_, err = failing.Vend(ctx, req, factory.VendOptions{Yes: true})
+		require.Error(t, err)
+		assert.Equal(t, factory.ExitFailure, factory.Code(err), "%v", err)
+		assert.Contains(t, err.Error(), "AIFACTORY_STANDIN_FAIL_CREATE")
+		assertFileIs(t, stackFile, before)
+		assert.Empty(t, git(t, root, "branch", "--list", "vend/fraud-signals"), "nothing is committed")
+
 		res, err := f.Vend(ctx, req, factory.VendOptions{Yes: true})
 		require.NoError(t, err)
 		v := res.Vended
@@ -351,6 +387,19 @@ func TestEngineToolLifecycle(t *testing.T) {
 		assert.Contains(t, git(t, root, "log", "-1", "--format=%B", "vend/fraud-signals"), "Preview: ")
 		assert.Contains(t, git(t, root, "show", "vend/fraud-signals:Pulumi.dev.yaml"), "name: fraud-signals")
 		assert.Equal(t, head, git(t, root, "rev-parse", "HEAD"), "the checked-out branch is not moved")
+
+		// The applied stack file is not HEAD's: the release says so, names
+		// the vend commit, and cannot be promoted until it is merged.
+		rel := res.Release
+		require.NotNil(t, rel)
+		assert.Equal(t, head, rel.Commit)
+		assert.True(t, rel.Dirty)
+		assert.Equal(t, []string{"Pulumi.dev.yaml"}, rel.DirtyFiles)
+		assert.Equal(t, "vend/fraud-signals", rel.Branch)
+		assert.Equal(t, v.Commit, rel.BranchCommit)
+		refused, err := f.Promote(ctx, "dev", "staging", factory.PromoteOptions{Yes: true})
+		gateFailed(t, refused, err, factory.GateRelease)
+		assert.Contains(t, refused.Gates[len(refused.Gates)-1].Detail, "merge vend/fraud-signals, then run `aifactory up dev`")
 		outs, err := f.Outputs(ctx, "dev")
 		require.NoError(t, err)
 		assert.Len(t, outs.Outputs["accessPointAliases"], 3)

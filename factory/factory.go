@@ -357,13 +357,19 @@ func (f *Factory) policyPack(ctx context.Context) (*engine.PolicyPack, error) {
 // progress returns a context that reports each resource step to
 // Options.Progress with a running count.
 func (f *Factory) progress(ctx context.Context, op engine.Operation, stack string) context.Context {
-	w := f.opts.Progress
-	if w == nil {
+	if f.opts.Progress == nil {
 		return ctx
 	}
+	return engine.WithProgress(ctx, progressLines(f.opts.Progress, op, stack))
+}
+
+// progressLines writes one line per resource operation (steps that leave a
+// resource as it is are not operations) with a running count:
+// "up dev [3] create aws:kms/key:Key keys-data". Safe for concurrent use.
+func progressLines(w io.Writer, op engine.Operation, stack string) func(engine.Change) {
 	var mu sync.Mutex
 	n := 0
-	return engine.WithProgress(ctx, func(c engine.Change) {
+	return func(c engine.Change) {
 		if c.Op == "same" {
 			return
 		}
@@ -371,7 +377,7 @@ func (f *Factory) progress(ctx context.Context, op engine.Operation, stack strin
 		defer mu.Unlock()
 		n++
 		fmt.Fprintf(w, "%s %s [%d] %s %s %s\n", op, stack, n, c.Op, c.Type, c.Name)
-	})
+	}
 }
 
 // operator names who runs the tool.

@@ -66,6 +66,10 @@ type UpOptions struct {
 	// Preview is the preview that gated the update; its summary and policy
 	// findings go into the release record. Set by Promote.
 	Preview *engine.Result
+	// Branch and BranchCommit name the commit that holds the stack file
+	// being applied when it is not committed on the checked-out branch
+	// (vending commits it on vend/<team>). Set by Vend.
+	Branch, BranchCommit string
 }
 
 // Up updates stack with the policy pack attached and, when it succeeds,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -103,6 +104,11 @@ func (f *Factory) Promote(ctx context.Context, from, to string, o PromoteOptions
 		gate(GateRelease, false, "%v", err)
 		return refuse()
 	}
+	if rel.Dirty {
+		gate(GateRelease, false, "%s's release %s was deployed from changes that commit %s does not hold (%s); %s", from, short(rel.Hash),
+			short(rel.Commit), strings.Join(rel.DirtyFiles, ", "), dirtyFix(rel))
+		return refuse()
+	}
 	gate(GateRelease, true, "%s release %s of commit %s", from, short(rel.Hash), short(rel.Commit))
 
 	history, err := source.History(ctx, 1, 1)
@@ -136,7 +142,11 @@ func (f *Factory) Promote(ctx context.Context, from, to string, o PromoteOptions
 		gate(GateCleanTree, false, "HEAD is %s but %s's release is of commit %s; check out %s", short(head), from, short(rel.Commit), rel.Commit)
 		return refuse()
 	}
-	gate(GateCleanTree, true, "clean at %s", short(head))
+	if err := checkConfigAtCommit(f.root, rel.Commit, f.StackFile(from), rel.ConfigHash); err != nil {
+		gate(GateCleanTree, false, "%v; deploy %s with `aifactory up %s` at %s and promote that release", err, from, from, short(rel.Commit))
+		return refuse()
+	}
+	gate(GateCleanTree, true, "clean at %s, %s as released", short(head), filepath.Base(f.StackFile(from)))
 
 	// Each stack pulls from its own repositories; what is promoted is the
 	// images themselves, the optimiser's and the cleanup job's, named by
@@ -196,6 +206,15 @@ func (f *Factory) Promote(ctx context.Context, from, to string, o PromoteOptions
 	up, err := f.Up(ctx, to, UpOptions{From: rel, Preview: &preview.Result})
 	up.Gates, up.Operation = res.Gates, "promote"
 	return up, err
+}
+
+// dirtyFix says how a dirty release becomes a promotable one.
+func dirtyFix(rel *Release) string {
+	if rel.Branch != "" {
+		return fmt.Sprintf("the applied stack file is committed on branch %s (%s): merge %s, then run `aifactory up %s` from the merged commit and promote that release",
+			rel.Branch, short(rel.BranchCommit), rel.Branch, rel.Stack)
+	}
+	return fmt.Sprintf("commit the changes, then run `aifactory up %s` from that commit and promote that release", rel.Stack)
 }
 
 // toImages are the optimiser and cleanup images the stack file of stack

@@ -33,6 +33,15 @@ type Release struct {
 	Environment string `json:"environment"`
 	// Commit is the git commit the update ran from ("" outside a checkout).
 	Commit string `json:"commit"`
+	// Dirty says the update did not run from Commit alone: the stack file
+	// differed from Commit's, or tracked files had uncommitted changes
+	// (DirtyFiles). A dirty release cannot be promoted.
+	Dirty      bool     `json:"dirty,omitempty"`
+	DirtyFiles []string `json:"dirtyFiles,omitempty"`
+	// Branch and BranchCommit name the commit that holds the applied stack
+	// file of a dirty release when vending made one (vend/<team>).
+	Branch       string `json:"branch,omitempty"`
+	BranchCommit string `json:"branchCommit,omitempty"`
 	// Image is the optimiser image the stack runs (repository@sha256:...),
 	// from its aifactory:pipeline config; "" when the stack runs none.
 	Image string `json:"image,omitempty"`
@@ -129,6 +138,9 @@ func (r Release) Verify() error {
 		return fmt.Errorf("release of %s names parent %s but carries %s", r.Stack, short(r.Parent), short(r.From.Hash))
 	case r.From.Environment != prev:
 		return fmt.Errorf("release of %s (%s) was promoted from %s, not from %s", r.Stack, r.Environment, r.From.Environment, prev)
+	case r.From.Dirty:
+		return fmt.Errorf("release of %s was promoted from a dirty release of %s (%s); deploy %s from a commit and promote again",
+			r.Stack, r.From.Stack, strings.Join(r.From.DirtyFiles, ", "), r.From.Stack)
 	case r.From.Commit != r.Commit:
 		return fmt.Errorf("release of %s runs commit %s but was promoted from commit %s", r.Stack, short(r.Commit), short(r.From.Commit))
 	case imageDigest(r.From.Image) != imageDigest(r.Image):
@@ -262,6 +274,9 @@ func (f *Factory) newRelease(stack string, cfg *stackconfig.Config, res engine.R
 		Policy:       policyCounts(res.Policy),
 		Time:         f.opts.Now().UTC().Truncate(time.Second),
 		Operator:     f.opts.Operator,
+	}
+	if r.DirtyFiles = f.uncommitted(stack); len(r.DirtyFiles) > 0 {
+		r.Dirty, r.Branch, r.BranchCommit = true, o.Branch, o.BranchCommit
 	}
 	if f.pack != nil {
 		h, err := fileHash(f.pack.Binary)

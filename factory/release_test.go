@@ -55,6 +55,13 @@ func TestReleaseVerifyChecksEveryLink(t *testing.T) {
 			_ = p.seal()
 			return p
 		}, "promoted from dev, not from staging"},
+		{"promoted from a dirty release", func(d, s, _ *Release) *Release {
+			d.Dirty, d.DirtyFiles = true, []string{"Pulumi.dev.yaml"}
+			_ = d.seal()
+			s.From, s.Parent = d, d.Hash
+			_ = s.seal()
+			return s
+		}, "dirty release of dev (Pulumi.dev.yaml)"},
 		{"other commit", func(d, s, _ *Release) *Release { s.Commit = "other"; _ = s.seal(); return s }, "commit"},
 		{"other image", func(d, s, _ *Release) *Release { s.Image = "r@sha256:bb"; _ = s.seal(); return s }, "image"},
 		{"same image from its own repository", func(d, s, _ *Release) *Release {

@@ -37,7 +37,8 @@ type VendRequest struct {
 	// EMR, when set, gives the team EMR Studio access and a cluster made
 	// from a template.
 	EMR *EMRRequest `yaml:"emr,omitempty"`
-	// Stack is the stack to vend into; dev when empty.
+	// Stack is the stack to vend into; dev when empty. Staging and prod
+	// get their teams by promotion (see VendOptions.SkipPromotion).
 	Stack string `yaml:"stack,omitempty"`
 }
 
@@ -91,6 +92,32 @@ type VendOptions struct {
 	// Yes applies the change after a clean preview; without it the stack
 	// file is left as it was after the preview.
 	Yes bool
+	// SkipPromotion vends into (or offboards from) a stack that releases
+	// are promoted into, staging or prod, directly. Without it only the
+	// environment releases start in (dev) is vended into: a team reaches
+	// staging and prod by promotion, so their releases keep a chain back to
+	// dev. A direct change leaves a release without a parent, which
+	// `release verify` refuses until a promotion replaces it.
+	SkipPromotion bool
+}
+
+// checkVendTarget refuses to vend into (or offboard from) a stack that
+// releases are promoted into, unless the promotion is skipped on purpose.
+// what is "vend the team into" or "offboard the team from".
+func checkVendTarget(what string, cfg *stackconfig.Config, o VendOptions) error {
+	if previousEnvironment(cfg.Environment) == "" || o.SkipPromotion {
+		return nil
+	}
+	var steps []string
+	for i := 1; i < len(stackconfig.Environments); i++ {
+		steps = append(steps, fmt.Sprintf("`aifactory promote %s %s`", stackconfig.Environments[i-1], stackconfig.Environments[i]))
+		if stackconfig.Environments[i] == cfg.Environment {
+			break
+		}
+	}
+	return BadInput(fmt.Errorf("stack: %s is a %s stack, which changes by promotion only: %s %s, then promote (%s); "+
+		"--skip-promotion changes %s directly, and its release then has no parent, so `aifactory release verify %s` refuses it until a promotion replaces it",
+		cfg.Stack, cfg.Environment, what, stackconfig.Environments[0], strings.Join(steps, ", then "), cfg.Stack, cfg.Stack))
 }
 
 // ParseVendRequest reads a request strictly: an unknown or misspelt field
@@ -266,6 +293,9 @@ func (f *Factory) Vend(ctx context.Context, r VendRequest, o VendOptions) (Resul
 	if err != nil {
 		return Result{}, err
 	}
+	if err := checkVendTarget("vend the team into", cfg, o); err != nil {
+		return Result{}, err
+	}
 	if err := r.Validate(cfg); err != nil {
 		return Result{}, err
 	}
@@ -290,6 +320,9 @@ func (f *Factory) Vend(ctx context.Context, r VendRequest, o VendOptions) (Resul
 func (f *Factory) Offboard(ctx context.Context, stack, team string, o VendOptions) (Result, error) {
 	cfg, err := f.Config(stack)
 	if err != nil {
+		return Result{}, err
+	}
+	if err := checkVendTarget("offboard the team from", cfg, o); err != nil {
 		return Result{}, err
 	}
 	found := false
@@ -353,7 +386,18 @@ func (f *Factory) changeTeams(ctx context.Context, stack, team, branch string, y
 	if err != nil || !yes {
 		return res, err
 	}
-	up, err := f.Up(ctx, stack, UpOptions{})
+	// The commit that records the change is made before the update, so the
+	// release record can name it, and gets its branch only once the update
+	// succeeded.
+	var commit string
+	if checkout {
+		commit, err = commitFile(f.root, path, changed,
+			fmt.Sprintf("%s: %s team %s\n\nPreview: %s\nApplied by %s.", stack, res.Vended.Action, team, preview.SummaryLine(), f.opts.Operator), f.opts.Operator)
+		if err != nil {
+			return res, fmt.Errorf("recording the change of %s for branch %s: %w", path, branch, err)
+		}
+	}
+	up, err := f.Up(ctx, stack, UpOptions{Branch: branch, BranchCommit: commit})
 	up.Vended = res.Vended
 	res = up
 	if err != nil {
@@ -365,9 +409,7 @@ func (f *Factory) changeTeams(ctx context.Context, stack, team, branch string, y
 		res.Vended.AccessPointAlias, _ = aliases[team].(string)
 	}
 	if checkout {
-		commit, err := commitOnBranch(f.root, branch, path, changed,
-			fmt.Sprintf("%s: %s team %s\n\nPreview: %s\nApplied by %s.", stack, res.Vended.Action, team, preview.SummaryLine(), f.opts.Operator), f.opts.Operator)
-		if err != nil {
+		if err := createBranch(f.root, branch, commit); err != nil {
 			return res, fmt.Errorf("the team is %s in %s, but recording it on branch %s failed: %w", res.Vended.Action, stack, branch, err)
 		}
 		res.Vended.Branch, res.Vended.Commit = branch, commit

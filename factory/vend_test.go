@@ -1,6 +1,7 @@
 package factory
 
 import (
+	"context"
 	"os"
 	"strings"
 	"testing"
@@ -141,4 +142,48 @@ func TestEveryClusterTemplateFitsEveryShippedEnvironment(t *testing.T) {
 			assert.NoError(t, r.cluster(tpl, time.Time{}).Validate(cfg.AnalyticsLimits(), time.Time{}), "%s in %s", name, env)
 		}
 	}
+}
+
+func TestVendingChangesOnlyDevUnlessPromotionIsSkipped(t *testing.T) {
+	f := &Factory{root: "..", opts: Options{Now: func() time.Time { return time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC) }}}
+	for _, tc := range []struct {
+		stack string
+		skip  bool
+		want  string // "" when vending may go ahead
+	}{
+		{"dev", false, ""},
+		{"staging", false, "then promote (`aifactory promote dev staging`)"},
+		{"prod", false, "then promote (`aifactory promote dev staging`, then `aifactory promote staging prod`)"},
+		{"staging", true, ""},
+		{"prod", true, ""},
+	} {
+		cfg, err := f.Config(tc.stack)
+		require.NoError(t, err)
+		err = checkVendTarget("vend the team into", cfg, VendOptions{SkipPromotion: tc.skip})
+		if tc.want == "" {
+			assert.NoError(t, err, "%s skip=%v", tc.stack, tc.skip)
+			continue
+		}
+		require.Error(t, err, tc.stack)
+		assert.Equal(t, ExitBadInput, Code(err))
+		assert.Contains(t, err.Error(), "stack: "+tc.stack)
+		assert.Contains(t, err.Error(), "vend the team into dev")
+		assert.Contains(t, err.Error(), tc.want)
+		assert.Contains(t, err.Error(), "--skip-promotion")
+	}
+
+	// Both ways in refuse before anything is read or written.
+	r, err := ParseVendRequest([]byte(goodRequest + "stack: prod\n"))
+	require.NoError(t, err)
+	before, err := os.ReadFile("../Pulumi.prod.yaml")
+	require.NoError(t, err)
+	_, err = f.Vend(context.Background(), r, VendOptions{Yes: true})
+	assert.Equal(t, ExitBadInput, Code(err), "%v", err)
+	assert.ErrorContains(t, err, "changes by promotion only")
+	_, err = f.Offboard(context.Background(), "staging", "jackpot-analytics", VendOptions{Yes: true})
+	assert.Equal(t, ExitBadInput, Code(err), "%v", err)
+	assert.ErrorContains(t, err, "offboard the team from dev")
+	after, err := os.ReadFile("../Pulumi.prod.yaml")
+	require.NoError(t, err)
+	assert.Equal(t, string(before), string(after))
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"golang.org/x/term"
@@ -74,11 +75,52 @@ func (g *globals) open(ctx context.Context, stderr io.Writer) (*factory.Factory,
 		Root: g.root, Offline: g.offline, Backend: g.backend, Source: factory.Source(g.source),
 		StateDir: g.stateDir, NoPolicy: !g.policy, Log: stderr,
 	}
-	// Progress goes to a terminal only; pipes and CI logs get the result.
-	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) && !g.json {
-		opts.Progress = stderr
-	}
+	opts.Progress = progressTo(stderr, g.json)
 	return factory.New(ctx, opts)
+}
+
+// progressTo is where the progress lines go: stderr when it is a terminal
+// and the result is text. Pipes, files and CI logs get the result only.
+func progressTo(stderr io.Writer, json bool) io.Writer {
+	if f, ok := stderr.(*os.File); ok && !json && term.IsTerminal(int(f.Fd())) {
+		return stderr
+	}
+	return nil
+}
+
+// parseFailed ends a command whose flags did not parse. The flag package
+// has printed the error and the usage to stderr; with --json (wherever it
+// stands among the arguments, even after the bad flag) one result object
+// follows on stdout too, as for any other bad input.
+func (g *globals) parseFailed(name string, args []string, err error, stdout, stderr io.Writer) int {
+	if errors.Is(err, flag.ErrHelp) || !(g.json || jsonRequested(args)) {
+		return factory.ExitBadInput
+	}
+	if jerr := writeJSON(stdout, factory.Result{}, factory.BadInput(fmt.Errorf("aifactory %s: %w", name, err))); jerr != nil {
+		fmt.Fprintf(stderr, "aifactory %s: %v\n", name, jerr)
+		return factory.ExitFailure
+	}
+	return factory.ExitBadInput
+}
+
+// jsonRequested reports whether args ask for --json (or -json, --json=true).
+func jsonRequested(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		name, value, hasValue := strings.Cut(strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "json" {
+			continue
+		}
+		if !hasValue {
+			return true
+		}
+		if b, err := strconv.ParseBool(value); err == nil {
+			return b
+		}
+	}
+	return false
 }
 
 // finish prints the result and the error and returns the exit code.

@@ -17,7 +17,7 @@ func costCommand(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	lines := fs.Bool("lines", false, "also print every priced resource and the basis of its figure")
 	positional, err := parse(fs, args)
 	if err != nil {
-		return factory.ExitBadInput
+		return g.parseFailed("cost", args, err, stdout, stderr)
 	}
 	stack, rest, err := g.stackArg(positional)
 	if err == nil && len(rest) > 0 {

@@ -19,7 +19,7 @@ func evidenceCommand(ctx context.Context, args []string, stdout, stderr io.Write
 	out := fs.String("out", "", "directory of the bundle (default evidence/<stack>-<release>); replaced atomically if it exists")
 	positional, err := parse(fs, args)
 	if err != nil {
-		return factory.ExitBadInput
+		return g.parseFailed("evidence", args, err, stdout, stderr)
 	}
 	stack, rest, err := g.stackArg(positional)
 	if err == nil && len(rest) > 0 {

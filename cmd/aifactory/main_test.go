@@ -95,3 +95,45 @@ func TestEvidenceOfAStackWithoutAReleaseIsRefused(t *testing.T) {
 	assert.Contains(t, res["error"], "no release record")
 	assert.NoDirExists(t, dir+"/bundle", "nothing is written")
 }
+
+func TestProgressGoesToATerminalOnly(t *testing.T) {
+	tty := openTerminal(t)
+	assert.Equal(t, tty, progressTo(tty, false), "a terminal shows progress")
+	assert.Nil(t, progressTo(tty, true), "--json prints the result object only")
+
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	defer r.Close()
+	defer w.Close()
+	assert.Nil(t, progressTo(w, false), "a pipe is not a terminal")
+	file, err := os.Create(t.TempDir() + "/log")
+	require.NoError(t, err)
+	defer file.Close()
+	assert.Nil(t, progressTo(file, false), "a file is not a terminal")
+	assert.Nil(t, progressTo(&bytes.Buffer{}, false))
+}
+
+func TestFlagErrorsWithJSONPrintAResultObject(t *testing.T) {
+	for _, args := range [][]string{
+		{"preview", "dev", "--json", "--bogus"},
+		{"up", "--bogus", "dev", "--json"},
+		{"promote", "dev", "staging", "-json", "--allow-replace"},
+		{"vend", "request.yaml", "--json=true", "--yes=maybe"},
+		{"cost", "dev", "--json", "--lines=x"},
+		{"evidence", "--json", "dev", "--nope"},
+	} {
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), args, &out, &errOut)
+		assert.Equal(t, factory.ExitBadInput, code, "%v", args)
+		var res map[string]any
+		require.NoError(t, json.Unmarshal(out.Bytes(), &res), "%v prints one JSON object: %q", args, out.String())
+		assert.Equal(t, float64(factory.ExitBadInput), res["exitCode"], "%v", args)
+		assert.Contains(t, res["error"], "aifactory "+args[0], "%v", args)
+		assert.Contains(t, errOut.String(), "usage: aifactory "+args[0], "%v: the usage still goes to stderr", args)
+	}
+	for _, args := range [][]string{{"preview", "dev", "--bogus"}, {"preview", "dev", "--json=false", "--bogus"}, {"preview", "dev", "--", "--json", "--bogus"}} {
+		var out, errOut bytes.Buffer
+		assert.Equal(t, factory.ExitBadInput, run(context.Background(), args, &out, &errOut), "%v", args)
+		assert.Empty(t, out.String(), "%v: without --json nothing goes to stdout", args)
+	}
+}

@@ -22,7 +22,7 @@ func stackCommand(ctx context.Context, name string, args []string, stdout, stder
 	g.register(fs, true)
 	positional, err := parse(fs, args)
 	if err != nil {
-		return factory.ExitBadInput
+		return g.parseFailed(name, args, err, stdout, stderr)
 	}
 	stack, rest, err := g.stackArg(positional)
 	if err == nil && len(rest) > 0 {

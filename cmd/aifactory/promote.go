@@ -16,7 +16,7 @@ func promote(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	allow := fs.String("allow-replace", "", "comma-separated resources (names or URNs) a promotion into prod may replace or delete")
 	positional, err := parse(fs, args)
 	if err != nil {
-		return factory.ExitBadInput
+		return g.parseFailed("promote", args, err, stdout, stderr)
 	}
 	if len(positional) != 2 {
 		return g.finish("promote", factory.Result{}, factory.BadInput(errText("name the two stacks: aifactory promote dev staging")), stdout, stderr)

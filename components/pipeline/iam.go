@@ -23,9 +23,9 @@ const ECSEventsRule = "StepFunctionsGetEventsForECSTaskRule"
 
 // RoleArgs is what the state machine's role is scoped to.
 type RoleArgs struct {
-	Partition string
-	Region    string
-	AccountID string
+	// Scope is the pipeline's: its account, region and partition are
+	// those of every ARN the policy names.
+	scope.Scope
 	// StateMachineArn is the ARN the state machine will have (it is
 	// derived from its name, so the role can exist first).
 	StateMachineArn string
@@ -61,8 +61,6 @@ var (
 )
 
 var (
-	regionPattern   = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
-	accountPattern  = regexp.MustCompile(`^[0-9]{12}$`)
 	familyPattern   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
 	roleArnPattern  = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$`)
 	keyArnPattern   = regexp.MustCompile(`^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]{1,128}$`)
@@ -72,14 +70,8 @@ var (
 func (a RoleArgs) check() error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if !partitionPattern.MatchString(a.Partition) {
-		bad("Partition %q: use aws, aws-cn or aws-us-gov", a.Partition)
-	}
-	if !regionPattern.MatchString(a.Region) {
-		bad("Region %q: use a region such as eu-west-1", a.Region)
-	}
-	if !accountPattern.MatchString(a.AccountID) {
-		bad("AccountID %q: use the 12-digit account id", a.AccountID)
+	if err := a.Scope.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if !stateMachineArn.MatchString(a.StateMachineArn) {
 		bad("StateMachineArn %q: use arn:<partition>:states:<region>:<account>:stateMachine:<name>", a.StateMachineArn)
@@ -106,10 +98,6 @@ func (a RoleArgs) check() error {
 		bad("PipelineKeyArn %q: use the pipeline key's ARN (not an alias)", a.PipelineKeyArn)
 	}
 	return errors.Join(errs...)
-}
-
-func (a RoleArgs) arn(service, resource string) string {
-	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", a.Partition, service, a.Region, a.AccountID, resource)
 }
 
 // StateMachineTrustPolicy lets only Step Functions, running this state
@@ -140,13 +128,13 @@ func StateMachineRolePolicy(a RoleArgs) (iamdoc.Document, error) {
 	}
 	clusterName := clusterArn.FindStringSubmatch(a.ClusterArn)[1]
 	inCluster := iamdoc.Condition{"ArnEquals": {"ecs:cluster": {a.ClusterArn}}}
-	tasks := a.arn("ecs", "task/"+clusterName+"/*")
+	tasks := a.ARN("ecs", "task/"+clusterName+"/*")
 	return iamdoc.New(
 		iamdoc.Statement{
 			Sid:      "RunOptimiserTasks",
 			Effect:   iamdoc.Allow,
 			Action:   iamdoc.Strings{"ecs:RunTask"},
-			Resource: iamdoc.Strings{a.arn("ecs", "task-definition/"+a.TaskDefinitionFamily+":*")},
+			Resource: iamdoc.Strings{a.ARN("ecs", "task-definition/"+a.TaskDefinitionFamily+":*")},
 			// Only in the pipeline's cluster.
 			Condition: inCluster,
 		},
@@ -178,7 +166,7 @@ func StateMachineRolePolicy(a RoleArgs) (iamdoc.Document, error) {
 			Sid:      "ManagedRuleForTaskEvents",
 			Effect:   iamdoc.Allow,
 			Action:   iamdoc.Strings{"events:PutTargets", "events:PutRule", "events:DescribeRule"},
-			Resource: iamdoc.Strings{a.arn("events", "rule/"+ECSEventsRule)},
+			Resource: iamdoc.Strings{a.ARN("events", "rule/"+ECSEventsRule)},
 		},
 		iamdoc.Statement{
 			Sid:      "PublishRunReports",
@@ -218,7 +206,7 @@ func StateMachineRolePolicy(a RoleArgs) (iamdoc.Document, error) {
 			Effect:    iamdoc.Allow,
 			Action:    iamdoc.Strings{"kms:GenerateDataKey"},
 			Resource:  iamdoc.Strings{a.PipelineKeyArn},
-			Condition: iamdoc.Condition{"StringEquals": {"kms:EncryptionContext:SourceArn": {a.arn("logs", "*")}}},
+			Condition: iamdoc.Condition{"StringEquals": {"kms:EncryptionContext:SourceArn": {a.ARN("logs", "*")}}},
 		},
 		iamdoc.Statement{
 			Sid:      "DeliverExecutionLogs",

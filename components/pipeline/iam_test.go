@@ -24,7 +24,7 @@ const (
 
 func roleArgs() pipeline.RoleArgs {
 	return pipeline.RoleArgs{
-		Partition: "aws", Region: "eu-west-1", AccountID: "123456789012",
+		Scope:                scopetest.Dev(),
 		StateMachineArn:      stateMachine,
 		ClusterArn:           clusterArn,
 		TaskDefinitionFamily: "aifactory-dev-optimiser",

@@ -121,7 +121,7 @@ func (b *builder) stateMachine(c *compute, in *pipelineInputs, o *orchestration)
 	}
 	policy := pulumi.All(c.clusterArn, o.resultsArn, o.failuresArn, a.PipelineKeyArn).ApplyT(func(v []any) (string, error) {
 		doc, err := StateMachineRolePolicy(RoleArgs{
-			Partition: a.Partition, Region: a.Region, AccountID: a.AccountID,
+			Scope:                a.Scope,
 			StateMachineArn:      StateMachineARN(a.Scope),
 			ClusterArn:           v[0].(string),
 			TaskDefinitionFamily: TaskFamily(a.Scope),
@@ -158,7 +158,7 @@ func (b *builder) stateMachine(c *compute, in *pipelineInputs, o *orchestration)
 			countries = append(countries, ctry.Code)
 		}
 		m, err := Workflow(WorkflowArgs{
-			Partition:       a.Partition,
+			Scope:           a.Scope,
 			ClusterArn:      v[0].(string),
 			TaskDefinition:  v[1].(string),
 			ContainerName:   ContainerName,

@@ -315,7 +315,7 @@ func TestStateMachineIsEncryptedLoggedTracedAndRunsTheWorkflow(t *testing.T) {
 	assert.Equal(t, pipeline.StateMachineTrustPolicy("123456789012", "arn:aws:states:eu-west-1:123456789012:stateMachine:aifactory-dev-weekly"), trust)
 	// The state machine's role gets exactly the workflow's policy.
 	wantPolicy, err := pipeline.StateMachineRolePolicy(pipeline.RoleArgs{
-		Partition: "aws", Region: "eu-west-1", AccountID: "123456789012",
+		Scope:           scopetest.Dev(),
 		StateMachineArn: "arn:aws:states:eu-west-1:123456789012:stateMachine:aifactory-dev-weekly",
 		ClusterArn:      "arn:aws:ecs:eu-west-1:123456789012:cluster/aifactory-dev-pipeline", TaskDefinitionFamily: "aifactory-dev-optimiser",
 		TaskRoleArn: taskRole, ExecutionRoleArn: executionRole,

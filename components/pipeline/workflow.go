@@ -189,7 +189,7 @@ const (
 type workflow struct{ a WorkflowArgs }
 
 func (w workflow) resource(integration string) string {
-	return fmt.Sprintf("arn:%s:states:::%s", w.a.Partition, integration)
+	return w.a.ServiceIntegrationARN("states", integration)
 }
 
 func (w workflow) topLevel() map[string]State {

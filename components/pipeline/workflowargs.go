@@ -6,6 +6,8 @@ import (
 	"math"
 	"regexp"
 	"strings"
+
+	"github.com/aifactory/platform/components/scope"
 )
 
 // WorkflowArgs is everything the weekly workflow's definition depends on.
@@ -13,8 +15,10 @@ import (
 // resolves its Pulumi outputs (cluster, task definition, topics …) and
 // builds the definition inside an ApplyT.
 type WorkflowArgs struct {
-	// Partition is the AWS partition of every ARN ("aws" when empty).
-	Partition string
+	// Scope is the pipeline's. The definition names only service
+	// integrations, whose ARNs take the partition alone ("aws" when empty);
+	// the rest of the scope is not checked here.
+	scope.Scope
 	// ClusterArn is the ECS cluster the optimiser tasks run in.
 	ClusterArn string
 	// TaskDefinition is the optimiser's task definition: its ARN with

@@ -169,6 +169,13 @@ func (s Scope) GlobalARN(service, resource string) string {
 	return fmt.Sprintf("arn:%s:%s::%s:%s", s.Partition, service, s.AccountID, resource)
 }
 
+// ServiceIntegrationARN is the ARN of an integration a service offers in
+// every region and account, such as a Step Functions service integration:
+// arn:<partition>:<service>:::<resource>.
+func (s Scope) ServiceIntegrationARN(service, resource string) string {
+	return fmt.Sprintf("arn:%s:%s:::%s", s.Partition, service, resource)
+}
+
 // RoleARN is the ARN of this account's IAM role name.
 func (s Scope) RoleARN(name string) string { return s.GlobalARN("iam", "role/"+name) }
 

@@ -56,6 +56,7 @@ func TestNamesAndARNs(t *testing.T) {
 		{s.ARN("sagemaker", "domain/d-1"), "arn:aws:sagemaker:eu-west-1:123456789012:domain/d-1"},
 		{s.AnyRegionARN("cloudtrail", "trail/*"), "arn:aws:cloudtrail:*:123456789012:trail/*"},
 		{s.RoleARN("r"), "arn:aws:iam::123456789012:role/r"},
+		{s.ServiceIntegrationARN("states", "ecs:runTask.sync"), "arn:aws:states:::ecs:runTask.sync"},
 		{s.AccountRootARN(), "arn:aws:iam::123456789012:root"},
 		{s.ManagedPolicyARN("service-role/AmazonEMRServicePolicy_v2"), "arn:aws:iam::aws:policy/service-role/AmazonEMRServicePolicy_v2"},
 		{s.BucketARN("b"), "arn:aws:s3:::b"},

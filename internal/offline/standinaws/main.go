@@ -20,6 +20,15 @@
 //     that "changed in the console", and
 //     Read returns the stored state with those properties replaced (a JSON
 //     null removes one). That is how drift detection is tested offline.
+//   - Create fails only when a test asks for it: $AIFACTORY_STANDIN_FAIL_CREATE
+//     (see FailCreateEnv) lists resources (comma-separated, keyed like the
+//     drift file) whose create fails during an update, never in a preview.
+//     That is how a failed apply is tested offline.
+//   - Diff reports a replacement only when a test asks for it:
+//     $AIFACTORY_STANDIN_REPLACE (see ReplaceEnv) lists resources, keyed the
+//     same way, that Diff says must be replaced, as the real provider does
+//     when a property that cannot change in place changed. That is how a
+//     promotion that would replace a stateful resource is tested offline.
 //   - It validates nothing AWS would validate. A green run proves the
 //     program's wiring and policies, never that AWS would accept the plan.
 package main
@@ -30,7 +39,9 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 
@@ -134,8 +145,19 @@ func (p *standIn) tagsAll(tags *structpb.Value) *structpb.Value {
 }
 
 func (p *standIn) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	if listed(ReplaceEnv, req.GetUrn()) {
+		keys := slices.Sorted(maps.Keys(nonNil(req.GetNews()).GetFields()))
+		if len(keys) == 0 {
+			keys = []string{"id"}
+		}
+		return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_SOME, Replaces: keys[:1], Diffs: keys[:1]}, nil
+	}
 	return diff(req.GetOldInputs(), req.GetNews()), nil
 }
+
+// ReplaceEnv lists the resources (URNs, "<type>::<name>" endings of them or
+// bare names, comma-separated) that Diff says must be replaced.
+const ReplaceEnv = "AIFACTORY_STANDIN_REPLACE"
 
 func diff(olds, news *structpb.Struct) *pulumirpc.DiffResponse {
 	var changed []string
@@ -160,6 +182,9 @@ func (p *standIn) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulu
 	if req.GetPreview() {
 		return &pulumirpc.CreateResponse{Properties: props}, nil
 	}
+	if failCreate(req.GetUrn()) {
+		return nil, fmt.Errorf("creating %s failed: %s names it (stand-in provider)", req.GetUrn(), FailCreateEnv)
+	}
 	id := fakeID(req.GetType(), req.GetUrn())
 	p.computed(req.GetType(), req.GetName(), id, props)
 	return &pulumirpc.CreateResponse{Id: id, Properties: props}, nil
@@ -179,6 +204,28 @@ func (p *standIn) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirp
 		return nil, err
 	}
 	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: props, Inputs: req.GetInputs()}, nil
+}
+
+// FailCreateEnv lists the resources (URNs, "<type>::<name>" endings of
+// them or bare names, comma-separated) whose create fails during an update.
+const FailCreateEnv = "AIFACTORY_STANDIN_FAIL_CREATE"
+
+func failCreate(urn string) bool { return listed(FailCreateEnv, urn) }
+
+// listed reports whether the comma-separated list in the variable env names urn.
+func listed(env, urn string) bool {
+	for _, key := range strings.Split(os.Getenv(env), ",") {
+		if key = strings.TrimSpace(key); key != "" && names(key, urn) {
+			return true
+		}
+	}
+	return false
+}
+
+// names reports whether key names the resource urn: the URN itself, a
+// "<type>::<name>" ending of it, or its bare name.
+func names(key, urn string) bool {
+	return key == urn || (strings.Contains(key, "::") && strings.HasSuffix(urn, key)) || key == urn[strings.LastIndex(urn, "::")+2:]
 }
 
 // DriftEnv names the file of simulated real-state changes Read applies.
@@ -201,8 +248,7 @@ func drifted(urn string, props *structpb.Struct) (*structpb.Struct, error) {
 	}
 	var change map[string]any
 	for key, c := range changes {
-		// A key is a URN, a "<type>::<name>" ending of one, or a bare name.
-		if key == urn || (strings.Contains(key, "::") && strings.HasSuffix(urn, key)) || key == urn[strings.LastIndex(urn, "::")+2:] {
+		if names(key, urn) {
 			change = c
 			break
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -161,4 +162,55 @@ func TestSageMakerARNsNameTheResourceInLowerCase(t *testing.T) {
 		Properties: mustStruct(t, map[string]any{"serviceNamespace": "sagemaker", "resourceId": "endpoint/e/variant/AllTraffic"})})
 	require.NoError(t, err)
 	assert.Contains(t, target.Properties.Fields["roleArn"].GetStringValue(), "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint")
+}
+
+func TestCreateFailsOnlyForTheResourcesATestNames(t *testing.T) {
+	p := configured(t)
+	urn := "urn:pulumi:dev::aifactory::aifactory:workspace:Workspace$aws:iam/role:Role::workspace-fraud-signals"
+	req := &pulumirpc.CreateRequest{Type: "aws:iam/role:Role", Name: "workspace-fraud-signals", Urn: urn, Properties: &structpb.Struct{}}
+	for _, tc := range []struct {
+		name, env string
+		fails     bool
+	}{
+		{"unset", "", false},
+		{"bare name", "workspace-fraud-signals", true},
+		{"type and name", "other, aws:iam/role:Role::workspace-fraud-signals", true},
+		{"URN", urn, true},
+		{"another resource", "workspace-jackpot-analytics,aws:kms/key:Key::workspace-fraud-signals", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(FailCreateEnv, tc.env)
+			_, err := p.Create(context.Background(), req)
+			if !tc.fails {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorContains(t, err, FailCreateEnv)
+			preview, err := p.Create(context.Background(), &pulumirpc.CreateRequest{Type: req.Type, Urn: urn, Properties: req.Properties, Preview: true})
+			require.NoError(t, err, "a preview never fails")
+			assert.NotNil(t, preview)
+		})
+	}
+}
+
+func TestDiffReplacesOnlyTheResourcesATestNames(t *testing.T) {
+	p := configured(t)
+	inputs := mustStruct(t, map[string]any{"userProfileName": "jackpot-analytics", "domainId": "d-1"})
+	urn := "urn:pulumi:prod::aifactory::aifactory:workspace:Workspace$aws:sagemaker/userProfile:UserProfile::workspace-jackpot-analytics"
+	req := &pulumirpc.DiffRequest{Urn: urn, OldInputs: inputs, News: inputs}
+
+	res, err := p.Diff(context.Background(), req)
+	require.NoError(t, err)
+	assert.Equal(t, pulumirpc.DiffResponse_DIFF_NONE, res.Changes, "unchanged inputs: no change")
+
+	t.Setenv(ReplaceEnv, "aws:sagemaker/userProfile:UserProfile::workspace-jackpot-analytics")
+	res, err = p.Diff(context.Background(), req)
+	require.NoError(t, err)
+	assert.Equal(t, pulumirpc.DiffResponse_DIFF_SOME, res.Changes)
+	assert.Equal(t, []string{"domainId"}, res.Replaces)
+
+	other := &pulumirpc.DiffRequest{Urn: strings.Replace(urn, "jackpot-analytics", "player-insights", 1), OldInputs: inputs, News: inputs}
+	res, err = p.Diff(context.Background(), other)
+	require.NoError(t, err)
+	assert.Empty(t, res.Replaces, "another resource is left alone")
 }
