@@ -28,6 +28,7 @@ const (
 	cleanupImage = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/aifactory-dev-cleanup@sha256:5a0f1c9d2b7e4d6a8c3f1e0b9d7c5a3e1f2d4b6a8c0e2f4a6b8d0c2e4f6a8b0c"
 	clusterArn   = "arn:aws:ecs:eu-west-1:123456789012:cluster/aifactory-dev-pipeline"
 	imageKey     = "arn:aws:kms:eu-west-1:123456789012:key/2222bbbb-2222-3333-4444-555566667777"
+	deployer     = "arn:aws:iam::123456789012:role/aifactory-deployer"
 )
 
 var subnets = []string{"subnet-0123456789abcdef0", "subnet-0fedcba9876543210"}
@@ -50,6 +51,7 @@ func args() *finops.Args {
 		LogRetentionDays:           30,
 		ImageKeyArn:                pulumi.String(imageKey),
 		DeletionWindowDays:         7,
+		KeyAdministrators:          []string{deployer},
 		Cleanup: finops.Cleanup{
 			Image: cleanupImage, ClusterArn: pulumi.String(clusterArn),
 			Schedule: "cron(0 19 * * ? *)", DryRun: true, Project: "aifactory",
@@ -454,6 +456,10 @@ func TestInvalidArgsNameTheFieldAndTheFix(t *testing.T) {
 		{"short idle limit", func(a *finops.Args) { a.Cleanup.StudioIdleLimit = time.Minute }, "Cleanup.StudioIdleLimit 1m0s"},
 		{"threshold", func(a *finops.Args) { a.AlertThresholdsPercent = []float64{-1} }, "AlertThresholdsPercent: -1"},
 		{"no logs key", func(a *finops.Args) { a.LogsKeyArn = nil }, "LogsKeyArn is required"},
+		{"no key administrator", func(a *finops.Args) { a.KeyAdministrators = nil }, "KeyAdministrators: name the role the platform deploys as"},
+		{"key administrator of another account", func(a *finops.Args) {
+			a.KeyAdministrators = []string{"arn:aws:iam::999999999999:role/aifactory-deployer"}
+		}, `KeyAdministrators: "arn:aws:iam::999999999999:role/aifactory-deployer" is not an IAM role ARN of account 123456789012`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := args()

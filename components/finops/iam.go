@@ -7,6 +7,7 @@ import (
 
 	"github.com/aifactory/platform/components/iamdoc"
 	"github.com/aifactory/platform/components/internal/ecsjob"
+	"github.com/aifactory/platform/components/kms"
 	"github.com/aifactory/platform/components/scope"
 	"github.com/aifactory/platform/facts/tagkeys"
 )
@@ -18,20 +19,39 @@ func sourceAccount(s scope.Scope) iamdoc.Condition {
 	return iamdoc.Condition{"StringEquals": {"aws:SourceAccount": {s.AccountID}}}
 }
 
-// KeyPolicy is the alerts key's policy: the account administers it (IAM
-// grants its use), and AWS Budgets and Cost Anomaly Detection may encrypt
-// messages to the topic on behalf of this account only.
-func KeyPolicy(s scope.Scope) iamdoc.Document {
-	return iamdoc.New(
-		iamdoc.Statement{
-			Sid: "AccountAdministersKey", Effect: iamdoc.Allow, Principal: iamdoc.AWSPrincipals(s.AccountRootARN()),
-			Action: iamdoc.Strings{"kms:*"}, Resource: iamdoc.Strings{"*"},
-		},
-		iamdoc.Statement{
-			Sid: "CostAlertsEncryptToTheTopic", Effect: iamdoc.Allow, Principal: iamdoc.Services(alertServices...),
+// KeyServices are the AWS services through which the account's principals
+// use the alerts key (kms:ViaService): SNS, for whoever publishes to or
+// reads the alerts topic (the cleanup job's summary), and EventBridge
+// Scheduler, which encrypts the cleanup schedule.
+func KeyServices() []string { return []string{"scheduler", "sns"} }
+
+// KeyPolicy is the alerts key's policy, built like every other platform
+// key's (kms.Policy): the administrators (the role the platform deploys
+// as) manage it but cannot encrypt, decrypt or grant with it; the
+// account's principals use it only through SNS and EventBridge Scheduler
+// and only where their IAM policies allow it too; and the services that
+// publish to the encrypted topic on their own (AWS Budgets, Cost Anomaly
+// Detection, CloudWatch alarms, EventBridge rules) may generate and
+// decrypt its data keys for this account's budgets, anomaly subscriptions,
+// alarms and rules only (aws:SourceAccount and aws:SourceArn, as the AWS
+// Budgets and Cost Anomaly Detection user guides show for encrypted
+// topics, and the SNS developer guide for AWS services publishing to one).
+func KeyPolicy(s scope.Scope, administrators []string) iamdoc.Document {
+	publisher := func(sid, service, sourceArn string) iamdoc.Statement {
+		return iamdoc.Statement{
+			Sid: sid, Effect: iamdoc.Allow, Principal: iamdoc.Services(service),
 			Action: iamdoc.Strings{"kms:Decrypt", "kms:GenerateDataKey*"}, Resource: iamdoc.Strings{"*"},
-			Condition: sourceAccount(s),
-		},
+			Condition: iamdoc.Condition{
+				"StringEquals": {"aws:SourceAccount": {s.AccountID}},
+				"ArnLike":      {"aws:SourceArn": {sourceArn}},
+			},
+		}
+	}
+	return kms.Policy(s, kms.PolicySpec{Administrators: administrators}, KeyServices(),
+		publisher("BudgetsEncryptToTheTopic", "budgets.amazonaws.com", s.GlobalARN("budgets", "*")),
+		publisher("CostAnomalyDetectionEncryptsToTheTopic", "costalerts.amazonaws.com", s.GlobalARN("ce", "anomalysubscription/*")),
+		publisher("AlarmsEncryptToTheTopic", "cloudwatch.amazonaws.com", s.ARN("cloudwatch", "alarm:*")),
+		publisher("EventRulesEncryptToTheTopic", "events.amazonaws.com", s.ARN("events", "rule/*")),
 	)
 }
 

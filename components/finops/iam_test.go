@@ -242,11 +242,85 @@ func TestRolesTrustOnlyTheirServiceForThisAccount(t *testing.T) {
 
 func TestServicePoliciesAreForThisAccountOnly(t *testing.T) {
 	s := scopetest.Dev()
-	for _, doc := range []iamdoc.Document{finops.KeyPolicy(s), finops.TopicPolicy(s, topicArn)} {
+	for _, doc := range []iamdoc.Document{finops.KeyPolicy(s, []string{deployer}), finops.TopicPolicy(s, topicArn)} {
 		for _, st := range doc.Statement {
 			if st.Principal != nil && len(st.Principal.Service) > 0 {
 				assert.Equal(t, iamdoc.Strings{s.AccountID}, st.Condition["StringEquals"]["aws:SourceAccount"], st.Sid)
 			}
 		}
+	}
+}
+
+// TestAlertsKeySeparatesAdministratorsFromUsers evaluates the key policy
+// the component attaches to the alerts key, with an identity policy that
+// allows every KMS action: the key policy alone keeps the administrator
+// from using the key, the account's roles to SNS and EventBridge
+// Scheduler, and the publishing services to this account's budgets,
+// anomaly subscriptions, alarms and rules.
+func TestAlertsKeySeparatesAdministratorsFromUsers(t *testing.T) {
+	m, err := run(t, args())
+	require.NoError(t, err)
+	keyPolicy, err := iamdoc.Parse(m.Named(t, "aws:kms/key:Key", "finops-alerts").Str("policy"))
+	require.NoError(t, err)
+	everything := iamdoc.New(iamdoc.Statement{Effect: iamdoc.Allow, Action: iamdoc.Strings{"kms:*"}, Resource: iamdoc.Strings{"*"}})
+	const account = "123456789012"
+	via := func(svc string) iameval.Context {
+		return iameval.Keys("kms:ViaService", svc+".eu-west-1.amazonaws.com", "kms:CallerAccount", account)
+	}
+	direct := iameval.Keys("kms:CallerAccount", account)
+	from := func(sourceArn string) iameval.Context {
+		return iameval.Keys("aws:SourceAccount", account, "aws:SourceArn", sourceArn)
+	}
+	teamRole := "arn:aws:iam::123456789012:role/aifactory-dev-studio-risk"
+	tests := []struct {
+		name      string
+		principal string
+		service   string
+		action    string
+		ctx       iameval.Context
+		want      iameval.Decision
+	}{
+		{"the administrator rotates the key", deployer, "", "kms:EnableKeyRotation", direct, iameval.Allow},
+		{"the administrator changes the key policy", deployer, "", "kms:PutKeyPolicy", direct, iameval.Allow},
+		{"the administrator cannot decrypt", deployer, "", "kms:Decrypt", direct, iameval.ImplicitDeny},
+		{"the administrator cannot decrypt through SNS either", deployer, "", "kms:Decrypt", via("sns"), iameval.ImplicitDeny},
+		{"the administrator cannot grant itself use", deployer, "", "kms:CreateGrant", direct, iameval.ImplicitDeny},
+		{"the cleanup job encrypts its summary through SNS", taskRole, "", "kms:GenerateDataKey", via("sns"), iameval.Allow},
+		{"the schedule's role decrypts the schedule through Scheduler", scheduleRole, "", "kms:Decrypt", via("scheduler"), iameval.Allow},
+		{"a role cannot decrypt directly", teamRole, "", "kms:Decrypt", direct, iameval.ImplicitDeny},
+		{"a role cannot decrypt through S3", teamRole, "", "kms:Decrypt", via("s3"), iameval.ImplicitDeny},
+		{"a role cannot administer", teamRole, "", "kms:ScheduleKeyDeletion", direct, iameval.ImplicitDeny},
+		{"another account's role", "arn:aws:iam::999999999999:role/x", "", "kms:Decrypt",
+			iameval.Keys("kms:ViaService", "sns.eu-west-1.amazonaws.com", "kms:CallerAccount", "999999999999"), iameval.ImplicitDeny},
+		{"a budget of this account encrypts to the topic", "", "budgets.amazonaws.com", "kms:GenerateDataKey",
+			from("arn:aws:budgets::123456789012:budget/aifactory-dev-platform"), iameval.Allow},
+		{"a budget of another account", "", "budgets.amazonaws.com", "kms:GenerateDataKey",
+			iameval.Keys("aws:SourceAccount", "999999999999", "aws:SourceArn", "arn:aws:budgets::999999999999:budget/x"), iameval.ImplicitDeny},
+		{"an anomaly subscription of this account encrypts to the topic", "", "costalerts.amazonaws.com", "kms:GenerateDataKey",
+			from("arn:aws:ce::123456789012:anomalysubscription/0123"), iameval.Allow},
+		{"cost anomaly detection without its source", "", "costalerts.amazonaws.com", "kms:GenerateDataKey",
+			iameval.Keys("aws:SourceAccount", account), iameval.ImplicitDeny},
+		{"an alarm of this account encrypts to the topic", "", "cloudwatch.amazonaws.com", "kms:GenerateDataKey",
+			from("arn:aws:cloudwatch:eu-west-1:123456789012:alarm:aifactory-dev-cleanup-failed"), iameval.Allow},
+		{"an alarm of another account", "", "cloudwatch.amazonaws.com", "kms:GenerateDataKey",
+			iameval.Keys("aws:SourceAccount", "999999999999", "aws:SourceArn", "arn:aws:cloudwatch:eu-west-1:999999999999:alarm:x"), iameval.ImplicitDeny},
+		{"a rule of this account encrypts to the topic", "", "events.amazonaws.com", "kms:GenerateDataKey",
+			from("arn:aws:events:eu-west-1:123456789012:rule/aifactory-dev-cleanup-failed"), iameval.Allow},
+		{"another service", "", "s3.amazonaws.com", "kms:GenerateDataKey", from("arn:aws:s3:::aifactory-dev-x"), iameval.ImplicitDeny},
+		{"a publishing service cannot administer", "", "budgets.amazonaws.com", "kms:PutKeyPolicy",
+			from("arn:aws:budgets::123456789012:budget/aifactory-dev-platform"), iameval.ImplicitDeny},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			policies := iameval.Policies{Resource: []iamdoc.Document{keyPolicy}, ResourceMustAllow: true}
+			if tt.principal != "" {
+				policies.Identity = []iamdoc.Document{everything}
+			}
+			got, err := iameval.Evaluate(policies, iameval.Request{
+				Principal: tt.principal, Service: tt.service, Action: tt.action, Resource: keyArn, Context: tt.ctx,
+			})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got.Decision, got.Reason)
+		})
 	}
 }
