@@ -471,3 +471,72 @@ func TestInvalidArgsNameTheFieldAndTheFix(t *testing.T) {
 		})
 	}
 }
+
+func TestCleanupFailuresReachThePlatformTopic(t *testing.T) {
+	m, err := run(t, args())
+	require.NoError(t, err)
+	// A run the schedule could not start goes to an encrypted dead-letter
+	// queue, kept 14 days, which alarms to the platform topic.
+	q := m.Named(t, "aws:sqs/queue:Queue", "finops-cleanup-schedule-dlq")
+	assert.Equal(t, "aifactory-dev-cleanup-schedule-dlq", q.Str("name"))
+	assert.NotEmpty(t, q.Str("kmsMasterKeyId"))
+	assert.Equal(t, float64(finops.DeadLetterRetentionSeconds), q.Num("messageRetentionSeconds"))
+	var target struct {
+		DeadLetterConfig struct {
+			Arn string `json:"arn"`
+		} `json:"deadLetterConfig"`
+	}
+	require.NoError(t, m.Named(t, scheduleType, "finops-cleanup").JSON("target", &target))
+	assert.NotEmpty(t, target.DeadLetterConfig.Arn, "the schedule has a dead-letter queue")
+
+	alarm := m.Named(t, "aws:cloudwatch/metricAlarm:MetricAlarm", "finops-cleanup-not-started")
+	assert.Equal(t, "aifactory-dev-cleanup-not-started", alarm.Str("name"))
+	assert.Equal(t, "AWS/SQS", alarm.Str("namespace"))
+	assert.Equal(t, "ApproximateNumberOfMessagesVisible", alarm.Str("metricName"))
+	assert.Equal(t, "aifactory-dev-cleanup-schedule-dlq", alarm.StringMap("dimensions")["QueueName"])
+	assert.Equal(t, 1.0, alarm.Num("threshold"))
+	var actions []string
+	require.NoError(t, alarm.JSON("alarmActions", &actions))
+	require.Len(t, actions, 1)
+
+	// A run that started and failed reaches the same topic through the
+	// failed-run rule.
+	rule := m.Named(t, "aws:cloudwatch/eventRule:EventRule", "finops-cleanup-run-failed")
+	assert.Equal(t, "aifactory-dev-cleanup-run-failed", rule.Str("name"))
+	want, err := finops.FailedRunPattern(scopetest.Dev())
+	require.NoError(t, err)
+	assert.JSONEq(t, want, rule.Str("eventPattern"))
+	et := m.Named(t, "aws:cloudwatch/eventTarget:EventTarget", "finops-cleanup-run-failed")
+	assert.Equal(t, actions[0], et.Str("arn"), "the rule and the alarm both go to the platform topic")
+	assert.True(t, et.Has("inputTransformer"))
+}
+
+// TestFailedRunPatternMatchesEveryRunThatDidNotSucceed checks the pattern
+// against the ECS events of the cleanup family: a non-zero exit or a task
+// that never started, any revision, nothing else.
+func TestFailedRunPatternMatchesEveryRunThatDidNotSucceed(t *testing.T) {
+	raw, err := finops.FailedRunPattern(scopetest.Dev())
+	require.NoError(t, err)
+	var p struct {
+		Source     []string `json:"source"`
+		DetailType []string `json:"detail-type"`
+		Detail     struct {
+			TaskDefinitionArn []struct {
+				Prefix string `json:"prefix"`
+			} `json:"taskDefinitionArn"`
+			LastStatus []string         `json:"lastStatus"`
+			Or         []map[string]any `json:"$or"`
+		} `json:"detail"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(raw), &p))
+	assert.Equal(t, []string{"aws.ecs"}, p.Source)
+	assert.Equal(t, []string{"ECS Task State Change"}, p.DetailType)
+	require.Len(t, p.Detail.TaskDefinitionArn, 1)
+	// The family and its revisions; "aifactory-dev-cleanup-x" is another family.
+	assert.Equal(t, "arn:aws:ecs:eu-west-1:123456789012:task-definition/aifactory-dev-cleanup:", p.Detail.TaskDefinitionArn[0].Prefix)
+	assert.Equal(t, []string{"STOPPED"}, p.Detail.LastStatus)
+	assert.Equal(t, []map[string]any{
+		{"containers": map[string]any{"exitCode": []any{map[string]any{"anything-but": 0.0}}}},
+		{"stopCode": []any{"TaskFailedToStart"}},
+	}, p.Detail.Or)
+}

@@ -205,6 +205,11 @@ func TestCleanupScheduleRoleRunsTheCleanupTaskAndNothingElse(t *testing.T) {
 		{"decrypt its schedule", "kms:Decrypt", scheduleKey, map[string]string{"kms:EncryptionContext:aws:scheduler:schedule:arn": "arn:aws:scheduler:eu-west-1:123456789012:schedule/default/aifactory-dev-cleanup"}, true},
 		{"decrypt another schedule", "kms:Decrypt", scheduleKey, map[string]string{"kms:EncryptionContext:aws:scheduler:schedule:arn": "arn:aws:scheduler:eu-west-1:123456789012:schedule/default/aifactory-dev-weekly"}, false},
 		{"decrypt the alerts", "kms:Decrypt", scheduleKey, nil, false},
+		{"report a run it could not start", "sqs:SendMessage", "arn:aws:sqs:eu-west-1:123456789012:aifactory-dev-cleanup-schedule-dlq", nil, true},
+		{"send to the weekly run's queue", "sqs:SendMessage", "arn:aws:sqs:eu-west-1:123456789012:aifactory-dev-weekly-schedule-dlq", nil, false},
+		{"read its dead letters", "sqs:ReceiveMessage", "arn:aws:sqs:eu-west-1:123456789012:aifactory-dev-cleanup-schedule-dlq", nil, false},
+		{"encrypt a dead letter through SQS", "kms:GenerateDataKey", scheduleKey, map[string]string{"kms:ViaService": "sqs.eu-west-1.amazonaws.com"}, true},
+		{"use the key through SNS", "kms:GenerateDataKey", scheduleKey, map[string]string{"kms:ViaService": "sns.eu-west-1.amazonaws.com"}, false},
 		{"start the weekly run", "states:StartExecution", "arn:aws:states:eu-west-1:123456789012:stateMachine:aifactory-dev-weekly", nil, false},
 		{"invoke a function", "lambda:InvokeFunction", "arn:aws:lambda:eu-west-1:123456789012:function:aifactory-dev-cleanup", nil, false},
 		{"act on a volume itself", "ec2:DeleteVolume", targets["ec2:DeleteVolume"], resourceTags("aifactory", "dev"), false},
@@ -287,6 +292,7 @@ func TestAlertsKeySeparatesAdministratorsFromUsers(t *testing.T) {
 		{"the administrator cannot grant itself use", deployer, "", "kms:CreateGrant", direct, iameval.ImplicitDeny},
 		{"the cleanup job encrypts its summary through SNS", taskRole, "", "kms:GenerateDataKey", via("sns"), iameval.Allow},
 		{"the schedule's role decrypts the schedule through Scheduler", scheduleRole, "", "kms:Decrypt", via("scheduler"), iameval.Allow},
+		{"the schedule's role encrypts a dead letter through SQS", scheduleRole, "", "kms:GenerateDataKey", via("sqs"), iameval.Allow},
 		{"a role cannot decrypt directly", teamRole, "", "kms:Decrypt", direct, iameval.ImplicitDeny},
 		{"a role cannot decrypt through S3", teamRole, "", "kms:Decrypt", via("s3"), iameval.ImplicitDeny},
 		{"a role cannot administer", teamRole, "", "kms:ScheduleKeyDeletion", direct, iameval.ImplicitDeny},
@@ -321,6 +327,68 @@ func TestAlertsKeySeparatesAdministratorsFromUsers(t *testing.T) {
 			})
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got.Decision, got.Reason)
+		})
+	}
+}
+
+// TestDeadLetterQueueTakesOnlyTheSchedulesUnstartedRuns evaluates the
+// queue policy the component attaches with an identity policy that allows
+// every SQS action: only the schedule's role of this account sends.
+func TestDeadLetterQueueTakesOnlyTheSchedulesUnstartedRuns(t *testing.T) {
+	m, err := run(t, args())
+	require.NoError(t, err)
+	q := m.Named(t, "aws:sqs/queue:Queue", "finops-cleanup-schedule-dlq")
+	queuePolicy, err := iamdoc.Parse(q.Str("policy"))
+	require.NoError(t, err)
+	queue := "arn:aws:sqs:eu-west-1:123456789012:aifactory-dev-cleanup-schedule-dlq"
+	everything := iamdoc.New(iamdoc.Statement{Effect: iamdoc.Allow, Action: iamdoc.Strings{"sqs:*"}, Resource: iamdoc.Strings{"*"}})
+	tls := iameval.Keys("aws:SecureTransport", "true")
+	tests := []struct {
+		name, principal, action string
+		ctx                     iameval.Context
+		want                    iameval.Decision
+	}{
+		{"the schedule's role sends", scheduleRole, "sqs:SendMessage", tls, iameval.Allow},
+		{"the schedule's role without TLS", scheduleRole, "sqs:SendMessage", iameval.Keys("aws:SecureTransport", "false"), iameval.ExplicitDeny},
+		{"the cleanup task role cannot send", taskRole, "sqs:SendMessage", tls, iameval.ExplicitDeny},
+		{"the weekly schedule's role cannot send", "arn:aws:iam::123456789012:role/aifactory-dev-weekly-scheduler", "sqs:SendMessage", tls, iameval.ExplicitDeny},
+		{"another account's role cannot read", "arn:aws:iam::999999999999:role/aifactory-dev-cleanup-schedule", "sqs:ReceiveMessage", tls, iameval.ExplicitDeny},
+		{"an operator of the account reads the dead letters", "arn:aws:iam::123456789012:role/platform-operator", "sqs:ReceiveMessage", tls, iameval.Allow},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := iameval.Evaluate(iameval.Policies{Identity: []iamdoc.Document{everything}, Resource: []iamdoc.Document{queuePolicy}},
+				iameval.Request{Principal: tt.principal, Action: tt.action, Resource: queue, Context: tt.ctx})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got.Decision, got.Reason)
+		})
+	}
+}
+
+// TestOnlyTheCleanupAlarmAndRulePublishAsServices evaluates the topic
+// policy for the services that publish the cleanup job's failures.
+func TestOnlyTheCleanupAlarmAndRulePublishAsServices(t *testing.T) {
+	doc := finops.TopicPolicy(scopetest.Dev(), topicArn)
+	from := func(arn string) iameval.Context {
+		return iameval.Keys("aws:SourceAccount", "123456789012", "aws:SourceArn", arn, "aws:SecureTransport", "true")
+	}
+	tests := []struct {
+		name, service string
+		ctx           iameval.Context
+		want          iameval.Effect
+	}{
+		{"the not-started alarm", "cloudwatch.amazonaws.com", from("arn:aws:cloudwatch:eu-west-1:123456789012:alarm:aifactory-dev-cleanup-not-started"), iameval.Allowed},
+		{"another alarm", "cloudwatch.amazonaws.com", from("arn:aws:cloudwatch:eu-west-1:123456789012:alarm:aifactory-dev-other"), iameval.NotApplicable},
+		{"the failed-run rule", "events.amazonaws.com", from("arn:aws:events:eu-west-1:123456789012:rule/aifactory-dev-cleanup-run-failed"), iameval.Allowed},
+		{"another rule", "events.amazonaws.com", from("arn:aws:events:eu-west-1:123456789012:rule/aifactory-dev-other"), iameval.NotApplicable},
+		{"the rule of another account", "events.amazonaws.com",
+			iameval.Keys("aws:SourceAccount", "999999999999", "aws:SourceArn", "arn:aws:events:eu-west-1:999999999999:rule/aifactory-dev-cleanup-run-failed"), iameval.NotApplicable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := iameval.Document(doc, iameval.Request{Service: tt.service, Action: "sns:Publish", Resource: topicArn, Context: tt.ctx})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
 		})
 	}
 }
