@@ -101,6 +101,10 @@ type Args struct {
 	ImageKeyArn pulumi.StringInput
 	// DeletionWindowDays is the alerts key's deletion window (7-30).
 	DeletionWindowDays int
+	// KeyAdministrators are the IAM role ARNs of this account that
+	// administer the alerts key (the role the platform deploys as), at
+	// least one. They manage the key but cannot use it.
+	KeyAdministrators []string
 	// Protect protects the alerts key and the cleanup image repository,
 	// and never force-deletes its images (prod).
 	Protect bool
@@ -192,6 +196,14 @@ func (a *Args) validate() error {
 	}
 	if a.DeletionWindowDays < 7 || a.DeletionWindowDays > 30 {
 		fail("DeletionWindowDays %d: set 7-30 days", a.DeletionWindowDays)
+	}
+	if len(a.KeyAdministrators) == 0 {
+		fail("KeyAdministrators: name the role the platform deploys as; a key nobody administers cannot be rotated, re-scoped or deleted")
+	}
+	for _, arn := range a.KeyAdministrators {
+		if !scope.RoleInAccount(arn, a.AccountID) {
+			fail("KeyAdministrators: %q is not an IAM role ARN of account %s", arn, a.AccountID)
+		}
 	}
 	c := a.Cleanup
 	if img, err := spec.ParseImage(c.Image); err != nil {

@@ -1,6 +1,7 @@
 package finops
 
 import (
+	"encoding/json"
 	"strconv"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
@@ -10,6 +11,7 @@ import (
 	awskms "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/scheduler"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/aifactory/platform/components/internal/ecsjob"
@@ -44,6 +46,52 @@ const (
 	ScheduleMaxEventAgeSeconds = 3600
 )
 
+// DeadLetterRetentionSeconds keeps a run the schedule could not start for
+// 14 days, the most SQS keeps a message; alarmPeriodSeconds is the period
+// of the alarm on it.
+const (
+	DeadLetterRetentionSeconds = 14 * 24 * 3600
+	alarmPeriodSeconds         = 300
+	kmsDataKeyReuseSeconds     = 300
+)
+
+// FailedRunPattern is the EventBridge pattern of a cleanup run that did
+// not succeed: an ECS "Task State Change" event of a task of the cleanup
+// family (any revision, this account and region) that stopped, either with
+// its container's exit code other than 0 (1: an action or the inventory
+// failed; 2: a bad configuration; 3: interrupted by Fargate Spot or its
+// timeout, the rest left for the next run; 137: killed, out of memory) or
+// without one because it never started (stopCode TaskFailedToStart: the
+// image could not be pulled, no Spot capacity, the network). It is built
+// on the task's own end, not on the job's summary line in its logs: a run
+// that crashes, is killed or never starts writes no summary, and a metric
+// filter would miss exactly those.
+func FailedRunPattern(s scope.Scope) (string, error) {
+	b, err := json.Marshal(map[string]any{
+		"source":      []string{"aws.ecs"},
+		"detail-type": []string{"ECS Task State Change"},
+		"detail": map[string]any{
+			"taskDefinitionArn": []any{map[string]string{"prefix": s.ARN("ecs", "task-definition/"+TaskFamily(s)+":")}},
+			"lastStatus":        []string{"STOPPED"},
+			"$or": []any{
+				map[string]any{"containers": map[string]any{"exitCode": []any{map[string]int{"anything-but": 0}}}},
+				map[string]any{"stopCode": []string{"TaskFailedToStart"}},
+			},
+		},
+	})
+	return string(b), err
+}
+
+// failedRunMessage is what the platform topic receives for a failed run.
+var failedRunMessage = &cloudwatch.EventTargetInputTransformerArgs{
+	InputPaths: pulumi.StringMap{
+		"task": pulumi.String("$.detail.taskArn"), "stopCode": pulumi.String("$.detail.stopCode"),
+		"reason": pulumi.String("$.detail.stoppedReason"), "exitCode": pulumi.String("$.detail.containers[0].exitCode"),
+	},
+	InputTemplate: pulumi.String(`"Lifecycle cleanup run FAILED: task <task> stopped (<stopCode>: <reason>), exit code <exitCode> ` +
+		`(1 an action failed, 2 configuration, 3 interrupted, none: never started). What it did and did not do is in its log group."`),
+}
+
 // FargateSpot is the capacity the task runs on: the job is idempotent and
 // interruptible (a run Fargate Spot takes back stops with exit 3 and the
 // next run finishes its work), so on-demand capacity would buy nothing.
@@ -66,6 +114,12 @@ func ScheduleARN(s scope.Scope) string       { return ecsjob.ScheduleARN(s, Sche
 func TaskDefinitionsARN(s scope.Scope) string {
 	return s.ARN("ecs", "task-definition/"+TaskFamily(s)+":*")
 }
+func DeadLetterQueueName(s scope.Scope) string   { return s.Name("cleanup-schedule-dlq") }
+func DeadLetterQueueARN(s scope.Scope) string    { return s.ARN("sqs", DeadLetterQueueName(s)) }
+func NotStartedAlarmName(s scope.Scope) string   { return s.Name("cleanup-not-started") }
+func FailedRunRuleName(s scope.Scope) string     { return s.Name("cleanup-run-failed") }
+func AlarmARN(s scope.Scope, name string) string { return s.ARN("cloudwatch", "alarm:"+name) }
+func RuleARN(s scope.Scope, name string) string  { return s.ARN("events", "rule/"+name) }
 func AlertsTopicName(s scope.Scope) string       { return s.Name("finops-alerts") }
 func AlertsTopicARN(s scope.Scope) string        { return s.ARN("sns", AlertsTopicName(s)) }
 func cleanupTaskGroup(s scope.Scope) string      { return "family:" + TaskFamily(s) }
@@ -206,6 +260,20 @@ func newCleanup(ctx *pulumi.Context, name string, a *Args, key *awskms.Key, topi
 	if err != nil {
 		return nil, err
 	}
+	queuePolicy, err := QueuePolicy(s).JSON()
+	if err != nil {
+		return nil, err
+	}
+	queue, err := sqs.NewQueue(ctx, name+"-cleanup-schedule-dlq", &sqs.QueueArgs{
+		Name:                         pulumi.String(DeadLetterQueueName(s)),
+		KmsMasterKeyId:               key.Arn,
+		KmsDataKeyReusePeriodSeconds: pulumi.Int(kmsDataKeyReuseSeconds),
+		MessageRetentionSeconds:      pulumi.Int(DeadLetterRetentionSeconds),
+		Policy:                       pulumi.String(queuePolicy),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
 	schedule, err := scheduler.NewSchedule(ctx, name+"-cleanup", &scheduler.ScheduleArgs{
 		Name:                       pulumi.String(ScheduleName(s)),
 		GroupName:                  pulumi.String(ecsjob.ScheduleGroup),
@@ -241,10 +309,58 @@ func newCleanup(ctx *pulumi.Context, name string, a *Args, key *awskms.Key, topi
 				MaximumRetryAttempts:     pulumi.Int(ScheduleRetryAttempts),
 				MaximumEventAgeInSeconds: pulumi.Int(ScheduleMaxEventAgeSeconds),
 			},
+			// A run that could not be started after the retries (the role,
+			// the task definition, the cluster) lands here, with the error.
+			DeadLetterConfig: &scheduler.ScheduleTargetDeadLetterConfigArgs{Arn: queue.Arn},
 		},
 	}, parent, pulumi.DependsOn([]pulumi.Resource{schedRolePolicy}))
 	if err != nil {
 		return nil, err
 	}
+	if err := newCleanupAlerts(ctx, name, s, queue, topic, parent); err != nil {
+		return nil, err
+	}
 	return &cleanupJob{repository: repo, taskDefinition: td, schedule: schedule}, nil
+}
+
+// newCleanupAlerts makes the cleanup job's failures loud, on the platform
+// topic: an alarm on a run the schedule could not start (a message in its
+// dead-letter queue), and an EventBridge rule on every run that started
+// but did not succeed (FailedRunPattern).
+func newCleanupAlerts(ctx *pulumi.Context, name string, s scope.Scope, queue *sqs.Queue, topic *sns.Topic, parent pulumi.ResourceOption) error {
+	if _, err := cloudwatch.NewMetricAlarm(ctx, name+"-cleanup-not-started", &cloudwatch.MetricAlarmArgs{
+		Name: pulumi.String(NotStartedAlarmName(s)),
+		AlarmDescription: pulumi.String("The schedule could not start the lifecycle cleanup task after its retries; the attempt is in " +
+			DeadLetterQueueName(s) + " with the error. No cleanup ran."),
+		Namespace:          pulumi.String("AWS/SQS"),
+		MetricName:         pulumi.String("ApproximateNumberOfMessagesVisible"),
+		Dimensions:         pulumi.StringMap{"QueueName": queue.Name},
+		Statistic:          pulumi.String("Maximum"),
+		Period:             pulumi.Int(alarmPeriodSeconds),
+		ComparisonOperator: pulumi.String("GreaterThanOrEqualToThreshold"),
+		Threshold:          pulumi.Float64(1),
+		EvaluationPeriods:  pulumi.Int(1),
+		TreatMissingData:   pulumi.String("notBreaching"),
+		AlarmActions:       pulumi.Array{topic.Arn},
+	}, parent); err != nil {
+		return err
+	}
+	pattern, err := FailedRunPattern(s)
+	if err != nil {
+		return err
+	}
+	rule, err := cloudwatch.NewEventRule(ctx, name+"-cleanup-run-failed", &cloudwatch.EventRuleArgs{
+		Name:         pulumi.String(FailedRunRuleName(s)),
+		Description:  pulumi.String("A lifecycle cleanup task stopped with a non-zero exit code or never started"),
+		EventPattern: pulumi.String(pattern),
+	}, parent)
+	if err != nil {
+		return err
+	}
+	_, err = cloudwatch.NewEventTarget(ctx, name+"-cleanup-run-failed", &cloudwatch.EventTargetArgs{
+		Rule:             rule.Name,
+		Arn:              topic.Arn,
+		InputTransformer: failedRunMessage,
+	}, parent)
+	return err
 }

@@ -98,7 +98,9 @@ func TestEngineCostControlsPreviewUpAndDestroy(t *testing.T) {
 	assert.Equal(t, 2, types["aws:budgets/budget:Budget"])
 	assert.Equal(t, 0, types["aws:lambda/function:Function"])
 	for _, typ := range []string{"aws:ecr/repository:Repository", "aws:ecr/lifecyclePolicy:LifecyclePolicy", "aws:ecr/repositoryPolicy:RepositoryPolicy",
-		"aws:ecs/taskDefinition:TaskDefinition", "aws:scheduler/schedule:Schedule", "aws:cloudwatch/logGroup:LogGroup"} {
+		"aws:ecs/taskDefinition:TaskDefinition", "aws:scheduler/schedule:Schedule", "aws:cloudwatch/logGroup:LogGroup",
+		// The schedule's dead-letter queue and its alarm, the failed-run rule and its target.
+		"aws:sqs/queue:Queue", "aws:cloudwatch/metricAlarm:MetricAlarm", "aws:cloudwatch/eventRule:EventRule", "aws:cloudwatch/eventTarget:EventTarget"} {
 		assert.Equal(t, 1, types[typ], typ)
 	}
 	assert.Equal(t, 2, types["aws:ec2/securityGroup:SecurityGroup"], "the endpoints' and the cleanup task's")

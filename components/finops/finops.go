@@ -83,7 +83,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	parent := pulumi.Parent(c)
 	stateful := []pulumi.ResourceOption{parent, pulumi.Protect(a.Protect)}
 
-	keyPolicy, err := KeyPolicy(a.Scope).JSON()
+	keyPolicy, err := KeyPolicy(a.Scope, a.KeyAdministrators).JSON()
 	if err != nil {
 		return nil, err
 	}

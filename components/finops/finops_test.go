@@ -28,6 +28,7 @@ const (
 	cleanupImage = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/aifactory-dev-cleanup@sha256:5a0f1c9d2b7e4d6a8c3f1e0b9d7c5a3e1f2d4b6a8c0e2f4a6b8d0c2e4f6a8b0c"
 	clusterArn   = "arn:aws:ecs:eu-west-1:123456789012:cluster/aifactory-dev-pipeline"
 	imageKey     = "arn:aws:kms:eu-west-1:123456789012:key/2222bbbb-2222-3333-4444-555566667777"
+	deployer     = "arn:aws:iam::123456789012:role/aifactory-deployer"
 )
 
 var subnets = []string{"subnet-0123456789abcdef0", "subnet-0fedcba9876543210"}
@@ -50,6 +51,7 @@ func args() *finops.Args {
 		LogRetentionDays:           30,
 		ImageKeyArn:                pulumi.String(imageKey),
 		DeletionWindowDays:         7,
+		KeyAdministrators:          []string{deployer},
 		Cleanup: finops.Cleanup{
 			Image: cleanupImage, ClusterArn: pulumi.String(clusterArn),
 			Schedule: "cron(0 19 * * ? *)", DryRun: true, Project: "aifactory",
@@ -454,6 +456,10 @@ func TestInvalidArgsNameTheFieldAndTheFix(t *testing.T) {
 		{"short idle limit", func(a *finops.Args) { a.Cleanup.StudioIdleLimit = time.Minute }, "Cleanup.StudioIdleLimit 1m0s"},
 		{"threshold", func(a *finops.Args) { a.AlertThresholdsPercent = []float64{-1} }, "AlertThresholdsPercent: -1"},
 		{"no logs key", func(a *finops.Args) { a.LogsKeyArn = nil }, "LogsKeyArn is required"},
+		{"no key administrator", func(a *finops.Args) { a.KeyAdministrators = nil }, "KeyAdministrators: name the role the platform deploys as"},
+		{"key administrator of another account", func(a *finops.Args) {
+			a.KeyAdministrators = []string{"arn:aws:iam::999999999999:role/aifactory-deployer"}
+		}, `KeyAdministrators: "arn:aws:iam::999999999999:role/aifactory-deployer" is not an IAM role ARN of account 123456789012`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := args()
@@ -464,4 +470,73 @@ func TestInvalidArgsNameTheFieldAndTheFix(t *testing.T) {
 			assert.Contains(t, err.Error(), `finops "finops": `)
 		})
 	}
+}
+
+func TestCleanupFailuresReachThePlatformTopic(t *testing.T) {
+	m, err := run(t, args())
+	require.NoError(t, err)
+	// A run the schedule could not start goes to an encrypted dead-letter
+	// queue, kept 14 days, which alarms to the platform topic.
+	q := m.Named(t, "aws:sqs/queue:Queue", "finops-cleanup-schedule-dlq")
+	assert.Equal(t, "aifactory-dev-cleanup-schedule-dlq", q.Str("name"))
+	assert.NotEmpty(t, q.Str("kmsMasterKeyId"))
+	assert.Equal(t, float64(finops.DeadLetterRetentionSeconds), q.Num("messageRetentionSeconds"))
+	var target struct {
+		DeadLetterConfig struct {
+			Arn string `json:"arn"`
+		} `json:"deadLetterConfig"`
+	}
+	require.NoError(t, m.Named(t, scheduleType, "finops-cleanup").JSON("target", &target))
+	assert.NotEmpty(t, target.DeadLetterConfig.Arn, "the schedule has a dead-letter queue")
+
+	alarm := m.Named(t, "aws:cloudwatch/metricAlarm:MetricAlarm", "finops-cleanup-not-started")
+	assert.Equal(t, "aifactory-dev-cleanup-not-started", alarm.Str("name"))
+	assert.Equal(t, "AWS/SQS", alarm.Str("namespace"))
+	assert.Equal(t, "ApproximateNumberOfMessagesVisible", alarm.Str("metricName"))
+	assert.Equal(t, "aifactory-dev-cleanup-schedule-dlq", alarm.StringMap("dimensions")["QueueName"])
+	assert.Equal(t, 1.0, alarm.Num("threshold"))
+	var actions []string
+	require.NoError(t, alarm.JSON("alarmActions", &actions))
+	require.Len(t, actions, 1)
+
+	// A run that started and failed reaches the same topic through the
+	// failed-run rule.
+	rule := m.Named(t, "aws:cloudwatch/eventRule:EventRule", "finops-cleanup-run-failed")
+	assert.Equal(t, "aifactory-dev-cleanup-run-failed", rule.Str("name"))
+	want, err := finops.FailedRunPattern(scopetest.Dev())
+	require.NoError(t, err)
+	assert.JSONEq(t, want, rule.Str("eventPattern"))
+	et := m.Named(t, "aws:cloudwatch/eventTarget:EventTarget", "finops-cleanup-run-failed")
+	assert.Equal(t, actions[0], et.Str("arn"), "the rule and the alarm both go to the platform topic")
+	assert.True(t, et.Has("inputTransformer"))
+}
+
+// TestFailedRunPatternMatchesEveryRunThatDidNotSucceed checks the pattern
+// against the ECS events of the cleanup family: a non-zero exit or a task
+// that never started, any revision, nothing else.
+func TestFailedRunPatternMatchesEveryRunThatDidNotSucceed(t *testing.T) {
+	raw, err := finops.FailedRunPattern(scopetest.Dev())
+	require.NoError(t, err)
+	var p struct {
+		Source     []string `json:"source"`
+		DetailType []string `json:"detail-type"`
+		Detail     struct {
+			TaskDefinitionArn []struct {
+				Prefix string `json:"prefix"`
+			} `json:"taskDefinitionArn"`
+			LastStatus []string         `json:"lastStatus"`
+			Or         []map[string]any `json:"$or"`
+		} `json:"detail"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(raw), &p))
+	assert.Equal(t, []string{"aws.ecs"}, p.Source)
+	assert.Equal(t, []string{"ECS Task State Change"}, p.DetailType)
+	require.Len(t, p.Detail.TaskDefinitionArn, 1)
+	// The family and its revisions; "aifactory-dev-cleanup-x" is another family.
+	assert.Equal(t, "arn:aws:ecs:eu-west-1:123456789012:task-definition/aifactory-dev-cleanup:", p.Detail.TaskDefinitionArn[0].Prefix)
+	assert.Equal(t, []string{"STOPPED"}, p.Detail.LastStatus)
+	assert.Equal(t, []map[string]any{
+		{"containers": map[string]any{"exitCode": []any{map[string]any{"anything-but": 0.0}}}},
+		{"stopCode": []any{"TaskFailedToStart"}},
+	}, p.Detail.Or)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aifactory/platform/components/iamdoc"
 	"github.com/aifactory/platform/components/internal/ecsjob"
+	"github.com/aifactory/platform/components/kms"
 	"github.com/aifactory/platform/components/scope"
 	"github.com/aifactory/platform/facts/tagkeys"
 )
@@ -18,25 +19,47 @@ func sourceAccount(s scope.Scope) iamdoc.Condition {
 	return iamdoc.Condition{"StringEquals": {"aws:SourceAccount": {s.AccountID}}}
 }
 
-// KeyPolicy is the alerts key's policy: the account administers it (IAM
-// grants its use), and AWS Budgets and Cost Anomaly Detection may encrypt
-// messages to the topic on behalf of this account only.
-func KeyPolicy(s scope.Scope) iamdoc.Document {
-	return iamdoc.New(
-		iamdoc.Statement{
-			Sid: "AccountAdministersKey", Effect: iamdoc.Allow, Principal: iamdoc.AWSPrincipals(s.AccountRootARN()),
-			Action: iamdoc.Strings{"kms:*"}, Resource: iamdoc.Strings{"*"},
-		},
-		iamdoc.Statement{
-			Sid: "CostAlertsEncryptToTheTopic", Effect: iamdoc.Allow, Principal: iamdoc.Services(alertServices...),
+// KeyServices are the AWS services through which the account's principals
+// use the alerts key (kms:ViaService): SNS, for whoever publishes to or
+// reads the alerts topic (the cleanup job's summary), EventBridge
+// Scheduler, which encrypts the cleanup schedule, and SQS, which encrypts
+// the schedule's dead-letter queue.
+func KeyServices() []string { return []string{"scheduler", "sns", "sqs"} }
+
+// KeyPolicy is the alerts key's policy, built like every other platform
+// key's (kms.Policy): the administrators (the role the platform deploys
+// as) manage it but cannot encrypt, decrypt or grant with it; the
+// account's principals use it only through SNS, EventBridge Scheduler and
+// SQS and only where their IAM policies allow it too; and the services that
+// publish to the encrypted topic on their own (AWS Budgets, Cost Anomaly
+// Detection, CloudWatch alarms, EventBridge rules) may generate and
+// decrypt its data keys for this account's budgets, anomaly subscriptions,
+// alarms and rules only (aws:SourceAccount and aws:SourceArn, as the AWS
+// Budgets and Cost Anomaly Detection user guides show for encrypted
+// topics, and the SNS developer guide for AWS services publishing to one).
+func KeyPolicy(s scope.Scope, administrators []string) iamdoc.Document {
+	publisher := func(sid, service, sourceArn string) iamdoc.Statement {
+		return iamdoc.Statement{
+			Sid: sid, Effect: iamdoc.Allow, Principal: iamdoc.Services(service),
 			Action: iamdoc.Strings{"kms:Decrypt", "kms:GenerateDataKey*"}, Resource: iamdoc.Strings{"*"},
-			Condition: sourceAccount(s),
-		},
+			Condition: iamdoc.Condition{
+				"StringEquals": {"aws:SourceAccount": {s.AccountID}},
+				"ArnLike":      {"aws:SourceArn": {sourceArn}},
+			},
+		}
+	}
+	return kms.Policy(s, kms.PolicySpec{Administrators: administrators}, KeyServices(),
+		publisher("BudgetsEncryptToTheTopic", "budgets.amazonaws.com", s.GlobalARN("budgets", "*")),
+		publisher("CostAnomalyDetectionEncryptsToTheTopic", "costalerts.amazonaws.com", s.GlobalARN("ce", "anomalysubscription/*")),
+		publisher("AlarmsEncryptToTheTopic", "cloudwatch.amazonaws.com", s.ARN("cloudwatch", "alarm:*")),
+		publisher("EventRulesEncryptToTheTopic", "events.amazonaws.com", s.ARN("events", "rule/*")),
 	)
 }
 
-// TopicPolicy lets the account manage the topic and AWS Budgets and Cost
-// Anomaly Detection publish to it for this account's budgets and monitors.
+// TopicPolicy lets the account manage the topic, AWS Budgets and Cost
+// Anomaly Detection publish to it for this account's budgets and monitors,
+// and CloudWatch and EventBridge publish the cleanup job's own alarm and
+// failed-run rule, named by ARN.
 func TopicPolicy(s scope.Scope, topicArn string) iamdoc.Document {
 	return iamdoc.New(
 		iamdoc.Statement{
@@ -48,6 +71,22 @@ func TopicPolicy(s scope.Scope, topicArn string) iamdoc.Document {
 			Sid: "CostAlertsPublish", Effect: iamdoc.Allow, Principal: iamdoc.Services(alertServices...),
 			Action: iamdoc.Strings{"sns:Publish"}, Resource: iamdoc.Strings{topicArn},
 			Condition: sourceAccount(s),
+		},
+		iamdoc.Statement{
+			Sid: "CleanupAlarmPublishes", Effect: iamdoc.Allow, Principal: iamdoc.Services("cloudwatch.amazonaws.com"),
+			Action: iamdoc.Strings{"sns:Publish"}, Resource: iamdoc.Strings{topicArn},
+			Condition: iamdoc.Condition{
+				"StringEquals": {"aws:SourceAccount": {s.AccountID}},
+				"ArnLike":      {"aws:SourceArn": {AlarmARN(s, NotStartedAlarmName(s))}},
+			},
+		},
+		iamdoc.Statement{
+			Sid: "CleanupFailedRunRulePublishes", Effect: iamdoc.Allow, Principal: iamdoc.Services("events.amazonaws.com"),
+			Action: iamdoc.Strings{"sns:Publish"}, Resource: iamdoc.Strings{topicArn},
+			Condition: iamdoc.Condition{
+				"StringEquals": {"aws:SourceAccount": {s.AccountID}},
+				"ArnLike":      {"aws:SourceArn": {RuleARN(s, FailedRunRuleName(s))}},
+			},
 		},
 		iamdoc.Statement{
 			Sid: "DenyInsecureTransport", Effect: iamdoc.Deny, Principal: iamdoc.Anyone(),
@@ -197,5 +236,41 @@ func SchedulerPolicy(a SchedulerAccess) (iamdoc.Document, error) {
 			Resource:  iamdoc.Strings{a.KeyArn},
 			Condition: iamdoc.Condition{"StringEquals": {"kms:EncryptionContext:aws:scheduler:schedule:arn": {ScheduleARN(a.Scope)}}},
 		},
+		iamdoc.Statement{
+			Sid: "ReportUnstartedRuns", Effect: iamdoc.Allow, Action: iamdoc.Strings{"sqs:SendMessage"},
+			Resource: iamdoc.Strings{DeadLetterQueueARN(a.Scope)},
+		},
+		iamdoc.Statement{
+			Sid: "EncryptDeadLettersThroughSQS", Effect: iamdoc.Allow, Action: iamdoc.Strings{"kms:GenerateDataKey", "kms:Decrypt"},
+			Resource:  iamdoc.Strings{a.KeyArn},
+			Condition: iamdoc.Condition{"StringEquals": {"kms:ViaService": {a.ServiceHost("sqs")}}},
+		},
 	), nil
+}
+
+// QueuePolicy is the cleanup schedule's dead-letter queue's policy: TLS
+// only, this account only, and nobody but the schedule's role (EventBridge
+// Scheduler sends a run it could not start with the schedule's execution
+// role, which only Scheduler, for this account's schedule group, assumes)
+// puts a message in it, whatever their IAM policies allow. The role is
+// named by condition: it is created after the queue.
+func QueuePolicy(s scope.Scope) iamdoc.Document {
+	queue := iamdoc.Strings{DeadLetterQueueARN(s)}
+	return iamdoc.New(
+		iamdoc.Statement{
+			Sid: "DenyInsecureTransport", Effect: iamdoc.Deny, Principal: iamdoc.Anyone(),
+			Action: iamdoc.Strings{"sqs:*"}, Resource: queue,
+			Condition: iamdoc.Condition{"Bool": {"aws:SecureTransport": {"false"}}},
+		},
+		iamdoc.Statement{
+			Sid: "DenyOtherAccounts", Effect: iamdoc.Deny, Principal: iamdoc.Anyone(),
+			Action: iamdoc.Strings{"sqs:*"}, Resource: queue,
+			Condition: iamdoc.Condition{"StringNotEquals": {"aws:PrincipalAccount": {s.AccountID}}},
+		},
+		iamdoc.Statement{
+			Sid: "OnlyTheCleanupScheduleSends", Effect: iamdoc.Deny, Principal: iamdoc.Anyone(),
+			Action: iamdoc.Strings{"sqs:SendMessage"}, Resource: queue,
+			Condition: iamdoc.Condition{"ArnNotEquals": {"aws:PrincipalArn": {s.RoleARN(ScheduleRoleName(s))}}},
+		},
+	)
 }

@@ -205,6 +205,11 @@ func TestCleanupScheduleRoleRunsTheCleanupTaskAndNothingElse(t *testing.T) {
 		{"decrypt its schedule", "kms:Decrypt", scheduleKey, map[string]string{"kms:EncryptionContext:aws:scheduler:schedule:arn": "arn:aws:scheduler:eu-west-1:123456789012:schedule/default/aifactory-dev-cleanup"}, true},
 		{"decrypt another schedule", "kms:Decrypt", scheduleKey, map[string]string{"kms:EncryptionContext:aws:scheduler:schedule:arn": "arn:aws:scheduler:eu-west-1:123456789012:schedule/default/aifactory-dev-weekly"}, false},
 		{"decrypt the alerts", "kms:Decrypt", scheduleKey, nil, false},
+		{"report a run it could not start", "sqs:SendMessage", "arn:aws:sqs:eu-west-1:123456789012:aifactory-dev-cleanup-schedule-dlq", nil, true},
+		{"send to the weekly run's queue", "sqs:SendMessage", "arn:aws:sqs:eu-west-1:123456789012:aifactory-dev-weekly-schedule-dlq", nil, false},
+		{"read its dead letters", "sqs:ReceiveMessage", "arn:aws:sqs:eu-west-1:123456789012:aifactory-dev-cleanup-schedule-dlq", nil, false},
+		{"encrypt a dead letter through SQS", "kms:GenerateDataKey", scheduleKey, map[string]string{"kms:ViaService": "sqs.eu-west-1.amazonaws.com"}, true},
+		{"use the key through SNS", "kms:GenerateDataKey", scheduleKey, map[string]string{"kms:ViaService": "sns.eu-west-1.amazonaws.com"}, false},
 		{"start the weekly run", "states:StartExecution", "arn:aws:states:eu-west-1:123456789012:stateMachine:aifactory-dev-weekly", nil, false},
 		{"invoke a function", "lambda:InvokeFunction", "arn:aws:lambda:eu-west-1:123456789012:function:aifactory-dev-cleanup", nil, false},
 		{"act on a volume itself", "ec2:DeleteVolume", targets["ec2:DeleteVolume"], resourceTags("aifactory", "dev"), false},
@@ -242,11 +247,148 @@ func TestRolesTrustOnlyTheirServiceForThisAccount(t *testing.T) {
 
 func TestServicePoliciesAreForThisAccountOnly(t *testing.T) {
 	s := scopetest.Dev()
-	for _, doc := range []iamdoc.Document{finops.KeyPolicy(s), finops.TopicPolicy(s, topicArn)} {
+	for _, doc := range []iamdoc.Document{finops.KeyPolicy(s, []string{deployer}), finops.TopicPolicy(s, topicArn)} {
 		for _, st := range doc.Statement {
 			if st.Principal != nil && len(st.Principal.Service) > 0 {
 				assert.Equal(t, iamdoc.Strings{s.AccountID}, st.Condition["StringEquals"]["aws:SourceAccount"], st.Sid)
 			}
 		}
+	}
+}
+
+// TestAlertsKeySeparatesAdministratorsFromUsers evaluates the key policy
+// the component attaches to the alerts key, with an identity policy that
+// allows every KMS action: the key policy alone keeps the administrator
+// from using the key, the account's roles to SNS and EventBridge
+// Scheduler, and the publishing services to this account's budgets,
+// anomaly subscriptions, alarms and rules.
+func TestAlertsKeySeparatesAdministratorsFromUsers(t *testing.T) {
+	m, err := run(t, args())
+	require.NoError(t, err)
+	keyPolicy, err := iamdoc.Parse(m.Named(t, "aws:kms/key:Key", "finops-alerts").Str("policy"))
+	require.NoError(t, err)
+	everything := iamdoc.New(iamdoc.Statement{Effect: iamdoc.Allow, Action: iamdoc.Strings{"kms:*"}, Resource: iamdoc.Strings{"*"}})
+	const account = "123456789012"
+	via := func(svc string) iameval.Context {
+		return iameval.Keys("kms:ViaService", svc+".eu-west-1.amazonaws.com", "kms:CallerAccount", account)
+	}
+	direct := iameval.Keys("kms:CallerAccount", account)
+	from := func(sourceArn string) iameval.Context {
+		return iameval.Keys("aws:SourceAccount", account, "aws:SourceArn", sourceArn)
+	}
+	teamRole := "arn:aws:iam::123456789012:role/aifactory-dev-studio-risk"
+	tests := []struct {
+		name      string
+		principal string
+		service   string
+		action    string
+		ctx       iameval.Context
+		want      iameval.Decision
+	}{
+		{"the administrator rotates the key", deployer, "", "kms:EnableKeyRotation", direct, iameval.Allow},
+		{"the administrator changes the key policy", deployer, "", "kms:PutKeyPolicy", direct, iameval.Allow},
+		{"the administrator cannot decrypt", deployer, "", "kms:Decrypt", direct, iameval.ImplicitDeny},
+		{"the administrator cannot decrypt through SNS either", deployer, "", "kms:Decrypt", via("sns"), iameval.ImplicitDeny},
+		{"the administrator cannot grant itself use", deployer, "", "kms:CreateGrant", direct, iameval.ImplicitDeny},
+		{"the cleanup job encrypts its summary through SNS", taskRole, "", "kms:GenerateDataKey", via("sns"), iameval.Allow},
+		{"the schedule's role decrypts the schedule through Scheduler", scheduleRole, "", "kms:Decrypt", via("scheduler"), iameval.Allow},
+		{"the schedule's role encrypts a dead letter through SQS", scheduleRole, "", "kms:GenerateDataKey", via("sqs"), iameval.Allow},
+		{"a role cannot decrypt directly", teamRole, "", "kms:Decrypt", direct, iameval.ImplicitDeny},
+		{"a role cannot decrypt through S3", teamRole, "", "kms:Decrypt", via("s3"), iameval.ImplicitDeny},
+		{"a role cannot administer", teamRole, "", "kms:ScheduleKeyDeletion", direct, iameval.ImplicitDeny},
+		{"another account's role", "arn:aws:iam::999999999999:role/x", "", "kms:Decrypt",
+			iameval.Keys("kms:ViaService", "sns.eu-west-1.amazonaws.com", "kms:CallerAccount", "999999999999"), iameval.ImplicitDeny},
+		{"a budget of this account encrypts to the topic", "", "budgets.amazonaws.com", "kms:GenerateDataKey",
+			from("arn:aws:budgets::123456789012:budget/aifactory-dev-platform"), iameval.Allow},
+		{"a budget of another account", "", "budgets.amazonaws.com", "kms:GenerateDataKey",
+			iameval.Keys("aws:SourceAccount", "999999999999", "aws:SourceArn", "arn:aws:budgets::999999999999:budget/x"), iameval.ImplicitDeny},
+		{"an anomaly subscription of this account encrypts to the topic", "", "costalerts.amazonaws.com", "kms:GenerateDataKey",
+			from("arn:aws:ce::123456789012:anomalysubscription/0123"), iameval.Allow},
+		{"cost anomaly detection without its source", "", "costalerts.amazonaws.com", "kms:GenerateDataKey",
+			iameval.Keys("aws:SourceAccount", account), iameval.ImplicitDeny},
+		{"an alarm of this account encrypts to the topic", "", "cloudwatch.amazonaws.com", "kms:GenerateDataKey",
+			from("arn:aws:cloudwatch:eu-west-1:123456789012:alarm:aifactory-dev-cleanup-failed"), iameval.Allow},
+		{"an alarm of another account", "", "cloudwatch.amazonaws.com", "kms:GenerateDataKey",
+			iameval.Keys("aws:SourceAccount", "999999999999", "aws:SourceArn", "arn:aws:cloudwatch:eu-west-1:999999999999:alarm:x"), iameval.ImplicitDeny},
+		{"a rule of this account encrypts to the topic", "", "events.amazonaws.com", "kms:GenerateDataKey",
+			from("arn:aws:events:eu-west-1:123456789012:rule/aifactory-dev-cleanup-failed"), iameval.Allow},
+		{"another service", "", "s3.amazonaws.com", "kms:GenerateDataKey", from("arn:aws:s3:::aifactory-dev-x"), iameval.ImplicitDeny},
+		{"a publishing service cannot administer", "", "budgets.amazonaws.com", "kms:PutKeyPolicy",
+			from("arn:aws:budgets::123456789012:budget/aifactory-dev-platform"), iameval.ImplicitDeny},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			policies := iameval.Policies{Resource: []iamdoc.Document{keyPolicy}, ResourceMustAllow: true}
+			if tt.principal != "" {
+				policies.Identity = []iamdoc.Document{everything}
+			}
+			got, err := iameval.Evaluate(policies, iameval.Request{
+				Principal: tt.principal, Service: tt.service, Action: tt.action, Resource: keyArn, Context: tt.ctx,
+			})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got.Decision, got.Reason)
+		})
+	}
+}
+
+// TestDeadLetterQueueTakesOnlyTheSchedulesUnstartedRuns evaluates the
+// queue policy the component attaches with an identity policy that allows
+// every SQS action: only the schedule's role of this account sends.
+func TestDeadLetterQueueTakesOnlyTheSchedulesUnstartedRuns(t *testing.T) {
+	m, err := run(t, args())
+	require.NoError(t, err)
+	q := m.Named(t, "aws:sqs/queue:Queue", "finops-cleanup-schedule-dlq")
+	queuePolicy, err := iamdoc.Parse(q.Str("policy"))
+	require.NoError(t, err)
+	queue := "arn:aws:sqs:eu-west-1:123456789012:aifactory-dev-cleanup-schedule-dlq"
+	everything := iamdoc.New(iamdoc.Statement{Effect: iamdoc.Allow, Action: iamdoc.Strings{"sqs:*"}, Resource: iamdoc.Strings{"*"}})
+	tls := iameval.Keys("aws:SecureTransport", "true")
+	tests := []struct {
+		name, principal, action string
+		ctx                     iameval.Context
+		want                    iameval.Decision
+	}{
+		{"the schedule's role sends", scheduleRole, "sqs:SendMessage", tls, iameval.Allow},
+		{"the schedule's role without TLS", scheduleRole, "sqs:SendMessage", iameval.Keys("aws:SecureTransport", "false"), iameval.ExplicitDeny},
+		{"the cleanup task role cannot send", taskRole, "sqs:SendMessage", tls, iameval.ExplicitDeny},
+		{"the weekly schedule's role cannot send", "arn:aws:iam::123456789012:role/aifactory-dev-weekly-scheduler", "sqs:SendMessage", tls, iameval.ExplicitDeny},
+		{"another account's role cannot read", "arn:aws:iam::999999999999:role/aifactory-dev-cleanup-schedule", "sqs:ReceiveMessage", tls, iameval.ExplicitDeny},
+		{"an operator of the account reads the dead letters", "arn:aws:iam::123456789012:role/platform-operator", "sqs:ReceiveMessage", tls, iameval.Allow},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := iameval.Evaluate(iameval.Policies{Identity: []iamdoc.Document{everything}, Resource: []iamdoc.Document{queuePolicy}},
+				iameval.Request{Principal: tt.principal, Action: tt.action, Resource: queue, Context: tt.ctx})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got.Decision, got.Reason)
+		})
+	}
+}
+
+// TestOnlyTheCleanupAlarmAndRulePublishAsServices evaluates the topic
+// policy for the services that publish the cleanup job's failures.
+func TestOnlyTheCleanupAlarmAndRulePublishAsServices(t *testing.T) {
+	doc := finops.TopicPolicy(scopetest.Dev(), topicArn)
+	from := func(arn string) iameval.Context {
+		return iameval.Keys("aws:SourceAccount", "123456789012", "aws:SourceArn", arn, "aws:SecureTransport", "true")
+	}
+	tests := []struct {
+		name, service string
+		ctx           iameval.Context
+		want          iameval.Effect
+	}{
+		{"the not-started alarm", "cloudwatch.amazonaws.com", from("arn:aws:cloudwatch:eu-west-1:123456789012:alarm:aifactory-dev-cleanup-not-started"), iameval.Allowed},
+		{"another alarm", "cloudwatch.amazonaws.com", from("arn:aws:cloudwatch:eu-west-1:123456789012:alarm:aifactory-dev-other"), iameval.NotApplicable},
+		{"the failed-run rule", "events.amazonaws.com", from("arn:aws:events:eu-west-1:123456789012:rule/aifactory-dev-cleanup-run-failed"), iameval.Allowed},
+		{"another rule", "events.amazonaws.com", from("arn:aws:events:eu-west-1:123456789012:rule/aifactory-dev-other"), iameval.NotApplicable},
+		{"the rule of another account", "events.amazonaws.com",
+			iameval.Keys("aws:SourceAccount", "999999999999", "aws:SourceArn", "arn:aws:events:eu-west-1:999999999999:rule/aifactory-dev-cleanup-run-failed"), iameval.NotApplicable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := iameval.Document(doc, iameval.Request{Service: tt.service, Action: "sns:Publish", Resource: topicArn, Context: tt.ctx})
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
 	}
 }

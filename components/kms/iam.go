@@ -69,9 +69,54 @@ type PolicySpec struct {
 // publishing to encrypted topics for the pipeline key) are admitted for
 // this account's resources only.
 func KeyPolicy(p Purpose, s scope.Scope, spec PolicySpec) iamdoc.Document {
+	var own []iamdoc.Statement
+	switch p {
+	case Logs:
+		own = append(own, iamdoc.Statement{
+			Sid:       "CloudWatchLogsEncryptsAccountLogGroups",
+			Effect:    iamdoc.Allow,
+			Principal: iamdoc.Services(s.ServiceHost("logs")),
+			Action:    useActions,
+			Resource:  iamdoc.Strings{"*"},
+			Condition: iamdoc.Condition{
+				"ArnLike": {"kms:EncryptionContext:aws:logs:arn": {s.LogGroupARN("*")}},
+			},
+		})
+		own = append(own, auditStatements(s)...)
+	case Pipeline:
+		own = append(own, iamdoc.Statement{
+			Sid:       "AlarmsAndEventsPublishToEncryptedTopics",
+			Effect:    iamdoc.Allow,
+			Principal: iamdoc.Services("cloudwatch.amazonaws.com", "events.amazonaws.com"),
+			Action:    iamdoc.Strings{"kms:Decrypt", "kms:GenerateDataKey*"},
+			Resource:  iamdoc.Strings{"*"},
+			Condition: iamdoc.Condition{
+				"StringEquals": {"aws:SourceAccount": {s.AccountID}},
+			},
+		})
+		own = append(own, pipelineServiceStatements(s)...)
+	}
+	return Policy(s, spec, UseServices(p), own...)
+}
+
+// Policy is the key policy every platform key shares, for a key that is
+// used through services (its AWS service names, such as "sns" or "s3"),
+// followed by the statements of the services that encrypt with it on their
+// own behalf. Components with a key of their own (the cost alerts key)
+// build its policy here, so that no key of the platform separates
+// administrators from users differently:
+//
+//   - the administrators manage the key without using it: no encrypt,
+//     decrypt or grant for themselves, whatever their IAM policies say;
+//   - the account's other principals use it only through the named
+//     services (kms:ViaService, kms:CallerAccount), and only where their
+//     own IAM policies allow it too;
+//   - services create grants only for AWS resources;
+//   - the direct users, if any, use it without a service.
+func Policy(s scope.Scope, spec PolicySpec, services []string, serviceStatements ...iamdoc.Statement) iamdoc.Document {
 	root := s.AccountRootARN()
 	var via iamdoc.Strings
-	for _, svc := range UseServices(p) {
+	for _, svc := range services {
 		via = append(via, s.ServiceHost(svc))
 	}
 	statements := []iamdoc.Statement{
@@ -130,32 +175,7 @@ func KeyPolicy(p Purpose, s scope.Scope, spec PolicySpec) iamdoc.Document {
 			Condition: iamdoc.Condition{"ArnEquals": {"aws:PrincipalArn": sorted(spec.DirectUsers)}},
 		})
 	}
-	switch p {
-	case Logs:
-		statements = append(statements, iamdoc.Statement{
-			Sid:       "CloudWatchLogsEncryptsAccountLogGroups",
-			Effect:    iamdoc.Allow,
-			Principal: iamdoc.Services(s.ServiceHost("logs")),
-			Action:    useActions,
-			Resource:  iamdoc.Strings{"*"},
-			Condition: iamdoc.Condition{
-				"ArnLike": {"kms:EncryptionContext:aws:logs:arn": {s.LogGroupARN("*")}},
-			},
-		})
-		statements = append(statements, auditStatements(s)...)
-	case Pipeline:
-		statements = append(statements, iamdoc.Statement{
-			Sid:       "AlarmsAndEventsPublishToEncryptedTopics",
-			Effect:    iamdoc.Allow,
-			Principal: iamdoc.Services("cloudwatch.amazonaws.com", "events.amazonaws.com"),
-			Action:    iamdoc.Strings{"kms:Decrypt", "kms:GenerateDataKey*"},
-			Resource:  iamdoc.Strings{"*"},
-			Condition: iamdoc.Condition{
-				"StringEquals": {"aws:SourceAccount": {s.AccountID}},
-			},
-		})
-		statements = append(statements, pipelineServiceStatements(s)...)
-	}
+	statements = append(statements, serviceStatements...)
 	return iamdoc.New(statements...)
 }
 

@@ -140,11 +140,20 @@ func StateMachineRolePolicy(a RoleArgs) (iamdoc.Document, error) {
 		},
 		iamdoc.Statement{
 			// .sync polls the task and stops it when the state times out.
-			Sid:       "WatchAndStopOptimiserTasks",
-			Effect:    iamdoc.Allow,
-			Action:    iamdoc.Strings{"ecs:DescribeTasks", "ecs:StopTask"},
-			Resource:  iamdoc.Strings{tasks},
-			Condition: inCluster,
+			// Other jobs run in the same cluster (the lifecycle cleanup),
+			// and a task's ARN does not name its family: only the
+			// optimiser's tasks, which carry their task definition's
+			// family tag (RunTask with PropagateTags TASK_DEFINITION).
+			// ecs:cluster and the task's resource tags are the only
+			// condition keys these two actions take.
+			Sid:      "WatchAndStopOptimiserTasks",
+			Effect:   iamdoc.Allow,
+			Action:   iamdoc.Strings{"ecs:DescribeTasks", "ecs:StopTask"},
+			Resource: iamdoc.Strings{tasks},
+			Condition: iamdoc.Condition{
+				"ArnEquals":    inCluster["ArnEquals"],
+				"StringEquals": {"aws:ResourceTag/" + ecsjob.FamilyTag: {a.TaskDefinitionFamily}},
+			},
 		},
 		iamdoc.Statement{
 			// RunTask with PropagateTags tags the task it creates; ECS

@@ -7,7 +7,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/aifactory/platform/components/finops"
 	"github.com/aifactory/platform/components/iamdoc"
+	"github.com/aifactory/platform/components/internal/ecsjob"
 	"github.com/aifactory/platform/components/kms"
 	"github.com/aifactory/platform/components/pipeline"
 	"github.com/aifactory/platform/components/scope/scopetest"
@@ -46,6 +48,11 @@ func TestStateMachineRoleAllowsExactlyWhatTheWorkflowNeeds(t *testing.T) {
 	require.NoError(t, err)
 
 	inCluster := map[string]string{"ecs:cluster": clusterArn}
+	// Tasks carry their task definition's tags (PropagateTags); the
+	// cleanup job's tasks run in the same cluster.
+	familyTag := "aws:ResourceTag/" + ecsjob.FamilyTag
+	optimiserTask := map[string]string{"ecs:cluster": clusterArn, familyTag: "aifactory-dev-optimiser"}
+	cleanupTask := map[string]string{"ecs:cluster": clusterArn, familyTag: finops.TaskFamily(scopetest.Dev())}
 	task := "arn:aws:ecs:eu-west-1:123456789012:task/aifactory-dev-pipeline/0123456789abcdef0123456789abcdef"
 	viaSNS := map[string]string{"kms:ViaService": "sns.eu-west-1.amazonaws.com"}
 	forThisMachine := map[string]string{"kms:EncryptionContext:aws:states:stateMachineArn": stateMachine}
@@ -61,9 +68,13 @@ func TestStateMachineRoleAllowsExactlyWhatTheWorkflowNeeds(t *testing.T) {
 		{"run a family sharing the prefix", request{"ecs:RunTask", "arn:aws:ecs:eu-west-1:123456789012:task-definition/aifactory-dev-optimiser-x:1", inCluster}, implicitDeny},
 		{"run in another cluster", request{"ecs:RunTask", "arn:aws:ecs:eu-west-1:123456789012:task-definition/aifactory-dev-optimiser:7",
 			map[string]string{"ecs:cluster": "arn:aws:ecs:eu-west-1:123456789012:cluster/other"}}, implicitDeny},
-		{"describe a task", request{"ecs:DescribeTasks", task, inCluster}, allowed},
-		{"stop a task", request{"ecs:StopTask", task, inCluster}, allowed},
-		{"stop a task of another cluster", request{"ecs:StopTask", "arn:aws:ecs:eu-west-1:123456789012:task/other/0123", map[string]string{"ecs:cluster": "arn:aws:ecs:eu-west-1:123456789012:cluster/other"}}, implicitDeny},
+		{"describe an optimiser task", request{"ecs:DescribeTasks", task, optimiserTask}, allowed},
+		{"stop an optimiser task", request{"ecs:StopTask", task, optimiserTask}, allowed},
+		{"stop a cleanup task in the same cluster", request{"ecs:StopTask", task, cleanupTask}, implicitDeny},
+		{"describe a cleanup task in the same cluster", request{"ecs:DescribeTasks", task, cleanupTask}, implicitDeny},
+		{"stop an untagged task in the same cluster", request{"ecs:StopTask", task, inCluster}, implicitDeny},
+		{"stop an optimiser-tagged task of another cluster", request{"ecs:StopTask", "arn:aws:ecs:eu-west-1:123456789012:task/other/0123",
+			map[string]string{"ecs:cluster": "arn:aws:ecs:eu-west-1:123456789012:cluster/other", familyTag: "aifactory-dev-optimiser"}}, implicitDeny},
 		{"tag a task at launch", request{"ecs:TagResource", task, map[string]string{"ecs:CreateAction": "RunTask"}}, allowed},
 		{"tag a running task", request{"ecs:TagResource", task, nil}, implicitDeny},
 		{"pass the task role to ECS", request{"iam:PassRole", taskRole, toECS}, allowed},

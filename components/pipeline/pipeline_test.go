@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aifactory/platform/components/iamdoc"
+	"github.com/aifactory/platform/components/internal/ecsjob"
 	"github.com/aifactory/platform/components/network"
 	"github.com/aifactory/platform/components/pipeline"
 	"github.com/aifactory/platform/components/scope/scopetest"
@@ -188,6 +189,9 @@ func TestTaskDefinitionIsHardened(t *testing.T) {
 	m := mustBuild(t, "dev")
 	td := m.Named(t, taskDefType, "pipeline-task")
 	assert.Equal(t, "aifactory-dev-optimiser", td.Str("family"))
+	// Its tasks carry it (PropagateTags), and the state machine's role
+	// watches and stops only the tasks that do.
+	assert.Equal(t, "aifactory-dev-optimiser", td.Tags()[ecsjob.FamilyTag])
 	assert.Equal(t, "awsvpc", td.Str("networkMode"))
 	assert.Equal(t, "1024", td.Str("cpu"))
 	assert.Equal(t, "2048", td.Str("memory"))

@@ -35,15 +35,20 @@ func TestEngineEveryStackPreviews(t *testing.T) {
 				// the cleanup schedules.
 				"aifactory:pipeline:WeeklyPipeline": 1, "aws:ecr/repository:Repository": 2, "aws:ecs/cluster:Cluster": 1,
 				"aws:ecs/taskDefinition:TaskDefinition": 2, "aws:sfn/stateMachine:StateMachine": 1, "aws:scheduler/schedule:Schedule": 2,
-				"aws:sqs/queue:Queue": 1, "aws:secretsmanager/secret:Secret": 1,
+				// The weekly and the cleanup schedules' dead-letter queues.
+				"aws:sqs/queue:Queue": 2, "aws:secretsmanager/secret:Secret": 1,
 				"aws:s3/bucketObjectv2:BucketObjectv2": 3, // a configuration per country
 				// The pipeline's results and failures topics, the cost alerts' and the audit alarms'.
 				"aws:sns/topic:Topic": 4,
-				// The pipeline's two alarms, the audit trail's one per event and
-				// its one on undelivered non-compliance notices, two per served
-				// endpoint (its rollback alarms).
-				"aws:cloudwatch/metricAlarm:MetricAlarm": 2 + len(auditspec.Events) + 1 + 2*servedEndpoints(t, stack),
-				"aifactory:audit:AuditTrail":             1, "aws:cloudtrail/trail:Trail": 1, "aws:cfg/recorder:Recorder": 1,
+				// The pipeline's two alarms, the cleanup schedule's one on its
+				// dead-letter queue, the audit trail's one per event and its one
+				// on undelivered non-compliance notices, two per served endpoint
+				// (its rollback alarms).
+				"aws:cloudwatch/metricAlarm:MetricAlarm": 2 + 1 + len(auditspec.Events) + 1 + 2*servedEndpoints(t, stack),
+				// The audit trail's two rules on non-compliance and the cleanup
+				// job's failed-run rule.
+				"aws:cloudwatch/eventRule:EventRule": 3,
+				"aifactory:audit:AuditTrail":         1, "aws:cloudtrail/trail:Trail": 1, "aws:cfg/recorder:Recorder": 1,
 				"aws:cfg/rule:Rule": len(auditspec.ConfigRules), "aws:s3/bucketV2:BucketV2": 5,
 				// A budget and an anomaly monitor per team, the platform team included.
 				"aifactory:finops:CostControls": 1, "aws:budgets/budget:Budget": 3,

@@ -16,7 +16,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aifactory/platform/components/analytics"
+	"github.com/aifactory/platform/components/finops"
 	"github.com/aifactory/platform/components/iamdoc"
+	"github.com/aifactory/platform/components/kms"
 	"github.com/aifactory/platform/components/scope/scopetest"
 	"github.com/aifactory/platform/components/workspace"
 	"github.com/aifactory/platform/internal/iameval"
@@ -223,9 +225,19 @@ func TestIsolationMatrix(t *testing.T) {
 	logBucketPolicy := w.doc(t, "aws:s3/bucketPolicy:BucketPolicy", "data-logs", "policy")
 	workspaceBoundary := w.managedPolicy(t, "workspace-boundary")
 	analyticsBoundary := w.managedPolicy(t, "analytics-boundary")
-	keyPolicy := func(purpose string) iamdoc.Document { return w.doc(t, "aws:kms/key:Key", "keys-"+purpose, "policy") }
+	// The platform's keys by purpose, and the cost alerts key of the
+	// finops component as "finops".
+	keyResource := func(purpose string) string {
+		if purpose == "finops" {
+			return "finops-alerts"
+		}
+		return "keys-" + purpose
+	}
+	keyPolicy := func(purpose string) iamdoc.Document {
+		return w.doc(t, "aws:kms/key:Key", keyResource(purpose), "policy")
+	}
 	keyArn := func(purpose string) string {
-		return "arn:aws:kms:eu-west-1:" + isolationAccount + ":key/keys-" + purpose + "-id"
+		return "arn:aws:kms:eu-west-1:" + isolationAccount + ":key/" + keyResource(purpose) + "-id"
 	}
 	domainID := "workspace-id"
 
@@ -468,9 +480,26 @@ func TestIsolationMatrix(t *testing.T) {
 		mx.decide(t, "KMS keys", team, team, "EMR nodes encrypt their local disks", keyPolicies(nodePolicies(team), "data"),
 			iameval.Request{Principal: nodeRole(team), Action: "kms:GenerateDataKey", Resource: keyArn("data"), Context: directly}, iameval.Allow)
 	}
+	// The pipeline and cost alerts keys serve the platform's own jobs and
+	// topics: no team's identity uses them at all, not even through their
+	// services.
+	platformKeyServices := map[string][]string{"pipeline": kms.UseServices(kms.Pipeline), "finops": finops.KeyServices()}
 	for _, p := range pairs() {
 		a, b := p[0], p[1]
-		for _, purpose := range []string{"data", "workspace", "logs"} {
+		for _, purpose := range []string{"pipeline", "finops"} {
+			for _, who := range []struct {
+				name      string
+				principal string
+				pol       iameval.Policies
+			}{{"workspace role", workspaceRole(a), workspacePolicies(a)}, {"person", person(a), personPolicies(a)}, {"EMR nodes", nodeRole(a), nodePolicies(a)}} {
+				for _, svc := range platformKeyServices[purpose] {
+					mx.deny(t, "KMS keys", a, b, who.name+" decrypts with the "+purpose+" key through "+svc, keyPolicies(who.pol, purpose),
+						iameval.Request{Principal: who.principal, Action: "kms:Decrypt", Resource: keyArn(purpose),
+							Context: iameval.Keys("kms:ViaService", svc+".eu-west-1.amazonaws.com", "kms:CallerAccount", isolationAccount)})
+				}
+			}
+		}
+		for _, purpose := range []string{"data", "workspace", "logs", "pipeline", "finops"} {
 			for _, who := range []struct {
 				name      string
 				principal string

@@ -391,6 +391,7 @@ func newCostControls(ctx *pulumi.Context, cfg *stackconfig.Config, sc scope.Scop
 		LogRetentionDays:           cfg.LogRetentionDays,
 		ImageKeyArn:                in.imageKey,
 		DeletionWindowDays:         cfg.KMSDeletionWindowDays,
+		KeyAdministrators:          []string{cfg.DeployerRoleArn},
 		Protect:                    cfg.Protect,
 		Cleanup: finops.Cleanup{
 			Image:           f.Cleanup.Image,

@@ -117,6 +117,7 @@ func TestRepositoryTaskAndSecurityGroup(t *testing.T) {
 		assert.Equal(t, "256", td.Str("cpu"))
 		assert.Equal(t, "awsvpc", td.Str("networkMode"))
 		assert.NotEqual(t, td.Str("taskRoleArn"), td.Str("executionRoleArn"))
+		assert.Equal(t, "aifactory-dev-cleanup", td.Tags()[ecsjob.FamilyTag], "tasks launched with PropagateTags carry their family")
 
 		var egress []struct {
 			SecurityGroups []string `json:"securityGroups"`

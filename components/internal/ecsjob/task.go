@@ -11,6 +11,15 @@ import (
 	"github.com/aifactory/platform/components/network"
 )
 
+// FamilyTag is the tag every job's task definition carries with its
+// family as the value. The jobs launch their tasks with PropagateTags
+// TASK_DEFINITION, so each task carries it too: a task's ARN names its
+// cluster but not its family, and ecs:StopTask and ecs:DescribeTasks take
+// no ecs:task-definition condition, so this resource tag
+// (aws:ResourceTag/task-family) is what lets a role watch and stop one
+// job's tasks and not another's in a shared cluster.
+const FamilyTag = "task-family"
+
 // Task is a job's Fargate task definition.
 type Task struct {
 	// Family names the task definition; every revision keeps it.
@@ -50,6 +59,7 @@ func (t Task) New(ctx *pulumi.Context, name string, opts ...pulumi.ResourceOptio
 		ExecutionRoleArn:     t.ExecutionRoleArn,
 		ContainerDefinitions: pulumi.String(string(containers)),
 		Volumes:              ecs.TaskDefinitionVolumeArray{&ecs.TaskDefinitionVolumeArgs{Name: pulumi.String(ScratchVolume)}},
+		Tags:                 pulumi.StringMap{FamilyTag: pulumi.String(t.Family)},
 	}, opts...)
 }
 
