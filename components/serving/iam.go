@@ -111,11 +111,27 @@ var InvokeActions = iamdoc.Strings{
 // syncInvokeActions are what the platform grants: real-time invocations.
 var syncInvokeActions = iamdoc.Strings{"sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"}
 
-// registryActions are the calls on a registry's versions and the models
-// built from them that its resource policy confines to the team.
-var registryActions = iamdoc.Strings{
+// teamRegistryActions are the only calls on a registry and its versions
+// the team's roles make: register, read, decide. The registry's policy
+// denies every other SageMaker action on them (the group's policy, the
+// group itself, tags, batch reads, deletions, models built from a version,
+// and actions AWS adds later) to everyone but the deployer, whatever the
+// caller's identity policies allow.
+var teamRegistryActions = iamdoc.Strings{
 	"sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup",
-	"sagemaker:ListModelPackages", "sagemaker:UpdateModelPackage", "sagemaker:DeleteModelPackage", "sagemaker:CreateModel",
+	"sagemaker:ListModelPackages", "sagemaker:UpdateModelPackage",
+}
+
+// RegistryManagementActions are the actions the Service Authorization
+// Reference lists on the model-package-group and model-package resource
+// types besides those of teamRegistryActions. Only the deployer may call
+// them; the registry's policy denies them by exclusion (NotAction), so
+// the list documents and tests the deny rather than bounding it.
+var RegistryManagementActions = iamdoc.Strings{
+	"sagemaker:AddTags", "sagemaker:BatchDescribeModelPackage", "sagemaker:CreateModel",
+	"sagemaker:CreateModelPackageGroup", "sagemaker:DeleteModelPackage", "sagemaker:DeleteModelPackageGroup",
+	"sagemaker:DeleteModelPackageGroupPolicy", "sagemaker:DeleteTags", "sagemaker:GetModelPackageGroupPolicy",
+	"sagemaker:ListTags", "sagemaker:PutModelPackageGroupPolicy",
 }
 
 var (
@@ -384,7 +400,9 @@ type RegistryScope struct {
 // only as PendingManualApproval; only the team's approvers set Approved or
 // Rejected, and they register nothing; the deployer reads versions to build
 // the models the stack file names. Every other principal of the account is
-// denied, whatever its identity policies allow.
+// denied every SageMaker action on the registry, and everyone but the
+// deployer (the team's own roles included) every action that manages the
+// registry itself, whatever their identity policies allow.
 func RegistryPolicy(s RegistryScope) iamdoc.Document {
 	group := RegistryArn(s.Scope, s.Team)
 	versions := RegistryVersionsArn(s.Scope, s.Team)
@@ -422,12 +440,25 @@ func RegistryPolicy(s RegistryScope) iamdoc.Document {
 	}
 	statements = append(statements,
 		iamdoc.Statement{
+			// Every SageMaker action on the registry, not a list: a
+			// list misses the calls that manage the registry itself.
 			Sid:       "NoOneElse",
 			Effect:    iamdoc.Deny,
 			Principal: iamdoc.Anyone(),
-			Action:    registryActions,
+			Action:    iamdoc.Strings{"sagemaker:*"},
 			Resource:  both,
 			Condition: iamdoc.Condition{"ArnNotEquals": {"aws:PrincipalArn": readers}},
+		},
+		iamdoc.Statement{
+			// The team's own roles too: whoever could delete or replace
+			// this policy, or retag the group, could approve their own
+			// versions next.
+			Sid:       "OnlyTheDeployerManagesTheRegistry",
+			Effect:    iamdoc.Deny,
+			Principal: iamdoc.Anyone(),
+			NotAction: teamRegistryActions,
+			Resource:  both,
+			Condition: iamdoc.Condition{"ArnNotEquals": {"aws:PrincipalArn": {s.DeployerRoleArn}}},
 		},
 		iamdoc.Statement{
 			// A request without a status is refused too (a negated

@@ -134,6 +134,43 @@ func TestRegistryApprovalIsSeparatedAndConfinedToTheTeam(t *testing.T) {
 	}
 }
 
+// Nobody but the deployer manages a registry: not another team's role
+// with every SageMaker permission, and not the team's own people or
+// approvers, who could otherwise delete or replace the registry's policy
+// and approve their own versions next.
+func TestOnlyTheDeployerManagesARegistry(t *testing.T) {
+	s := scopetest.Dev()
+	group := roundTrip(t, serving.RegistryPolicy(serving.RegistryScope{
+		Scope: s, Team: "team-a", Registrants: []string{analysts}, Approvers: []string{approvers}, DeployerRoleArn: deployer,
+	}))
+	everything := roundTrip(t, iamdoc.New(iamdoc.Statement{Effect: iamdoc.Allow, Action: iamdoc.Strings{"sagemaker:*"}, Resource: iamdoc.Strings{"*"}}))
+	registry := serving.RegistryArn(s, "team-a")
+	version := s.ARN("sagemaker", "model-package/aifactory-dev-team-a/3")
+	actions := append(iamdoc.Strings{"sagemaker:SomeActionAddedLater"}, serving.RegistryManagementActions...)
+	for _, principal := range []string{otherTeam, admin, analysts, approvers} {
+		for _, action := range actions {
+			for _, res := range []string{registry, version} {
+				t.Run(principal+" "+action+" on "+res, func(t *testing.T) {
+					p := iameval.Policies{Identity: []iamdoc.Document{everything}, Resource: []iamdoc.Document{group}}
+					assert.Equal(t, iameval.ExplicitDeny, decide(t, p, iameval.Request{Principal: principal, Action: action, Resource: res}))
+				})
+			}
+		}
+	}
+	for _, action := range serving.RegistryManagementActions {
+		t.Run("deployer "+action, func(t *testing.T) {
+			p := iameval.Policies{Identity: []iamdoc.Document{everything}, Resource: []iamdoc.Document{group}}
+			assert.Equal(t, iameval.Allow, decide(t, p, iameval.Request{Principal: deployer, Action: action, Resource: registry}))
+		})
+	}
+	// The team's work is untouched: its people register and read.
+	registrant := roundTrip(t, serving.RegistrantPolicy(s, "team-a"))
+	p := iameval.Policies{Identity: []iamdoc.Document{registrant}, Resource: []iamdoc.Document{group}}
+	assert.Equal(t, iameval.Allow, decide(t, p, iameval.Request{Principal: analysts, Action: "sagemaker:CreateModelPackage", Resource: registry,
+		Context: iameval.Keys("sagemaker:ModelApprovalStatus", serving.PendingManualApproval)}))
+	assert.Equal(t, iameval.Allow, decide(t, p, iameval.Request{Principal: analysts, Action: "sagemaker:DescribeModelPackage", Resource: version}))
+}
+
 func TestInvocationOnlyOfOwnEndpointsThroughTheRuntimeEndpoint(t *testing.T) {
 	s := scopetest.Dev()
 	invoke := roundTrip(t, serving.InvokePolicy(s, "team-a", runtimeVpce))
