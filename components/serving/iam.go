@@ -397,8 +397,9 @@ type RegistryScope struct {
 
 // RegistryPolicy is the resource policy of a team's model package group. It
 // admits only the team's roles: the team's people register versions, and
-// only as PendingManualApproval; only the team's approvers set Approved or
-// Rejected, and they register nothing; the deployer reads versions to build
+// only as PendingManualApproval; only the team's approvers update a
+// version, to set Approved or Rejected, and they register nothing; no one
+// else changes a version, with a status or without; the deployer reads versions to build
 // the models the stack file names. Every other principal of the account is
 // denied every SageMaker action on the registry, and everyone but the
 // deployer (the team's own roles included) every action that manages the
@@ -472,12 +473,16 @@ func RegistryPolicy(s RegistryScope) iamdoc.Document {
 			Condition: iamdoc.Condition{"StringNotEquals": {approvalKey: {PendingManualApproval}}},
 		},
 	)
-	decide := iamdoc.Condition{"Null": {approvalKey: {"false"}}}
+	// Any update, with a status or without: UpdateModelPackage also
+	// changes what a version serves (its inference specification, source
+	// and model card), so whoever may update an approved version without
+	// a status approves what they put in it.
+	var decide iamdoc.Condition
 	if len(s.Approvers) > 0 {
-		decide["ArnNotEquals"] = map[string]iamdoc.Strings{"aws:PrincipalArn": sorted(s.Approvers)}
+		decide = iamdoc.Condition{"ArnNotEquals": {"aws:PrincipalArn": sorted(s.Approvers)}}
 	}
 	statements = append(statements, iamdoc.Statement{
-		Sid:       "OnlyApproversDecide",
+		Sid:       "OnlyApproversUpdateVersions",
 		Effect:    iamdoc.Deny,
 		Principal: iamdoc.Anyone(),
 		Action:    iamdoc.Strings{"sagemaker:UpdateModelPackage"},
@@ -497,8 +502,8 @@ func RegistryPolicy(s RegistryScope) iamdoc.Document {
 }
 
 // RegistrantPolicy is what a team's people get on the team's registry:
-// register versions for approval, read the registry; never decide on a
-// version.
+// register versions for approval, read the registry; never update a
+// version (decide on it, or change what it serves).
 func RegistrantPolicy(s scope.Scope, team string) iamdoc.Document {
 	group, versions := RegistryArn(s, team), RegistryVersionsArn(s, team)
 	return iamdoc.New(
@@ -516,11 +521,12 @@ func RegistrantPolicy(s scope.Scope, team string) iamdoc.Document {
 			Resource: iamdoc.Strings{group, versions},
 		},
 		iamdoc.Statement{
-			Sid:       "NeverDecideOnAVersion",
-			Effect:    iamdoc.Deny,
-			Action:    iamdoc.Strings{"sagemaker:UpdateModelPackage"},
-			Resource:  iamdoc.Strings{"*"},
-			Condition: iamdoc.Condition{"Null": {approvalKey: {"false"}}},
+			// Without a status too: an update changes what an approved
+			// version serves.
+			Sid:      "NeverUpdateAVersion",
+			Effect:   iamdoc.Deny,
+			Action:   iamdoc.Strings{"sagemaker:UpdateModelPackage"},
+			Resource: iamdoc.Strings{"*"},
 		},
 	)
 }

@@ -171,6 +171,45 @@ func TestOnlyTheDeployerManagesARegistry(t *testing.T) {
 	assert.Equal(t, iameval.Allow, decide(t, p, iameval.Request{Principal: analysts, Action: "sagemaker:DescribeModelPackage", Resource: version}))
 }
 
+// An update without a status still changes what a version serves: only
+// the team's approvers update a version, whatever the caller's identity
+// policies allow.
+func TestOnlyApproversUpdateAVersion(t *testing.T) {
+	s := scopetest.Dev()
+	group := roundTrip(t, serving.RegistryPolicy(serving.RegistryScope{
+		Scope: s, Team: "team-a", Registrants: []string{analysts}, Approvers: []string{approvers}, DeployerRoleArn: deployer,
+	}))
+	noApprovers := roundTrip(t, serving.RegistryPolicy(serving.RegistryScope{
+		Scope: s, Team: "team-a", Registrants: []string{analysts}, DeployerRoleArn: deployer,
+	}))
+	registrant := roundTrip(t, serving.RegistrantPolicy(s, "team-a"))
+	everything := roundTrip(t, iamdoc.New(iamdoc.Statement{Effect: iamdoc.Allow, Action: iamdoc.Strings{"sagemaker:*"}, Resource: iamdoc.Strings{"*"}}))
+	version := s.ARN("sagemaker", "model-package/aifactory-dev-team-a/3")
+	// What an update that swaps the served container sends: no status.
+	swap := iameval.Keys()
+	tests := []struct {
+		name      string
+		principal string
+		identity  []iamdoc.Document
+		group     iamdoc.Document
+		want      iameval.Decision
+	}{
+		{"registrant with its policy", analysts, []iamdoc.Document{registrant}, group, iameval.ExplicitDeny},
+		{"registrant with sagemaker:* besides", analysts, []iamdoc.Document{registrant, everything}, group, iameval.ExplicitDeny},
+		{"registrant with sagemaker:* only", analysts, []iamdoc.Document{everything}, group, iameval.ExplicitDeny},
+		{"deployer", deployer, []iamdoc.Document{everything}, group, iameval.ExplicitDeny},
+		{"another team with sagemaker:*", otherTeam, []iamdoc.Document{everything}, group, iameval.ExplicitDeny},
+		{"registrant of a team without approvers", analysts, []iamdoc.Document{everything}, noApprovers, iameval.ExplicitDeny},
+		{"approver with sagemaker:*", approvers, []iamdoc.Document{everything}, group, iameval.Allow},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := iameval.Policies{Identity: tt.identity, Resource: []iamdoc.Document{tt.group}}
+			assert.Equal(t, tt.want, decide(t, p, iameval.Request{Principal: tt.principal, Action: "sagemaker:UpdateModelPackage", Resource: version, Context: swap}))
+		})
+	}
+}
+
 func TestInvocationOnlyOfOwnEndpointsThroughTheRuntimeEndpoint(t *testing.T) {
 	s := scopetest.Dev()
 	invoke := roundTrip(t, serving.InvokePolicy(s, "team-a", runtimeVpce))
