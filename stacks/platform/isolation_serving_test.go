@@ -1,6 +1,7 @@
 package platform_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -127,6 +128,42 @@ func servingMatrix(t *testing.T, w *world, mx *matrix, sw servingWorld) {
 			iameval.Request{Principal: approver(a), Action: "sagemaker:UpdateModelPackage", Resource: version(b), Context: status(serving.Approved)})
 		mx.deny(t, "model registries", a, b, "A's serving role reads B's versions", onRegistry(servingPolicies(a), b),
 			iameval.Request{Principal: servingRole(a), Action: "sagemaker:DescribeModelPackage", Resource: version(b)})
+	}
+
+	// Broad identity grants: the registry's resource policy alone holds.
+	// Another team's people and Studio role, and the team's own people,
+	// each with sagemaker:* on every resource besides their own policies,
+	// neither manage a registry nor approve nor change a version.
+	broad := iamdoc.New(iamdoc.Statement{Effect: iamdoc.Allow, Action: iamdoc.Strings{"sagemaker:*", "s3:*"}, Resource: iamdoc.Strings{"*"}})
+	withBroad := func(pol iameval.Policies) iameval.Policies {
+		pol.Identity = append(slices.Clone(pol.Identity), broad)
+		pol.Boundary = nil
+		return pol
+	}
+	registryAbuse := func(team string) []iameval.Request {
+		var out []iameval.Request
+		for _, action := range serving.RegistryManagementActions {
+			out = append(out, iameval.Request{Action: action, Resource: registry(team)}, iameval.Request{Action: action, Resource: version(team)})
+		}
+		return append(out,
+			iameval.Request{Action: "sagemaker:UpdateModelPackage", Resource: version(team), Context: status(serving.Approved)},
+			iameval.Request{Action: "sagemaker:UpdateModelPackage", Resource: version(team)},
+		)
+	}
+	for team := range servedEndpointOf {
+		for _, r := range registryAbuse(team) {
+			r.Principal = person(team)
+			mx.deny(t, "model registries", team, team, "people with sagemaker:* "+r.Action+" on "+r.Resource, onRegistry(withBroad(personPolicies(team)), team), r)
+		}
+	}
+	for _, p := range pairs() {
+		a, b := p[0], p[1]
+		for _, r := range registryAbuse(b) {
+			r.Principal = person(a)
+			mx.deny(t, "model registries", a, b, "people with sagemaker:* "+r.Action+" on "+r.Resource, onRegistry(withBroad(personPolicies(a)), b), r)
+			r.Principal = workspaceRole(a)
+			mx.deny(t, "model registries", a, b, "Studio role with sagemaker:* "+r.Action+" on "+r.Resource, onRegistry(withBroad(workspacePolicies(a)), b), r)
+		}
 	}
 
 	// Served endpoints: invoked through the VPC's runtime endpoint by the
