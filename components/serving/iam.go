@@ -18,11 +18,19 @@ const DeepLearningContainersAccount = "763104351884"
 
 // Where a team's serving data lives below its prefix "teams/<team>/".
 const (
-	// ModelsDir holds the model artefacts a team registers versions with;
-	// the serving role reads them and nothing else of the team's data.
+	// ModelsDir holds the model artefacts a team trains and proposes.
 	ModelsDir = "models/"
+	// ApprovedDir, below the team's prefix, holds the artefacts of
+	// approved versions: only the team's approvers write or delete there
+	// (the data bucket's policy denies everyone else, whatever their
+	// identity policies), and the serving role reads nothing else of the
+	// team's data. A version whose artefact lies anywhere else cannot be
+	// served, and nobody who registers a version can change the artefact
+	// of an approved one.
+	ApprovedDir = ModelsDir + "approved/"
 	// CaptureDir holds the captured requests and responses, one
-	// directory per endpoint; the serving role writes only there.
+	// directory per endpoint; only the team's serving role writes there,
+	// and nobody deletes (the data bucket's policy).
 	CaptureDir = "serving/"
 )
 
@@ -42,8 +50,15 @@ const approvalKey = "sagemaker:ModelApprovalStatus"
 // EndpointNamespace is the CloudWatch namespace of endpoint instance metrics.
 const EndpointNamespace = "/aws/sagemaker/Endpoints"
 
-// ArtefactsPrefix is the key prefix of a team's model artefacts.
+// ArtefactsPrefix is the key prefix of a team's model artefacts, proposed
+// and approved.
 func ArtefactsPrefix(s scope.Scope, team string) string { return s.TeamPrefix(team) + ModelsDir }
+
+// ApprovedArtefactsPrefix is the key prefix of the artefacts of a team's
+// approved versions, the only artefacts its endpoints serve.
+func ApprovedArtefactsPrefix(s scope.Scope, team string) string {
+	return s.TeamPrefix(team) + ApprovedDir
+}
 
 // CapturePrefix is the key prefix of a team's captured data.
 func CapturePrefix(s scope.Scope, team string) string { return s.TeamPrefix(team) + CaptureDir }
@@ -189,7 +204,7 @@ type ExecutionScope struct {
 
 // ExecutionPolicy is the policy of a team's serving role, the role
 // SageMaker runs the team's models with: the team's model artefacts
-// (read), the team's capture prefix (write), the data key through S3 and
+// approved model artefacts (read), the team's capture prefix (write), the data key through S3 and
 // the workspace key through SageMaker and EC2 (volumes), image pulls, the
 // log groups of the team's endpoints, endpoint metrics, and network
 // interfaces in the private subnets with the team's serving group. It
@@ -207,10 +222,10 @@ func ExecutionPolicy(s ExecutionScope) iamdoc.Document {
 	}
 	statements := []iamdoc.Statement{
 		{
-			Sid:      "ReadOwnModelArtefacts",
+			Sid:      "ReadOwnApprovedModelArtefacts",
 			Effect:   iamdoc.Allow,
 			Action:   iamdoc.Strings{"s3:GetObject", "s3:GetObjectVersion"},
-			Resource: iamdoc.Strings{s.DataBucketArn + "/" + ArtefactsPrefix(s.Scope, s.Team) + "*"},
+			Resource: iamdoc.Strings{s.DataBucketArn + "/" + ApprovedArtefactsPrefix(s.Scope, s.Team) + "*"},
 		},
 		{
 			Sid:      "WriteOwnDataCapture",
@@ -315,10 +330,10 @@ type BoundaryScope struct {
 func BoundaryPolicy(s BoundaryScope) iamdoc.Document {
 	statements := []iamdoc.Statement{
 		{
-			Sid:      "TeamsModelArtefacts",
+			Sid:      "TeamsApprovedModelArtefacts",
 			Effect:   iamdoc.Allow,
 			Action:   iamdoc.Strings{"s3:GetObject", "s3:GetObjectVersion"},
-			Resource: iamdoc.Strings{s.DataBucketArn + "/" + scope.TeamsPrefix + "*/" + ModelsDir + "*"},
+			Resource: iamdoc.Strings{s.DataBucketArn + "/" + scope.TeamsPrefix + "*/" + ApprovedDir + "*"},
 		},
 		{
 			Sid:      "TeamsDataCapture",
@@ -531,10 +546,23 @@ func RegistrantPolicy(s scope.Scope, team string) iamdoc.Document {
 	)
 }
 
+// ApproverScope is where a team's approvers publish approved artefacts.
+type ApproverScope struct {
+	scope.Scope
+	Team          string
+	DataBucketArn string
+	DataKeyArn    string
+}
+
 // ApproverPolicy is what a team's approvers get: read the registry, and
-// approve or reject its versions; never register one.
-func ApproverPolicy(s scope.Scope, team string) iamdoc.Document {
-	group, versions := RegistryArn(s, team), RegistryVersionsArn(s, team)
+// approve or reject its versions; never register one. Before approving a
+// version they copy the artefact they reviewed from the team's models/
+// into models/approved/ (directly on the data bucket, from inside the VPC
+// through the S3 gateway endpoint), the only place its endpoints serve
+// from and the only place the team's people cannot write.
+func ApproverPolicy(s ApproverScope) iamdoc.Document {
+	group, versions := RegistryArn(s.Scope, s.Team), RegistryVersionsArn(s.Scope, s.Team)
+	models := ArtefactsPrefix(s.Scope, s.Team)
 	return iamdoc.New(
 		iamdoc.Statement{
 			Sid:      "ReadTheRegistry",
@@ -548,6 +576,32 @@ func ApproverPolicy(s scope.Scope, team string) iamdoc.Document {
 			Action:    iamdoc.Strings{"sagemaker:UpdateModelPackage"},
 			Resource:  iamdoc.Strings{versions},
 			Condition: iamdoc.Condition{"StringEquals": {approvalKey: {Approved, Rejected}}},
+		},
+		iamdoc.Statement{
+			Sid:       "ListTheTeamsModels",
+			Effect:    iamdoc.Allow,
+			Action:    iamdoc.Strings{"s3:ListBucket"},
+			Resource:  iamdoc.Strings{s.DataBucketArn},
+			Condition: iamdoc.Condition{"StringLike": {"s3:prefix": {models, models + "*"}}},
+		},
+		iamdoc.Statement{
+			Sid:      "ReadTheTeamsModels",
+			Effect:   iamdoc.Allow,
+			Action:   iamdoc.Strings{"s3:GetObject", "s3:GetObjectVersion"},
+			Resource: iamdoc.Strings{s.DataBucketArn + "/" + models + "*"},
+		},
+		iamdoc.Statement{
+			Sid:      "PublishApprovedArtefacts",
+			Effect:   iamdoc.Allow,
+			Action:   iamdoc.Strings{"s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"},
+			Resource: iamdoc.Strings{s.DataBucketArn + "/" + ApprovedArtefactsPrefix(s.Scope, s.Team) + "*"},
+		},
+		iamdoc.Statement{
+			Sid:       "DataKeyThroughS3",
+			Effect:    iamdoc.Allow,
+			Action:    iamdoc.Strings{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"},
+			Resource:  iamdoc.Strings{s.DataKeyArn},
+			Condition: iamdoc.Condition{"StringEquals": {"kms:ViaService": viaService(s.Scope, "s3")}},
 		},
 		iamdoc.Statement{
 			Sid:      "RegisterNothing",

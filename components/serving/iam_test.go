@@ -59,11 +59,13 @@ func TestServingRoleReachesItsArtefactsCaptureKeysAndLogsOnly(t *testing.T) {
 		ctx    iameval.Context
 		want   iameval.Decision
 	}{
-		{"read own artefacts", "s3:GetObject", bucketArn + "/teams/team-a/models/churn/3/model.tar.gz", viaS3, iameval.Allow},
+		{"read own approved artefacts", "s3:GetObject", bucketArn + "/teams/team-a/models/approved/churn/3/model.tar.gz", viaS3, iameval.Allow},
+		{"read own unapproved artefacts", "s3:GetObject", bucketArn + "/teams/team-a/models/churn/3/model.tar.gz", viaS3, iameval.ImplicitDeny},
+		{"overwrite own approved artefacts", "s3:PutObject", bucketArn + "/teams/team-a/models/approved/churn/3/model.tar.gz", viaS3, iameval.ImplicitDeny},
 		{"write own capture", "s3:PutObject", bucketArn + "/teams/team-a/serving/churn/2027/01/01/00/x.jsonl", viaS3, iameval.Allow},
 		{"read the team's features", "s3:GetObject", bucketArn + "/teams/team-a/features/part-0.parquet", viaS3, iameval.ImplicitDeny},
 		{"overwrite own artefacts", "s3:PutObject", bucketArn + "/teams/team-a/models/churn/3/model.tar.gz", viaS3, iameval.ImplicitDeny},
-		{"read another team's artefacts", "s3:GetObject", bucketArn + "/teams/team-b/models/churn/1/model.tar.gz", viaS3, iameval.ImplicitDeny},
+		{"read another team's artefacts", "s3:GetObject", bucketArn + "/teams/team-b/models/approved/churn/1/model.tar.gz", viaS3, iameval.ImplicitDeny},
 		{"write another team's capture", "s3:PutObject", bucketArn + "/teams/team-b/serving/churn/x.jsonl", viaS3, iameval.ImplicitDeny},
 		{"another bucket", "s3:GetObject", "arn:aws:s3:::exfiltration/x", viaS3, iameval.ExplicitDeny},
 		{"decrypt artefacts through S3", "kms:Decrypt", dataKey, viaS3, iameval.Allow},
@@ -94,7 +96,7 @@ func TestRegistryApprovalIsSeparatedAndConfinedToTheTeam(t *testing.T) {
 		Scope: s, Team: "team-a", Registrants: []string{analysts}, Approvers: []string{approvers}, DeployerRoleArn: deployer,
 	}))
 	registrant := roundTrip(t, serving.RegistrantPolicy(s, "team-a"))
-	approver := roundTrip(t, serving.ApproverPolicy(s, "team-a"))
+	approver := roundTrip(t, serving.ApproverPolicy(serving.ApproverScope{Scope: s, Team: "team-a", DataBucketArn: bucketArn, DataKeyArn: dataKey}))
 	// An administrator of the account with every SageMaker permission.
 	everything := roundTrip(t, iamdoc.New(iamdoc.Statement{Effect: iamdoc.Allow, Action: iamdoc.Strings{"sagemaker:*"}, Resource: iamdoc.Strings{"*"}}))
 	registry := serving.RegistryArn(s, "team-a")

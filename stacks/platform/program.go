@@ -19,6 +19,7 @@ import (
 	"github.com/aifactory/platform/components/network"
 	"github.com/aifactory/platform/components/pipeline"
 	"github.com/aifactory/platform/components/scope"
+	"github.com/aifactory/platform/components/serving"
 	"github.com/aifactory/platform/components/tagging"
 	"github.com/aifactory/platform/components/workspace"
 	"github.com/aifactory/platform/internal/stackconfig"
@@ -201,7 +202,7 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		LogsKeyArn:                      keys.Arn(kms.Logs),
 		AccessLogRetentionDays:          cfg.LogRetentionDays,
 		NoncurrentVersionExpirationDays: cfg.Data.NoncurrentVersionDays,
-		Teams:                           dataTeams(cfg, studio.RoleArns),
+		Teams:                           dataTeams(cfg, sc, studio.RoleArns),
 		ServiceAccess:                   serviceAccess,
 		DeployerRoleArn:                 cfg.DeployerRoleArn,
 		Protect:                         cfg.Protect,
@@ -404,11 +405,23 @@ func newCostControls(ctx *pulumi.Context, cfg *stackconfig.Config, sc scope.Scop
 	}, opts...)
 }
 
-// dataTeams gives each team's access point to that team's workspace role alone.
-func dataTeams(cfg *stackconfig.Config, roleArns pulumi.StringMapOutput) []data.Team {
+// dataTeams gives each team's access point to that team's workspace role
+// alone, the team's approved model artefacts to its model approvers alone
+// and its captured data to its serving role alone.
+func dataTeams(cfg *stackconfig.Config, sc scope.Scope, roleArns pulumi.StringMapOutput) []data.Team {
 	teams := make([]data.Team, 0, len(cfg.Teams))
 	for _, t := range cfg.Teams {
-		teams = append(teams, data.Team{Name: t.Name, RoleArn: roleArns.MapIndex(pulumi.String(t.Name))})
+		team := data.Team{
+			Name:           t.Name,
+			RoleArn:        roleArns.MapIndex(pulumi.String(t.Name)),
+			ServingRoleArn: sc.RoleARN(serving.RoleName(sc, t.Name)),
+		}
+		if t.Serving != nil {
+			for _, a := range t.Serving.Approvers {
+				team.ModelApproverArns = append(team.ModelApproverArns, sc.RoleARN(a))
+			}
+		}
+		teams = append(teams, team)
 	}
 	return teams
 }
