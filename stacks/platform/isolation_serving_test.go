@@ -211,6 +211,20 @@ func servingMatrix(t *testing.T, w *world, mx *matrix, sw servingWorld) {
 		}
 		mx.deny(t, "served endpoints", a, b, "A's approvers invoke B's endpoint", throughRuntime(approverPolicies(a)),
 			iameval.Request{Principal: approver(a), Action: "sagemaker:InvokeEndpoint", Resource: endpoint(b), Context: fromVPC})
+		// With sagemaker:* on every resource and no boundary, the runtime
+		// endpoint's policy alone keeps A's roles off B's endpoints.
+		for _, action := range []string{"sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"} {
+			mx.deny(t, "served endpoints", a, b, "people with sagemaker:* "+action+" on B's endpoint", throughRuntime(withBroad(personPolicies(a))),
+				iameval.Request{Principal: person(a), Action: action, Resource: endpoint(b), Context: fromVPC})
+			mx.deny(t, "served endpoints", a, b, "Studio role with sagemaker:* "+action+" on B's endpoint", throughRuntime(withBroad(workspacePolicies(a))),
+				iameval.Request{Principal: workspaceRole(a), Action: action, Resource: endpoint(b), Context: fromVPC})
+			mx.deny(t, "served endpoints", a, b, "approvers with sagemaker:* "+action+" on B's endpoint", throughRuntime(withBroad(approverPolicies(a))),
+				iameval.Request{Principal: approver(a), Action: action, Resource: endpoint(b), Context: fromVPC})
+			if c, ok := consumers[a]; ok {
+				mx.deny(t, "served endpoints", a, b, "A's consumer with sagemaker:* "+action+" on B's endpoint", throughRuntime(withBroad(consumerPolicies(a))),
+					iameval.Request{Principal: sc.RoleARN(c), Action: action, Resource: endpoint(b), Context: fromVPC})
+			}
+		}
 	}
 
 	// Model artefacts and captured data: a serving role reads its team's

@@ -125,6 +125,7 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		LogRetentionDays:      cfg.LogRetentionDays,
 		AllowedDomains:        allowedDomains(cfg),
 		AllowInternetEgress:   cfg.Network.AllowInternetEgress,
+		RuntimeInvokers:       runtimeInvokers(cfg, sc),
 	}, components)
 	if err != nil {
 		return err
@@ -486,4 +487,31 @@ func roleNameOf(arn string) string {
 		return rest[strings.LastIndex(rest, "/")+1:]
 	}
 	return ""
+}
+
+// runtimeInvokers name, per team, who invokes the team's endpoints through
+// the VPC's SageMaker runtime endpoint: its Studio role, its people and its
+// consumer roles (the principals of the team's invoke policy). A team whose
+// people include IAM groups admits IAM users too: a group is no principal.
+func runtimeInvokers(cfg *stackconfig.Config, sc scope.Scope) []network.RuntimeInvokers {
+	out := make([]network.RuntimeInvokers, 0, len(cfg.Teams))
+	for _, t := range cfg.Teams {
+		roles, groups := teamPeople(cfg, t)
+		inv := network.RuntimeInvokers{
+			Team:          t.Name,
+			EndpointsArn:  serving.TeamEndpointsArn(sc, t.Name),
+			PrincipalArns: []string{sc.RoleARN(workspace.TeamRoleName(sc, t.Name))},
+			AnyUser:       len(groups) > 0,
+		}
+		for _, r := range roles {
+			inv.PrincipalArns = append(inv.PrincipalArns, sc.RoleARN(r))
+		}
+		if t.Serving != nil {
+			for _, c := range t.Serving.Consumers {
+				inv.PrincipalArns = append(inv.PrincipalArns, sc.RoleARN(c))
+			}
+		}
+		out = append(out, inv)
+	}
+	return out
 }
