@@ -21,11 +21,15 @@ func (b *builder) registry(t Team) (*registry, error) {
 	a := b.a
 	resource := b.name + "-" + t.Name
 	tags := t.Tags.StringMap()
+	// Retained, never protected: the registry holds the team's model
+	// versions and approvals, like the team's data prefix that offboarding
+	// keeps, and offboarding removes the team from the stack file, an
+	// update the engine refuses while a resource to delete is protected.
 	group, err := sagemaker.NewModelPackageGroup(b.ctx, resource+"-registry", &sagemaker.ModelPackageGroupArgs{
 		ModelPackageGroupName:        pulumi.String(RegistryName(a.Scope, t.Name)),
 		ModelPackageGroupDescription: pulumi.Sprintf("Model versions of team %s; served only once approved", t.Name),
 		Tags:                         tags,
-	}, b.parent, pulumi.Protect(a.Protect))
+	}, b.parent, pulumi.RetainOnDelete(a.RetainRegistries))
 	if err != nil {
 		return nil, err
 	}

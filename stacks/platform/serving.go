@@ -70,6 +70,6 @@ func newServing(ctx *pulumi.Context, cfg *stackconfig.Config, sc scope.Scope, ne
 		DeployerRoleArn:   cfg.DeployerRoleArn,
 		Limits:            cfg.ServingLimits(),
 		Teams:             teams,
-		Protect:           cfg.Protect,
+		RetainRegistries:  cfg.Protect,
 	}, opts...)
 }
