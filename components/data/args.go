@@ -21,6 +21,15 @@ type Team struct {
 	// use the team's access point. When nil the access point is created
 	// closed and admits nobody until the role is set.
 	RoleArn pulumi.StringInput
+	// ModelApproverArns are the IAM roles that alone write and delete
+	// objects under the team's "models/approved/" (the artefacts its
+	// endpoints serve); the bucket's policy denies everyone else, whatever
+	// their identity policies. None: nobody writes there.
+	ModelApproverArns []string
+	// ServingRoleArn is the role that alone writes under the team's
+	// "serving/" (captured requests and responses), which nobody deletes.
+	// Empty: nobody writes there.
+	ServingRoleArn string
 }
 
 // Args configures the data perimeter.
@@ -160,6 +169,14 @@ func (a *Args) validateTeams() []error {
 			errs = append(errs, fmt.Errorf("%s %q: S3 reserves access point names ending in -s3alias; choose another name", field, t.Name))
 		}
 		seen[t.Name] = true
+		for j, r := range t.ModelApproverArns {
+			if !roleArnPattern.MatchString(r) {
+				errs = append(errs, fmt.Errorf("Teams[%d].ModelApproverArns[%d] %q: name an IAM role ARN; only roles publish approved model artefacts", i, j, r))
+			}
+		}
+		if t.ServingRoleArn != "" && !roleArnPattern.MatchString(t.ServingRoleArn) {
+			errs = append(errs, fmt.Errorf("Teams[%d].ServingRoleArn %q: name the team's serving role ARN, or leave it empty", i, t.ServingRoleArn))
+		}
 	}
 	return errs
 }

@@ -107,7 +107,33 @@ type BucketPolicySpec struct {
 	// principal that changes the bucket's configuration, and that lists and
 	// reads it from outside the VPC.
 	DeployerRoleArn string
+	// TeamWriters, for the data bucket, name who alone writes the
+	// directories of each team's prefix that decide what is served and
+	// record what was: approved model artefacts and captured data.
+	TeamWriters []TeamWriters
 }
+
+// TeamWriters are the only writers of a team's approved model artefacts
+// ("teams/<team>/models/approved/") and captured data
+// ("teams/<team>/serving/").
+type TeamWriters struct {
+	Team              string
+	ModelApproverArns []string
+	ServingRoleArn    string
+}
+
+// Directories below a team's prefix that the data bucket's policy guards.
+const (
+	ApprovedModelsDir = "models/approved/"
+	CapturedDataDir   = "serving/"
+)
+
+// guardedWriteActions write or delete an object (and its tags, ACL,
+// retention).
+var (
+	guardedWriteActions  = iamdoc.Strings{"s3:PutObject*", "s3:DeleteObject*", "s3:RestoreObject"}
+	guardedDeleteActions = iamdoc.Strings{"s3:DeleteObject*"}
+)
 
 // ServiceAccess is an AWS service's role that reads and writes one prefix
 // of a bucket from outside the VPC, such as EMR Studio saving workspaces.
@@ -223,6 +249,8 @@ func BucketPolicy(s BucketPolicySpec) iamdoc.Document {
 		},
 	)
 
+	statements = append(statements, teamWriterStatements(s)...)
+
 	if s.AccessPointArnPattern != "" {
 		// An access point is trusted by its name only if it can be reached
 		// from a VPC alone; one with an internet origin gets nothing, even
@@ -278,6 +306,70 @@ func BucketPolicy(s BucketPolicySpec) iamdoc.Document {
 		})
 	}
 	return iamdoc.New(statements...)
+}
+
+// teamWriterStatements deny writes to the teams' approved model artefacts
+// to everyone but the team's approvers, writes to the teams' captured data
+// to everyone but the team's serving role, and deletes of captured data to
+// everyone. They are resource policy, so no identity policy (not s3:* on
+// every resource) opens them; and they hold for requests through the
+// access points too, which the bucket's policy also decides. The
+// statements on teams/*/ cover teams not listed (yet, or any more).
+func teamWriterStatements(s BucketPolicySpec) []iamdoc.Statement {
+	if len(s.TeamWriters) == 0 {
+		return nil
+	}
+	objects := func(team, dir string) iamdoc.Strings {
+		return iamdoc.Strings{s.BucketArn + "/" + scope.TeamsPrefix + team + "/" + dir + "*"}
+	}
+	except := func(roles []string) iamdoc.Condition {
+		if len(roles) == 0 {
+			return nil
+		}
+		return iamdoc.Condition{"ArnNotEquals": {"aws:PrincipalArn": sorted(roles)}}
+	}
+	var approvers, servingRoles []string
+	for _, t := range s.TeamWriters {
+		approvers = append(approvers, t.ModelApproverArns...)
+		if t.ServingRoleArn != "" {
+			servingRoles = append(servingRoles, t.ServingRoleArn)
+		}
+	}
+	statements := []iamdoc.Statement{
+		{
+			Sid: "OnlyApproversWriteApprovedModels", Effect: iamdoc.Deny, Principal: iamdoc.Anyone(),
+			Action: guardedWriteActions, Resource: objects("*", ApprovedModelsDir), Condition: except(approvers),
+		},
+		{
+			Sid: "OnlyServingRolesWriteCapturedData", Effect: iamdoc.Deny, Principal: iamdoc.Anyone(),
+			Action: guardedWriteActions, Resource: objects("*", CapturedDataDir), Condition: except(servingRoles),
+		},
+		{
+			// Captured data is the record of what was served: no
+			// principal deletes it, the deployer included.
+			Sid: "NoOneDeletesCapturedData", Effect: iamdoc.Deny, Principal: iamdoc.Anyone(),
+			Action: guardedDeleteActions, Resource: objects("*", CapturedDataDir),
+		},
+	}
+	teams := slices.Clone(s.TeamWriters)
+	slices.SortFunc(teams, func(a, b TeamWriters) int { return strings.Compare(a.Team, b.Team) })
+	for _, t := range teams {
+		var serving []string
+		if t.ServingRoleArn != "" {
+			serving = []string{t.ServingRoleArn}
+		}
+		statements = append(statements,
+			iamdoc.Statement{
+				Sid: "OnlyTheTeamsApproversWriteItsApprovedModels" + sidSuffix(t.Team), Effect: iamdoc.Deny, Principal: iamdoc.Anyone(),
+				Action: guardedWriteActions, Resource: objects(t.Team, ApprovedModelsDir), Condition: except(t.ModelApproverArns),
+			},
+			iamdoc.Statement{
+				Sid: "OnlyTheTeamsServingRoleWritesItsCapturedData" + sidSuffix(t.Team), Effect: iamdoc.Deny, Principal: iamdoc.Anyone(),
+				Action: guardedWriteActions, Resource: objects(t.Team, CapturedDataDir), Condition: except(serving),
+			},
+		)
+	}
+	return statements
 }
 
 // AccessPointPolicy returns the policy of a team's access point: the team's
@@ -342,6 +434,21 @@ func AccessPointPolicy(s scope.Scope, team, roleArn string) iamdoc.Document {
 			Principal:   iamdoc.Anyone(),
 			Action:      perimeterObjectActions,
 			NotResource: iamdoc.Strings{teamObjects},
+		},
+		iamdoc.Statement{
+			// Approved model artefacts are published by the team's
+			// approvers and captured data written by its serving role,
+			// both directly on the bucket; through the access point
+			// nobody writes or deletes there (the bucket's policy says so
+			// too, for every path).
+			Sid:       "DenyWritesToApprovedModelsAndCapturedData",
+			Effect:    iamdoc.Deny,
+			Principal: iamdoc.Anyone(),
+			Action:    guardedWriteActions,
+			Resource: iamdoc.Strings{
+				accessPointArn + "/object/" + prefix + ApprovedModelsDir + "*",
+				accessPointArn + "/object/" + prefix + CapturedDataDir + "*",
+			},
 		},
 		iamdoc.Statement{
 			Sid:       "DenyPermanentDeletes",

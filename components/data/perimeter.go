@@ -149,7 +149,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}
 	if _, err := b.policy(dataBucket, BucketPolicySpec{
 		BucketArn: dataBucket.arn, Account: a.AccountID, AccessPointArnPattern: apPattern, ServiceAccess: a.ServiceAccess,
-		DeployerRoleArn: a.DeployerRoleArn,
+		DeployerRoleArn: a.DeployerRoleArn, TeamWriters: a.teamWriters(),
 	}); err != nil {
 		return nil, err
 	}
@@ -370,4 +370,14 @@ func (b *builder) accessPoints(data *bucket) (pulumi.StringMap, pulumi.StringMap
 		aliases[team.Name] = ap.Alias
 	}
 	return arns, aliases, nil
+}
+
+// teamWriters are the only writers of each team's approved model artefacts
+// and captured data.
+func (a *Args) teamWriters() []TeamWriters {
+	out := make([]TeamWriters, 0, len(a.Teams))
+	for _, t := range a.Teams {
+		out = append(out, TeamWriters{Team: t.Name, ModelApproverArns: t.ModelApproverArns, ServingRoleArn: t.ServingRoleArn})
+	}
+	return out
 }

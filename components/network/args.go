@@ -64,6 +64,26 @@ type Args struct {
 	// AllowInternetEgress adds public subnets, an internet gateway and a NAT
 	// gateway for outbound traffic. Off by default; refused in prod.
 	AllowInternetEgress bool
+	// RuntimeInvokers name, per team, who alone may invoke the team's
+	// served endpoints through the SageMaker runtime endpoint, whatever
+	// their identity policies allow. Endpoint names follow a pattern per
+	// team, so the network names them before they exist.
+	RuntimeInvokers []RuntimeInvokers
+}
+
+// RuntimeInvokers are the principals that invoke one team's endpoints.
+type RuntimeInvokers struct {
+	// Team names the team (statement ids).
+	Team string
+	// EndpointsArn matches every endpoint of the team and no other
+	// team's ("arn:aws:sagemaker:<region>:<account>:endpoint/<prefix>-<team>--*").
+	EndpointsArn string
+	// PrincipalArns are the team's roles: its Studio role, its people's
+	// roles and its consumer roles.
+	PrincipalArns []string
+	// AnyUser admits IAM users too, for teams whose people are IAM groups:
+	// a group is no principal, and its members' ARNs are not known.
+	AnyUser bool
 }
 
 var servicePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`)
@@ -110,6 +130,24 @@ func (a *Args) validate() error {
 	}
 	if a.AllowInternetEgress && a.IsProd() {
 		errs = append(errs, errors.New("AllowInternetEgress: prod never gets a route to the internet; set it to false"))
+	}
+	for i, inv := range a.RuntimeInvokers {
+		if inv.Team == "" || !strings.HasPrefix(inv.EndpointsArn, a.ARN("sagemaker", "endpoint/"+a.Prefix+"-")) || !strings.HasSuffix(inv.EndpointsArn, "--*") {
+			errs = append(errs, fmt.Errorf("RuntimeInvokers[%d]: name the team and its endpoints' pattern %s", i, a.ARN("sagemaker", "endpoint/"+a.Prefix+"-<team>--*")))
+		}
+		for _, p := range inv.PrincipalArns {
+			if !strings.HasPrefix(p, a.GlobalARN("iam", "role/")) {
+				errs = append(errs, fmt.Errorf("RuntimeInvokers[%d].PrincipalArns: %q is not a role of account %s; name the team's roles by ARN", i, p, a.AccountID))
+			}
+		}
+	}
+	if len(a.RuntimeInvokers) > 0 {
+		if doc, err := RuntimeEndpointPolicy(a.Scope, a.ImageRegistryAccounts, a.RuntimeInvokers).JSON(); err != nil {
+			errs = append(errs, err)
+		} else if len(doc) > maxEndpointPolicyLength {
+			errs = append(errs, fmt.Errorf("RuntimeInvokers: the SageMaker runtime endpoint's policy would have %d characters, more than the %d AWS accepts; name fewer invoker roles per team",
+				len(doc), maxEndpointPolicyLength))
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -2,6 +2,8 @@ package network
 
 import (
 	"slices"
+	"strings"
+	"unicode"
 
 	"github.com/aifactory/platform/components/iamdoc"
 	"github.com/aifactory/platform/components/scope"
@@ -105,7 +107,65 @@ func EndpointResourceAccounts(s scope.Scope, service string, imageRegistryAccoun
 // condition.
 func InterfaceEndpointPolicy(s scope.Scope, service string, imageRegistryAccounts []string) iamdoc.Document {
 	key, principals := principalCondition(s)
-	return iamdoc.New(iamdoc.Statement{
+	return iamdoc.New(interfaceEndpointStatement(s, service, imageRegistryAccounts, key, principals))
+}
+
+// InvokeActions are the calls that send data to a served model.
+var InvokeActions = iamdoc.Strings{
+	"sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream", "sagemaker:InvokeEndpointAsync",
+}
+
+// RuntimeEndpointPolicy is the policy of the SageMaker runtime interface
+// endpoint: that of every interface endpoint, and per team a Deny of every
+// invocation of the team's endpoints by anyone but the team's invokers, so
+// that no principal of the account reaches another team's model through
+// the VPC, whatever its identity policies allow (sagemaker:* included).
+// Every endpoint of the platform (the prefix's) is denied to anyone who
+// invokes none of them, which covers teams not listed.
+func RuntimeEndpointPolicy(s scope.Scope, imageRegistryAccounts []string, invokers []RuntimeInvokers) iamdoc.Document {
+	key, principals := principalCondition(s)
+	statements := []iamdoc.Statement{interfaceEndpointStatement(s, "sagemaker.runtime", imageRegistryAccounts, key, principals)}
+	if len(invokers) == 0 {
+		return iamdoc.New(statements...)
+	}
+	only := func(roles []string, anyUser bool) iamdoc.Condition {
+		c := iamdoc.Condition{"ArnNotEquals": {"aws:PrincipalArn": sorted(roles)}}
+		if anyUser {
+			c["ArnNotLike"] = map[string]iamdoc.Strings{"aws:PrincipalArn": {s.GlobalARN("iam", "user/*")}}
+		}
+		return c
+	}
+	var all []string
+	anyUser := false
+	for _, inv := range invokers {
+		all = append(all, inv.PrincipalArns...)
+		anyUser = anyUser || inv.AnyUser
+	}
+	statements = append(statements, iamdoc.Statement{
+		Sid:       "OnlyTheTeamsInvokePlatformEndpoints",
+		Effect:    iamdoc.Deny,
+		Principal: iamdoc.Anyone(),
+		Action:    InvokeActions,
+		Resource:  iamdoc.Strings{s.ARN("sagemaker", "endpoint/"+s.Prefix+"-*")},
+		Condition: only(all, anyUser),
+	})
+	teams := slices.Clone(invokers)
+	slices.SortFunc(teams, func(a, b RuntimeInvokers) int { return strings.Compare(a.Team, b.Team) })
+	for _, inv := range teams {
+		statements = append(statements, iamdoc.Statement{
+			Sid:       "OnlyTheTeamInvokesItsEndpoints" + sidSuffix(inv.Team),
+			Effect:    iamdoc.Deny,
+			Principal: iamdoc.Anyone(),
+			Action:    InvokeActions,
+			Resource:  iamdoc.Strings{inv.EndpointsArn},
+			Condition: only(inv.PrincipalArns, inv.AnyUser),
+		})
+	}
+	return iamdoc.New(statements...)
+}
+
+func interfaceEndpointStatement(s scope.Scope, service string, imageRegistryAccounts []string, key string, principals iamdoc.Strings) iamdoc.Statement {
+	return iamdoc.Statement{
 		Sid:       "OnlyThisAccountsPrincipalsAndResources",
 		Effect:    iamdoc.Allow,
 		Principal: iamdoc.Anyone(),
@@ -115,7 +175,33 @@ func InterfaceEndpointPolicy(s scope.Scope, service string, imageRegistryAccount
 			"StringEquals":         {key: principals},
 			"StringEqualsIfExists": {"aws:ResourceAccount": EndpointResourceAccounts(s, service, imageRegistryAccounts)},
 		},
-	})
+	}
+}
+
+func sorted(in []string) iamdoc.Strings {
+	out := slices.Clone(in)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// sidSuffix keeps the letters and digits of s, each word capitalised:
+// "risk-models" becomes "RiskModels".
+func sidSuffix(s string) string {
+	var b strings.Builder
+	upper := true
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if upper {
+				r = unicode.ToUpper(r)
+			}
+			b.WriteRune(r)
+			upper = false
+		default:
+			upper = true
+		}
+	}
+	return b.String()
 }
 
 // FlowLogsTrustPolicy lets only VPC Flow Logs, acting for this account, assume the role.

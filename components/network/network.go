@@ -167,10 +167,15 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 
 	endpointIDs := pulumi.StringMap{}
 	for _, svc := range endpoints {
-		policy, err := InterfaceEndpointPolicy(args.Scope, svc, args.ImageRegistryAccounts).JSON()
+		doc := InterfaceEndpointPolicy(args.Scope, svc, args.ImageRegistryAccounts)
+		if svc == "sagemaker.runtime" {
+			doc = RuntimeEndpointPolicy(args.Scope, args.ImageRegistryAccounts, args.RuntimeInvokers)
+		}
+		policy, err := doc.JSON()
 		if err != nil {
 			return nil, err
 		}
+
 		ep, err := ec2.NewVpcEndpoint(ctx, name+"-"+strings.ReplaceAll(svc, ".", "-"), &ec2.VpcEndpointArgs{
 			VpcId:             vpc.ID(),
 			ServiceName:       pulumi.String(InterfaceServiceName(args.Region, svc)),
@@ -362,3 +367,7 @@ func Subnet(parent netip.Prefix, newBits, index int) (netip.Prefix, error) {
 	v += uint32(index) << (32 - bits)
 	return netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), bits), nil
 }
+
+// maxEndpointPolicyLength is the most characters a VPC endpoint policy may
+// have.
+const maxEndpointPolicyLength = 20480

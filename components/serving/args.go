@@ -79,9 +79,12 @@ type Args struct {
 	// Teams each get a registry; those with endpoints a serving role,
 	// security group and their endpoints.
 	Teams []Team
-	// Protect protects the registries, which hold the approval record of
-	// every version (prod).
-	Protect bool
+	// RetainRegistries keeps each registry, which holds the team's model
+	// versions and their approval record, in AWS when its team leaves the
+	// stack file or the stack is destroyed (prod). Registries are retained,
+	// not protected: offboarding a team removes it from the stack file, and
+	// a protected resource would make the engine refuse that update.
+	RetainRegistries bool
 }
 
 func (a Args) withDefaults() Args {

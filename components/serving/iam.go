@@ -18,11 +18,19 @@ const DeepLearningContainersAccount = "763104351884"
 
 // Where a team's serving data lives below its prefix "teams/<team>/".
 const (
-	// ModelsDir holds the model artefacts a team registers versions with;
-	// the serving role reads them and nothing else of the team's data.
+	// ModelsDir holds the model artefacts a team trains and proposes.
 	ModelsDir = "models/"
+	// ApprovedDir, below the team's prefix, holds the artefacts of
+	// approved versions: only the team's approvers write or delete there
+	// (the data bucket's policy denies everyone else, whatever their
+	// identity policies), and the serving role reads nothing else of the
+	// team's data. A version whose artefact lies anywhere else cannot be
+	// served, and nobody who registers a version can change the artefact
+	// of an approved one.
+	ApprovedDir = ModelsDir + "approved/"
 	// CaptureDir holds the captured requests and responses, one
-	// directory per endpoint; the serving role writes only there.
+	// directory per endpoint; only the team's serving role writes there,
+	// and nobody deletes (the data bucket's policy).
 	CaptureDir = "serving/"
 )
 
@@ -42,8 +50,15 @@ const approvalKey = "sagemaker:ModelApprovalStatus"
 // EndpointNamespace is the CloudWatch namespace of endpoint instance metrics.
 const EndpointNamespace = "/aws/sagemaker/Endpoints"
 
-// ArtefactsPrefix is the key prefix of a team's model artefacts.
+// ArtefactsPrefix is the key prefix of a team's model artefacts, proposed
+// and approved.
 func ArtefactsPrefix(s scope.Scope, team string) string { return s.TeamPrefix(team) + ModelsDir }
+
+// ApprovedArtefactsPrefix is the key prefix of the artefacts of a team's
+// approved versions, the only artefacts its endpoints serve.
+func ApprovedArtefactsPrefix(s scope.Scope, team string) string {
+	return s.TeamPrefix(team) + ApprovedDir
+}
 
 // CapturePrefix is the key prefix of a team's captured data.
 func CapturePrefix(s scope.Scope, team string) string { return s.TeamPrefix(team) + CaptureDir }
@@ -111,11 +126,27 @@ var InvokeActions = iamdoc.Strings{
 // syncInvokeActions are what the platform grants: real-time invocations.
 var syncInvokeActions = iamdoc.Strings{"sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"}
 
-// registryActions are the calls on a registry's versions and the models
-// built from them that its resource policy confines to the team.
-var registryActions = iamdoc.Strings{
+// teamRegistryActions are the only calls on a registry and its versions
+// the team's roles make: register, read, decide. The registry's policy
+// denies every other SageMaker action on them (the group's policy, the
+// group itself, tags, batch reads, deletions, models built from a version,
+// and actions AWS adds later) to everyone but the deployer, whatever the
+// caller's identity policies allow.
+var teamRegistryActions = iamdoc.Strings{
 	"sagemaker:CreateModelPackage", "sagemaker:DescribeModelPackage", "sagemaker:DescribeModelPackageGroup",
-	"sagemaker:ListModelPackages", "sagemaker:UpdateModelPackage", "sagemaker:DeleteModelPackage", "sagemaker:CreateModel",
+	"sagemaker:ListModelPackages", "sagemaker:UpdateModelPackage",
+}
+
+// RegistryManagementActions are the actions the Service Authorization
+// Reference lists on the model-package-group and model-package resource
+// types besides those of teamRegistryActions. Only the deployer may call
+// them; the registry's policy denies them by exclusion (NotAction), so
+// the list documents and tests the deny rather than bounding it.
+var RegistryManagementActions = iamdoc.Strings{
+	"sagemaker:AddTags", "sagemaker:BatchDescribeModelPackage", "sagemaker:CreateModel",
+	"sagemaker:CreateModelPackageGroup", "sagemaker:DeleteModelPackage", "sagemaker:DeleteModelPackageGroup",
+	"sagemaker:DeleteModelPackageGroupPolicy", "sagemaker:DeleteTags", "sagemaker:GetModelPackageGroupPolicy",
+	"sagemaker:ListTags", "sagemaker:PutModelPackageGroupPolicy",
 }
 
 var (
@@ -173,7 +204,7 @@ type ExecutionScope struct {
 
 // ExecutionPolicy is the policy of a team's serving role, the role
 // SageMaker runs the team's models with: the team's model artefacts
-// (read), the team's capture prefix (write), the data key through S3 and
+// approved model artefacts (read), the team's capture prefix (write), the data key through S3 and
 // the workspace key through SageMaker and EC2 (volumes), image pulls, the
 // log groups of the team's endpoints, endpoint metrics, and network
 // interfaces in the private subnets with the team's serving group. It
@@ -191,10 +222,10 @@ func ExecutionPolicy(s ExecutionScope) iamdoc.Document {
 	}
 	statements := []iamdoc.Statement{
 		{
-			Sid:      "ReadOwnModelArtefacts",
+			Sid:      "ReadOwnApprovedModelArtefacts",
 			Effect:   iamdoc.Allow,
 			Action:   iamdoc.Strings{"s3:GetObject", "s3:GetObjectVersion"},
-			Resource: iamdoc.Strings{s.DataBucketArn + "/" + ArtefactsPrefix(s.Scope, s.Team) + "*"},
+			Resource: iamdoc.Strings{s.DataBucketArn + "/" + ApprovedArtefactsPrefix(s.Scope, s.Team) + "*"},
 		},
 		{
 			Sid:      "WriteOwnDataCapture",
@@ -299,10 +330,10 @@ type BoundaryScope struct {
 func BoundaryPolicy(s BoundaryScope) iamdoc.Document {
 	statements := []iamdoc.Statement{
 		{
-			Sid:      "TeamsModelArtefacts",
+			Sid:      "TeamsApprovedModelArtefacts",
 			Effect:   iamdoc.Allow,
 			Action:   iamdoc.Strings{"s3:GetObject", "s3:GetObjectVersion"},
-			Resource: iamdoc.Strings{s.DataBucketArn + "/" + scope.TeamsPrefix + "*/" + ModelsDir + "*"},
+			Resource: iamdoc.Strings{s.DataBucketArn + "/" + scope.TeamsPrefix + "*/" + ApprovedDir + "*"},
 		},
 		{
 			Sid:      "TeamsDataCapture",
@@ -381,10 +412,13 @@ type RegistryScope struct {
 
 // RegistryPolicy is the resource policy of a team's model package group. It
 // admits only the team's roles: the team's people register versions, and
-// only as PendingManualApproval; only the team's approvers set Approved or
-// Rejected, and they register nothing; the deployer reads versions to build
+// only as PendingManualApproval; only the team's approvers update a
+// version, to set Approved or Rejected, and they register nothing; no one
+// else changes a version, with a status or without; the deployer reads versions to build
 // the models the stack file names. Every other principal of the account is
-// denied, whatever its identity policies allow.
+// denied every SageMaker action on the registry, and everyone but the
+// deployer (the team's own roles included) every action that manages the
+// registry itself, whatever their identity policies allow.
 func RegistryPolicy(s RegistryScope) iamdoc.Document {
 	group := RegistryArn(s.Scope, s.Team)
 	versions := RegistryVersionsArn(s.Scope, s.Team)
@@ -422,12 +456,25 @@ func RegistryPolicy(s RegistryScope) iamdoc.Document {
 	}
 	statements = append(statements,
 		iamdoc.Statement{
+			// Every SageMaker action on the registry, not a list: a
+			// list misses the calls that manage the registry itself.
 			Sid:       "NoOneElse",
 			Effect:    iamdoc.Deny,
 			Principal: iamdoc.Anyone(),
-			Action:    registryActions,
+			Action:    iamdoc.Strings{"sagemaker:*"},
 			Resource:  both,
 			Condition: iamdoc.Condition{"ArnNotEquals": {"aws:PrincipalArn": readers}},
+		},
+		iamdoc.Statement{
+			// The team's own roles too: whoever could delete or replace
+			// this policy, or retag the group, could approve their own
+			// versions next.
+			Sid:       "OnlyTheDeployerManagesTheRegistry",
+			Effect:    iamdoc.Deny,
+			Principal: iamdoc.Anyone(),
+			NotAction: teamRegistryActions,
+			Resource:  both,
+			Condition: iamdoc.Condition{"ArnNotEquals": {"aws:PrincipalArn": {s.DeployerRoleArn}}},
 		},
 		iamdoc.Statement{
 			// A request without a status is refused too (a negated
@@ -441,12 +488,16 @@ func RegistryPolicy(s RegistryScope) iamdoc.Document {
 			Condition: iamdoc.Condition{"StringNotEquals": {approvalKey: {PendingManualApproval}}},
 		},
 	)
-	decide := iamdoc.Condition{"Null": {approvalKey: {"false"}}}
+	// Any update, with a status or without: UpdateModelPackage also
+	// changes what a version serves (its inference specification, source
+	// and model card), so whoever may update an approved version without
+	// a status approves what they put in it.
+	var decide iamdoc.Condition
 	if len(s.Approvers) > 0 {
-		decide["ArnNotEquals"] = map[string]iamdoc.Strings{"aws:PrincipalArn": sorted(s.Approvers)}
+		decide = iamdoc.Condition{"ArnNotEquals": {"aws:PrincipalArn": sorted(s.Approvers)}}
 	}
 	statements = append(statements, iamdoc.Statement{
-		Sid:       "OnlyApproversDecide",
+		Sid:       "OnlyApproversUpdateVersions",
 		Effect:    iamdoc.Deny,
 		Principal: iamdoc.Anyone(),
 		Action:    iamdoc.Strings{"sagemaker:UpdateModelPackage"},
@@ -466,8 +517,8 @@ func RegistryPolicy(s RegistryScope) iamdoc.Document {
 }
 
 // RegistrantPolicy is what a team's people get on the team's registry:
-// register versions for approval, read the registry; never decide on a
-// version.
+// register versions for approval, read the registry; never update a
+// version (decide on it, or change what it serves).
 func RegistrantPolicy(s scope.Scope, team string) iamdoc.Document {
 	group, versions := RegistryArn(s, team), RegistryVersionsArn(s, team)
 	return iamdoc.New(
@@ -485,19 +536,33 @@ func RegistrantPolicy(s scope.Scope, team string) iamdoc.Document {
 			Resource: iamdoc.Strings{group, versions},
 		},
 		iamdoc.Statement{
-			Sid:       "NeverDecideOnAVersion",
-			Effect:    iamdoc.Deny,
-			Action:    iamdoc.Strings{"sagemaker:UpdateModelPackage"},
-			Resource:  iamdoc.Strings{"*"},
-			Condition: iamdoc.Condition{"Null": {approvalKey: {"false"}}},
+			// Without a status too: an update changes what an approved
+			// version serves.
+			Sid:      "NeverUpdateAVersion",
+			Effect:   iamdoc.Deny,
+			Action:   iamdoc.Strings{"sagemaker:UpdateModelPackage"},
+			Resource: iamdoc.Strings{"*"},
 		},
 	)
 }
 
+// ApproverScope is where a team's approvers publish approved artefacts.
+type ApproverScope struct {
+	scope.Scope
+	Team          string
+	DataBucketArn string
+	DataKeyArn    string
+}
+
 // ApproverPolicy is what a team's approvers get: read the registry, and
-// approve or reject its versions; never register one.
-func ApproverPolicy(s scope.Scope, team string) iamdoc.Document {
-	group, versions := RegistryArn(s, team), RegistryVersionsArn(s, team)
+// approve or reject its versions; never register one. Before approving a
+// version they copy the artefact they reviewed from the team's models/
+// into models/approved/ (directly on the data bucket, from inside the VPC
+// through the S3 gateway endpoint), the only place its endpoints serve
+// from and the only place the team's people cannot write.
+func ApproverPolicy(s ApproverScope) iamdoc.Document {
+	group, versions := RegistryArn(s.Scope, s.Team), RegistryVersionsArn(s.Scope, s.Team)
+	models := ArtefactsPrefix(s.Scope, s.Team)
 	return iamdoc.New(
 		iamdoc.Statement{
 			Sid:      "ReadTheRegistry",
@@ -511,6 +576,32 @@ func ApproverPolicy(s scope.Scope, team string) iamdoc.Document {
 			Action:    iamdoc.Strings{"sagemaker:UpdateModelPackage"},
 			Resource:  iamdoc.Strings{versions},
 			Condition: iamdoc.Condition{"StringEquals": {approvalKey: {Approved, Rejected}}},
+		},
+		iamdoc.Statement{
+			Sid:       "ListTheTeamsModels",
+			Effect:    iamdoc.Allow,
+			Action:    iamdoc.Strings{"s3:ListBucket"},
+			Resource:  iamdoc.Strings{s.DataBucketArn},
+			Condition: iamdoc.Condition{"StringLike": {"s3:prefix": {models, models + "*"}}},
+		},
+		iamdoc.Statement{
+			Sid:      "ReadTheTeamsModels",
+			Effect:   iamdoc.Allow,
+			Action:   iamdoc.Strings{"s3:GetObject", "s3:GetObjectVersion"},
+			Resource: iamdoc.Strings{s.DataBucketArn + "/" + models + "*"},
+		},
+		iamdoc.Statement{
+			Sid:      "PublishApprovedArtefacts",
+			Effect:   iamdoc.Allow,
+			Action:   iamdoc.Strings{"s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"},
+			Resource: iamdoc.Strings{s.DataBucketArn + "/" + ApprovedArtefactsPrefix(s.Scope, s.Team) + "*"},
+		},
+		iamdoc.Statement{
+			Sid:       "DataKeyThroughS3",
+			Effect:    iamdoc.Allow,
+			Action:    iamdoc.Strings{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"},
+			Resource:  iamdoc.Strings{s.DataKeyArn},
+			Condition: iamdoc.Condition{"StringEquals": {"kms:ViaService": viaService(s.Scope, "s3")}},
 		},
 		iamdoc.Statement{
 			Sid:      "RegisterNothing",

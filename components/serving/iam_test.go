@@ -59,11 +59,13 @@ func TestServingRoleReachesItsArtefactsCaptureKeysAndLogsOnly(t *testing.T) {
 		ctx    iameval.Context
 		want   iameval.Decision
 	}{
-		{"read own artefacts", "s3:GetObject", bucketArn + "/teams/team-a/models/churn/3/model.tar.gz", viaS3, iameval.Allow},
+		{"read own approved artefacts", "s3:GetObject", bucketArn + "/teams/team-a/models/approved/churn/3/model.tar.gz", viaS3, iameval.Allow},
+		{"read own unapproved artefacts", "s3:GetObject", bucketArn + "/teams/team-a/models/churn/3/model.tar.gz", viaS3, iameval.ImplicitDeny},
+		{"overwrite own approved artefacts", "s3:PutObject", bucketArn + "/teams/team-a/models/approved/churn/3/model.tar.gz", viaS3, iameval.ImplicitDeny},
 		{"write own capture", "s3:PutObject", bucketArn + "/teams/team-a/serving/churn/2027/01/01/00/x.jsonl", viaS3, iameval.Allow},
 		{"read the team's features", "s3:GetObject", bucketArn + "/teams/team-a/features/part-0.parquet", viaS3, iameval.ImplicitDeny},
 		{"overwrite own artefacts", "s3:PutObject", bucketArn + "/teams/team-a/models/churn/3/model.tar.gz", viaS3, iameval.ImplicitDeny},
-		{"read another team's artefacts", "s3:GetObject", bucketArn + "/teams/team-b/models/churn/1/model.tar.gz", viaS3, iameval.ImplicitDeny},
+		{"read another team's artefacts", "s3:GetObject", bucketArn + "/teams/team-b/models/approved/churn/1/model.tar.gz", viaS3, iameval.ImplicitDeny},
 		{"write another team's capture", "s3:PutObject", bucketArn + "/teams/team-b/serving/churn/x.jsonl", viaS3, iameval.ImplicitDeny},
 		{"another bucket", "s3:GetObject", "arn:aws:s3:::exfiltration/x", viaS3, iameval.ExplicitDeny},
 		{"decrypt artefacts through S3", "kms:Decrypt", dataKey, viaS3, iameval.Allow},
@@ -94,7 +96,7 @@ func TestRegistryApprovalIsSeparatedAndConfinedToTheTeam(t *testing.T) {
 		Scope: s, Team: "team-a", Registrants: []string{analysts}, Approvers: []string{approvers}, DeployerRoleArn: deployer,
 	}))
 	registrant := roundTrip(t, serving.RegistrantPolicy(s, "team-a"))
-	approver := roundTrip(t, serving.ApproverPolicy(s, "team-a"))
+	approver := roundTrip(t, serving.ApproverPolicy(serving.ApproverScope{Scope: s, Team: "team-a", DataBucketArn: bucketArn, DataKeyArn: dataKey}))
 	// An administrator of the account with every SageMaker permission.
 	everything := roundTrip(t, iamdoc.New(iamdoc.Statement{Effect: iamdoc.Allow, Action: iamdoc.Strings{"sagemaker:*"}, Resource: iamdoc.Strings{"*"}}))
 	registry := serving.RegistryArn(s, "team-a")
@@ -130,6 +132,82 @@ func TestRegistryApprovalIsSeparatedAndConfinedToTheTeam(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p := iameval.Policies{Identity: []iamdoc.Document{tt.identity}, Resource: []iamdoc.Document{group}}
 			assert.Equal(t, tt.want, decide(t, p, iameval.Request{Principal: tt.principal, Action: tt.action, Resource: tt.res, Context: tt.ctx}))
+		})
+	}
+}
+
+// Nobody but the deployer manages a registry: not another team's role
+// with every SageMaker permission, and not the team's own people or
+// approvers, who could otherwise delete or replace the registry's policy
+// and approve their own versions next.
+func TestOnlyTheDeployerManagesARegistry(t *testing.T) {
+	s := scopetest.Dev()
+	group := roundTrip(t, serving.RegistryPolicy(serving.RegistryScope{
+		Scope: s, Team: "team-a", Registrants: []string{analysts}, Approvers: []string{approvers}, DeployerRoleArn: deployer,
+	}))
+	everything := roundTrip(t, iamdoc.New(iamdoc.Statement{Effect: iamdoc.Allow, Action: iamdoc.Strings{"sagemaker:*"}, Resource: iamdoc.Strings{"*"}}))
+	registry := serving.RegistryArn(s, "team-a")
+	version := s.ARN("sagemaker", "model-package/aifactory-dev-team-a/3")
+	actions := append(iamdoc.Strings{"sagemaker:SomeActionAddedLater"}, serving.RegistryManagementActions...)
+	for _, principal := range []string{otherTeam, admin, analysts, approvers} {
+		for _, action := range actions {
+			for _, res := range []string{registry, version} {
+				t.Run(principal+" "+action+" on "+res, func(t *testing.T) {
+					p := iameval.Policies{Identity: []iamdoc.Document{everything}, Resource: []iamdoc.Document{group}}
+					assert.Equal(t, iameval.ExplicitDeny, decide(t, p, iameval.Request{Principal: principal, Action: action, Resource: res}))
+				})
+			}
+		}
+	}
+	for _, action := range serving.RegistryManagementActions {
+		t.Run("deployer "+action, func(t *testing.T) {
+			p := iameval.Policies{Identity: []iamdoc.Document{everything}, Resource: []iamdoc.Document{group}}
+			assert.Equal(t, iameval.Allow, decide(t, p, iameval.Request{Principal: deployer, Action: action, Resource: registry}))
+		})
+	}
+	// The team's work is untouched: its people register and read.
+	registrant := roundTrip(t, serving.RegistrantPolicy(s, "team-a"))
+	p := iameval.Policies{Identity: []iamdoc.Document{registrant}, Resource: []iamdoc.Document{group}}
+	assert.Equal(t, iameval.Allow, decide(t, p, iameval.Request{Principal: analysts, Action: "sagemaker:CreateModelPackage", Resource: registry,
+		Context: iameval.Keys("sagemaker:ModelApprovalStatus", serving.PendingManualApproval)}))
+	assert.Equal(t, iameval.Allow, decide(t, p, iameval.Request{Principal: analysts, Action: "sagemaker:DescribeModelPackage", Resource: version}))
+}
+
+// An update without a status still changes what a version serves: only
+// the team's approvers update a version, whatever the caller's identity
+// policies allow.
+func TestOnlyApproversUpdateAVersion(t *testing.T) {
+	s := scopetest.Dev()
+	group := roundTrip(t, serving.RegistryPolicy(serving.RegistryScope{
+		Scope: s, Team: "team-a", Registrants: []string{analysts}, Approvers: []string{approvers}, DeployerRoleArn: deployer,
+	}))
+	noApprovers := roundTrip(t, serving.RegistryPolicy(serving.RegistryScope{
+		Scope: s, Team: "team-a", Registrants: []string{analysts}, DeployerRoleArn: deployer,
+	}))
+	registrant := roundTrip(t, serving.RegistrantPolicy(s, "team-a"))
+	everything := roundTrip(t, iamdoc.New(iamdoc.Statement{Effect: iamdoc.Allow, Action: iamdoc.Strings{"sagemaker:*"}, Resource: iamdoc.Strings{"*"}}))
+	version := s.ARN("sagemaker", "model-package/aifactory-dev-team-a/3")
+	// What an update that swaps the served container sends: no status.
+	swap := iameval.Keys()
+	tests := []struct {
+		name      string
+		principal string
+		identity  []iamdoc.Document
+		group     iamdoc.Document
+		want      iameval.Decision
+	}{
+		{"registrant with its policy", analysts, []iamdoc.Document{registrant}, group, iameval.ExplicitDeny},
+		{"registrant with sagemaker:* besides", analysts, []iamdoc.Document{registrant, everything}, group, iameval.ExplicitDeny},
+		{"registrant with sagemaker:* only", analysts, []iamdoc.Document{everything}, group, iameval.ExplicitDeny},
+		{"deployer", deployer, []iamdoc.Document{everything}, group, iameval.ExplicitDeny},
+		{"another team with sagemaker:*", otherTeam, []iamdoc.Document{everything}, group, iameval.ExplicitDeny},
+		{"registrant of a team without approvers", analysts, []iamdoc.Document{everything}, noApprovers, iameval.ExplicitDeny},
+		{"approver with sagemaker:*", approvers, []iamdoc.Document{everything}, group, iameval.Allow},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := iameval.Policies{Identity: tt.identity, Resource: []iamdoc.Document{tt.group}}
+			assert.Equal(t, tt.want, decide(t, p, iameval.Request{Principal: tt.principal, Action: "sagemaker:UpdateModelPackage", Resource: version, Context: swap}))
 		})
 	}
 }

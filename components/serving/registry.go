@@ -6,8 +6,6 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sagemaker"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
-	"github.com/aifactory/platform/components/iamdoc"
 )
 
 // registry is a team's model registry and the policies around it.
@@ -23,11 +21,15 @@ func (b *builder) registry(t Team) (*registry, error) {
 	a := b.a
 	resource := b.name + "-" + t.Name
 	tags := t.Tags.StringMap()
+	// Retained, never protected: the registry holds the team's model
+	// versions and approvals, like the team's data prefix that offboarding
+	// keeps, and offboarding removes the team from the stack file, an
+	// update the engine refuses while a resource to delete is protected.
 	group, err := sagemaker.NewModelPackageGroup(b.ctx, resource+"-registry", &sagemaker.ModelPackageGroupArgs{
 		ModelPackageGroupName:        pulumi.String(RegistryName(a.Scope, t.Name)),
 		ModelPackageGroupDescription: pulumi.Sprintf("Model versions of team %s; served only once approved", t.Name),
 		Tags:                         tags,
-	}, b.parent, pulumi.Protect(a.Protect))
+	}, b.parent, pulumi.RetainOnDelete(a.RetainRegistries))
 	if err != nil {
 		return nil, err
 	}
@@ -48,24 +50,29 @@ func (b *builder) registry(t Team) (*registry, error) {
 		return nil, err
 	}
 
+	registrantDoc, err := RegistrantPolicy(a.Scope, t.Name).JSON()
+	if err != nil {
+		return nil, err
+	}
+	approverDoc := pulumi.All(a.DataBucketName, a.DataKeyArn).ApplyT(func(in []any) (string, error) {
+		return ApproverPolicy(ApproverScope{
+			Scope: a.Scope, Team: t.Name, DataBucketArn: a.BucketARN(in[0].(string)), DataKeyArn: in[1].(string),
+		}).JSON()
+	}).(pulumi.StringOutput)
 	for _, part := range []struct {
 		resource, name, description string
-		doc                         iamdoc.Document
+		doc                         pulumi.StringInput
 		roles                       []string
 	}{
 		{resource + "-registrants", a.Name("registry", t.Name), "Registers model versions of team " + t.Name + " for approval",
-			RegistrantPolicy(a.Scope, t.Name), t.PeopleRoles},
+			pulumi.String(registrantDoc), t.PeopleRoles},
 		{resource + "-approvers", a.Name("registry", t.Name, "approve"), "Approves or rejects model versions of team " + t.Name,
-			ApproverPolicy(a.Scope, t.Name), t.Approvers},
+			approverDoc, t.Approvers},
 	} {
 		if len(part.roles) == 0 {
 			continue
 		}
-		doc, err := part.doc.JSON()
-		if err != nil {
-			return nil, err
-		}
-		p, err := b.policy(part.resource, part.name, part.description, pulumi.String(doc), tags)
+		p, err := b.policy(part.resource, part.name, part.description, part.doc, tags)
 		if err != nil {
 			return nil, err
 		}

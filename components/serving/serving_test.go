@@ -116,7 +116,8 @@ func TestEveryTeamGetsARegistryThatAdmitsOnlyItsRoles(t *testing.T) {
 		g := m.Named(t, groupType, "serving-"+team+"-registry")
 		assert.Equal(t, "aifactory-dev-"+team, g.Str("modelPackageGroupName"))
 		assert.Equal(t, team, g.Tags()["team"])
-		assert.False(t, g.Protect, "dev registries are not protected")
+		assert.False(t, g.Protect, "registries are never protected")
+		assert.False(t, g.RetainOnDelete, "dev registries go with the stack")
 		doc, err := iamdoc.Parse(m.Named(t, groupPolType, "serving-"+team+"-registry").Str("resourcePolicy"))
 		require.NoError(t, err)
 		for _, st := range doc.Statement {
@@ -129,10 +130,24 @@ func TestEveryTeamGetsARegistryThatAdmitsOnlyItsRoles(t *testing.T) {
 			}
 		}
 	}
-	protected := args()
-	protected.Protect = true
-	for _, g := range build(t, protected).OfType(groupType) {
-		assert.True(t, g.Protect, "registries hold the approval record: protected in prod")
+}
+
+// A prod registry outlives its team's removal from the stack file: it is
+// retained on delete, and not protected, so that offboarding a team is an
+// update the engine carries out.
+func TestProdRegistriesAreRetainedOnDeleteNotProtected(t *testing.T) {
+	a := args()
+	a.Scope = scopetest.Scope("prod")
+	a.Limits.AllowServerless = false
+	a.RetainRegistries = true
+	for i := range a.Teams {
+		a.Teams[i].Endpoints = nil
+	}
+	groups := build(t, a).OfType(groupType)
+	require.NotEmpty(t, groups)
+	for _, g := range groups {
+		assert.True(t, g.RetainOnDelete, "%s: retained on delete", g.Name)
+		assert.False(t, g.Protect, "%s: not protected", g.Name)
 	}
 }
 
@@ -369,7 +384,7 @@ func TestInvalidArgsNameTheFieldAndTheFix(t *testing.T) {
 		{"no keys", func(a *serving.Args) { a.WorkspaceKeyArn = nil }, "WorkspaceKeyArn"},
 		{"serverless in prod", func(a *serving.Args) {
 			a.Scope = scopetest.Scope("prod")
-			a.Protect = true
+			a.RetainRegistries = true
 		}, "Limits.AllowServerless: prod never serves"},
 		{"another team's version", func(a *serving.Args) { a.Teams[0].Endpoints[0].ModelPackageArn = versionB }, `own registry "aifactory-dev-team-a"`},
 		{"type not allowed", func(a *serving.Args) { a.Teams[0].Endpoints[0].InstanceType = "ml.p3.2xlarge" }, "Teams[0].Endpoints[0]: instanceType"},

@@ -1,6 +1,7 @@
 package platform_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -129,6 +130,42 @@ func servingMatrix(t *testing.T, w *world, mx *matrix, sw servingWorld) {
 			iameval.Request{Principal: servingRole(a), Action: "sagemaker:DescribeModelPackage", Resource: version(b)})
 	}
 
+	// Broad identity grants: the registry's resource policy alone holds.
+	// Another team's people and Studio role, and the team's own people,
+	// each with sagemaker:* on every resource besides their own policies,
+	// neither manage a registry nor approve nor change a version.
+	broad := iamdoc.New(iamdoc.Statement{Effect: iamdoc.Allow, Action: iamdoc.Strings{"sagemaker:*", "s3:*"}, Resource: iamdoc.Strings{"*"}})
+	withBroad := func(pol iameval.Policies) iameval.Policies {
+		pol.Identity = append(slices.Clone(pol.Identity), broad)
+		pol.Boundary = nil
+		return pol
+	}
+	registryAbuse := func(team string) []iameval.Request {
+		var out []iameval.Request
+		for _, action := range serving.RegistryManagementActions {
+			out = append(out, iameval.Request{Action: action, Resource: registry(team)}, iameval.Request{Action: action, Resource: version(team)})
+		}
+		return append(out,
+			iameval.Request{Action: "sagemaker:UpdateModelPackage", Resource: version(team), Context: status(serving.Approved)},
+			iameval.Request{Action: "sagemaker:UpdateModelPackage", Resource: version(team)},
+		)
+	}
+	for team := range servedEndpointOf {
+		for _, r := range registryAbuse(team) {
+			r.Principal = person(team)
+			mx.deny(t, "model registries", team, team, "people with sagemaker:* "+r.Action+" on "+r.Resource, onRegistry(withBroad(personPolicies(team)), team), r)
+		}
+	}
+	for _, p := range pairs() {
+		a, b := p[0], p[1]
+		for _, r := range registryAbuse(b) {
+			r.Principal = person(a)
+			mx.deny(t, "model registries", a, b, "people with sagemaker:* "+r.Action+" on "+r.Resource, onRegistry(withBroad(personPolicies(a)), b), r)
+			r.Principal = workspaceRole(a)
+			mx.deny(t, "model registries", a, b, "Studio role with sagemaker:* "+r.Action+" on "+r.Resource, onRegistry(withBroad(workspacePolicies(a)), b), r)
+		}
+	}
+
 	// Served endpoints: invoked through the VPC's runtime endpoint by the
 	// team's Studio role, people and consumers, never by another team's.
 	endpoint := func(team string) string {
@@ -174,6 +211,20 @@ func servingMatrix(t *testing.T, w *world, mx *matrix, sw servingWorld) {
 		}
 		mx.deny(t, "served endpoints", a, b, "A's approvers invoke B's endpoint", throughRuntime(approverPolicies(a)),
 			iameval.Request{Principal: approver(a), Action: "sagemaker:InvokeEndpoint", Resource: endpoint(b), Context: fromVPC})
+		// With sagemaker:* on every resource and no boundary, the runtime
+		// endpoint's policy alone keeps A's roles off B's endpoints.
+		for _, action := range []string{"sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"} {
+			mx.deny(t, "served endpoints", a, b, "people with sagemaker:* "+action+" on B's endpoint", throughRuntime(withBroad(personPolicies(a))),
+				iameval.Request{Principal: person(a), Action: action, Resource: endpoint(b), Context: fromVPC})
+			mx.deny(t, "served endpoints", a, b, "Studio role with sagemaker:* "+action+" on B's endpoint", throughRuntime(withBroad(workspacePolicies(a))),
+				iameval.Request{Principal: workspaceRole(a), Action: action, Resource: endpoint(b), Context: fromVPC})
+			mx.deny(t, "served endpoints", a, b, "approvers with sagemaker:* "+action+" on B's endpoint", throughRuntime(withBroad(approverPolicies(a))),
+				iameval.Request{Principal: approver(a), Action: action, Resource: endpoint(b), Context: fromVPC})
+			if c, ok := consumers[a]; ok {
+				mx.deny(t, "served endpoints", a, b, "A's consumer with sagemaker:* "+action+" on B's endpoint", throughRuntime(withBroad(consumerPolicies(a))),
+					iameval.Request{Principal: sc.RoleARN(c), Action: action, Resource: endpoint(b), Context: fromVPC})
+			}
+		}
 	}
 
 	// Model artefacts and captured data: a serving role reads its team's
@@ -197,10 +248,10 @@ func servingMatrix(t *testing.T, w *world, mx *matrix, sw servingWorld) {
 	for team := range servedEndpointOf {
 		ep := servedEndpointOf[team]
 		mx.decide(t, "model artefacts and data capture", team, team, "serving role reads its artefacts through the VPC", onBucket(servingPolicies(team), true),
-			iameval.Request{Principal: servingRole(team), Action: "s3:GetObject", Resource: object(team, serving.ModelsDir, ep+"/3/model.tar.gz"), Context: inVPC}, iameval.Allow)
+			iameval.Request{Principal: servingRole(team), Action: "s3:GetObject", Resource: object(team, serving.ApprovedDir, ep+"/3/model.tar.gz"), Context: inVPC}, iameval.Allow)
 		mx.decide(t, "model artefacts and data capture", team, team, "serving role writes captured data through the VPC", onBucket(servingPolicies(team), true),
 			iameval.Request{Principal: servingRole(team), Action: "s3:PutObject", Resource: object(team, serving.CaptureDir, ep+"/AllTraffic/2027/01/01/00/x.jsonl"), Context: inVPC}, iameval.Allow)
-		outside := iameval.Request{Principal: servingRole(team), Action: "s3:GetObject", Resource: object(team, serving.ModelsDir, ep+"/3/model.tar.gz"), Context: s3ctx()}
+		outside := iameval.Request{Principal: servingRole(team), Action: "s3:GetObject", Resource: object(team, serving.ApprovedDir, ep+"/3/model.tar.gz"), Context: s3ctx()}
 		if serverlessTeams[team] {
 			mx.decide(t, "model artefacts and data capture", team, team, "serverless: serving role reads its artefacts from SageMaker's network", onBucket(servingPolicies(team), false), outside, iameval.Allow)
 		} else {
@@ -209,6 +260,72 @@ func servingMatrix(t *testing.T, w *world, mx *matrix, sw servingWorld) {
 		mx.deny(t, "model artefacts and data capture", team, team, "serving role reads the team's other data", onBucket(servingPolicies(team), true),
 			iameval.Request{Principal: servingRole(team), Action: "s3:GetObject", Resource: object(team, "features/", "part-0.parquet"), Context: inVPC})
 	}
+	// Artefact swaps: only a team's approvers write its approved artefacts,
+	// only its serving role its captured data, and nobody deletes captured
+	// data. The bucket's policy and the team's access point's policy decide
+	// alone: the callers hold s3:* on every resource besides their own
+	// policies, and no boundary.
+	accessPoint := func(team string) iamdoc.Document {
+		return w.doc(t, "aws:s3/accessPoint:AccessPoint", "data-"+team, "policy")
+	}
+	// swap decides a write directly on the bucket through the S3 gateway
+	// endpoint, or through the owner's access point (decided by the access
+	// point's policy on the access point's ARN and the bucket's policy on
+	// the bucket's).
+	swap := func(a, b, what string, pol iameval.Policies, principal, action, dir, key string, want iameval.Decision) {
+		pol = withBroad(pol)
+		mx.decide(t, "model artefacts and data capture", a, b, what+" on the bucket", onBucket(pol, true),
+			iameval.Request{Principal: principal, Action: action, Resource: object(b, dir, key), Context: inVPC}, want)
+		if want == iameval.Allow {
+			return
+		}
+		ap := sc.TeamAccessPointARN(b)
+		ctx := inVPC.With("s3:DataAccessPointArn", ap).With("s3:DataAccessPointAccount", isolationAccount).With("s3:AccessPointNetworkOrigin", "VPC")
+		pol.Resource = []iamdoc.Document{accessPoint(b), sw.bucketPolicy}
+		pol.Endpoint = []iamdoc.Document{sw.s3Endpoint}
+		got, err := iameval.Evaluate(pol, iameval.Request{Principal: principal, Action: action, Resource: ap + "/object/teams/" + b + "/" + dir + key, Context: ctx})
+		require.NoError(t, err)
+		onBucket, err := iameval.Document(sw.bucketPolicy, iameval.Request{Principal: principal, Action: action, Resource: object(b, dir, key), Context: ctx})
+		require.NoError(t, err)
+		decision, reason := got.Decision, got.Reason
+		if onBucket == iameval.Denied {
+			decision, reason = iameval.ExplicitDeny, "the bucket policy denies"
+		}
+		if decision != iameval.Allow {
+			want = decision
+		}
+		mx.add(check{surface: "model artefacts and data capture", pair: a + " → " + b, what: what + " through B's access point", got: decision, want: want, reason: reason})
+	}
+	for team := range servedEndpointOf {
+		ep := servedEndpointOf[team]
+		approvedKey := ep + "/3/model.tar.gz"
+		capturedKey := ep + "/AllTraffic/2027/01/01/00/x.jsonl"
+		pol := onBucket(approverPolicies(team), true)
+		mx.decide(t, "model artefacts and data capture", team, team, "approvers publish an approved artefact", pol,
+			iameval.Request{Principal: approver(team), Action: "s3:PutObject", Resource: object(team, serving.ApprovedDir, approvedKey), Context: inVPC}, iameval.Allow)
+		mx.decide(t, "model artefacts and data capture", team, team, "approvers read a proposed artefact", pol,
+			iameval.Request{Principal: approver(team), Action: "s3:GetObject", Resource: object(team, serving.ModelsDir, approvedKey), Context: inVPC}, iameval.Allow)
+		for _, action := range []string{"s3:PutObject", "s3:DeleteObject"} {
+			swap(team, team, "people with s3:* "+action+" an approved artefact", personPolicies(team), person(team), action, serving.ApprovedDir, approvedKey, iameval.ExplicitDeny)
+			swap(team, team, "Studio role with s3:* "+action+" an approved artefact", workspacePolicies(team), workspaceRole(team), action, serving.ApprovedDir, approvedKey, iameval.ExplicitDeny)
+			swap(team, team, "serving role with s3:* "+action+" an approved artefact", servingPolicies(team), servingRole(team), action, serving.ApprovedDir, approvedKey, iameval.ExplicitDeny)
+			swap(team, team, "people with s3:* "+action+" captured data", personPolicies(team), person(team), action, serving.CaptureDir, capturedKey, iameval.ExplicitDeny)
+			swap(team, team, "Studio role with s3:* "+action+" captured data", workspacePolicies(team), workspaceRole(team), action, serving.CaptureDir, capturedKey, iameval.ExplicitDeny)
+		}
+		swap(team, team, "serving role with s3:* deletes captured data", servingPolicies(team), servingRole(team), "s3:DeleteObject", serving.CaptureDir, capturedKey, iameval.ExplicitDeny)
+		swap(team, team, "approvers with s3:* delete captured data", approverPolicies(team), approver(team), "s3:DeleteObject", serving.CaptureDir, capturedKey, iameval.ExplicitDeny)
+	}
+	for _, p := range pairs() {
+		a, b := p[0], p[1]
+		key := servedEndpointOf[b] + "/3/model.tar.gz"
+		for _, action := range []string{"s3:PutObject", "s3:DeleteObject"} {
+			swap(a, b, "A's approvers with s3:* "+action+" B's approved artefact", approverPolicies(a), approver(a), action, serving.ApprovedDir, key, iameval.ExplicitDeny)
+			swap(a, b, "A's people with s3:* "+action+" B's approved artefact", personPolicies(a), person(a), action, serving.ApprovedDir, key, iameval.ExplicitDeny)
+			swap(a, b, "A's Studio role with s3:* "+action+" B's approved artefact", workspacePolicies(a), workspaceRole(a), action, serving.ApprovedDir, key, iameval.ExplicitDeny)
+		}
+		swap(a, b, "A's serving role with s3:* writes B's captured data", servingPolicies(a), servingRole(a), "s3:PutObject", serving.CaptureDir, "e/x.jsonl", iameval.ExplicitDeny)
+	}
+
 	for _, p := range pairs() {
 		a, b := p[0], p[1]
 		for _, outsideVPC := range []bool{false, true} {
@@ -217,7 +334,7 @@ func servingMatrix(t *testing.T, w *world, mx *matrix, sw servingWorld) {
 				where, ctx = "from SageMaker's network", s3ctx()
 			}
 			mx.deny(t, "model artefacts and data capture", a, b, "A's serving role reads B's artefacts "+where, onBucket(servingPolicies(a), !outsideVPC),
-				iameval.Request{Principal: servingRole(a), Action: "s3:GetObject", Resource: object(b, serving.ModelsDir, "m/1/model.tar.gz"), Context: ctx})
+				iameval.Request{Principal: servingRole(a), Action: "s3:GetObject", Resource: object(b, serving.ApprovedDir, "m/1/model.tar.gz"), Context: ctx})
 			mx.deny(t, "model artefacts and data capture", a, b, "A's serving role writes into B's capture "+where, onBucket(servingPolicies(a), !outsideVPC),
 				iameval.Request{Principal: servingRole(a), Action: "s3:PutObject", Resource: object(b, serving.CaptureDir, "e/x.jsonl"), Context: ctx})
 			mx.deny(t, "model artefacts and data capture", a, b, "A's serving role overwrites B's artefacts "+where, onBucket(servingPolicies(a), !outsideVPC),

@@ -19,6 +19,7 @@ import (
 	"github.com/aifactory/platform/components/network"
 	"github.com/aifactory/platform/components/pipeline"
 	"github.com/aifactory/platform/components/scope"
+	"github.com/aifactory/platform/components/serving"
 	"github.com/aifactory/platform/components/tagging"
 	"github.com/aifactory/platform/components/workspace"
 	"github.com/aifactory/platform/internal/stackconfig"
@@ -124,6 +125,7 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		LogRetentionDays:      cfg.LogRetentionDays,
 		AllowedDomains:        allowedDomains(cfg),
 		AllowInternetEgress:   cfg.Network.AllowInternetEgress,
+		RuntimeInvokers:       runtimeInvokers(cfg, sc),
 	}, components)
 	if err != nil {
 		return err
@@ -201,7 +203,7 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		LogsKeyArn:                      keys.Arn(kms.Logs),
 		AccessLogRetentionDays:          cfg.LogRetentionDays,
 		NoncurrentVersionExpirationDays: cfg.Data.NoncurrentVersionDays,
-		Teams:                           dataTeams(cfg, studio.RoleArns),
+		Teams:                           dataTeams(cfg, sc, studio.RoleArns),
 		ServiceAccess:                   serviceAccess,
 		DeployerRoleArn:                 cfg.DeployerRoleArn,
 		Protect:                         cfg.Protect,
@@ -405,11 +407,23 @@ func newCostControls(ctx *pulumi.Context, cfg *stackconfig.Config, sc scope.Scop
 	}, opts...)
 }
 
-// dataTeams gives each team's access point to that team's workspace role alone.
-func dataTeams(cfg *stackconfig.Config, roleArns pulumi.StringMapOutput) []data.Team {
+// dataTeams gives each team's access point to that team's workspace role
+// alone, the team's approved model artefacts to its model approvers alone
+// and its captured data to its serving role alone.
+func dataTeams(cfg *stackconfig.Config, sc scope.Scope, roleArns pulumi.StringMapOutput) []data.Team {
 	teams := make([]data.Team, 0, len(cfg.Teams))
 	for _, t := range cfg.Teams {
-		teams = append(teams, data.Team{Name: t.Name, RoleArn: roleArns.MapIndex(pulumi.String(t.Name))})
+		team := data.Team{
+			Name:           t.Name,
+			RoleArn:        roleArns.MapIndex(pulumi.String(t.Name)),
+			ServingRoleArn: sc.RoleARN(serving.RoleName(sc, t.Name)),
+		}
+		if t.Serving != nil {
+			for _, a := range t.Serving.Approvers {
+				team.ModelApproverArns = append(team.ModelApproverArns, sc.RoleARN(a))
+			}
+		}
+		teams = append(teams, team)
 	}
 	return teams
 }
@@ -474,4 +488,31 @@ func roleNameOf(arn string) string {
 		return rest[strings.LastIndex(rest, "/")+1:]
 	}
 	return ""
+}
+
+// runtimeInvokers name, per team, who invokes the team's endpoints through
+// the VPC's SageMaker runtime endpoint: its Studio role, its people and its
+// consumer roles (the principals of the team's invoke policy). A team whose
+// people include IAM groups admits IAM users too: a group is no principal.
+func runtimeInvokers(cfg *stackconfig.Config, sc scope.Scope) []network.RuntimeInvokers {
+	out := make([]network.RuntimeInvokers, 0, len(cfg.Teams))
+	for _, t := range cfg.Teams {
+		roles, groups := teamPeople(cfg, t)
+		inv := network.RuntimeInvokers{
+			Team:          t.Name,
+			EndpointsArn:  serving.TeamEndpointsArn(sc, t.Name),
+			PrincipalArns: []string{sc.RoleARN(workspace.TeamRoleName(sc, t.Name))},
+			AnyUser:       len(groups) > 0,
+		}
+		for _, r := range roles {
+			inv.PrincipalArns = append(inv.PrincipalArns, sc.RoleARN(r))
+		}
+		if t.Serving != nil {
+			for _, c := range t.Serving.Consumers {
+				inv.PrincipalArns = append(inv.PrincipalArns, sc.RoleARN(c))
+			}
+		}
+		out = append(out, inv)
+	}
+	return out
 }

@@ -16,7 +16,7 @@ import (
 )
 
 // servingArtefactAccess lets the serving role of a team with serverless
-// endpoints read the team's model artefacts from SageMaker's own network:
+// endpoints read the team's approved model artefacts from SageMaker's own network:
 // serverless inference has no VPC configuration, so SageMaker reads the
 // artefacts outside the VPC, which the data perimeter otherwise refuses.
 // Provisioned endpoints read artefacts and write captured data through the
@@ -29,7 +29,7 @@ func servingArtefactAccess(cfg *stackconfig.Config, sc scope.Scope) []data.Servi
 			continue
 		}
 		out = append(out, data.ServiceAccess{
-			Prefix: serving.ArtefactsPrefix(sc, t.Name), RoleArn: sc.RoleARN(serving.RoleName(sc, t.Name)), Team: t.Name,
+			Prefix: serving.ApprovedArtefactsPrefix(sc, t.Name), RoleArn: sc.RoleARN(serving.RoleName(sc, t.Name)), Team: t.Name,
 		})
 	}
 	return out
@@ -70,6 +70,6 @@ func newServing(ctx *pulumi.Context, cfg *stackconfig.Config, sc scope.Scope, ne
 		DeployerRoleArn:   cfg.DeployerRoleArn,
 		Limits:            cfg.ServingLimits(),
 		Teams:             teams,
-		Protect:           cfg.Protect,
+		RetainRegistries:  cfg.Protect,
 	}, opts...)
 }
