@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/aifactory/platform/components/iamdoc"
 	"github.com/aifactory/platform/components/internal/ecsjob"
@@ -18,43 +20,141 @@ func sourceAccount(s scope.Scope) iamdoc.Condition {
 	return iamdoc.Condition{"StringEquals": {"aws:SourceAccount": {s.AccountID}}}
 }
 
+// Publishers are this account's CloudWatch alarms and EventBridge rules
+// that notify the platform topic besides the cost alerts: the audit
+// component's alarms and its routing of NON_COMPLIANT evaluations. Each is
+// an ARN or an ARN pattern ("*" in the resource name) of the stack's
+// account and region.
+type Publishers struct {
+	// AlarmArns match the alarms, e.g.
+	// arn:aws:cloudwatch:eu-west-1:123456789012:alarm:aifactory-dev-audit-*.
+	AlarmArns []string
+	// EventRuleArns match the rules, e.g.
+	// arn:aws:events:eu-west-1:123456789012:rule/aifactory-dev-audit-noncompliant*.
+	EventRuleArns []string
+}
+
+// Service principals that publish the Publishers' notices.
+const (
+	AlarmsService = "cloudwatch.amazonaws.com"
+	EventsService = "events.amazonaws.com"
+)
+
+// validate checks that every publisher is a resource of this account and
+// region, so that the policies admit no other account's alarms or rules.
+func (p Publishers) validate(s scope.Scope) error {
+	var errs []error
+	for _, set := range []struct {
+		field, kind, service, prefix string
+		arns                         []string
+	}{
+		{"Publishers.AlarmArns", "an alarm", "cloudwatch", "alarm:", p.AlarmArns},
+		{"Publishers.EventRuleArns", "an EventBridge rule", "events", "rule/", p.EventRuleArns},
+	} {
+		want := s.ARN(set.service, set.prefix)
+		for i, arn := range set.arns {
+			if !strings.HasPrefix(arn, want) || len(arn) == len(want) || strings.Count(arn, ":") != strings.Count(want, ":") {
+				errs = append(errs, fmt.Errorf("%s[%d] %q: name %s of this account and region, %s<name or pattern>",
+					set.field, i, arn, set.kind, want))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // KeyPolicy is the alerts key's policy: the account administers it (IAM
-// grants its use), and AWS Budgets and Cost Anomaly Detection may encrypt
-// messages to the topic on behalf of this account only.
-func KeyPolicy(s scope.Scope) iamdoc.Document {
-	return iamdoc.New(
-		iamdoc.Statement{
+// grants its use); AWS Budgets and Cost Anomaly Detection may encrypt
+// messages to the topic on behalf of this account only; the Publishers'
+// alarms may too, by aws:SourceAccount and aws:SourceArn; and EventBridge
+// may, on behalf of this account (aws:SourceAccount, as the platform's
+// other keys admit it) and only for messages to this account's alerts
+// topic: the encryption context SNS sets on every data key
+// (kms:EncryptionContext:aws:sns:topicArn) names the topic. The topic
+// policy admits only the Publishers' rules.
+func KeyPolicy(s scope.Scope, p Publishers) iamdoc.Document {
+	statements := []iamdoc.Statement{
+		{
 			Sid: "AccountAdministersKey", Effect: iamdoc.Allow, Principal: iamdoc.AWSPrincipals(s.AccountRootARN()),
 			Action: iamdoc.Strings{"kms:*"}, Resource: iamdoc.Strings{"*"},
 		},
-		iamdoc.Statement{
+		{
 			Sid: "CostAlertsEncryptToTheTopic", Effect: iamdoc.Allow, Principal: iamdoc.Services(alertServices...),
 			Action: iamdoc.Strings{"kms:Decrypt", "kms:GenerateDataKey*"}, Resource: iamdoc.Strings{"*"},
 			Condition: sourceAccount(s),
 		},
-	)
+	}
+	if len(p.AlarmArns) > 0 {
+		statements = append(statements, iamdoc.Statement{
+			Sid: "AlarmsEncryptToTheTopic", Effect: iamdoc.Allow, Principal: iamdoc.Services(AlarmsService),
+			Action: iamdoc.Strings{"kms:Decrypt", "kms:GenerateDataKey*"}, Resource: iamdoc.Strings{"*"},
+			Condition: iamdoc.Condition{
+				"StringEquals": {"aws:SourceAccount": {s.AccountID}},
+				"ArnLike":      {"aws:SourceArn": sortedStrings(p.AlarmArns)},
+			},
+		})
+	}
+	if len(p.EventRuleArns) > 0 {
+		statements = append(statements, iamdoc.Statement{
+			Sid: "EventRulesEncryptToTheTopic", Effect: iamdoc.Allow, Principal: iamdoc.Services(EventsService),
+			Action: iamdoc.Strings{"kms:Decrypt", "kms:GenerateDataKey*"}, Resource: iamdoc.Strings{"*"},
+			Condition: iamdoc.Condition{"StringEquals": {
+				"aws:SourceAccount":                      {s.AccountID},
+				"kms:EncryptionContext:aws:sns:topicArn": {AlertsTopicARN(s)},
+			}},
+		})
+	}
+	return iamdoc.New(statements...)
 }
 
-// TopicPolicy lets the account manage the topic and AWS Budgets and Cost
-// Anomaly Detection publish to it for this account's budgets and monitors.
-func TopicPolicy(s scope.Scope, topicArn string) iamdoc.Document {
-	return iamdoc.New(
-		iamdoc.Statement{
+// TopicPolicy lets the account manage the topic, AWS Budgets and Cost
+// Anomaly Detection publish to it for this account's budgets and monitors,
+// and the Publishers' alarms and rules, of this account, publish to it.
+func TopicPolicy(s scope.Scope, topicArn string, p Publishers) iamdoc.Document {
+	statements := []iamdoc.Statement{
+		{
 			Sid: "AccountManagesTopic", Effect: iamdoc.Allow, Principal: iamdoc.AWSPrincipals(s.AccountRootARN()),
 			Action:   iamdoc.Strings{"sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:Publish"},
 			Resource: iamdoc.Strings{topicArn},
 		},
-		iamdoc.Statement{
+		{
 			Sid: "CostAlertsPublish", Effect: iamdoc.Allow, Principal: iamdoc.Services(alertServices...),
 			Action: iamdoc.Strings{"sns:Publish"}, Resource: iamdoc.Strings{topicArn},
 			Condition: sourceAccount(s),
 		},
-		iamdoc.Statement{
-			Sid: "DenyInsecureTransport", Effect: iamdoc.Deny, Principal: iamdoc.Anyone(),
+	}
+	for _, pub := range []struct {
+		sid, service string
+		arns         []string
+	}{
+		{"AlarmsPublish", AlarmsService, p.AlarmArns},
+		{"EventRulesPublish", EventsService, p.EventRuleArns},
+	} {
+		if len(pub.arns) == 0 {
+			continue
+		}
+		statements = append(statements, iamdoc.Statement{
+			Sid: pub.sid, Effect: iamdoc.Allow, Principal: iamdoc.Services(pub.service),
 			Action: iamdoc.Strings{"sns:Publish"}, Resource: iamdoc.Strings{topicArn},
-			Condition: iamdoc.Condition{"Bool": {"aws:SecureTransport": {"false"}}},
-		},
-	)
+			Condition: iamdoc.Condition{
+				"StringEquals": {"aws:SourceAccount": {s.AccountID}},
+				"ArnLike":      {"aws:SourceArn": sortedStrings(pub.arns)},
+			},
+		})
+	}
+	statements = append(statements, iamdoc.Statement{
+		Sid: "DenyInsecureTransport", Effect: iamdoc.Deny, Principal: iamdoc.Anyone(),
+		Action: iamdoc.Strings{"sns:Publish"}, Resource: iamdoc.Strings{topicArn},
+		Condition: iamdoc.Condition{"Bool": {"aws:SecureTransport": {"false"}}},
+	})
+	return iamdoc.New(statements...)
+}
+
+// sortedStrings keeps the policies stable whatever order the caller lists
+// its publishers in.
+func sortedStrings(in []string) iamdoc.Strings {
+	out := slices.Clone(in)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // ReadActions are the cleanup job's list and describe calls. AWS offers no
