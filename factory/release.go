@@ -59,8 +59,14 @@ type Release struct {
 	// Policy counts the policy pack's findings during the update by level
 	// and policy ("advisory/team-budget"); empty when it found nothing.
 	Policy map[string]int `json:"policy,omitempty"`
+	// Findings are the update's findings themselves (level, policy,
+	// resource), at most MaxRecordedFindings; FindingsOmitted says how
+	// many distinct ones did not fit. Policy still counts them all.
+	Findings        []FindingRecord `json:"findings,omitempty"`
+	FindingsOmitted int             `json:"findingsOmitted,omitempty"`
 	// Preview is the preview that gated the update in the target
-	// environment (promotions); nil for a plain up.
+	// environment (promotions); nil for a plain up, which runs no preview
+	// of its own.
 	Preview  *PreviewRecord `json:"preview,omitempty"`
 	Time     time.Time      `json:"time"`
 	Operator string         `json:"operator"`
@@ -72,11 +78,87 @@ type Release struct {
 	Hash string `json:"hash"`
 }
 
-// PreviewRecord is what a gating preview found: its summary and its policy
-// findings counted by level and policy.
+// PreviewRecord is what a gating preview found: its summary, its policy
+// findings counted by level and policy, and the findings themselves as
+// the release's own (Release.Findings).
 type PreviewRecord struct {
-	Summary map[string]int `json:"summary"`
-	Policy  map[string]int `json:"policy,omitempty"`
+	Summary         map[string]int  `json:"summary"`
+	Policy          map[string]int  `json:"policy,omitempty"`
+	Findings        []FindingRecord `json:"findings,omitempty"`
+	FindingsOmitted int             `json:"findingsOmitted,omitempty"`
+}
+
+// FindingRecord is a policy finding as a release record keeps it: its
+// level, policy and the resource it is about (type and name from the URN;
+// both empty for a finding on the stack). The finding's message is left
+// out: it can quote property values, and the record is stored as stack
+// tags that anyone who can read the stack reads.
+type FindingRecord struct {
+	Level    string `json:"level"`
+	Policy   string `json:"policy"`
+	Type     string `json:"type,omitempty"`
+	Resource string `json:"resource,omitempty"`
+}
+
+// MaxRecordedFindings bounds the findings a record keeps per operation, so
+// that a record, with the records it was promoted from, stays a few dozen
+// stack tags. An update with more distinct findings than this is a broken
+// one whose findings the operator reads from its output.
+const MaxRecordedFindings = 200
+
+// findingRecords are the distinct findings, without their messages, sorted
+// (mandatory first, then by policy, type and resource), at most
+// MaxRecordedFindings, and how many distinct findings were left out.
+func findingRecords(findings []engine.Finding) ([]FindingRecord, int) {
+	seen := map[FindingRecord]bool{}
+	var out []FindingRecord
+	for _, f := range findings {
+		r := FindingRecord{Level: f.Level, Policy: f.Policy, Type: urnType(f.URN), Resource: f.Resource}
+		if f.URN != "" && r.Resource == "" {
+			r.Resource = engine.URNName(f.URN)
+		}
+		if !seen[r] {
+			seen[r] = true
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if (a.Level == engine.LevelMandatory) != (b.Level == engine.LevelMandatory) {
+			return a.Level == engine.LevelMandatory
+		}
+		if a.Level != b.Level {
+			return a.Level < b.Level
+		}
+		if a.Policy != b.Policy {
+			return a.Policy < b.Policy
+		}
+		if a.Type != b.Type {
+			return a.Type < b.Type
+		}
+		return a.Resource < b.Resource
+	})
+	if len(out) > MaxRecordedFindings {
+		return out[:MaxRecordedFindings], len(out) - MaxRecordedFindings
+	}
+	return out, 0
+}
+
+// urnType is the resource type of a URN, without its parents' types:
+// "aws:s3/bucketV2:BucketV2" of
+// "urn:pulumi:dev::aifactory::aifactory:data:DataPerimeter$aws:s3/bucketV2:BucketV2::data-bucket".
+func urnType(urn string) string {
+	// urn:pulumi:<stack>::<project>::<qualified type>::<name>; the name
+	// is the rest, whatever it holds.
+	parts := strings.SplitN(urn, "::", 4)
+	if len(parts) < 4 || !strings.HasPrefix(parts[0], "urn:pulumi:") {
+		return ""
+	}
+	typ := parts[2]
+	if i := strings.LastIndex(typ, "$"); i >= 0 {
+		typ = typ[i+1:]
+	}
+	return typ
 }
 
 // policyCounts counts findings by "<level>/<policy>"; nil when there are none.
@@ -287,11 +369,14 @@ func (f *Factory) newRelease(stack string, cfg *stackconfig.Config, res engine.R
 	} else {
 		r.PackVersion = "none"
 	}
+	r.Findings, r.FindingsOmitted = findingRecords(res.Policy)
 	if from != nil {
 		r.Parent, r.From = from.Hash, from
 	}
 	if o.Preview != nil {
-		r.Preview = &PreviewRecord{Summary: o.Preview.Summary, Policy: policyCounts(o.Preview.Policy)}
+		p := &PreviewRecord{Summary: o.Preview.Summary, Policy: policyCounts(o.Preview.Policy)}
+		p.Findings, p.FindingsOmitted = findingRecords(o.Preview.Policy)
+		r.Preview = p
 	}
 	return r, r.seal()
 }

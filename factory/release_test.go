@@ -2,6 +2,8 @@ package factory
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -147,4 +149,106 @@ func TestReleaseRecordsPolicyFindingsAndTheGatingPreview(t *testing.T) {
 	require.NoError(t, r.Verify())
 	r.Policy["advisory/team-budget"] = 0
 	assert.ErrorContains(t, r.Verify(), "altered", "the findings are sealed with the record")
+}
+
+func TestReleaseKeepsTheFindingsWithoutTheirMessages(t *testing.T) {
+	const bucket = "urn:pulumi:dev::aifactory::aifactory:data:DataPerimeter$aws:s3/bucketV2:BucketV2::data-bucket"
+	const secret = "hunter2-the-value-of-a-secret-property"
+	findings := []engine.Finding{
+		{Pack: "aifactory", Policy: "team-budget", Level: engine.LevelAdvisory, Message: "team x over budget"},
+		{Pack: "aifactory", Policy: "s3-sse-kms", Level: engine.LevelMandatory, URN: bucket, Resource: "data-bucket", Message: "property is " + secret},
+		{Pack: "aifactory", Policy: "cannot-verify", Level: engine.LevelAdvisory, URN: "urn:pulumi:dev::aifactory::aws:iam/role:Role::r", Message: secret},
+		// The same finding twice is recorded once; the counts keep both.
+		{Pack: "aifactory", Policy: "s3-sse-kms", Level: engine.LevelMandatory, URN: bucket, Resource: "data-bucket", Message: "again"},
+	}
+	got, omitted := findingRecords(findings)
+	assert.Zero(t, omitted)
+	assert.Equal(t, []FindingRecord{
+		{Level: engine.LevelMandatory, Policy: "s3-sse-kms", Type: "aws:s3/bucketV2:BucketV2", Resource: "data-bucket"},
+		{Level: engine.LevelAdvisory, Policy: "cannot-verify", Type: "aws:iam/role:Role", Resource: "r"},
+		{Level: engine.LevelAdvisory, Policy: "team-budget"},
+	}, got, "mandatory first, then by policy; a stack finding names no resource")
+	none, omitted := findingRecords(nil)
+	assert.Nil(t, none)
+	assert.Zero(t, omitted)
+
+	dev, _, _ := chain(t)
+	r := *dev
+	r.Policy = policyCounts(findings)
+	r.Findings, r.FindingsOmitted = findingRecords(findings)
+	r.Preview = &PreviewRecord{Summary: map[string]int{"create": 3}, Policy: policyCounts(findings)}
+	r.Preview.Findings, r.Preview.FindingsOmitted = findingRecords(findings)
+	require.NoError(t, r.seal())
+	b, err := json.Marshal(r)
+	require.NoError(t, err)
+	assert.NotContains(t, string(b), secret, "no message reaches the stack tags")
+	assert.NotContains(t, string(b), "over budget")
+	assert.Equal(t, 2, r.Policy["mandatory/s3-sse-kms"])
+	require.NoError(t, r.Verify())
+
+	// The findings are sealed with the record.
+	r.Findings[0].Resource = "other-bucket"
+	assert.ErrorContains(t, r.Verify(), "altered")
+	r.Findings[0].Resource = "data-bucket"
+	r.Preview.Findings = r.Preview.Findings[1:]
+	assert.ErrorContains(t, r.Verify(), "altered")
+}
+
+func TestURNType(t *testing.T) {
+	for urn, want := range map[string]string{
+		"urn:pulumi:dev::aifactory::aifactory:data:DataPerimeter$aws:s3/bucketV2:BucketV2::data-bucket": "aws:s3/bucketV2:BucketV2",
+		"urn:pulumi:dev::aifactory::aws:iam/role:Role::r":                                               "aws:iam/role:Role",
+		"urn:pulumi:dev::aifactory::a:b:C$d:e:F$aws:sns/topic:Topic::name::with::colons":                "aws:sns/topic:Topic",
+		"urn:other:dev::aifactory::aws:iam/role:Role::r":                                                "",
+		"":          "",
+		"not-a-urn": "",
+	} {
+		assert.Equal(t, want, urnType(urn), urn)
+	}
+}
+
+// TestAFullRecordStaysWithinTheStackTags: a prod release promoted from
+// staging and dev, each with the most findings a record keeps in its
+// update and its preview, all distinct, still packs into a few dozen tags
+// of releaseTagChunk characters, and reads back whole.
+func TestAFullRecordStaysWithinTheStackTags(t *testing.T) {
+	many := func(env string) []engine.Finding {
+		var out []engine.Finding
+		for i := range MaxRecordedFindings + 50 {
+			out = append(out, engine.Finding{
+				Policy: fmt.Sprintf("policy-%02d", i%23), Level: []string{engine.LevelAdvisory, engine.LevelMandatory}[i%2],
+				URN: fmt.Sprintf("urn:pulumi:%s::aifactory::aifactory:workspace:Workspace$aws:iam/role:Role::team-%03d-studio-execution", env, i),
+			})
+		}
+		return out
+	}
+	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	var prev *Release
+	for _, env := range []string{"dev", "staging", "prod"} {
+		r := Release{Stack: env, Environment: env, Commit: strings.Repeat("c", 40), Image: "r@sha256:" + strings.Repeat("a", 64),
+			PackVersion: "1.0.0", PackHash: strings.Repeat("p", 64), ConfigHash: strings.Repeat("f", 64), Summary: map[string]int{"same": 400},
+			Policy: policyCounts(many(env)), Time: at, Operator: "ops@aifactory.example"}
+		r.Findings, r.FindingsOmitted = findingRecords(many(env))
+		require.Len(t, r.Findings, MaxRecordedFindings)
+		assert.Equal(t, 50, r.FindingsOmitted)
+		if prev != nil {
+			r.Parent, r.From = prev.Hash, prev
+			r.Preview = &PreviewRecord{Summary: map[string]int{"same": 400}, Policy: policyCounts(many(env))}
+			r.Preview.Findings, r.Preview.FindingsOmitted = findingRecords(many(env))
+		}
+		prev = sealed(t, r)
+	}
+	require.NoError(t, prev.Verify())
+	b, err := json.Marshal(prev)
+	require.NoError(t, err)
+	text, err := packRecord(b)
+	require.NoError(t, err)
+	parts := (len(text) + releaseTagChunk - 1) / releaseTagChunk
+	t.Logf("%d bytes of JSON, %d packed, %d tags", len(b), len(text), parts)
+	assert.LessOrEqual(t, parts, 64, "a release record is a few dozen tags at most")
+	back, err := unpackRecord(text)
+	require.NoError(t, err)
+	var r Release
+	require.NoError(t, json.Unmarshal(back, &r))
+	require.NoError(t, r.Verify(), "the record reads back whole")
 }

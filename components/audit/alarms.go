@@ -47,7 +47,8 @@ func (b *builder) topic() (pulumi.StringOutput, error) {
 }
 
 // alarms creates a metric filter on the trail's log group and an alarm to
-// the topic for every event of spec.Events. It returns the alarm names.
+// the audit topic and the platform topic for every event of spec.Events.
+// It returns the alarm names.
 func (b *builder) alarms(logGroup *cloudwatch.LogGroup, topic pulumi.StringOutput) (pulumi.StringArray, error) {
 	a := b.a
 	var names pulumi.StringArray
@@ -81,7 +82,7 @@ func (b *builder) alarms(logGroup *cloudwatch.LogGroup, topic pulumi.StringOutpu
 			Threshold:          pulumi.Float64(1),
 			EvaluationPeriods:  pulumi.Int(1),
 			TreatMissingData:   pulumi.String("notBreaching"),
-			AlarmActions:       pulumi.Array{topic},
+			AlarmActions:       b.alarmActions(topic),
 		}, b.parent)
 		if err != nil {
 			return nil, err
@@ -89,4 +90,10 @@ func (b *builder) alarms(logGroup *cloudwatch.LogGroup, topic pulumi.StringOutpu
 		names = append(names, alarm.Name)
 	}
 	return names, nil
+}
+
+// alarmActions are the topics every alarm of the component notifies: the
+// audit topic and the platform topic.
+func (b *builder) alarmActions(topic pulumi.StringOutput) pulumi.Array {
+	return pulumi.Array{topic, b.a.PlatformTopicArn.ToStringOutput()}
 }

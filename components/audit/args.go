@@ -58,6 +58,12 @@ type Args struct {
 	AccessLogBucketName pulumi.StringInput
 	// AlarmEmails are subscribed to the audit alarm topic; at least one.
 	AlarmEmails []string
+	// PlatformTopicArn is the platform topic (the finops component's
+	// alerts topic, encrypted with its own key): every alarm and every
+	// NON_COMPLIANT notice goes there too, besides the audit topic. Its
+	// topic and key policies must admit this component's alarms
+	// (AlarmsARN) and EventBridge rules (EventRulesARN) of this account.
+	PlatformTopicArn pulumi.StringInput
 	// DeployerRoleArn is the role the platform deploys as: the only
 	// principal that changes the audit bucket's configuration.
 	DeployerRoleArn string
@@ -102,9 +108,11 @@ func (a *Args) validate() error {
 	}{
 		{"LogsKeyArn", a.LogsKeyArn == nil}, {"KMSKeyArns", a.KMSKeyArns == nil},
 		{"DataEventBucketArns", a.DataEventBucketArns == nil}, {"AccessLogBucketName", a.AccessLogBucketName == nil},
+		{"PlatformTopicArn", a.PlatformTopicArn == nil},
 	} {
 		if input.missing {
-			fail("%s is required: the trail is encrypted with the platform's keys, records the platform's buckets and is itself access-logged", input.field)
+			fail("%s is required: the trail is encrypted with the platform's keys, records the platform's buckets, is itself access-logged "+
+				"and notifies the platform topic (the finops alerts topic)", input.field)
 		}
 	}
 	if err := spec.CheckRetention(a.Environment, a.RetentionDays); err != nil {

@@ -14,12 +14,12 @@
 //     check, on the running resources, the catalogue controls AWS has an
 //     equivalent for (spec.ConfigRules); each rule carries the control's
 //     name and FSBP ids as tags. A rule that turns NON_COMPLIANT notifies
-//     the audit topic.
+//     the audit topic and the platform topic.
 //   - Alarms: metric filters on the trail's log group for the events
 //     auditors ask about (spec.Events: IAM and key policy changes, keys
 //     disabled, bucket policy changes, CloudTrail or Config stopped,
 //     console sign-in without MFA, the root user), each with an alarm to
-//     the audit topic.
+//     the audit topic and the platform topic.
 package audit
 
 import (

@@ -22,6 +22,9 @@ const (
 	logsKey  = "arn:aws:kms:eu-west-1:123456789012:key/logs"
 	dataKey  = "arn:aws:kms:eu-west-1:123456789012:key/data"
 	deployer = "arn:aws:iam::123456789012:role/aifactory-deployer"
+	// platformTopic is the finops component's alerts topic.
+	platformTopic = "arn:aws:sns:eu-west-1:123456789012:aifactory-dev-finops-alerts"
+	auditTopic    = "arn:aws:sns:eu-west-1:123456789012:aifactory-dev-audit-alarms"
 
 	bucketType       = "aws:s3/bucketV2:BucketV2"
 	sseType          = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
@@ -64,6 +67,7 @@ func componentArgs(environment string) *audit.Args {
 		DataEventBucketArns: pulumi.ToStringArray([]string{s.BucketARN(s.BucketName("data")), s.BucketARN(s.BucketName("models"))}),
 		AccessLogBucketName: pulumi.String(s.BucketName("access-logs")),
 		AlarmEmails:         []string{"security@aifactory.example", "ml-platform@aifactory.example"},
+		PlatformTopicArn:    pulumi.String(platformTopic),
 		DeployerRoleArn:     deployer,
 		Protect:             environment == "prod",
 	}
@@ -373,7 +377,6 @@ func TestEverySensitiveEventHasAFilterAndAnAlarmToTheTopic(t *testing.T) {
 		alarms[a.Str("name")] = a
 	}
 	require.Len(t, filters, len(spec.Events))
-	topicArn := "arn:aws:sns:eu-west-1:123456789012:aifactory-dev-audit-alarms"
 	for _, e := range spec.Events {
 		name := audit.AlarmName(scopetest.Dev(), e.Name)
 		f, ok := filters[name]
@@ -391,7 +394,7 @@ func TestEverySensitiveEventHasAFilterAndAnAlarmToTheTopic(t *testing.T) {
 		assert.Equal(t, "notBreaching", a.Str("treatMissingData"))
 		var actions []string
 		require.NoError(t, a.JSON("alarmActions", &actions))
-		assert.Equal(t, []string{topicArn}, actions)
+		assert.Equal(t, []string{auditTopic, platformTopic}, actions, "the audit topic and the platform topic")
 		assert.True(t, strings.HasPrefix(name, "aifactory-dev-audit-"), "the topic policy admits the alarms by this name")
 	}
 }
@@ -441,16 +444,27 @@ func TestNonCompliantEvaluationsReachTheTopicButTheLogBucketsExpectedOne(t *test
 	assert.JSONEq(t, `{"anything-but":"aifactory-dev-s3-default-encryption-kms"}`, string(logs.Detail.ConfigRuleName[0]))
 	assert.JSONEq(t, `"aifactory-dev-access-logs-123456789012"`, string(logs.Detail.ResourceID[0]))
 
-	targets := m.OfType(eventTargetType)
+	// Each rule notifies both topics, with the same notice.
+	targets := map[string][]string{}
+	for _, tg := range m.OfType(eventTargetType) {
+		targets[tg.Str("rule")] = append(targets[tg.Str("rule")], tg.Str("targetId")+" "+tg.Str("arn"))
+		var transformer struct {
+			InputTemplate string `json:"inputTemplate"`
+		}
+		require.NoError(t, tg.JSON("inputTransformer", &transformer), tg.Name)
+		assert.Contains(t, transformer.InputTemplate, "NON_COMPLIANT in account <account>", tg.Name)
+	}
 	require.Len(t, targets, 2)
-	for _, tg := range targets {
-		assert.Equal(t, "arn:aws:sns:eu-west-1:123456789012:aifactory-dev-audit-alarms", tg.Str("arn"))
+	for rule, got := range targets {
+		assert.ElementsMatch(t, []string{"audit-topic " + auditTopic, "platform-topic " + platformTopic}, got, rule)
 	}
-	var undelivered bool
+	var undelivered []string
 	for _, a := range m.OfType(alarmType) {
-		undelivered = undelivered || a.Str("name") == "aifactory-dev-audit-noncompliance-undelivered"
+		if a.Str("name") == "aifactory-dev-audit-noncompliance-undelivered" {
+			require.NoError(t, a.JSON("alarmActions", &undelivered))
+		}
 	}
-	assert.True(t, undelivered, "a notice EventBridge cannot deliver alarms too")
+	assert.Equal(t, []string{auditTopic, platformTopic}, undelivered, "a notice EventBridge cannot deliver alarms both topics too")
 }
 
 func TestEveryChildIsParentedToTheComponent(t *testing.T) {
@@ -473,6 +487,7 @@ func TestInvalidArgsAreRejectedBeforeAnyResource(t *testing.T) {
 		{"no platform keys", func(a *audit.Args) { a.KMSKeyArns = nil }, "KMSKeyArns"},
 		{"no data buckets", func(a *audit.Args) { a.DataEventBucketArns = nil }, "DataEventBucketArns"},
 		{"no access log bucket", func(a *audit.Args) { a.AccessLogBucketName = nil }, "AccessLogBucketName"},
+		{"no platform topic", func(a *audit.Args) { a.PlatformTopicArn = nil }, "PlatformTopicArn is required"},
 		{"retention zero", func(a *audit.Args) { a.RetentionDays = 0 }, "RetentionDays"},
 		{"retention of decades", func(a *audit.Args) { a.RetentionDays = 36500 }, "RetentionDays"},
 		{"prod below the regulatory period", func(a *audit.Args) { a.Environment, a.Protect, a.RetentionDays = "prod", true, 365 }, "regulatory period"},

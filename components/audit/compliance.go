@@ -195,7 +195,7 @@ func (b *builder) recorder(bkt *bucket) (pulumi.Resource, error) {
 }
 
 // noncompliance routes every NON_COMPLIANT evaluation of the platform's
-// rules to the topic, with two EventBridge rules: one for every resource
+// rules to the audit topic and the platform topic, with two EventBridge rules: one for every resource
 // but the access log bucket, and one for the access log bucket under every
 // rule but the KMS encryption rule, which it fails by design (S3 server
 // access log delivery supports only SSE-S3). An alarm reports notices
@@ -220,7 +220,7 @@ func (b *builder) noncompliance(topic pulumi.StringOutput) error {
 
 	var queries cloudwatch.MetricAlarmMetricQueryArray
 	for i, rule := range []struct{ part, name, description string }{
-		{"noncompliant", ComplianceRuleName(a.Scope), "Every NON_COMPLIANT evaluation of the platform's AWS Config rules, to the audit topic"},
+		{"noncompliant", ComplianceRuleName(a.Scope), "Every NON_COMPLIANT evaluation of the platform's AWS Config rules, to the audit and platform topics"},
 		{"noncompliant-log-bucket", LogBucketComplianceRuleName(a.Scope),
 			"NON_COMPLIANT evaluations of the access log bucket, but for " + kmsRule + ": S3 log delivery supports only SSE-S3"},
 	} {
@@ -232,20 +232,22 @@ func (b *builder) noncompliance(topic pulumi.StringOutput) error {
 		if err != nil {
 			return err
 		}
-		if _, err := cloudwatch.NewEventTarget(b.ctx, b.child(rule.part), &cloudwatch.EventTargetArgs{
-			Rule:     er.Name,
-			TargetId: pulumi.String("audit-topic"),
-			Arn:      topic,
-			InputTransformer: &cloudwatch.EventTargetInputTransformerArgs{
-				InputPaths: pulumi.StringMap{
-					"rule": pulumi.String("$.detail.configRuleName"), "type": pulumi.String("$.detail.resourceType"),
-					"id": pulumi.String("$.detail.resourceId"), "account": pulumi.String("$.account"), "region": pulumi.String("$.region"),
-				},
-				InputTemplate: pulumi.String(`"AWS Config rule <rule> reports <type> <id> NON_COMPLIANT in account <account>, <region>. ` +
-					`The rule's control and FSBP ids are its tags; see its evaluation in the AWS Config console and run aifactory drift."`),
-			},
-		}, b.parent); err != nil {
-			return err
+		// The same notice to the audit topic and the platform topic.
+		for _, target := range []struct {
+			id, part string
+			arn      pulumi.StringInput
+		}{
+			{"audit-topic", rule.part, topic},
+			{"platform-topic", rule.part + "-platform", a.PlatformTopicArn},
+		} {
+			if _, err := cloudwatch.NewEventTarget(b.ctx, b.child(target.part), &cloudwatch.EventTargetArgs{
+				Rule:             er.Name,
+				TargetId:         pulumi.String(target.id),
+				Arn:              target.arn,
+				InputTransformer: noticeTransformer(),
+			}, b.parent); err != nil {
+				return err
+			}
 		}
 		queries = append(queries, &cloudwatch.MetricAlarmMetricQueryArgs{
 			Id: pulumi.Sprintf("m%d", i+1),
@@ -267,16 +269,29 @@ func (b *builder) noncompliance(topic pulumi.StringOutput) error {
 	})
 	_, err := cloudwatch.NewMetricAlarm(b.ctx, b.child("noncompliance-undelivered"), &cloudwatch.MetricAlarmArgs{
 		Name: pulumi.String(UndeliveredAlarmName(a.Scope)),
-		AlarmDescription: pulumi.String("EventBridge could not deliver a NON_COMPLIANT evaluation of the platform's AWS Config rules to the audit topic. " +
+		AlarmDescription: pulumi.String("EventBridge could not deliver a NON_COMPLIANT evaluation of the platform's AWS Config rules to the audit or the platform topic. " +
 			"See the rules' compliance in the AWS Config console."),
 		MetricQueries:      queries,
 		ComparisonOperator: pulumi.String("GreaterThanOrEqualToThreshold"),
 		Threshold:          pulumi.Float64(1),
 		EvaluationPeriods:  pulumi.Int(1),
 		TreatMissingData:   pulumi.String("notBreaching"),
-		AlarmActions:       pulumi.Array{topic},
+		AlarmActions:       b.alarmActions(topic),
 	}, b.parent)
 	return err
+}
+
+// noticeTransformer turns a compliance change into the sentence the
+// topics' subscribers read.
+func noticeTransformer() *cloudwatch.EventTargetInputTransformerArgs {
+	return &cloudwatch.EventTargetInputTransformerArgs{
+		InputPaths: pulumi.StringMap{
+			"rule": pulumi.String("$.detail.configRuleName"), "type": pulumi.String("$.detail.resourceType"),
+			"id": pulumi.String("$.detail.resourceId"), "account": pulumi.String("$.account"), "region": pulumi.String("$.region"),
+		},
+		InputTemplate: pulumi.String(`"AWS Config rule <rule> reports <type> <id> NON_COMPLIANT in account <account>, <region>. ` +
+			`The rule's control and FSBP ids are its tags; see its evaluation in the AWS Config console and run aifactory drift."`),
+	}
 }
 
 // eventPattern is the EventBridge pattern of a compliance change to

@@ -9,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -68,6 +69,11 @@ func auditProgram(ctx *pulumi.Context) error {
 			return err
 		}
 	}
+	// The platform topic stands in for the finops component's.
+	platform, err := sns.NewTopic(ctx, "platform", &sns.TopicArgs{KmsMasterKeyId: logs.Arn}, use)
+	if err != nil {
+		return err
+	}
 	c, err := audit.New(ctx, "audit", &audit.Args{
 		Scope:               sc,
 		LogsKeyArn:          logs.Arn,
@@ -77,6 +83,7 @@ func auditProgram(ctx *pulumi.Context) error {
 		DataEventBucketArns: pulumi.StringArray{buckets["data"].Arn, buckets["models"].Arn},
 		AccessLogBucketName: buckets["access-logs"].Bucket,
 		AlarmEmails:         []string{"security@aifactory.example"},
+		PlatformTopicArn:    platform.Arn,
 		DeployerRoleArn:     "arn:aws:iam::" + account.AccountId + ":role/aifactory-deployer",
 	}, pulumi.Providers(provider))
 	if err != nil {
@@ -107,8 +114,8 @@ func TestEngineAuditTrailPreviewsUpsAndDestroys(t *testing.T) {
 	types := preview.CountByType()
 	for typ, want := range map[string]int{
 		audit.Type: 1, bucketType: 4, lockType: 1, policyType: 1, loggingType: 1, trailType: 1, logGroupType: 1,
-		recorderType: 1, channelType: 1, statusType: 1, ruleType: len(spec.ConfigRules), topicType: 1, subscriptionType: 1,
-		filterType: len(spec.Events), alarmType: len(spec.Events) + 1, eventRuleType: 2, eventTargetType: 2,
+		recorderType: 1, channelType: 1, statusType: 1, ruleType: len(spec.ConfigRules), topicType: 2, subscriptionType: 1,
+		filterType: len(spec.Events), alarmType: len(spec.Events) + 1, eventRuleType: 2, eventTargetType: 4,
 	} {
 		assert.Equal(t, want, types[typ], typ)
 	}

@@ -83,6 +83,10 @@ type Args struct {
 	Teams []Team
 	// PlatformOwner receives the platform topic's messages (e-mail).
 	PlatformOwner string
+	// Publishers are the alarms and EventBridge rules of this account and
+	// region that may publish to the platform topic (and encrypt to it
+	// with its key) besides the cost alerts; none when empty.
+	Publishers Publishers
 	// AlertThresholdsPercent are shares of a budget (actual spend) that
 	// alert; ForecastThresholdPercent alerts on the month's forecast.
 	AlertThresholdsPercent   []float64
@@ -170,6 +174,9 @@ func (a *Args) validate() error {
 		} else if t.Tags[tagkeys.Team] != t.Name {
 			fail("%s: Tags: team tag %q must be the team's name, or its budget watches another team", where, t.Tags[tagkeys.Team])
 		}
+	}
+	if err := a.Publishers.validate(a.Scope); err != nil {
+		errs = append(errs, err)
 	}
 	if _, err := mail.ParseAddress(a.PlatformOwner); err != nil {
 		fail("PlatformOwner %q is not an e-mail address; the platform topic's messages go there", a.PlatformOwner)

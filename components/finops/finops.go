@@ -83,7 +83,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	parent := pulumi.Parent(c)
 	stateful := []pulumi.ResourceOption{parent, pulumi.Protect(a.Protect)}
 
-	keyPolicy, err := KeyPolicy(a.Scope, a.KeyAdministrators).JSON()
+	keyPolicy, err := KeyPolicy(a.Scope, a.KeyAdministrators, a.Publishers).JSON()
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +115,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
-	topicPolicy, err := TopicPolicy(a.Scope, topicArn).JSON()
+	topicPolicy, err := TopicPolicy(a.Scope, topicArn, a.Publishers).JSON()
 	if err != nil {
 		return nil, err
 	}

@@ -160,6 +160,27 @@ func TestTopicIsEncryptedAndOpenOnlyToCostAlerts(t *testing.T) {
 	assert.Equal(t, "CostAlertsPublish", doc.Statement[1].Sid)
 	assert.ElementsMatch(t, iamdoc.Strings{"budgets.amazonaws.com", "costalerts.amazonaws.com"}, doc.Statement[1].Principal.Service)
 	assert.Equal(t, "ml-platform@aifactory.example", m.Named(t, "aws:sns/topicSubscription:TopicSubscription", "finops-platform-owner").Str("endpoint"))
+	for _, st := range doc.Statement {
+		if st.Sid == "AlarmsPublish" {
+			assert.Equal(t, iamdoc.Strings{"arn:aws:cloudwatch:eu-west-1:123456789012:alarm:aifactory-dev-cleanup-not-started"},
+				st.Condition["ArnLike"]["aws:SourceArn"], "no publishers: the cleanup job's alarm alone")
+		}
+	}
+}
+
+// TestPublishersReachTheDeployedPolicies: the policies the topic and the
+// key receive are the ones the evaluation tests prove (iam_test.go).
+func TestPublishersReachTheDeployedPolicies(t *testing.T) {
+	a := args()
+	a.Publishers = publishers
+	m, err := run(t, a)
+	require.NoError(t, err)
+	topic, err := iamdoc.Parse(m.Named(t, "aws:sns/topicPolicy:TopicPolicy", "finops-alerts").Str("policy"))
+	require.NoError(t, err)
+	assert.Equal(t, finops.TopicPolicy(a.Scope, topicArn, publishers), topic)
+	key, err := iamdoc.Parse(m.Named(t, "aws:kms/key:Key", "finops-alerts").Str("policy"))
+	require.NoError(t, err)
+	assert.Equal(t, finops.KeyPolicy(a.Scope, a.KeyAdministrators, publishers), key)
 }
 
 // container is the part of the task's container definition the tests read.
@@ -460,6 +481,15 @@ func TestInvalidArgsNameTheFieldAndTheFix(t *testing.T) {
 		{"key administrator of another account", func(a *finops.Args) {
 			a.KeyAdministrators = []string{"arn:aws:iam::999999999999:role/aifactory-deployer"}
 		}, `KeyAdministrators: "arn:aws:iam::999999999999:role/aifactory-deployer" is not an IAM role ARN of account 123456789012`},
+		{"another account's alarms", func(a *finops.Args) {
+			a.Publishers.AlarmArns = []string{"arn:aws:cloudwatch:eu-west-1:999999999999:alarm:aifactory-dev-audit-*"}
+		}, `Publishers.AlarmArns[0] "arn:aws:cloudwatch:eu-west-1:999999999999:alarm:aifactory-dev-audit-*": name an alarm of this account and region, arn:aws:cloudwatch:eu-west-1:123456789012:alarm:`},
+		{"any alarm", func(a *finops.Args) {
+			a.Publishers.AlarmArns = []string{"arn:aws:cloudwatch:eu-west-1:123456789012:alarm:"}
+		}, `Publishers.AlarmArns[0]`},
+		{"a rule of another region", func(a *finops.Args) {
+			a.Publishers.EventRuleArns = []string{"arn:aws:events:us-east-1:123456789012:rule/aifactory-dev-audit-noncompliant*"}
+		}, `Publishers.EventRuleArns[0] "arn:aws:events:us-east-1:123456789012:rule/aifactory-dev-audit-noncompliant*": name an EventBridge rule of this account and region`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := args()

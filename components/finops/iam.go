@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
+	"strings"
 
 	"github.com/aifactory/platform/components/iamdoc"
 	"github.com/aifactory/platform/components/internal/ecsjob"
@@ -26,74 +28,141 @@ func sourceAccount(s scope.Scope) iamdoc.Condition {
 // the schedule's dead-letter queue.
 func KeyServices() []string { return []string{"scheduler", "sns", "sqs"} }
 
+// Publishers are this account's CloudWatch alarms and EventBridge rules
+// that notify the platform topic besides the cost alerts: the audit
+// component's alarms and its routing of NON_COMPLIANT evaluations. Each is
+// an ARN or an ARN pattern ("*" in the resource name) of the stack's
+// account and region.
+type Publishers struct {
+	// AlarmArns match the alarms, e.g.
+	// arn:aws:cloudwatch:eu-west-1:123456789012:alarm:aifactory-dev-audit-*.
+	AlarmArns []string
+	// EventRuleArns match the rules, e.g.
+	// arn:aws:events:eu-west-1:123456789012:rule/aifactory-dev-audit-noncompliant*.
+	EventRuleArns []string
+}
+
+// Service principals that publish the Publishers' notices.
+const (
+	AlarmsService = "cloudwatch.amazonaws.com"
+	EventsService = "events.amazonaws.com"
+)
+
+// validate checks that every publisher is a resource of this account and
+// region, so that the policies admit no other account's alarms or rules.
+func (p Publishers) validate(s scope.Scope) error {
+	var errs []error
+	for _, set := range []struct {
+		field, kind, service, prefix string
+		arns                         []string
+	}{
+		{"Publishers.AlarmArns", "an alarm", "cloudwatch", "alarm:", p.AlarmArns},
+		{"Publishers.EventRuleArns", "an EventBridge rule", "events", "rule/", p.EventRuleArns},
+	} {
+		want := s.ARN(set.service, set.prefix)
+		for i, arn := range set.arns {
+			if !strings.HasPrefix(arn, want) || len(arn) == len(want) || strings.Count(arn, ":") != strings.Count(want, ":") {
+				errs = append(errs, fmt.Errorf("%s[%d] %q: name %s of this account and region, %s<name or pattern>",
+					set.field, i, arn, set.kind, want))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // KeyPolicy is the alerts key's policy, built like every other platform
 // key's (kms.Policy): the administrators (the role the platform deploys
 // as) manage it but cannot encrypt, decrypt or grant with it; the
 // account's principals use it only through SNS, EventBridge Scheduler and
 // SQS and only where their IAM policies allow it too; and the services that
-// publish to the encrypted topic on their own (AWS Budgets, Cost Anomaly
-// Detection, CloudWatch alarms, EventBridge rules) may generate and
-// decrypt its data keys for this account's budgets, anomaly subscriptions,
-// alarms and rules only (aws:SourceAccount and aws:SourceArn, as the AWS
-// Budgets and Cost Anomaly Detection user guides show for encrypted
-// topics, and the SNS developer guide for AWS services publishing to one).
-func KeyPolicy(s scope.Scope, administrators []string) iamdoc.Document {
-	publisher := func(sid, service, sourceArn string) iamdoc.Statement {
+// publish to the encrypted topic on their own may generate and decrypt its
+// data keys for this account only: AWS Budgets and Cost Anomaly Detection
+// for this account's budgets and anomaly subscriptions, CloudWatch for the
+// cleanup job's alarm and the Publishers' alarms (aws:SourceAccount and
+// aws:SourceArn, as the AWS Budgets and Cost Anomaly Detection user guides
+// show for encrypted topics, and the SNS developer guide for AWS services
+// publishing to one), and EventBridge on behalf of this account
+// (aws:SourceAccount, as the platform's other keys admit it) and only for
+// messages to this account's alerts topic: the encryption context SNS sets
+// on every data key (kms:EncryptionContext:aws:sns:topicArn) names the
+// topic, and the topic policy admits only the cleanup job's rule and the
+// Publishers' rules.
+func KeyPolicy(s scope.Scope, administrators []string, p Publishers) iamdoc.Document {
+	publisher := func(sid, service string, sourceArns ...string) iamdoc.Statement {
 		return iamdoc.Statement{
 			Sid: sid, Effect: iamdoc.Allow, Principal: iamdoc.Services(service),
 			Action: iamdoc.Strings{"kms:Decrypt", "kms:GenerateDataKey*"}, Resource: iamdoc.Strings{"*"},
 			Condition: iamdoc.Condition{
 				"StringEquals": {"aws:SourceAccount": {s.AccountID}},
-				"ArnLike":      {"aws:SourceArn": {sourceArn}},
+				"ArnLike":      {"aws:SourceArn": sortedStrings(sourceArns)},
 			},
 		}
 	}
 	return kms.Policy(s, kms.PolicySpec{Administrators: administrators}, KeyServices(),
 		publisher("BudgetsEncryptToTheTopic", "budgets.amazonaws.com", s.GlobalARN("budgets", "*")),
 		publisher("CostAnomalyDetectionEncryptsToTheTopic", "costalerts.amazonaws.com", s.GlobalARN("ce", "anomalysubscription/*")),
-		publisher("AlarmsEncryptToTheTopic", "cloudwatch.amazonaws.com", s.ARN("cloudwatch", "alarm:*")),
-		publisher("EventRulesEncryptToTheTopic", "events.amazonaws.com", s.ARN("events", "rule/*")),
+		publisher("AlarmsEncryptToTheTopic", AlarmsService, append([]string{AlarmARN(s, NotStartedAlarmName(s))}, p.AlarmArns...)...),
+		iamdoc.Statement{
+			Sid: "EventRulesEncryptToTheTopic", Effect: iamdoc.Allow, Principal: iamdoc.Services(EventsService),
+			Action: iamdoc.Strings{"kms:Decrypt", "kms:GenerateDataKey*"}, Resource: iamdoc.Strings{"*"},
+			Condition: iamdoc.Condition{"StringEquals": {
+				"aws:SourceAccount":                      {s.AccountID},
+				"kms:EncryptionContext:aws:sns:topicArn": {AlertsTopicARN(s)},
+			}},
+		},
 	)
 }
 
 // TopicPolicy lets the account manage the topic, AWS Budgets and Cost
 // Anomaly Detection publish to it for this account's budgets and monitors,
-// and CloudWatch and EventBridge publish the cleanup job's own alarm and
-// failed-run rule, named by ARN.
-func TopicPolicy(s scope.Scope, topicArn string) iamdoc.Document {
-	return iamdoc.New(
-		iamdoc.Statement{
+// the cleanup job's alarm and failed-run rule and the Publishers' alarms
+// and rules, of this account and named by ARN, publish to it.
+func TopicPolicy(s scope.Scope, topicArn string, p Publishers) iamdoc.Document {
+	statements := []iamdoc.Statement{
+		{
 			Sid: "AccountManagesTopic", Effect: iamdoc.Allow, Principal: iamdoc.AWSPrincipals(s.AccountRootARN()),
 			Action:   iamdoc.Strings{"sns:GetTopicAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:ListSubscriptionsByTopic", "sns:Publish"},
 			Resource: iamdoc.Strings{topicArn},
 		},
-		iamdoc.Statement{
+		{
 			Sid: "CostAlertsPublish", Effect: iamdoc.Allow, Principal: iamdoc.Services(alertServices...),
 			Action: iamdoc.Strings{"sns:Publish"}, Resource: iamdoc.Strings{topicArn},
 			Condition: sourceAccount(s),
 		},
-		iamdoc.Statement{
-			Sid: "CleanupAlarmPublishes", Effect: iamdoc.Allow, Principal: iamdoc.Services("cloudwatch.amazonaws.com"),
+	}
+	for _, pub := range []struct {
+		sid, service string
+		arns         []string
+	}{
+		{"AlarmsPublish", AlarmsService, append([]string{AlarmARN(s, NotStartedAlarmName(s))}, p.AlarmArns...)},
+		{"EventRulesPublish", EventsService, append([]string{RuleARN(s, FailedRunRuleName(s))}, p.EventRuleArns...)},
+	} {
+		if len(pub.arns) == 0 {
+			continue
+		}
+		statements = append(statements, iamdoc.Statement{
+			Sid: pub.sid, Effect: iamdoc.Allow, Principal: iamdoc.Services(pub.service),
 			Action: iamdoc.Strings{"sns:Publish"}, Resource: iamdoc.Strings{topicArn},
 			Condition: iamdoc.Condition{
 				"StringEquals": {"aws:SourceAccount": {s.AccountID}},
-				"ArnLike":      {"aws:SourceArn": {AlarmARN(s, NotStartedAlarmName(s))}},
+				"ArnLike":      {"aws:SourceArn": sortedStrings(pub.arns)},
 			},
-		},
-		iamdoc.Statement{
-			Sid: "CleanupFailedRunRulePublishes", Effect: iamdoc.Allow, Principal: iamdoc.Services("events.amazonaws.com"),
-			Action: iamdoc.Strings{"sns:Publish"}, Resource: iamdoc.Strings{topicArn},
-			Condition: iamdoc.Condition{
-				"StringEquals": {"aws:SourceAccount": {s.AccountID}},
-				"ArnLike":      {"aws:SourceArn": {RuleARN(s, FailedRunRuleName(s))}},
-			},
-		},
-		iamdoc.Statement{
-			Sid: "DenyInsecureTransport", Effect: iamdoc.Deny, Principal: iamdoc.Anyone(),
-			Action: iamdoc.Strings{"sns:Publish"}, Resource: iamdoc.Strings{topicArn},
-			Condition: iamdoc.Condition{"Bool": {"aws:SecureTransport": {"false"}}},
-		},
-	)
+		})
+	}
+	statements = append(statements, iamdoc.Statement{
+		Sid: "DenyInsecureTransport", Effect: iamdoc.Deny, Principal: iamdoc.Anyone(),
+		Action: iamdoc.Strings{"sns:Publish"}, Resource: iamdoc.Strings{topicArn},
+		Condition: iamdoc.Condition{"Bool": {"aws:SecureTransport": {"false"}}},
+	})
+	return iamdoc.New(statements...)
+}
+
+// sortedStrings keeps the policies stable whatever order the caller lists
+// its publishers in.
+func sortedStrings(in []string) iamdoc.Strings {
+	out := slices.Clone(in)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // ReadActions are the cleanup job's list and describe calls. AWS offers no

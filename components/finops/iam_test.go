@@ -245,12 +245,113 @@ func TestRolesTrustOnlyTheirServiceForThisAccount(t *testing.T) {
 	}
 }
 
+// publishers are the audit component's alarms and rules, as the stack
+// passes them.
+var publishers = finops.Publishers{
+	AlarmArns:     []string{"arn:aws:cloudwatch:eu-west-1:123456789012:alarm:aifactory-dev-audit-*"},
+	EventRuleArns: []string{"arn:aws:events:eu-west-1:123456789012:rule/aifactory-dev-audit-noncompliant*"},
+}
+
 func TestServicePoliciesAreForThisAccountOnly(t *testing.T) {
 	s := scopetest.Dev()
-	for _, doc := range []iamdoc.Document{finops.KeyPolicy(s, []string{deployer}), finops.TopicPolicy(s, topicArn)} {
+	for _, doc := range []iamdoc.Document{finops.KeyPolicy(s, []string{deployer}, publishers), finops.TopicPolicy(s, topicArn, publishers)} {
 		for _, st := range doc.Statement {
-			if st.Principal != nil && len(st.Principal.Service) > 0 {
-				assert.Equal(t, iamdoc.Strings{s.AccountID}, st.Condition["StringEquals"]["aws:SourceAccount"], st.Sid)
+			if st.Principal == nil || len(st.Principal.Service) == 0 {
+				continue
+			}
+			if st.Sid == "EventRulesEncryptToTheTopic" {
+				// Held to this account's topic by the encryption context too.
+				assert.Equal(t, iamdoc.Strings{topicArn}, st.Condition["StringEquals"]["kms:EncryptionContext:aws:sns:topicArn"], st.Sid)
+			}
+			assert.Equal(t, iamdoc.Strings{s.AccountID}, st.Condition["StringEquals"]["aws:SourceAccount"], st.Sid)
+		}
+	}
+}
+
+// TestOnlyThisAccountsAlarmsAndRulesNotifyThePlatformTopic evaluates the
+// topic policy and the key policy for the publishers' requests: SNS's
+// sns:Publish on the topic, and the KMS calls SNS makes with the
+// publisher's service principal to encrypt the message for the topic.
+func TestOnlyThisAccountsAlarmsAndRulesNotifyThePlatformTopic(t *testing.T) {
+	s := scopetest.Dev()
+	topic := finops.TopicPolicy(s, topicArn, publishers)
+	key := finops.KeyPolicy(s, []string{deployer}, publishers)
+	auditAlarm := "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:aifactory-dev-audit-iam-policy-changes"
+	auditRule := "arn:aws:events:eu-west-1:123456789012:rule/aifactory-dev-audit-noncompliant"
+	source := func(arn string) iameval.Context {
+		return iameval.Keys("aws:SourceArn", arn, "aws:SourceAccount", iameval.AccountOf(arn), "aws:SecureTransport", "true")
+	}
+	for _, tc := range []struct {
+		name    string
+		service string
+		ctx     iameval.Context
+		publish iameval.Effect
+	}{
+		{"an audit alarm", finops.AlarmsService, source(auditAlarm), iameval.Allowed},
+		{"the undelivered-notices alarm", finops.AlarmsService, source("arn:aws:cloudwatch:eu-west-1:123456789012:alarm:aifactory-dev-audit-noncompliance-undelivered"), iameval.Allowed},
+		{"another alarm of the account", finops.AlarmsService, source("arn:aws:cloudwatch:eu-west-1:123456789012:alarm:marketing"), iameval.NotApplicable},
+		{"another account's alarm of the same name", finops.AlarmsService, source("arn:aws:cloudwatch:eu-west-1:999999999999:alarm:aifactory-dev-audit-iam-policy-changes"), iameval.NotApplicable},
+		{"another region's alarm", finops.AlarmsService, source("arn:aws:cloudwatch:us-east-1:123456789012:alarm:aifactory-dev-audit-iam-policy-changes"), iameval.NotApplicable},
+		{"the non-compliance rule", finops.EventsService, source(auditRule), iameval.Allowed},
+		{"the log bucket's rule", finops.EventsService, source(auditRule + "-log-bucket"), iameval.Allowed},
+		{"another rule of the account", finops.EventsService, source("arn:aws:events:eu-west-1:123456789012:rule/marketing"), iameval.NotApplicable},
+		{"another account's rule of the same name", finops.EventsService, source("arn:aws:events:eu-west-1:999999999999:rule/aifactory-dev-audit-noncompliant"), iameval.NotApplicable},
+		{"an alarm posing as a rule", finops.EventsService, source(auditAlarm), iameval.NotApplicable},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := iameval.Document(topic, iameval.Request{Service: tc.service, Action: "sns:Publish", Resource: topicArn, Context: tc.ctx})
+			require.NoError(t, err)
+			assert.Equal(t, tc.publish, got, "sns:Publish")
+		})
+	}
+	// Without TLS nothing publishes.
+	got, err := iameval.Document(topic, iameval.Request{Service: finops.AlarmsService, Action: "sns:Publish", Resource: topicArn,
+		Context: source(auditAlarm).With("aws:SecureTransport", "false")})
+	require.NoError(t, err)
+	assert.Equal(t, iameval.Denied, got)
+
+	for _, tc := range []struct {
+		name    string
+		service string
+		ctx     iameval.Context
+		want    iameval.Effect
+	}{
+		{"an audit alarm encrypts its notice", finops.AlarmsService,
+			iameval.Keys("aws:SourceArn", auditAlarm, "aws:SourceAccount", s.AccountID, "kms:EncryptionContext:aws:sns:topicArn", topicArn), iameval.Allowed},
+		{"another alarm of the account cannot", finops.AlarmsService,
+			iameval.Keys("aws:SourceArn", "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:marketing", "aws:SourceAccount", s.AccountID), iameval.NotApplicable},
+		{"another account's alarm cannot", finops.AlarmsService,
+			iameval.Keys("aws:SourceArn", "arn:aws:cloudwatch:eu-west-1:999999999999:alarm:aifactory-dev-audit-x", "aws:SourceAccount", "999999999999"), iameval.NotApplicable},
+		{"EventBridge encrypts for the platform topic", finops.EventsService,
+			iameval.Keys("aws:SourceAccount", s.AccountID, "kms:EncryptionContext:aws:sns:topicArn", topicArn), iameval.Allowed},
+		{"EventBridge cannot for another account", finops.EventsService,
+			iameval.Keys("aws:SourceAccount", "999999999999", "kms:EncryptionContext:aws:sns:topicArn", topicArn), iameval.NotApplicable},
+		{"EventBridge cannot for another account's topic", finops.EventsService,
+			iameval.Keys("aws:SourceAccount", s.AccountID, "kms:EncryptionContext:aws:sns:topicArn", "arn:aws:sns:eu-west-1:999999999999:aifactory-dev-finops-alerts"), iameval.NotApplicable},
+		{"EventBridge cannot for another topic of the account", finops.EventsService,
+			iameval.Keys("aws:SourceAccount", s.AccountID, "kms:EncryptionContext:aws:sns:topicArn", "arn:aws:sns:eu-west-1:123456789012:other"), iameval.NotApplicable},
+		{"EventBridge cannot without the topic's context", finops.EventsService, iameval.Keys("aws:SourceAccount", s.AccountID), iameval.NotApplicable},
+		{"another service cannot", "sqs.amazonaws.com",
+			iameval.Keys("aws:SourceAccount", s.AccountID, "kms:EncryptionContext:aws:sns:topicArn", topicArn), iameval.NotApplicable},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, action := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
+				got, err := iameval.Document(key, iameval.Request{Service: tc.service, Action: action, Resource: keyArn, Context: tc.ctx})
+				require.NoError(t, err)
+				assert.Equal(t, tc.want, got, action)
+			}
+		})
+	}
+
+	// Without publishers, the services are admitted for the cleanup job's
+	// own alarm and rule alone.
+	for _, doc := range []iamdoc.Document{finops.KeyPolicy(s, []string{deployer}, finops.Publishers{}), finops.TopicPolicy(s, topicArn, finops.Publishers{})} {
+		for _, st := range doc.Statement {
+			if arns := st.Condition["ArnLike"]["aws:SourceArn"]; st.Principal != nil && slices.Contains(st.Principal.Service, finops.AlarmsService) {
+				assert.Equal(t, iamdoc.Strings{"arn:aws:cloudwatch:eu-west-1:123456789012:alarm:aifactory-dev-cleanup-not-started"}, arns, st.Sid)
+			}
+			if arns := st.Condition["ArnLike"]["aws:SourceArn"]; st.Principal != nil && slices.Contains(st.Principal.Service, finops.EventsService) && arns != nil {
+				assert.Equal(t, iamdoc.Strings{"arn:aws:events:eu-west-1:123456789012:rule/aifactory-dev-cleanup-run-failed"}, arns, st.Sid)
 			}
 		}
 	}
@@ -307,11 +408,15 @@ func TestAlertsKeySeparatesAdministratorsFromUsers(t *testing.T) {
 		{"cost anomaly detection without its source", "", "costalerts.amazonaws.com", "kms:GenerateDataKey",
 			iameval.Keys("aws:SourceAccount", account), iameval.ImplicitDeny},
 		{"an alarm of this account encrypts to the topic", "", "cloudwatch.amazonaws.com", "kms:GenerateDataKey",
-			from("arn:aws:cloudwatch:eu-west-1:123456789012:alarm:aifactory-dev-cleanup-failed"), iameval.Allow},
+			from("arn:aws:cloudwatch:eu-west-1:123456789012:alarm:aifactory-dev-cleanup-not-started"), iameval.Allow},
+		{"another alarm of this account", "", "cloudwatch.amazonaws.com", "kms:GenerateDataKey",
+			from("arn:aws:cloudwatch:eu-west-1:123456789012:alarm:marketing"), iameval.ImplicitDeny},
 		{"an alarm of another account", "", "cloudwatch.amazonaws.com", "kms:GenerateDataKey",
 			iameval.Keys("aws:SourceAccount", "999999999999", "aws:SourceArn", "arn:aws:cloudwatch:eu-west-1:999999999999:alarm:x"), iameval.ImplicitDeny},
 		{"a rule of this account encrypts to the topic", "", "events.amazonaws.com", "kms:GenerateDataKey",
-			from("arn:aws:events:eu-west-1:123456789012:rule/aifactory-dev-cleanup-failed"), iameval.Allow},
+			iameval.Keys("aws:SourceAccount", account, "kms:EncryptionContext:aws:sns:topicArn", "arn:aws:sns:eu-west-1:123456789012:aifactory-dev-finops-alerts"), iameval.Allow},
+		{"a rule of this account for another topic", "", "events.amazonaws.com", "kms:GenerateDataKey",
+			iameval.Keys("aws:SourceAccount", account, "kms:EncryptionContext:aws:sns:topicArn", "arn:aws:sns:eu-west-1:123456789012:other"), iameval.ImplicitDeny},
 		{"another service", "", "s3.amazonaws.com", "kms:GenerateDataKey", from("arn:aws:s3:::aifactory-dev-x"), iameval.ImplicitDeny},
 		{"a publishing service cannot administer", "", "budgets.amazonaws.com", "kms:PutKeyPolicy",
 			from("arn:aws:budgets::123456789012:budget/aifactory-dev-platform"), iameval.ImplicitDeny},
@@ -368,7 +473,7 @@ func TestDeadLetterQueueTakesOnlyTheSchedulesUnstartedRuns(t *testing.T) {
 // TestOnlyTheCleanupAlarmAndRulePublishAsServices evaluates the topic
 // policy for the services that publish the cleanup job's failures.
 func TestOnlyTheCleanupAlarmAndRulePublishAsServices(t *testing.T) {
-	doc := finops.TopicPolicy(scopetest.Dev(), topicArn)
+	doc := finops.TopicPolicy(scopetest.Dev(), topicArn, finops.Publishers{})
 	from := func(arn string) iameval.Context {
 		return iameval.Keys("aws:SourceAccount", "123456789012", "aws:SourceArn", arn, "aws:SecureTransport", "true")
 	}

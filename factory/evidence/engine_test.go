@@ -61,6 +61,16 @@ func TestEngineEvidenceOfAnOfflineDevRelease(t *testing.T) {
 	}
 	ctx := context.Background()
 	root := checkout(t)
+	// A platform budget below what the stack is modelled to cost: the
+	// update reports it (team-budget-fit, advisory in dev), so the release
+	// has a finding to record.
+	stackFile := filepath.Join(root, "Pulumi.dev.yaml")
+	original, err := os.ReadFile(stackFile)
+	require.NoError(t, err)
+	tight := bytes.Replace(original, []byte("platformBudget:\n      monthlyUsd: 400"), []byte("platformBudget:\n      monthlyUsd: 1"), 1)
+	require.NotEqual(t, original, tight, "the dev stack file's platform budget")
+	require.NoError(t, os.WriteFile(stackFile, tight, 0o644))
+	git(t, root, "commit", "-q", "-am", "a platform budget the stack does not fit")
 	repo, err := offline.FindRoot()
 	require.NoError(t, err)
 	pack, err := engine.BuildPolicyPack(ctx, repo, t.TempDir())
@@ -144,6 +154,36 @@ func TestEngineEvidenceOfAnOfflineDevRelease(t *testing.T) {
 	assert.Equal(t, up.Release.Summary, b.Release.Record.Summary)
 	require.Len(t, b.Chain, 1)
 
+	// The policy results of the release: a plain up runs no preview, so
+	// the record holds the update's findings, each distinct one once,
+	// without its message, and the bundle lists every one.
+	assert.Nil(t, b.Release.Record.Preview)
+	distinct := map[factory.FindingRecord]bool{}
+	for _, f := range up.Policy {
+		distinct[factory.FindingRecord{Level: f.Level, Policy: f.Policy, Resource: f.Resource}] = true
+	}
+	t.Logf("the update had %d findings, %d distinct", len(up.Policy), len(distinct))
+	require.NotEmpty(t, up.Policy, "the tight budget is reported during the update")
+	assert.Contains(t, b.Release.Record.Findings, factory.FindingRecord{Level: engine.LevelAdvisory, Policy: "team-budget-fit",
+		Type: "aws:budgets/budget:Budget", Resource: "finops-platform"}, "the platform team's budget")
+	assert.Equal(t, len(up.Policy), sum(b.Release.Record.Policy), "the counts keep every finding")
+	record, err := json.Marshal(b.Release.Record)
+	require.NoError(t, err)
+	for _, f := range up.Policy {
+		require.NotEmpty(t, f.Message)
+		assert.NotContains(t, string(record), f.Message, "the record keeps no finding's message")
+	}
+	require.Len(t, b.Release.Record.Findings, min(len(distinct), factory.MaxRecordedFindings))
+	assert.Equal(t, up.Release.Findings, b.Release.Record.Findings)
+	mdText, err := os.ReadFile(filepath.Join(first, evidence.MarkdownFile))
+	require.NoError(t, err)
+	assert.Contains(t, string(mdText), "A plain `aifactory up` runs no preview of its own")
+	assert.Contains(t, string(mdText), "| update | advisory | `team-budget-fit` | `finops-platform` (aws:budgets/budget:Budget) |")
+	for _, f := range b.Release.Record.Findings {
+		assert.True(t, distinct[factory.FindingRecord{Level: f.Level, Policy: f.Policy, Resource: f.Resource}], "%+v was a finding of the update", f)
+		assert.Contains(t, string(mdText), "| update | "+f.Level+" | `"+f.Policy+"` |")
+	}
+
 	// Every deployed Config rule names its control; each control's rules are listed with it.
 	require.NotEmpty(t, b.ConfigRules)
 	for _, cr := range b.ConfigRules {
@@ -195,6 +235,14 @@ func TestEngineEvidenceOfAnOfflineDevRelease(t *testing.T) {
 	md, err := os.ReadFile(filepath.Join(first, evidence.MarkdownFile))
 	require.NoError(t, err)
 	assert.Contains(t, string(md), "aws cloudtrail validate-logs --trail-arn "+tr.TrailArn)
+}
+
+func sum(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }
 
 func findingsOf(b evidence.Bundle, control string) []evidence.FindingResult {

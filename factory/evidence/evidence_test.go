@@ -251,6 +251,48 @@ func TestReleaseChainAndTrailAreInTheBundle(t *testing.T) {
 	}
 }
 
+func TestThePolicyResultsOfTheReleaseAreInTheBundle(t *testing.T) {
+	in := input(t)
+	r := in.Release
+	r.Findings = []factory.FindingRecord{
+		{Level: "advisory", Policy: "team-budget"},
+		{Level: "advisory", Policy: "cannot-verify", Type: "aws:iam/role:Role", Resource: "studio-role"},
+	}
+	in.Release = seal(t, r)
+	b, err := evidence.Build(in)
+	require.NoError(t, err)
+	assert.Equal(t, r.Findings, b.Release.Record.Findings, "the JSON bundle carries the recorded findings")
+	md := string(b.Markdown())
+	for _, want := range []string{
+		"### Policy results of the release",
+		"| update | advisory | `team-budget` | the stack |",
+		"| update | advisory | `cannot-verify` | `studio-role` (aws:iam/role:Role) |",
+		"A plain `aifactory up` runs no preview of its own, so they are the update's only",
+	} {
+		assert.Contains(t, md, want)
+	}
+	assert.NotContains(t, md, "| gating preview |")
+
+	// A promotion's record: the gating preview's findings too, and the
+	// ones a record leaves out are counted.
+	r.Preview = &factory.PreviewRecord{Summary: map[string]int{"same": 9}, Policy: map[string]int{"mandatory/s3-sse-kms": 1},
+		Findings:        []factory.FindingRecord{{Level: "mandatory", Policy: "s3-sse-kms", Type: "aws:s3/bucketV2:BucketV2", Resource: "data"}},
+		FindingsOmitted: 3}
+	in.Release = seal(t, r)
+	b, err = evidence.Build(in)
+	require.NoError(t, err)
+	md = string(b.Markdown())
+	assert.Contains(t, md, "| gating preview | mandatory | `s3-sse-kms` | `data` (aws:s3/bucketV2:BucketV2) |")
+	assert.Contains(t, md, "| gating preview | - | 3 more distinct findings |")
+	assert.Contains(t, md, "those of the preview that gated it in dev")
+
+	// A release without findings says so.
+	in = input(t)
+	b, err = evidence.Build(in)
+	require.NoError(t, err)
+	assert.Contains(t, string(b.Markdown()), "| - | - | none | - |")
+}
+
 func TestAStackFileOtherThanTheReleasedOneIsFlagged(t *testing.T) {
 	in := input(t)
 	in.StackFile = []byte("config:\n  aifactory:environment: dev\n  aifactory:protect: false\n")

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aifactory/platform/factory"
 	"github.com/aifactory/platform/policy/rules"
 )
 
@@ -39,6 +40,23 @@ func (b Bundle) Markdown() []byte {
 		p("| Gating preview | %s; policy findings: %s |\n", counts(r.Preview.Summary, "to "), findings(r.Preview.Policy))
 	} else {
 		p("| Gating preview | none: a plain update, not a promotion |\n")
+	}
+
+	p("\n### Policy results of the release\n\n")
+	p("The policy pack's findings as the release record keeps them: level, policy and resource, without the findings' messages, " +
+		"which can quote property values. ")
+	if r.Preview != nil {
+		p("They are the update's and those of the preview that gated it in %s.\n\n", b.Environment)
+	} else {
+		p("A plain `aifactory up` runs no preview of its own, so they are the update's only; a promotion records its gating preview's too.\n\n")
+	}
+	p("| Operation | Level | Policy | Resource |\n|---|---|---|---|\n")
+	rows := findingRows(&w, "update", r.Findings, r.FindingsOmitted)
+	if r.Preview != nil {
+		rows += findingRows(&w, "gating preview", r.Preview.Findings, r.Preview.FindingsOmitted)
+	}
+	if rows == 0 {
+		p("| - | - | none | - |\n")
 	}
 	p("\n### Release chain\n\nNewest first; each release was promoted from the next, with the same commit and image.\n\n")
 	p("| # | Stack | Environment | Release | Commit | Parent | Updated | Operator |\n|---|---|---|---|---|---|---|---|\n")
@@ -176,6 +194,24 @@ func counts(m map[string]int, prefix string) string {
 		out = append(out, fmt.Sprintf("%d %s%s", m[k], prefix, k))
 	}
 	return strings.Join(out, ", ")
+}
+
+// findingRows writes a release's recorded findings of one operation as
+// table rows, with a row for the ones the record left out; it returns how
+// many rows it wrote.
+func findingRows(w *strings.Builder, operation string, fs []factory.FindingRecord, omitted int) int {
+	for _, f := range fs {
+		resource := "the stack"
+		if f.Resource != "" {
+			resource = fmt.Sprintf("`%s` (%s)", f.Resource, dash(f.Type))
+		}
+		fmt.Fprintf(w, "| %s | %s | `%s` | %s |\n", operation, f.Level, f.Policy, resource)
+	}
+	if omitted > 0 {
+		fmt.Fprintf(w, "| %s | - | %d more distinct findings | not kept in the record (at most %d are) |\n", operation, omitted, factory.MaxRecordedFindings)
+		return len(fs) + 1
+	}
+	return len(fs)
 }
 
 func findings(m map[string]int) string {

@@ -39,6 +39,7 @@ var leaves = []string{
 	"internal/gobuild",
 	"finops/cost",
 	"internal/iameval",
+	"internal/logfilter",
 }
 
 // leafImports are the only module packages a leaf may import: the policy

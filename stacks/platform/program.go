@@ -269,6 +269,18 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		return err
 	}
 
+	// The cost controls come before the audit trail: their alerts topic is
+	// the platform topic the audit alarms and non-compliance notices reach
+	// too, and its policies name the audit component's alarms and rules by
+	// their scope-derived ARNs, so nothing of the audit component is needed
+	// here.
+	costs, err := newCostControls(ctx, cfg, sc, costControlsInputs{
+		placement: net.Placement(), clusterArn: weekly.ClusterArn, logsKey: keys.Arn(kms.Logs), imageKey: keys.Arn(kms.Pipeline),
+	}, components)
+	if err != nil {
+		return err
+	}
+
 	var platformKeys pulumi.StringArray
 	for _, p := range kms.AllPurposes() {
 		platformKeys = append(platformKeys, keys.Arn(p))
@@ -282,15 +294,10 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		DataEventBucketArns: pulumi.StringArray{perimeter.DataBucketArn, perimeter.ModelsBucketArn},
 		AccessLogBucketName: perimeter.LogBucketName,
 		AlarmEmails:         cfg.Audit.AlarmEmails,
+		PlatformTopicArn:    costs.TopicArn,
 		DeployerRoleArn:     cfg.DeployerRoleArn,
 		Recorder:            audit.RecorderMode(cfg.Audit.ConfigRecorder),
 		Protect:             cfg.Protect,
-	}, components)
-	if err != nil {
-		return err
-	}
-	costs, err := newCostControls(ctx, cfg, sc, costControlsInputs{
-		placement: net.Placement(), clusterArn: weekly.ClusterArn, logsKey: keys.Arn(kms.Logs), imageKey: keys.Arn(kms.Pipeline),
 	}, components)
 	if err != nil {
 		return err
@@ -385,6 +392,7 @@ func newCostControls(ctx *pulumi.Context, cfg *stackconfig.Config, sc scope.Scop
 		Placement:                  in.placement,
 		Teams:                      teams,
 		PlatformOwner:              cfg.Tags.Owner,
+		Publishers:                 auditPublishers(sc),
 		AlertThresholdsPercent:     f.AlertThresholdsPercent,
 		ForecastThresholdPercent:   f.ForecastThresholdPercent,
 		AnomalyThresholdUSD:        f.AnomalyThresholdUSD,
@@ -405,6 +413,12 @@ func newCostControls(ctx *pulumi.Context, cfg *stackconfig.Config, sc scope.Scop
 			VolumeMinAge:    age,
 		},
 	}, opts...)
+}
+
+// auditPublishers are the audit component's alarms and non-compliance
+// rules, which notify the platform topic too.
+func auditPublishers(sc scope.Scope) finops.Publishers {
+	return finops.Publishers{AlarmArns: []string{audit.AlarmsARN(sc)}, EventRuleArns: []string{audit.EventRulesARN(sc)}}
 }
 
 // dataTeams gives each team's access point to that team's workspace role

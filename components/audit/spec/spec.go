@@ -416,10 +416,15 @@ type Event struct {
 	Description string
 }
 
-// Events are the events the audit component alarms on, with the filter
+// Events are the events the audit component alarms on: the filter
 // patterns of the CIS AWS Foundations Benchmark as Security Hub documents
-// them (CloudWatch.1-9), and a filter on key policy changes the benchmark
-// does not have.
+// them (CloudWatch.1-9), kept as the benchmark words them, and beside each
+// the sensitive events of the same service the benchmark leaves out: key
+// policy changes and grants; IAM trust policy, default policy version and
+// permissions boundary changes; new roles, users, access keys, console
+// passwords and group members; trail event selector changes; and a Config
+// recorder deleted. Every pattern is evaluated against sample CloudTrail
+// records in spec_test.go.
 var Events = []Event{
 	{
 		Name:        "root-user-activity",
@@ -443,10 +448,29 @@ var Events = []Event{
 		Description: "An IAM policy was created, changed, attached or detached. Outside a platform deployment (the deployer role's sessions) this is a change the code does not know; run `aifactory drift`.",
 	},
 	{
+		Name: "iam-trust-and-boundary-changes",
+		Pattern: `{($.eventSource=iam.amazonaws.com) && (($.eventName=UpdateAssumeRolePolicy) || ($.eventName=SetDefaultPolicyVersion) || ` +
+			`($.eventName=PutRolePermissionsBoundary) || ($.eventName=DeleteRolePermissionsBoundary))}`,
+		Description: "A role's trust policy, a managed policy's default version or a role's permissions boundary changed: who may assume a role, " +
+			"or what it may do, is no longer what the code says. Outside a platform deployment (the deployer role's sessions) run `aifactory drift`.",
+	},
+	{
+		Name: "iam-identity-and-credential-creation",
+		Pattern: `{($.eventSource=iam.amazonaws.com) && (($.eventName=CreateRole) || ($.eventName=CreateUser) || ($.eventName=CreateAccessKey) || ` +
+			`($.eventName=CreateLoginProfile) || ($.eventName=AddUserToGroup))}`,
+		Description: "A role, user, access key or console password was created, or a user added to a group. Platform deployments create roles " +
+			"(the deployer role's sessions); the platform creates no users, keys or passwords: find who did, and remove what the code does not know.",
+	},
+	{
 		Name:        "cloudtrail-changes",
 		CIS:         "CloudWatch.5",
 		Pattern:     `{($.eventName=CreateTrail) || ($.eventName=UpdateTrail) || ($.eventName=DeleteTrail) || ($.eventName=StartLogging) || ($.eventName=StopLogging)}`,
 		Description: "A trail was created, changed, deleted, started or stopped. If the platform's trail stopped, the audit record has a gap from now on: restore it with `aifactory up`.",
+	},
+	{
+		Name:        "cloudtrail-event-selector-changes",
+		Pattern:     `{($.eventSource=cloudtrail.amazonaws.com) && (($.eventName=PutEventSelectors) || ($.eventName=PutAdvancedEventSelectors))}`,
+		Description: "A trail's event selectors changed: the trail may no longer record the data or management events it must. Restore the platform's trail with `aifactory up`.",
 	},
 	{
 		Name:        "kms-key-disabled-or-scheduled-for-deletion",
@@ -473,5 +497,10 @@ var Events = []Event{
 		Pattern: `{($.eventSource=config.amazonaws.com) && (($.eventName=StopConfigurationRecorder) || ($.eventName=DeleteDeliveryChannel) || ` +
 			`($.eventName=PutDeliveryChannel) || ($.eventName=PutConfigurationRecorder))}`,
 		Description: "AWS Config's recorder or delivery channel was stopped or changed: runtime compliance is not checked until it records again. Restore it with `aifactory up`.",
+	},
+	{
+		Name:        "config-recorder-deleted",
+		Pattern:     `{($.eventSource=config.amazonaws.com) && ($.eventName=DeleteConfigurationRecorder)}`,
+		Description: "AWS Config's recorder was deleted: nothing is recorded or checked at runtime until it is created again. Restore it with `aifactory up`.",
 	},
 }
