@@ -246,7 +246,7 @@ func TestMarkdownAndChartsAreWrittenAtomically(t *testing.T) {
 		"![Cost by team](cost-by-team.png)", "![Cost by service](cost-by-service.png)", "![Budget burn](budget-burn.png)",
 		"| jackpot-analytics | $113.54 | $28.39 | $150.00 | 76% |",
 		"| platform | $275.66 | $68.92 | $250.00 | 110% ⚠ over budget |",
-		"3 actions removed resources", "**$0.49 per run**",
+		"3 resources removed by the job would have cost **$181.69**", "**$0.49 per run**",
 	} {
 		assert.Contains(t, text, want)
 	}
