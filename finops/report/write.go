@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/aifactory/platform/facts/tagkeys"
 )
 
 // Markdown returns the report as Markdown, referring to the charts by
@@ -98,8 +100,20 @@ func (r *Report) Markdown() string {
 	}
 	p("## Unit economics\n\n")
 	p("- Cost per team-week: the team's cost over the month's %.2f weeks (table above).\n", r.Unit.Weeks)
-	p("- Weekly pipeline: %d scheduled runs cost %s (%s) — **%s per run**.\n",
-		r.Unit.PipelineRuns, money(r.Unit.PipelineCost, r.Currency), strings.Join(PipelineServices, ", "), money(r.Unit.PerPipelineRun, r.Currency))
+	u := r.Unit
+	services := ""
+	if len(u.PipelineServices) > 0 {
+		services = ": " + strings.Join(u.PipelineServices, ", ")
+	}
+	p("- Weekly pipeline: %s (`%s` in %s) cost %s (resources tagged %s=%s%s) — **%s per run**.\n",
+		count(u.PipelineRuns, "scheduled run", "scheduled runs"), u.PipelineSchedule, u.PipelineTimezone,
+		money(u.PipelineCost, r.Currency), tagkeys.Workload, PipelineWorkload, services, money(u.PerPipelineRun, r.Currency))
+	for _, w := range u.Workloads {
+		if w.Workload == PipelineWorkload {
+			continue
+		}
+		p("- Workload %s: %s for the month (%s).\n", w.Workload, money(w.Cost, r.Currency), strings.Join(w.Services, ", "))
+	}
 	return b.String()
 }
 

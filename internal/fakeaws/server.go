@@ -80,8 +80,10 @@ type Server struct {
 	Endpoints []*Endpoint
 	Notebooks []*Notebook
 	Messages  []Message
-	// CostAndUsage answers GetCostAndUsage calls in order (recorded
-	// responses, raw JSON); the last one repeats.
+	// CostAndUsage answers GetCostAndUsage calls (recorded responses, raw
+	// JSON): a request without a page token gets the first whose
+	// GroupDefinitions are its GroupBy, a later page the response after
+	// the one whose NextPageToken it carries.
 	CostAndUsage []string
 	// CostRequests holds the JSON bodies of the GetCostAndUsage calls.
 	CostRequests []string

@@ -6,7 +6,7 @@
 //	report -stack dev -month 2026-02 -out out/finops/2026-02 -actions cleanup.jsonl
 //	report -stack prod -month 2026-02 -out out/finops -json
 //
-// Budgets, project, environment and the pipeline's team come from the
+// Budgets, project, environment and the pipeline's schedule come from the
 // stack file (Pulumi.<stack>.yaml); costs need AWS credentials allowed
 // ce:GetCostAndUsage. This is the library call behind `aifactory report`.
 // Exit codes: 0 written, 1 failed, 2 usage.
@@ -73,7 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer,
 		return 2
 	}
 	o := report.Options{Month: m, Project: cfg.Tags.Project, Environment: cfg.Environment, Budgets: map[string]float64{},
-		PipelineTeam: cfg.Tags.Team, PipelineWeekday: time.Monday, Now: clock()}
+		PipelineSchedule: cfg.Pipeline.Schedule, PipelineTimezone: cfg.Pipeline.Timezone, Now: clock()}
 	for _, t := range cfg.Teams {
 		if t.Budget != nil {
 			o.Budgets[t.Name] = t.Budget.MonthlyUSD

@@ -18,7 +18,7 @@ import (
 
 func TestWritesTheReportWithTheStacksBudgets(t *testing.T) {
 	s := fakeaws.New(t)
-	for _, f := range []string{"ce-2026-02-page1.json", "ce-2026-02-page2.json"} {
+	for _, f := range []string{"ce-2026-02-page1.json", "ce-2026-02-page2.json", "ce-2026-02-workload-page1.json", "ce-2026-02-workload-page2.json"} {
 		b, err := os.ReadFile(filepath.Join("..", "..", "report", "testdata", f))
 		require.NoError(t, err)
 		s.CostAndUsage = append(s.CostAndUsage, string(b))
