@@ -63,31 +63,46 @@ func ReadActions(r io.Reader) ([]cleanup.Decision, error) {
 	line := 0
 	for sc.Scan() {
 		line++
-		text := strings.TrimSpace(sc.Text())
-		if text == "" || !strings.HasPrefix(text, "{") {
-			continue
-		}
-		var head struct {
-			Msg string `json:"msg"`
-		}
-		if err := json.Unmarshal([]byte(text), &head); err != nil {
-			return nil, fmt.Errorf("action log line %d is not JSON: %w", line, err)
-		}
-		if head.Msg != "decision" {
-			continue
-		}
-		var d struct {
-			cleanup.Decision
-			Time time.Time `json:"time"`
-		}
-		if err := json.Unmarshal([]byte(text), &d); err != nil {
+		d, ok, err := parseDecision(sc.Text())
+		if err != nil {
 			return nil, fmt.Errorf("action log line %d: %w", line, err)
 		}
-		d.Decision.At = d.Time
-		out = append(out, d.Decision)
+		if ok {
+			out = append(out, d)
+		}
 	}
 	return out, sc.Err()
 }
+
+// parseDecision reads one line of the job's output: a decision, or
+// another line (not JSON, or JSON of another message) to skip.
+func parseDecision(text string) (cleanup.Decision, bool, error) {
+	text = strings.TrimSpace(text)
+	if text == "" || !strings.HasPrefix(text, "{") {
+		return cleanup.Decision{}, false, nil
+	}
+	var head struct {
+		Msg string `json:"msg"`
+	}
+	if err := json.Unmarshal([]byte(text), &head); err != nil {
+		return cleanup.Decision{}, false, fmt.Errorf("not JSON: %w", err)
+	}
+	if head.Msg != DecisionMessage {
+		return cleanup.Decision{}, false, nil
+	}
+	var d struct {
+		cleanup.Decision
+		Time time.Time `json:"time"`
+	}
+	if err := json.Unmarshal([]byte(text), &d); err != nil {
+		return cleanup.Decision{}, false, err
+	}
+	d.Decision.At = d.Time
+	return d.Decision, true, nil
+}
+
+// DecisionMessage is the msg of the job's decision lines.
+const DecisionMessage = "decision"
 
 // hourly prices what a decision removed, per hour.
 func hourly(d cleanup.Decision, p *cost.Prices) (float64, bool) {
