@@ -1,8 +1,10 @@
 // Package report builds the platform's monthly FinOps report: cost per team
 // and per service for a month from Cost Explorer, grouped by the team tag;
-// the waste the cleanup job reclaimed, priced from its action log; unit
-// economics (cost per team-week, cost of one weekly pipeline run); and each
-// team's budget burn. It writes Markdown with PNG charts (gonum plot), or
+// the waste the cleanup job reclaimed, priced from its decisions (read from
+// its CloudWatch Logs group or an exported action log), each resource once
+// a month; unit economics (cost per team-week, cost of one weekly pipeline
+// run from the workload tag and the pipeline's schedule); and each team's
+// budget burn. It writes Markdown with PNG charts (gonum plot), or
 // JSON for machines, atomically.
 package report
 
