@@ -8,6 +8,7 @@
 //	aifactory vend request.yaml --yes     give a team its workspace
 //	aifactory drift prod                  compare the real state with the code
 //	aifactory cost dev                    modelled monthly cost and saving
+//	aifactory report dev --month 2026-02  the month's FinOps report from Cost Explorer
 //	aifactory evidence prod               the evidence bundle of prod's release, for auditors
 //
 // --offline runs the real engine with a stand-in AWS provider and a local
@@ -51,12 +52,13 @@ func commands() map[string]command {
 		"vend":     {"give a team its workspace from a request file, or offboard it", vend},
 		"drift":    {"report resources whose real state differs from the code", drift},
 		"cost":     {"model a stack's monthly cost per team and service, and its saving", costCommand},
+		"report":   {"write a stack's monthly FinOps report from Cost Explorer and the cleanup job's log", reportCommand},
 		"evidence": {"write the evidence bundle of a stack's release for auditors", evidenceCommand},
 		"image":    {"build the optimiser or cleanup image without Docker, and push it", image},
 	}
 }
 
-var order = []string{"preview", "up", "destroy", "refresh", "outputs", "promote", "release", "vend", "drift", "cost", "evidence", "image"}
+var order = []string{"preview", "up", "destroy", "refresh", "outputs", "promote", "release", "vend", "drift", "cost", "report", "evidence", "image"}
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: aifactory <command> [flags] [arguments]\n\ncommands:")

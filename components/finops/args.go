@@ -94,7 +94,7 @@ type Args struct {
 	// AnomalyThresholdUSD is the least total impact of a reported anomaly.
 	AnomalyThresholdUSD float64
 	// ActivateCostAllocationTags activates CostAllocationTagKeys (the
-	// required tags when empty) as cost-allocation tags.
+	// required tags and the workload tag when empty) as cost-allocation tags.
 	ActivateCostAllocationTags bool
 	CostAllocationTagKeys      []string
 	// LogsKeyArn encrypts the job's log group, kept LogRetentionDays.
@@ -127,7 +127,7 @@ func (a *Args) withDefaults() Args {
 		out.ForecastThresholdPercent = 100
 	}
 	if len(out.CostAllocationTagKeys) == 0 {
-		out.CostAllocationTagKeys = tagkeys.Required()
+		out.CostAllocationTagKeys = tagkeys.CostAllocation()
 	}
 	if out.Cleanup.TaskCPU == 0 {
 		out.Cleanup.TaskCPU = DefaultTaskCPU

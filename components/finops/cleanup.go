@@ -17,6 +17,7 @@ import (
 	"github.com/aifactory/platform/components/internal/ecsjob"
 	"github.com/aifactory/platform/components/pipeline/spec"
 	"github.com/aifactory/platform/components/scope"
+	"github.com/aifactory/platform/facts/tagkeys"
 )
 
 // Environment variables the cleanup job reads (finops/cleanup.ConfigFromEnv).
@@ -34,6 +35,11 @@ const (
 // command sets it from Cleanup.DryRun, overriding the image's default
 // "-dry-run=true".
 const DryRunFlag = "-dry-run="
+
+// Workload is the cleanup job's workload tag value: its task definition
+// (and so its tasks) and repository carry it, so that the report tells its
+// cost apart from the weekly pipeline's in the same cluster.
+const Workload = tagkeys.WorkloadLifecycleCleanup
 
 // ContainerName is the task's only container.
 const ContainerName = "cleanup"
@@ -159,7 +165,7 @@ func newCleanup(ctx *pulumi.Context, name string, a *Args, key *awskms.Key, topi
 	s := a.Scope
 	c := a.Cleanup
 	repo, err := ecsjob.Repository{
-		Scope: s, Name: RepositoryName(s), KeyArn: a.ImageKeyArn, ImagesKept: c.ImagesKept, Protect: a.Protect,
+		Scope: s, Name: RepositoryName(s), KeyArn: a.ImageKeyArn, ImagesKept: c.ImagesKept, Protect: a.Protect, Workload: Workload,
 	}.New(ctx, name+"-cleanup-images", parent)
 	if err != nil {
 		return nil, err
@@ -222,6 +228,7 @@ func newCleanup(ctx *pulumi.Context, name string, a *Args, key *awskms.Key, topi
 		TaskRoleArn:      taskRole.Arn,
 		ExecutionRoleArn: executionRole.Arn,
 		Container:        CleanupContainer(s, c, img),
+		Workload:         Workload,
 	}.New(ctx, name+"-cleanup", parent, pulumi.DependsOn([]pulumi.Resource{logGroup, taskRolePolicy, executionRolePolicy, repo, topic}))
 	if err != nil {
 		return nil, err

@@ -137,7 +137,8 @@ func TestAnomalyMonitorsAndCostAllocationTags(t *testing.T) {
 		assert.Equal(t, "Active", r.Str("status"))
 		assert.True(t, r.RetainOnDelete, "a destroy leaves the account's tags active")
 	}
-	assert.ElementsMatch(t, []string{"team", "project", "cost-center", "environment", "data-classification", "owner"}, keys)
+	assert.ElementsMatch(t, []string{"team", "project", "cost-center", "environment", "data-classification", "owner", "workload"}, keys,
+		"the required tags and the workload tag, which tells the jobs in the pipeline's cluster apart")
 
 	a := args()
 	a.ActivateCostAllocationTags = false
@@ -228,6 +229,7 @@ func TestCleanupIsAHardenedFargateTaskWithTheJobsOwnConfiguration(t *testing.T) 
 	assert.Empty(t, m.OfType("aws:lambda/function:Function"))
 	td := m.Named(t, taskDefType, "finops-cleanup")
 	assert.Equal(t, "aifactory-dev-cleanup", td.Str("family"))
+	assert.Equal(t, "lifecycle-cleanup", td.Tags()["workload"], "its tasks' cost is told apart from the pipeline's in the same cluster")
 	assert.Equal(t, "256", td.Str("cpu"))
 	assert.Equal(t, "512", td.Str("memory"))
 	assert.Equal(t, "awsvpc", td.Str("networkMode"))

@@ -191,6 +191,7 @@ func (b *builder) compute(task, execution *iam.Role, in *pipelineInputs) (*compu
 		TaskRoleArn:      task.Arn,
 		ExecutionRoleArn: execution.Arn,
 		Container:        OptimiserContainer(img, TaskLogGroupName(a.Scope), a.Region),
+		Workload:         Workload,
 	}.New(b.ctx, b.child("task"), b.parent, pulumi.DependsOn([]pulumi.Resource{logGroup, taskPolicyRes}))
 	if err != nil {
 		return nil, err

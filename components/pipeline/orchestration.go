@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/aifactory/platform/components/internal/ecsjob"
 	"github.com/aifactory/platform/components/pipeline/spec"
 )
 
@@ -194,6 +195,8 @@ func (b *builder) stateMachine(c *compute, in *pipelineInputs, o *orchestration)
 			KmsKeyId:                     a.PipelineKeyArn,
 			KmsDataKeyReusePeriodSeconds: pulumi.Int(kmsDataKeyReuseSeconds),
 		},
+		// State transitions are billed to the state machine: part of a run's cost.
+		Tags: ecsjob.WorkloadTags(Workload),
 	}, b.parent, pulumi.DependsOn([]pulumi.Resource{rolePolicy}))
 }
 

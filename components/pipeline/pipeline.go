@@ -8,7 +8,13 @@ import (
 
 	"github.com/aifactory/platform/components/internal/ecsjob"
 	"github.com/aifactory/platform/components/scope"
+	"github.com/aifactory/platform/facts/tagkeys"
 )
+
+// Workload is the pipeline's workload tag value: its task definition (and
+// so its tasks), image repository and state machine carry it, so that the
+// cost of a run is told apart from the cleanup job's in the same cluster.
+const Workload = tagkeys.WorkloadWeeklyPipeline
 
 // Type is the component's type token.
 const Type = "aifactory:pipeline:WeeklyPipeline"

@@ -124,6 +124,7 @@ func TestImageRepositoryIsHardened(t *testing.T) {
 	repo := m.Named(t, repositoryType, "pipeline-images")
 	assert.Equal(t, "aifactory-dev-optimiser", repo.Str("name"))
 	assert.Equal(t, "IMMUTABLE", repo.Str("imageTagMutability"))
+	assert.Equal(t, "weekly-pipeline", repo.Tags()["workload"], "image storage is a cost of the pipeline's runs")
 	var cfg struct {
 		Encryption []struct {
 			Type string `json:"encryptionType"`
@@ -192,6 +193,7 @@ func TestTaskDefinitionIsHardened(t *testing.T) {
 	// Its tasks carry it (PropagateTags), and the state machine's role
 	// watches and stops only the tasks that do.
 	assert.Equal(t, "aifactory-dev-optimiser", td.Tags()[ecsjob.FamilyTag])
+	assert.Equal(t, "weekly-pipeline", td.Tags()["workload"], "the tasks (PropagateTags) tell their cost apart from the cleanup job's")
 	assert.Equal(t, "awsvpc", td.Str("networkMode"))
 	assert.Equal(t, "1024", td.Str("cpu"))
 	assert.Equal(t, "2048", td.Str("memory"))
@@ -265,6 +267,7 @@ func TestStateMachineIsEncryptedLoggedTracedAndRunsTheWorkflow(t *testing.T) {
 	m := mustBuild(t, "dev")
 	sm := m.Named(t, stateMachineType, "pipeline-weekly")
 	assert.Equal(t, "aifactory-dev-weekly", sm.Str("name"))
+	assert.Equal(t, "weekly-pipeline", sm.Tags()["workload"])
 	assert.Equal(t, "STANDARD", sm.Str("type"))
 	var cfg struct {
 		Logging struct {

@@ -31,5 +31,6 @@ func (b *builder) repository() (*ecr.Repository, error) {
 		KeyArn:     a.PipelineKeyArn,
 		ImagesKept: a.ImagesKept,
 		Protect:    a.Protect,
+		Workload:   Workload,
 	}.New(b.ctx, b.child("images"), b.parent)
 }

@@ -22,3 +22,24 @@ const (
 func Required() []string {
 	return []string{Team, Project, CostCenter, Environment, DataClassification, Owner}
 }
+
+// Workload names the scheduled job a resource serves, where several jobs
+// share one team's account and cluster: the weekly pipeline and the
+// lifecycle cleanup job both run as Fargate tasks in the pipeline's
+// cluster, so ECS and ECR costs of the platform team are not one job's.
+// The jobs' task definitions (propagated to their tasks), image
+// repositories and the pipeline's state machine carry it; it is a
+// cost-allocation tag, not a required one.
+const Workload = "workload"
+
+// Values of Workload.
+const (
+	WorkloadWeeklyPipeline   = "weekly-pipeline"
+	WorkloadLifecycleCleanup = "lifecycle-cleanup"
+)
+
+// CostAllocation lists the tags activated as cost-allocation tags: the
+// required ones and Workload.
+func CostAllocation() []string {
+	return append(Required(), Workload)
+}

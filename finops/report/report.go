@@ -1,8 +1,10 @@
 // Package report builds the platform's monthly FinOps report: cost per team
 // and per service for a month from Cost Explorer, grouped by the team tag;
-// the waste the cleanup job reclaimed, priced from its action log; unit
-// economics (cost per team-week, cost of one weekly pipeline run); and each
-// team's budget burn. It writes Markdown with PNG charts (gonum plot), or
+// the waste the cleanup job reclaimed, priced from its decisions (read from
+// its CloudWatch Logs group or an exported action log), each resource once
+// a month; unit economics (cost per team-week, cost of one weekly pipeline
+// run from the workload tag and the pipeline's schedule); and each team's
+// budget burn. It writes Markdown with PNG charts (gonum plot), or
 // JSON for machines, atomically.
 package report
 
@@ -33,9 +35,10 @@ type CostExplorerAPI interface {
 // invoice shows for the account before credits.
 const Metric = "UnblendedCost"
 
-// PipelineServices are the Cost Explorer services a weekly pipeline run
-// uses: its Fargate tasks, its state machine, its image pulls.
-var PipelineServices = []string{"Amazon Elastic Container Service", "AWS Step Functions", "Amazon EC2 Container Registry (ECR)"}
+// PipelineWorkload is the workload tag value of the weekly pipeline's
+// resources (its tasks, image repository and state machine): the cost of
+// its runs. The cleanup job runs in the same cluster under its own value.
+const PipelineWorkload = tagkeys.WorkloadWeeklyPipeline
 
 // Options say which month and which stack's resources the report covers.
 type Options struct {
@@ -47,10 +50,12 @@ type Options struct {
 	// Budgets maps team to its monthly budget in USD (the stack config's
 	// teams[].budget); teams without one show no burn.
 	Budgets map[string]float64
-	// PipelineTeam owns the weekly pipeline (the stack's tags.team, e.g.
-	// "platform"); PipelineWeekday is the day its schedule runs.
-	PipelineTeam    string
-	PipelineWeekday time.Weekday
+	// PipelineSchedule is the weekly pipeline's schedule expression, e.g.
+	// "cron(0 6 ? * MON *)", read in PipelineTimezone (IANA, e.g.
+	// Europe/Amsterdam): the stack file's pipeline.schedule and
+	// pipeline.timezone. The runs of the month are counted from them.
+	PipelineSchedule string
+	PipelineTimezone string
 	// Actions are the cleanup job's decisions (its action log); those of
 	// the month are priced as reclaimed waste.
 	Actions []cleanup.Decision
@@ -71,6 +76,9 @@ func (o Options) Validate() error {
 	}
 	if o.Now.IsZero() {
 		errs = append(errs, errors.New("Now is not set: pass the time the report is made"))
+	}
+	if _, err := o.pipelineSchedule(); err != nil {
+		errs = append(errs, err)
 	}
 	for team, b := range o.Budgets {
 		if b <= 0 {
@@ -129,12 +137,27 @@ type Cell struct {
 type Unit struct {
 	// Weeks is the month's length in weeks (days/7).
 	Weeks float64 `json:"weeks"`
-	// PipelineRuns is how many scheduled runs the month had;
-	// PipelineCost what the pipeline's services cost the pipeline team;
-	// PerPipelineRun their quotient.
-	PipelineRuns   int     `json:"pipelineRuns"`
-	PipelineCost   float64 `json:"pipelineCost"`
-	PerPipelineRun float64 `json:"perPipelineRun"`
+	// PipelineSchedule and PipelineTimezone are the schedule the runs
+	// were counted from; PipelineRuns is how many scheduled runs fell in
+	// the month (UTC, as Cost Explorer's months are); PipelineCost what
+	// the resources tagged workload=weekly-pipeline cost, PipelineServices
+	// the services it was spent on; PerPipelineRun their quotient.
+	PipelineSchedule string   `json:"pipelineSchedule"`
+	PipelineTimezone string   `json:"pipelineTimezone"`
+	PipelineRuns     int      `json:"pipelineRuns"`
+	PipelineCost     float64  `json:"pipelineCost"`
+	PipelineServices []string `json:"pipelineServices"`
+	PerPipelineRun   float64  `json:"perPipelineRun"`
+	// Workloads is the month's cost of every workload tag value (the
+	// scheduled jobs), sorted by name; costs without the tag are left out.
+	Workloads []WorkloadCost `json:"workloads"`
+}
+
+// WorkloadCost is one workload's month.
+type WorkloadCost struct {
+	Workload string   `json:"workload"`
+	Cost     float64  `json:"cost"`
+	Services []string `json:"services"`
 }
 
 // Untagged names costs without a team tag (Cost Explorer's "team$").
@@ -153,10 +176,18 @@ func Build(ctx context.Context, ce CostExplorerAPI, o Options) (*Report, error) 
 	r := &Report{Project: o.Project, Environment: o.Environment, Month: start.Format("2006-01"),
 		Start: start.Format("2006-01-02"), End: end.Format("2006-01-02"), Generated: o.Now.UTC(), Currency: "USD"}
 
-	cells, estimated, currency, err := costByTeamAndService(ctx, ce, o, start, end)
+	cells, estimated, currency, err := costBy(ctx, ce, o, tagkeys.Team, start, end)
 	if err != nil {
 		return nil, err
 	}
+	workloadCells, wEstimated, wCurrency, err := costBy(ctx, ce, o, tagkeys.Workload, start, end)
+	if err != nil {
+		return nil, err
+	}
+	if currency != "" && wCurrency != "" && currency != wCurrency {
+		return nil, fmt.Errorf("Cost Explorer returned costs in %s and %s; the report needs one currency", currency, wCurrency)
+	}
+	estimated = estimated || wEstimated
 	r.Estimated = estimated
 	if currency != "" {
 		r.Currency = currency
@@ -198,10 +229,13 @@ func Build(ctx context.Context, ce CostExplorerAPI, o Options) (*Report, error) 
 		return r.Services[i].Service < r.Services[j].Service
 	})
 
-	r.Unit.PipelineRuns = weekdays(start, end, o.PipelineWeekday)
-	for _, c := range cells {
-		if c.Team == o.PipelineTeam && contains(PipelineServices, c.Service) {
-			r.Unit.PipelineCost += c.Cost
+	sched, _ := o.pipelineSchedule() // validated above
+	r.Unit.PipelineSchedule, r.Unit.PipelineTimezone = o.PipelineSchedule, o.PipelineTimezone
+	r.Unit.PipelineRuns = sched.RunsIn(start, end)
+	r.Unit.Workloads = workloads(workloadCells)
+	for _, w := range r.Unit.Workloads {
+		if w.Workload == PipelineWorkload {
+			r.Unit.PipelineCost, r.Unit.PipelineServices = w.Cost, w.Services
 		}
 	}
 	if r.Unit.PipelineRuns > 0 {
@@ -211,30 +245,37 @@ func Build(ctx context.Context, ce CostExplorerAPI, o Options) (*Report, error) 
 	return r, nil
 }
 
-func contains(xs []string, x string) bool {
-	for _, e := range xs {
-		if e == x {
-			return true
+// workloads sums the cells of the workload query by workload, leaving out
+// costs without the tag.
+func workloads(cells []Cell) []WorkloadCost {
+	by := map[string]*WorkloadCost{}
+	var names []string
+	for _, c := range cells {
+		if c.Team == Untagged {
+			continue
 		}
+		w := by[c.Team]
+		if w == nil {
+			w = &WorkloadCost{Workload: c.Team}
+			by[c.Team] = w
+			names = append(names, c.Team)
+		}
+		w.Cost += c.Cost
+		w.Services = append(w.Services, c.Service)
 	}
-	return false
+	sort.Strings(names)
+	out := make([]WorkloadCost, 0, len(names))
+	for _, n := range names {
+		sort.Strings(by[n].Services)
+		out = append(out, *by[n])
+	}
+	return out
 }
 
-// weekdays counts the days of the given weekday in [start, end).
-func weekdays(start, end time.Time, wd time.Weekday) int {
-	n := 0
-	for d := start; d.Before(end); d = d.AddDate(0, 0, 1) {
-		if d.Weekday() == wd {
-			n++
-		}
-	}
-	return n
-}
-
-// costByTeamAndService asks Cost Explorer for the month's unblended cost of
-// the stack's resources (project and environment tags), grouped by the team
-// tag and the service, following every page.
-func costByTeamAndService(ctx context.Context, ce CostExplorerAPI, o Options, start, end time.Time) ([]Cell, bool, string, error) {
+// costBy asks Cost Explorer for the month's unblended cost of the stack's
+// resources (project and environment tags), grouped by a tag and the
+// service, following every page. The cells' Team holds the tag's value.
+func costBy(ctx context.Context, ce CostExplorerAPI, o Options, tag string, start, end time.Time) ([]Cell, bool, string, error) {
 	in := &costexplorer.GetCostAndUsageInput{
 		TimePeriod:  &cetypes.DateInterval{Start: aws.String(start.Format("2006-01-02")), End: aws.String(end.Format("2006-01-02"))},
 		Granularity: cetypes.GranularityMonthly,
@@ -244,7 +285,7 @@ func costByTeamAndService(ctx context.Context, ce CostExplorerAPI, o Options, st
 			{Tags: &cetypes.TagValues{Key: aws.String(tagkeys.Environment), Values: []string{o.Environment}, MatchOptions: []cetypes.MatchOption{cetypes.MatchOptionEquals}}},
 		}},
 		GroupBy: []cetypes.GroupDefinition{
-			{Type: cetypes.GroupDefinitionTypeTag, Key: aws.String(tagkeys.Team)},
+			{Type: cetypes.GroupDefinitionTypeTag, Key: aws.String(tag)},
 			{Type: cetypes.GroupDefinitionTypeDimension, Key: aws.String("SERVICE")},
 		},
 	}
@@ -254,13 +295,13 @@ func costByTeamAndService(ctx context.Context, ce CostExplorerAPI, o Options, st
 	for {
 		out, err := ce.GetCostAndUsage(ctx, in)
 		if err != nil {
-			return nil, false, "", fmt.Errorf("querying Cost Explorer for %s: %w", start.Format("2006-01"), err)
+			return nil, false, "", fmt.Errorf("querying Cost Explorer for %s by %s tag: %w", start.Format("2006-01"), tag, err)
 		}
 		for _, rbt := range out.ResultsByTime {
 			estimated = estimated || rbt.Estimated
 			for _, g := range rbt.Groups {
 				if len(g.Keys) != 2 {
-					return nil, false, "", fmt.Errorf("Cost Explorer returned a group with keys %v; expected [team tag, service]", g.Keys)
+					return nil, false, "", fmt.Errorf("Cost Explorer returned a group with keys %v; expected [%s tag, service]", g.Keys, tag)
 				}
 				m, ok := g.Metrics[Metric]
 				if !ok {

@@ -27,7 +27,8 @@ var now = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 
 func recorded(t *testing.T, s *fakeaws.Server) {
 	t.Helper()
-	for _, f := range []string{"testdata/ce-2026-02-page1.json", "testdata/ce-2026-02-page2.json"} {
+	for _, f := range []string{"testdata/ce-2026-02-page1.json", "testdata/ce-2026-02-page2.json",
+		"testdata/ce-2026-02-workload-page1.json", "testdata/ce-2026-02-workload-page2.json"} {
 		b, err := os.ReadFile(f)
 		require.NoError(t, err)
 		s.CostAndUsage = append(s.CostAndUsage, string(b))
@@ -60,8 +61,8 @@ func cleanupLog(t *testing.T) []cleanup.Decision {
 func options(t *testing.T) report.Options {
 	return report.Options{
 		Month: time.Date(2026, 2, 14, 0, 0, 0, 0, time.UTC), Project: "aifactory", Environment: "dev",
-		Budgets:      map[string]float64{"jackpot-analytics": 150, "player-insights": 60, "platform": 250},
-		PipelineTeam: "platform", PipelineWeekday: time.Monday,
+		Budgets:          map[string]float64{"jackpot-analytics": 150, "player-insights": 60, "platform": 250},
+		PipelineSchedule: "cron(0 6 ? * MON *)", PipelineTimezone: "Europe/Amsterdam",
 		Actions: cleanupLog(t), Now: now,
 	}
 }
@@ -78,8 +79,9 @@ func build(t *testing.T) (*report.Report, *fakeaws.Server) {
 func TestCostPerTeamAndServiceFromCostExplorer(t *testing.T) {
 	r, s := build(t)
 
-	// Both recorded pages were read, with the stack's filter and grouping.
-	require.Len(t, s.CostRequests, 2)
+	// Both recorded pages of both queries were read, with the stack's
+	// filter and grouping: by team and service, then by workload and service.
+	require.Len(t, s.CostRequests, 4)
 	var req map[string]any
 	require.NoError(t, json.Unmarshal([]byte(s.CostRequests[0]), &req))
 	assert.Equal(t, map[string]any{"Start": "2026-02-01", "End": "2026-03-01"}, req["TimePeriod"])
@@ -88,6 +90,12 @@ func TestCostPerTeamAndServiceFromCostExplorer(t *testing.T) {
 	assert.JSONEq(t, `[{"Type":"TAG","Key":"team"},{"Type":"DIMENSION","Key":"SERVICE"}]`, jsonOf(req["GroupBy"]))
 	assert.JSONEq(t, `{"And":[{"Tags":{"Key":"project","Values":["aifactory"],"MatchOptions":["EQUALS"]}},{"Tags":{"Key":"environment","Values":["dev"],"MatchOptions":["EQUALS"]}}]}`, jsonOf(req["Filter"]))
 	assert.Contains(t, s.CostRequests[1], "AAMA-EXAMPLE-PAGE-2")
+	var wreq map[string]any
+	require.NoError(t, json.Unmarshal([]byte(s.CostRequests[2]), &wreq))
+	assert.JSONEq(t, `[{"Type":"TAG","Key":"workload"},{"Type":"DIMENSION","Key":"SERVICE"}]`, jsonOf(wreq["GroupBy"]))
+	assert.Equal(t, req["Filter"], wreq["Filter"])
+	assert.Equal(t, req["TimePeriod"], wreq["TimePeriod"])
+	assert.Contains(t, s.CostRequests[3], "AAMA-EXAMPLE-WORKLOAD-PAGE-2")
 
 	assert.Equal(t, "2026-02", r.Month)
 	assert.InDelta(t, 403.8666, r.Total, 1e-9)
@@ -109,10 +117,16 @@ func TestCostPerTeamAndServiceFromCostExplorer(t *testing.T) {
 	assert.InDelta(t, 4.0, r.Unit.Weeks, 1e-9)
 	assert.InDelta(t, 113.544/4, teams["jackpot-analytics"].PerWeek, 1e-9)
 
-	// Four Mondays; ECS, Step Functions and ECR of the platform team.
+	// Four Mondays; the resources tagged workload=weekly-pipeline, not the
+	// cleanup job's tasks and images in the same cluster.
 	assert.Equal(t, 4, r.Unit.PipelineRuns)
-	assert.InDelta(t, 1.7364+0.0410+0.1830, r.Unit.PipelineCost, 1e-9)
-	assert.InDelta(t, (1.7364+0.0410+0.1830)/4, r.Unit.PerPipelineRun, 1e-9)
+	assert.InDelta(t, 1.6950+0.0410+0.1680, r.Unit.PipelineCost, 1e-9)
+	assert.InDelta(t, (1.6950+0.0410+0.1680)/4, r.Unit.PerPipelineRun, 1e-9)
+	assert.Equal(t, []string{"AWS Step Functions", "Amazon EC2 Container Registry (ECR)", "Amazon Elastic Container Service"}, r.Unit.PipelineServices)
+	require.Len(t, r.Unit.Workloads, 2, "costs without the workload tag are left out")
+	assert.Equal(t, "lifecycle-cleanup", r.Unit.Workloads[0].Workload)
+	assert.InDelta(t, 0.0414+0.0150, r.Unit.Workloads[0].Cost, 1e-9)
+	assert.Equal(t, "weekly-pipeline", r.Unit.Workloads[1].Workload)
 	assert.Equal(t, "Amazon Virtual Private Cloud", r.Services[0].Service)
 }
 
@@ -246,7 +260,7 @@ func TestMarkdownAndChartsAreWrittenAtomically(t *testing.T) {
 		"![Cost by team](cost-by-team.png)", "![Cost by service](cost-by-service.png)", "![Budget burn](budget-burn.png)",
 		"| jackpot-analytics | $113.54 | $28.39 | $150.00 | 76% |",
 		"| platform | $275.66 | $68.92 | $250.00 | 110% ⚠ over budget |",
-		"3 actions removed resources", "**$0.49 per run**",
+		"3 resources removed by the job would have cost **$181.69**", "**$0.48 per run**", "- Workload lifecycle-cleanup: $0.06 for the month",
 	} {
 		assert.Contains(t, text, want)
 	}
@@ -272,14 +286,15 @@ func TestOptionsAndCostExplorerErrors(t *testing.T) {
 	ce := costexplorer.NewFromConfig(s.Config())
 	_, err := report.Build(context.Background(), ce, report.Options{Budgets: map[string]float64{"a": -1}})
 	require.Error(t, err)
-	for _, want := range []string{"Month is not set", "Project and Environment are required", "Now is not set", "Budgets[a] is -1.00"} {
+	for _, want := range []string{"Month is not set", "Project and Environment are required", "Now is not set", "Budgets[a] is -1.00",
+		`PipelineSchedule "" in PipelineTimezone ""`} {
 		assert.Contains(t, err.Error(), want)
 	}
 	// No recorded response: Cost Explorer's DataUnavailableException.
 	o := options(t)
 	_, err = report.Build(context.Background(), ce, o)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "querying Cost Explorer for 2026-02")
+	assert.Contains(t, err.Error(), "querying Cost Explorer for 2026-02 by team tag")
 	assert.Contains(t, err.Error(), "DataUnavailableException")
 
 	// Throttled calls are retried.

@@ -6,8 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/aifactory/platform/facts/tagkeys"
 )
 
 // Markdown returns the report as Markdown, referring to the charts by
@@ -42,27 +45,75 @@ func (r *Report) Markdown() string {
 	p("\n## Budget burn\n\n![Budget burn](budget-burn.png)\n\n")
 	p("Each team's cost as a share of its monthly budget (the dashed line is 100%%).\n")
 	p("\n## Waste reclaimed by the cleanup job\n\n")
-	p("%d actions removed resources that would have cost **%s** by the end of the month had they run on",
-		r.Reclaimed.Actions, money(r.Reclaimed.Total, r.Currency))
-	if r.Reclaimed.DryRunActions > 0 {
-		p("; %d dry-run decisions would have reclaimed %s more", r.Reclaimed.DryRunActions, money(r.Reclaimed.DryRun, r.Currency))
+	rc := r.Reclaimed
+	p("%s removed by the job would have cost **%s** by the end of the month had they run on (reclaimed).",
+		count(rc.Actions, "resource", "resources"), money(rc.Total, r.Currency))
+	if rc.DryRunActions > 0 {
+		p(" Dry runs found %s that the job would have removed: **%s** it would reclaim with dry run off.",
+			count(rc.DryRunActions, "resource", "resources"), money(rc.DryRun, r.Currency))
 	}
-	p(".")
-	if r.Reclaimed.Unpriced > 0 {
-		p(" %d actions are not priced (instance types missing from the price table).", r.Reclaimed.Unpriced)
+	p(" Each resource counts once, from the first run that removed it (or would have).")
+	if rc.Repeated > 0 {
+		p(" %s on resources already counted this month (daily runs finding them again, a notebook instance stopped then deleted) are not counted again.",
+			count(rc.Repeated, "later decision", "later decisions"))
+	}
+	if rc.NoCompute > 0 {
+		p(" Not priced, as they removed no compute: %s (Studio spaces, whose apps count on their own; notebook instances deleted once stopped).",
+			count(rc.NoCompute, "removal", "removals"))
+	}
+	if rc.Unpriced > 0 {
+		p(" Not priced, as the price table lacks their instance types: %s.", count(rc.Unpriced, "removal", "removals"))
 	}
 	p("\n\n")
-	if len(r.Reclaimed.ByTeam) > 0 {
-		p("| team | reclaimed |\n|---|---:|\n")
-		for _, t := range r.Reclaimed.ByTeam {
-			p("| %s | %s |\n", t.Team, money(t.Amount, r.Currency))
+	if len(rc.ByTeam) > 0 || len(rc.DryRunByTeam) > 0 {
+		acted, dry := map[string]float64{}, map[string]float64{}
+		var teams []string
+		for _, t := range rc.ByTeam {
+			acted[t.Team] = t.Amount
+			teams = append(teams, t.Team)
+		}
+		for _, t := range rc.DryRunByTeam {
+			if _, ok := acted[t.Team]; !ok {
+				teams = append(teams, t.Team)
+			}
+			dry[t.Team] = t.Amount
+		}
+		sort.Strings(teams)
+		// A column only for a mode the month had.
+		var heads []string
+		var cols []map[string]float64
+		if len(rc.ByTeam) > 0 {
+			heads, cols = append(heads, "reclaimed"), append(cols, acted)
+		}
+		if len(rc.DryRunByTeam) > 0 {
+			heads, cols = append(heads, "would reclaim (dry run)"), append(cols, dry)
+		}
+		p("| team | %s |\n|---|%s\n", strings.Join(heads, " | "), strings.Repeat("---:|", len(heads)))
+		for _, t := range teams {
+			p("| %s |", t)
+			for _, c := range cols {
+				p(" %s |", money(c[t], r.Currency))
+			}
+			p("\n")
 		}
 		p("\n")
 	}
 	p("## Unit economics\n\n")
 	p("- Cost per team-week: the team's cost over the month's %.2f weeks (table above).\n", r.Unit.Weeks)
-	p("- Weekly pipeline: %d scheduled runs cost %s (%s) — **%s per run**.\n",
-		r.Unit.PipelineRuns, money(r.Unit.PipelineCost, r.Currency), strings.Join(PipelineServices, ", "), money(r.Unit.PerPipelineRun, r.Currency))
+	u := r.Unit
+	services := ""
+	if len(u.PipelineServices) > 0 {
+		services = ": " + strings.Join(u.PipelineServices, ", ")
+	}
+	p("- Weekly pipeline: %s (`%s` in %s) cost %s (resources tagged %s=%s%s) — **%s per run**.\n",
+		count(u.PipelineRuns, "scheduled run", "scheduled runs"), u.PipelineSchedule, u.PipelineTimezone,
+		money(u.PipelineCost, r.Currency), tagkeys.Workload, PipelineWorkload, services, money(u.PerPipelineRun, r.Currency))
+	for _, w := range u.Workloads {
+		if w.Workload == PipelineWorkload {
+			continue
+		}
+		p("- Workload %s: %s for the month (%s).\n", w.Workload, money(w.Cost, r.Currency), strings.Join(w.Services, ", "))
+	}
 	return b.String()
 }
 
@@ -79,8 +130,17 @@ func (r *Report) Text() string {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", t.Team, money(t.Cost, r.Currency), money(t.Budget, r.Currency), burn)
 	}
 	_ = tw.Flush()
-	fmt.Fprintf(&b, "total %s; reclaimed %s; %s per pipeline run\n", money(r.Total, r.Currency), money(r.Reclaimed.Total, r.Currency), money(r.Unit.PerPipelineRun, r.Currency))
+	fmt.Fprintf(&b, "total %s; reclaimed %s (dry run: would reclaim %s); %s per pipeline run\n", money(r.Total, r.Currency),
+		money(r.Reclaimed.Total, r.Currency), money(r.Reclaimed.DryRun, r.Currency), money(r.Unit.PerPipelineRun, r.Currency))
 	return b.String()
+}
+
+// count writes n with the noun's singular or plural.
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func money(v float64, currency string) string {

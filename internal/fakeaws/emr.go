@@ -115,11 +115,23 @@ func (s *Server) costExplorerOps() map[string]jsonOp {
 			if len(s.CostAndUsage) == 0 {
 				return nil, &Fault{Code: "DataUnavailableException", Message: "no recorded response"}
 			}
-			// The first page answers a request without a token; each
-			// later page answers the token its predecessor returned.
+			// The first page answers a request without a token: the
+			// first recorded response whose GroupDefinitions are the
+			// request's GroupBy, as Cost Explorer echoes them. Each later
+			// page answers the token its predecessor returned.
 			token := str(in, "NextPageToken")
 			if token == "" {
-				return json.RawMessage(s.CostAndUsage[0]), nil
+				want, _ := json.Marshal(in["GroupBy"])
+				for _, r := range s.CostAndUsage {
+					var page struct{ GroupDefinitions any }
+					if err := json.Unmarshal([]byte(r), &page); err != nil {
+						continue
+					}
+					if got, _ := json.Marshal(page.GroupDefinitions); string(got) == string(want) {
+						return json.RawMessage(r), nil
+					}
+				}
+				return nil, &Fault{Code: "DataUnavailableException", Message: "no recorded response grouped by " + string(want)}
 			}
 			for i := 0; i+1 < len(s.CostAndUsage); i++ {
 				var page struct{ NextPageToken string }

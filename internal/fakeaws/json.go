@@ -28,6 +28,8 @@ func (s *Server) serveJSON(w http.ResponseWriter, r *http.Request, target string
 		ops, svc = s.sageMakerOps(), "sagemaker"
 	case "ElasticMapReduce":
 		ops, svc = s.emrOps(), "elasticmapreduce"
+	case "Logs_20140328":
+		ops, svc = s.logsOps(), "logs"
 	case "AWSInsightsIndexService":
 		ops, svc = s.costExplorerOps(), "ce"
 		throttle = "LimitExceededException"
@@ -120,4 +122,15 @@ func epoch(t time.Time) any {
 
 func notFound(what, id string) *Fault {
 	return &Fault{Code: "ResourceNotFound", Message: what + " " + id + " does not exist"}
+}
+
+// jsonFieldEquals reports whether a message is a JSON object whose
+// top-level field is the string value.
+func jsonFieldEquals(message, field, value string) bool {
+	var m map[string]any
+	if err := json.Unmarshal([]byte(message), &m); err != nil {
+		return false
+	}
+	v, ok := m[field].(string)
+	return ok && v == value
 }

@@ -3,7 +3,7 @@
 // make, so the real AWS SDK for Go v2 is pointed at it with a base endpoint
 // and exercised end to end (serialisation, signing, error parsing, retries).
 //
-//   - SageMaker, EMR and Cost Explorer: AWS JSON 1.1 (POST /, X-Amz-Target,
+//   - SageMaker, EMR, Cost Explorer and CloudWatch Logs: AWS JSON 1.1 (POST /, X-Amz-Target,
 //     application/x-amz-json-1.1, errors as {"__type": ...});
 //   - EC2: the EC2 Query protocol (form-encoded Action=..., XML responses,
 //     errors as <Response><Errors><Error>);
@@ -11,7 +11,7 @@
 //
 // It holds a small world of resources (Studio domains, apps and spaces, EMR
 // clusters, EBS volumes and snapshots, endpoints, notebook instances, SNS
-// messages, recorded Cost Explorer answers), applies the mutations the calls
+// messages, recorded Cost Explorer answers, log events), applies the mutations the calls
 // ask for, records every call, and injects the faults AWS really returns:
 // throttling (ThrottlingException, Throttling, RequestLimitExceeded with
 // HTTP 400, which the SDK's standard retryer retries) and per-resource
@@ -82,11 +82,17 @@ type Server struct {
 	// ModelPackages are the model registries' versions.
 	ModelPackages []*ModelPackage
 	Messages      []Message
-	// CostAndUsage answers GetCostAndUsage calls in order (recorded
-	// responses, raw JSON); the last one repeats.
+	// CostAndUsage answers GetCostAndUsage calls (recorded responses, raw
+	// JSON): a request without a page token gets the first whose
+	// GroupDefinitions are its GroupBy, a later page the response after
+	// the one whose NextPageToken it carries.
 	CostAndUsage []string
 	// CostRequests holds the JSON bodies of the GetCostAndUsage calls.
 	CostRequests []string
+	// LogEvents are the CloudWatch Logs events by log group;
+	// FilterLogEvents answers LogsPageSize of them a page (all when 0).
+	LogEvents    map[string][]LogEvent
+	LogsPageSize int
 	// CompleteSnapshots makes new snapshots completed at once.
 	CompleteSnapshots bool
 	// OnCall, when set, is told about every call as it is answered (under

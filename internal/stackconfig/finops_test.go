@@ -44,6 +44,8 @@ func TestShippedStacksRunTheSameCleanupImageDigest(t *testing.T) {
 		require.True(t, ok)
 		assert.Equal(t, "123456789012.dkr.ecr.eu-west-1.amazonaws.com/"+c.CleanupRepositoryName(), repo, "%s pulls from its own repository", stack)
 		assert.Equal(t, "aifactory-"+stack+"-cleanup", c.CleanupRepositoryName())
+		// The log group the finops component creates and the report reads.
+		assert.Equal(t, "/aws/ecs/aifactory-"+stack+"-cleanup", c.CleanupLogGroupName())
 		digests[stack] = digest
 	}
 	assert.Equal(t, digests["dev"], digests["staging"], "staging runs the digest promoted from dev")

@@ -205,6 +205,11 @@ func (c *Config) PipelineRepositoryName() string { return c.ResourcePrefix() + "
 // repository, "<project>-<environment>-cleanup".
 func (c *Config) CleanupRepositoryName() string { return c.ResourcePrefix() + "-cleanup" }
 
+// CleanupLogGroupName is the log group the cleanup job's task writes its
+// decisions to (components/finops.LogGroupName), which the monthly report
+// reads.
+func (c *Config) CleanupLogGroupName() string { return "/aws/ecs/" + c.ResourcePrefix() + "-cleanup" }
+
 // Workspace is the `aifactory:workspace` object.
 type Workspace struct {
 	// AllowedInstanceTypes are the ml.* types apps and jobs may use; the

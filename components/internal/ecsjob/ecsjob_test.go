@@ -81,7 +81,7 @@ func TestRepositoryTaskAndSecurityGroup(t *testing.T) {
 		m, err := mocktest.Run(t, "dev", nil, func(ctx *pulumi.Context) error {
 			if _, err := (ecsjob.Repository{
 				Scope: scopetest.Dev(), Name: "aifactory-dev-cleanup", KeyArn: pulumi.String("arn:aws:kms:eu-west-1:123456789012:key/k"),
-				ImagesKept: 30, Protect: protect,
+				ImagesKept: 30, Protect: protect, Workload: "lifecycle-cleanup",
 			}).New(ctx, "cleanup-images", nil); err != nil {
 				return err
 			}
@@ -90,6 +90,7 @@ func TestRepositoryTaskAndSecurityGroup(t *testing.T) {
 				Family: "aifactory-dev-cleanup", CPU: 256, MemoryMiB: 512,
 				TaskRoleArn: pulumi.String("task"), ExecutionRoleArn: pulumi.String("execution"),
 				Container: ecsjob.Container{Name: "cleanup", Image: img, LogGroup: "/aws/ecs/x", Region: "eu-west-1"}.Definition(),
+				Workload:  "lifecycle-cleanup",
 			}).New(ctx, "cleanup-task"); err != nil {
 				return err
 			}
@@ -105,6 +106,7 @@ func TestRepositoryTaskAndSecurityGroup(t *testing.T) {
 		require.NoError(t, err)
 		repo := m.Named(t, "aws:ecr/repository:Repository", "cleanup-images")
 		assert.Equal(t, "IMMUTABLE", repo.Str("imageTagMutability"))
+		assert.Equal(t, map[string]string{"workload": "lifecycle-cleanup"}, repo.Tags())
 		assert.Equal(t, protect, repo.Protect)
 		assert.Equal(t, protect, repo.RetainOnDelete)
 		assert.Equal(t, !protect, repo.Bool("forceDelete"))
@@ -115,6 +117,7 @@ func TestRepositoryTaskAndSecurityGroup(t *testing.T) {
 
 		td := m.Named(t, "aws:ecs/taskDefinition:TaskDefinition", "cleanup-task")
 		assert.Equal(t, "256", td.Str("cpu"))
+		assert.Equal(t, map[string]string{"workload": "lifecycle-cleanup", ecsjob.FamilyTag: "aifactory-dev-cleanup"}, td.Tags())
 		assert.Equal(t, "awsvpc", td.Str("networkMode"))
 		assert.NotEqual(t, td.Str("taskRoleArn"), td.Str("executionRoleArn"))
 		assert.Equal(t, "aifactory-dev-cleanup", td.Tags()[ecsjob.FamilyTag], "tasks launched with PropagateTags carry their family")
@@ -136,4 +139,20 @@ func TestRepositoryTaskAndSecurityGroup(t *testing.T) {
 		}
 		assert.False(t, sg.Has("ingress"))
 	}
+}
+
+func TestAJobWithoutAWorkloadIsRefused(t *testing.T) {
+	_, err := mocktest.Run(t, "dev", nil, func(ctx *pulumi.Context) error {
+		_, err := (ecsjob.Task{Family: "aifactory-dev-x", CPU: 256, MemoryMiB: 512,
+			TaskRoleArn: pulumi.String("task"), ExecutionRoleArn: pulumi.String("execution")}).New(ctx, "x")
+		return err
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `ecsjob Task: Workload ""`)
+	_, err = mocktest.Run(t, "dev", nil, func(ctx *pulumi.Context) error {
+		_, err := (ecsjob.Repository{Scope: scopetest.Dev(), Name: "x", KeyArn: pulumi.String("k"), ImagesKept: 1, Workload: "Weekly Pipeline"}).New(ctx, "x", nil)
+		return err
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `ecsjob Repository: Workload "Weekly Pipeline"`)
 }

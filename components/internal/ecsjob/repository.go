@@ -61,12 +61,18 @@ type Repository struct {
 	// Protect protects the repository, keeps it when it leaves the program
 	// and never force-deletes its images (prod).
 	Protect bool
+	// Workload is the job's workload tag value (tagkeys.Workload): image
+	// storage and scans are billed to the repository.
+	Workload string
 }
 
 // New creates the repository, its lifecycle policy and its policy, all
 // named name and parented by parent: encrypted with the key, images
 // scanned on push, tags immutable, and admitting this account only.
 func (r Repository) New(ctx *pulumi.Context, name string, parent pulumi.ResourceOption) (*ecr.Repository, error) {
+	if err := checkWorkload("Repository", r.Workload); err != nil {
+		return nil, err
+	}
 	opts := []pulumi.ResourceOption{parent}
 	if r.Protect {
 		opts = append(opts, pulumi.Protect(true), pulumi.RetainOnDelete(true))
@@ -83,6 +89,7 @@ func (r Repository) New(ctx *pulumi.Context, name string, parent pulumi.Resource
 		ImageTagMutability: pulumi.String("IMMUTABLE"),
 		// Outside prod a destroy removes the images with the repository.
 		ForceDelete: pulumi.Bool(!r.Protect),
+		Tags:        WorkloadTags(r.Workload),
 	}, opts...)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,8 @@ package ecsjob
 
 import (
 	"encoding/json"
+	"fmt"
+	"regexp"
 	"strconv"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
@@ -9,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/aifactory/platform/components/network"
+	"github.com/aifactory/platform/facts/tagkeys"
 )
 
 // FamilyTag is the tag every job's task definition carries with its
@@ -19,6 +22,23 @@ import (
 // (aws:ResourceTag/task-family) is what lets a role watch and stop one
 // job's tasks and not another's in a shared cluster.
 const FamilyTag = "task-family"
+
+var workloadPattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
+
+// checkWorkload refuses a job resource without a workload tag value.
+func checkWorkload(what, workload string) error {
+	if !workloadPattern.MatchString(workload) {
+		return fmt.Errorf("ecsjob %s: Workload %q: name the job's workload in lower case, e.g. %q, so that its cost is told apart from the other jobs'",
+			what, workload, tagkeys.WorkloadWeeklyPipeline)
+	}
+	return nil
+}
+
+// WorkloadTags are a job resource's own tags: the workload tag. The
+// stack's tagging adds the required tags.
+func WorkloadTags(workload string) pulumi.StringMap {
+	return pulumi.StringMap{tagkeys.Workload: pulumi.String(workload)}
+}
 
 // Task is a job's Fargate task definition.
 type Task struct {
@@ -34,12 +54,20 @@ type Task struct {
 	ExecutionRoleArn pulumi.StringInput
 	// Container is the task's only container.
 	Container ContainerDefinition
+	// Workload is the job's workload tag value (tagkeys.Workload), so that
+	// its tasks' cost is told apart from the other jobs' in the same
+	// cluster; the task definition carries it and a run with PropagateTags
+	// TASK_DEFINITION passes it to the task.
+	Workload string
 }
 
 // New registers the task definition: Fargate, awsvpc networking, Linux on
 // x86-64 (the images are built for amd64 unless told otherwise), the
 // scratch volume on the task's ephemeral storage.
 func (t Task) New(ctx *pulumi.Context, name string, opts ...pulumi.ResourceOption) (*ecs.TaskDefinition, error) {
+	if err := checkWorkload("Task", t.Workload); err != nil {
+		return nil, err
+	}
 	containers, err := json.Marshal([]ContainerDefinition{t.Container})
 	if err != nil {
 		return nil, err
@@ -59,7 +87,7 @@ func (t Task) New(ctx *pulumi.Context, name string, opts ...pulumi.ResourceOptio
 		ExecutionRoleArn:     t.ExecutionRoleArn,
 		ContainerDefinitions: pulumi.String(string(containers)),
 		Volumes:              ecs.TaskDefinitionVolumeArray{&ecs.TaskDefinitionVolumeArgs{Name: pulumi.String(ScratchVolume)}},
-		Tags:                 pulumi.StringMap{FamilyTag: pulumi.String(t.Family)},
+		Tags:                 pulumi.StringMap{FamilyTag: pulumi.String(t.Family), tagkeys.Workload: pulumi.String(t.Workload)},
 	}, opts...)
 }
 

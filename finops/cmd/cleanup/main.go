@@ -24,7 +24,6 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
-
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -50,7 +49,7 @@ const DefaultTimeout = 30 * time.Minute
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, awsConfig))
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, awsConfig, time.Now))
 }
 
 // awsConfig loads the default credential chain with a patient retryer:
@@ -62,7 +61,7 @@ func awsConfig(ctx context.Context) (aws.Config, error) {
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer,
-	loadAWS func(context.Context) (aws.Config, error),
+	loadAWS func(context.Context) (aws.Config, error), clock func() time.Time,
 ) int {
 	// A malformed variable is reported after the flags, so -version and
 	// -help work whatever the environment holds.
@@ -115,6 +114,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exitUsage
 	}
 	cfg.Log = stdout
+	// The run's one clock: ages, idle times and expiry are measured against it.
+	cfg.Now = clock
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 	awsCfg, err := loadAWS(ctx)

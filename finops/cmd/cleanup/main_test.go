@@ -14,6 +14,11 @@ import (
 	"github.com/aifactory/platform/internal/fakeaws"
 )
 
+// now is the tests' fixed clock: every run sees this time.
+var now = time.Date(2026, 2, 21, 19, 0, 0, 0, time.UTC)
+
+func clock() time.Time { return now }
+
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
 func TestExitCodesAndDryRunDefault(t *testing.T) {
@@ -49,12 +54,12 @@ func TestExitCodesAndDryRunDefault(t *testing.T) {
 				envName = e
 			}
 			s.Volumes = []*fakeaws.Volume{{ID: "vol-1", AZ: "eu-west-1a", Type: "gp3", SizeGiB: 10, State: "available",
-				Created: time.Now().Add(-30 * 24 * time.Hour), Tags: fakeaws.Tags{"project": "aifactory", "environment": envName}}}
+				Created: now.Add(-30 * 24 * time.Hour), Tags: fakeaws.Tags{"project": "aifactory", "environment": envName}}}
 			if tc.fail {
 				s.Fail("DeleteVolume", "vol-1", fakeaws.Fault{Code: "UnauthorizedOperation", Message: "denied"})
 			}
 			var stdout, stderr bytes.Buffer
-			code := run(context.Background(), tc.args, env(tc.env), &stdout, &stderr, func(context.Context) (aws.Config, error) { return s.Config(), nil })
+			code := run(context.Background(), tc.args, env(tc.env), &stdout, &stderr, func(context.Context) (aws.Config, error) { return s.Config(), nil }, clock)
 			assert.Equal(t, tc.code, code, stderr.String())
 			assert.Contains(t, stderr.String(), tc.stderr)
 			assert.Equal(t, tc.deletes, len(s.Mutations()) > 0 && s.Mutations()[0] == "DeleteVolume vol-1", s.Mutations())
@@ -74,7 +79,7 @@ func TestVersionNeedsNoConfiguration(t *testing.T) {
 		func(context.Context) (aws.Config, error) {
 			t.Fatal("-version loads no AWS configuration")
 			return aws.Config{}, nil
-		})
+		}, clock)
 	assert.Equal(t, exitOK, code, stderr.String())
 	assert.Equal(t, "cleanup v9.8.7 (commit cafef00d, "+runtime.Version()+")\n", stdout.String())
 }
@@ -88,7 +93,7 @@ func TestTimeoutEndsTheRunAsInterrupted(t *testing.T) {
 		func(ctx context.Context) (aws.Config, error) {
 			<-ctx.Done()
 			return s.Config(), nil
-		})
+		}, clock)
 	assert.Equal(t, exitInterrupted, code, stderr.String())
 	assert.Contains(t, stderr.String(), "the next run finishes the work")
 }
@@ -98,6 +103,21 @@ func TestInterruptedRunExitsThree(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	var stdout, stderr bytes.Buffer
-	code := run(ctx, []string{"-project", "aifactory", "-environment", "prod"}, env(nil), &stdout, &stderr, func(context.Context) (aws.Config, error) { return s.Config(), nil })
+	code := run(ctx, []string{"-project", "aifactory", "-environment", "prod"}, env(nil), &stdout, &stderr, func(context.Context) (aws.Config, error) { return s.Config(), nil }, clock)
 	assert.Equal(t, exitInterrupted, code)
+}
+
+// TestTheRunMeasuresAgesWithItsClock: a volume two days old at the run's
+// time is kept, however old it is by the wall clock.
+func TestTheRunMeasuresAgesWithItsClock(t *testing.T) {
+	s := fakeaws.New(t)
+	s.Volumes = []*fakeaws.Volume{{ID: "vol-young", AZ: "eu-west-1a", Type: "gp3", SizeGiB: 10, State: "available",
+		Created: now.Add(-48 * time.Hour), Tags: fakeaws.Tags{"project": "aifactory", "environment": "prod"}}}
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), []string{"-project", "aifactory", "-environment", "prod"}, env(nil), &stdout, &stderr,
+		func(context.Context) (aws.Config, error) { return s.Config(), nil }, clock)
+	assert.Equal(t, exitOK, code, stderr.String())
+	assert.Empty(t, s.Mutations())
+	assert.Contains(t, stdout.String(), `"outcome":"kept"`)
+	assert.Contains(t, stdout.String(), `"time":"2026-02-21T19:00:00Z"`)
 }

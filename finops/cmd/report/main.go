@@ -1,20 +1,23 @@
 // Command report writes the monthly FinOps report of a stack (package
 // finops/report): cost per team and service from Cost Explorer, the waste
-// the cleanup job reclaimed (from its action log), unit economics and
-// budget burn, as Markdown with PNG charts, or JSON.
+// the cleanup job reclaimed (from its decisions: the job's log group, or an
+// exported action log), unit economics and budget burn, as Markdown with
+// PNG charts, or JSON.
 //
+//	report -stack dev -month 2026-02 -out out/finops/2026-02 -from-logs
 //	report -stack dev -month 2026-02 -out out/finops/2026-02 -actions cleanup.jsonl
 //	report -stack prod -month 2026-02 -out out/finops -json
 //
-// Budgets, project, environment and the pipeline's team come from the
-// stack file (Pulumi.<stack>.yaml); costs need AWS credentials allowed
-// ce:GetCostAndUsage. This is the library call behind `aifactory report`.
+// Budgets, project, environment, region, the pipeline's schedule and the
+// cleanup job's log group come from the stack file (Pulumi.<stack>.yaml);
+// it needs AWS credentials allowed ce:GetCostAndUsage and, with -from-logs,
+// logs:FilterLogEvents on the job's log group. `aifactory report` makes the
+// same report from the platform tool.
 // Exit codes: 0 written, 1 failed, 2 usage.
 package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -23,9 +26,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/costexplorer"
-	"gopkg.in/yaml.v3"
 
 	"github.com/aifactory/platform/finops/report"
 	"github.com/aifactory/platform/internal/stackconfig"
@@ -33,19 +37,15 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, func(ctx context.Context) (report.CostExplorerAPI, error) {
-		cfg, err := awsconfig.LoadDefaultConfig(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return costexplorer.NewFromConfig(cfg), nil
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr, func(ctx context.Context) (aws.Config, error) {
+		return awsconfig.LoadDefaultConfig(ctx)
 	}, time.Now)
 	stop()
 	os.Exit(code)
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer,
-	costExplorer func(context.Context) (report.CostExplorerAPI, error), clock func() time.Time,
+	loadAWS func(context.Context) (aws.Config, error), clock func() time.Time,
 ) int {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -54,6 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer,
 	month := fs.String("month", "", "month to report, YYYY-MM (required)")
 	out := fs.String("out", "", "directory to write the report into (required)")
 	actions := fs.String("actions", "", "the cleanup job's action log (JSON lines), to price the waste it reclaimed")
+	fromLogs := fs.Bool("from-logs", false, "read the cleanup job's decisions from its log group (/aws/ecs/<prefix>-cleanup) instead")
 	asJSON := fs.Bool("json", false, "write report.json instead of Markdown and charts")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -63,25 +64,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer,
 		fmt.Fprintln(stderr, "report: -month YYYY-MM and -out DIR are required, e.g. -month 2026-02 -out out/finops/2026-02")
 		return 2
 	}
+	if *fromLogs && *actions != "" {
+		fmt.Fprintln(stderr, "report: -actions and -from-logs both give the cleanup job's decisions; use one")
+		return 2
+	}
 	file := *stackFile
 	if file == "" {
 		file = "Pulumi." + *stack + ".yaml"
 	}
-	cfg, err := readStack(*stack, file)
+	b, err := os.ReadFile(file)
+	if err != nil {
+		fmt.Fprintln(stderr, "report: reading the stack file:", err)
+		return 2
+	}
+	cfg, err := stackconfig.ParseFile(*stack, b)
 	if err != nil {
 		fmt.Fprintln(stderr, "report:", err)
 		return 2
 	}
-	o := report.Options{Month: m, Project: cfg.Tags.Project, Environment: cfg.Environment, Budgets: map[string]float64{},
-		PipelineTeam: cfg.Tags.Team, PipelineWeekday: time.Monday, Now: clock()}
-	for _, t := range cfg.Teams {
-		if t.Budget != nil {
-			o.Budgets[t.Name] = t.Budget.MonthlyUSD
-		}
-	}
-	if cfg.FinOps.PlatformBudget != nil {
-		o.Budgets[cfg.Tags.Team] = cfg.FinOps.PlatformBudget.MonthlyUSD
-	}
+	o := report.StackOptions(cfg, m, clock())
 	if *actions != "" {
 		f, err := os.Open(*actions)
 		if err != nil {
@@ -95,12 +96,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer,
 			return 2
 		}
 	}
-	ce, err := costExplorer(ctx)
+	awsCfg, err := loadAWS(ctx)
 	if err != nil {
 		fmt.Fprintln(stderr, "report: loading AWS credentials:", err)
 		return 1
 	}
-	r, err := report.Build(ctx, ce, o)
+	if *fromLogs {
+		logs := cloudwatchlogs.NewFromConfig(awsCfg, func(lo *cloudwatchlogs.Options) { lo.Region = cfg.Region })
+		if o.Actions, err = report.ReadActionsFromLogs(ctx, logs, cfg.CleanupLogGroupName(), m); err != nil {
+			fmt.Fprintln(stderr, "report:", err)
+			return 1
+		}
+	}
+	r, err := report.Build(ctx, costexplorer.NewFromConfig(awsCfg), o)
 	if err != nil {
 		fmt.Fprintln(stderr, "report:", err)
 		return 1
@@ -115,34 +123,4 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer,
 		fmt.Fprintln(stdout, "wrote", filepath.ToSlash(p))
 	}
 	return 0
-}
-
-// readStack reads and validates a stack file the way the program does.
-func readStack(stack, file string) (*stackconfig.Config, error) {
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return nil, fmt.Errorf("reading the stack file: %w", err)
-	}
-	var doc struct {
-		Config map[string]any `yaml:"config"`
-	}
-	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
-	}
-	flat := map[string]string{}
-	for k, v := range doc.Config {
-		switch v := v.(type) {
-		case string:
-			flat[k] = v
-		case map[string]any, []any:
-			j, err := json.Marshal(v)
-			if err != nil {
-				return nil, err
-			}
-			flat[k] = string(j)
-		default:
-			flat[k] = fmt.Sprint(v)
-		}
-	}
-	return stackconfig.Parse(stack, func(key string) (string, bool) { v, ok := flat[key]; return v, ok })
 }
