@@ -55,13 +55,6 @@ var (
 	subnets        = []string{"subnet-a", "subnet-b"}
 )
 
-func teamTags(team string) tagging.Set {
-	return tagging.Set{
-		tagkeys.Team: team, tagkeys.Project: "aifactory", tagkeys.CostCenter: "CC-5200",
-		tagkeys.Environment: "dev", tagkeys.DataClassification: "confidential", tagkeys.Owner: team + "@aifactory.example",
-	}
-}
-
 func sparkSpec() analytics.ClusterSpec {
 	return analytics.ClusterSpec{
 		Name:                "spark",
@@ -100,13 +93,13 @@ func args() *analytics.Args {
 		LogBucketName:  pulumi.String(logBucket),
 		Teams: []analytics.Team{
 			{
-				Name: jackpot, Tags: teamTags(jackpot),
+				Name: jackpot, Tags: scopetest.TeamTags(jackpot),
 				Identities:     []analytics.Identity{{Type: analytics.IdentityRole, Name: "jackpot-analysts"}, {Type: analytics.IdentityGroup, Name: "jackpot-leads"}},
 				AccessPointArn: pulumi.String("arn:aws:s3:eu-west-1:123456789012:accesspoint/dev-jackpot-analytics"),
 				Clusters:       []analytics.ClusterSpec{sparkSpec()},
 			},
 			{
-				Name: insights, Tags: teamTags(insights),
+				Name: insights, Tags: scopetest.TeamTags(insights),
 				Identities: []analytics.Identity{{Type: analytics.IdentityGroup, Name: "insights"}},
 				Clusters:   []analytics.ClusterSpec{explorationSpec()},
 			},
@@ -627,8 +620,8 @@ func TestInvalidArgsAreRejectedBeforeAnyResource(t *testing.T) {
 		{"no subnets", func(a *analytics.Args) { a.SubnetIDs = nil }, "SubnetIDs"},
 		{"no endpoint group", func(a *analytics.Args) { a.EndpointSecurityGroupID = nil }, "EndpointSecurityGroupID"},
 		{"no teams", func(a *analytics.Args) { a.Teams = nil }, "Teams"},
-		{"duplicate team", func(a *analytics.Args) { a.Teams[1].Name = jackpot; a.Teams[1].Tags = teamTags(jackpot) }, "listed twice"},
-		{"team tag of another team", func(a *analytics.Args) { a.Teams[0].Tags = teamTags(insights) }, "must be the team's name"},
+		{"duplicate team", func(a *analytics.Args) { a.Teams[1].Name = jackpot; a.Teams[1].Tags = scopetest.TeamTags(jackpot) }, "listed twice"},
+		{"team tag of another team", func(a *analytics.Args) { a.Teams[0].Tags = scopetest.TeamTags(insights) }, "must be the team's name"},
 		{"missing owner tag", func(a *analytics.Args) { delete(a.Teams[0].Tags, tagkeys.Owner) }, "owner"},
 		{"IAM user in IAM mode", func(a *analytics.Args) {
 			a.Teams[0].Identities = []analytics.Identity{{Type: analytics.IdentityUser, Name: "ana"}}

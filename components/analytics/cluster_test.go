@@ -32,7 +32,7 @@ func standaloneArgs() *analytics.ClusterArgs {
 	return &analytics.ClusterArgs{
 		Scope:                        scopetest.Dev(),
 		Team:                         jackpot,
-		Tags:                         teamTags(jackpot),
+		Tags:                         scopetest.TeamTags(jackpot),
 		Spec:                         sparkSpec(),
 		Limits:                       limits(),
 		Now:                          deploymentTime,
@@ -98,7 +98,7 @@ func TestClusterArgsAreValidatedBeforeAnyResource(t *testing.T) {
 		{"no service access group", func(a *analytics.ClusterArgs) { a.ServiceAccessSecurityGroupID = nil }, "ServiceAccessSecurityGroupID"},
 		{"no subnets", func(a *analytics.ClusterArgs) { a.SubnetIDs = nil }, "SubnetIDs"},
 		{"no instance profile", func(a *analytics.ClusterArgs) { a.InstanceProfileArn = nil }, "InstanceProfileArn"},
-		{"tags of another team", func(a *analytics.ClusterArgs) { a.Tags = teamTags(insights) }, "must be the team's name"},
+		{"tags of another team", func(a *analytics.ClusterArgs) { a.Tags = scopetest.TeamTags(insights) }, "must be the team's name"},
 		{"idle timeout above the bound", func(a *analytics.ClusterArgs) { a.Spec.IdleTimeout = 61 * time.Minute }, "exceeds the environment's MaxIdleTimeout"},
 		{"no limits", func(a *analytics.ClusterArgs) { a.Limits = analytics.Limits{} }, "MaxIdleTimeout"},
 	}

@@ -17,9 +17,7 @@ import (
 	"github.com/aifactory/platform/components/audit"
 	"github.com/aifactory/platform/components/audit/spec"
 	"github.com/aifactory/platform/components/scope/scopetest"
-	"github.com/aifactory/platform/components/tagging"
 	"github.com/aifactory/platform/factory/engine"
-	"github.com/aifactory/platform/facts/tagkeys"
 	"github.com/aifactory/platform/internal/enginetest"
 )
 
@@ -28,22 +26,7 @@ func TestMain(m *testing.M) { os.Exit(enginetest.Main(m)) }
 // auditProgram builds the audit component the way the platform program
 // does (required tags, an explicit provider) on keys and buckets that are
 // outputs of other resources, so they are unknown at preview.
-func auditProgram(ctx *pulumi.Context) error {
-	defaults := tagging.Set{
-		tagkeys.Team: "platform", tagkeys.Project: "aifactory", tagkeys.CostCenter: "CC-4100-PLATFORM",
-		tagkeys.Environment: "dev", tagkeys.DataClassification: "confidential", tagkeys.Owner: "ml-platform@aifactory.example",
-	}
-	tags, err := tagging.Install(ctx, defaults)
-	if err != nil {
-		return err
-	}
-	provider, err := aws.NewProvider(ctx, "aws", &aws.ProviderArgs{
-		Region:      pulumi.String("eu-west-1"),
-		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: defaults.StringMap()},
-	})
-	if err != nil {
-		return err
-	}
+var auditProgram = enginetest.ComponentProgram(scopetest.TeamTagsIn("dev", "platform"), func(ctx *pulumi.Context, provider *aws.Provider) error {
 	use := pulumi.Provider(provider)
 	account, err := aws.GetCallerIdentity(ctx, nil, use)
 	if err != nil {
@@ -94,8 +77,8 @@ func auditProgram(ctx *pulumi.Context) error {
 	ctx.Export("topicArn", c.TopicArn)
 	ctx.Export("configRules", c.ConfigRules)
 	ctx.Export("alarms", c.Alarms)
-	return tags.Err()
-}
+	return nil
+})
 
 func TestEngineAuditTrailPreviewsUpsAndDestroys(t *testing.T) {
 	s := enginetest.ComponentStack(t, "audit-dev", auditProgram)

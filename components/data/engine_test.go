@@ -17,8 +17,6 @@ import (
 	"github.com/aifactory/platform/components/data"
 	"github.com/aifactory/platform/components/iamdoc"
 	"github.com/aifactory/platform/components/scope/scopetest"
-	"github.com/aifactory/platform/components/tagging"
-	"github.com/aifactory/platform/facts/tagkeys"
 	"github.com/aifactory/platform/internal/enginetest"
 )
 
@@ -29,22 +27,7 @@ func TestMain(m *testing.M) { os.Exit(enginetest.Main(m)) }
 // file disables the default one), and the VPC, endpoint and team role as
 // outputs of other resources, so they are unknown at preview.
 func perimeterProgram(environment string, protect bool) pulumi.RunFunc {
-	return func(ctx *pulumi.Context) error {
-		defaults := tagging.Set{
-			tagkeys.Team: "platform", tagkeys.Project: "aifactory", tagkeys.CostCenter: "CC-4100-PLATFORM",
-			tagkeys.Environment: environment, tagkeys.DataClassification: "confidential", tagkeys.Owner: "ml-platform@aifactory.example",
-		}
-		tags, err := tagging.Install(ctx, defaults)
-		if err != nil {
-			return err
-		}
-		provider, err := aws.NewProvider(ctx, "aws", &aws.ProviderArgs{
-			Region:      pulumi.String("eu-west-1"),
-			DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: defaults.StringMap()},
-		})
-		if err != nil {
-			return err
-		}
+	return enginetest.ComponentProgram(scopetest.TeamTagsIn(environment, "platform"), func(ctx *pulumi.Context, provider *aws.Provider) error {
 		useProvider := pulumi.Provider(provider)
 		account, err := aws.GetCallerIdentity(ctx, nil, useProvider)
 		if err != nil {
@@ -92,8 +75,8 @@ func perimeterProgram(environment string, protect bool) pulumi.RunFunc {
 		ctx.Export("modelsBucketName", p.ModelsBucketName)
 		ctx.Export("logBucketName", p.LogBucketName)
 		ctx.Export("accessPointArns", p.AccessPointArns)
-		return tags.Err()
-	}
+		return nil
+	})
 }
 
 func TestEnginePerimeterPreviewsUpsAndDestroys(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 
 	"github.com/aifactory/platform/components/finops"
 	"github.com/aifactory/platform/components/network"
-	"github.com/aifactory/platform/components/tagging"
+	"github.com/aifactory/platform/components/scope/scopetest"
 	"github.com/aifactory/platform/internal/enginetest"
 )
 
@@ -24,18 +24,7 @@ func TestMain(m *testing.M) { os.Exit(enginetest.Main(m)) }
 // required tags enforced, the explicit provider, and the keys, the network
 // and the pipeline's cluster outputs of other resources (unknown at
 // preview).
-func program(ctx *pulumi.Context) error {
-	defaults := teamTags("platform")
-	tags, err := tagging.Install(ctx, defaults)
-	if err != nil {
-		return err
-	}
-	provider, err := aws.NewProvider(ctx, "aws", &aws.ProviderArgs{
-		Region: pulumi.String("eu-west-1"), DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: defaults.StringMap()},
-	})
-	if err != nil {
-		return err
-	}
+var program = enginetest.ComponentProgram(scopetest.TeamTags("platform"), func(ctx *pulumi.Context, provider *aws.Provider) error {
 	use := pulumi.Provider(provider)
 	logs, err := kms.NewKey(ctx, "logs", &kms.KeyArgs{EnableKeyRotation: pulumi.Bool(true), DeletionWindowInDays: pulumi.Int(7)}, use)
 	if err != nil {
@@ -88,8 +77,8 @@ func program(ctx *pulumi.Context) error {
 	ctx.Export("cleanupRepositoryUrl", c.CleanupRepositoryURL)
 	ctx.Export("cleanupTaskDefinitionArn", c.CleanupTaskDefinitionArn)
 	ctx.Export("cleanupScheduleName", c.CleanupScheduleName)
-	return tags.Err()
-}
+	return nil
+})
 
 func TestEngineCostControlsPreviewUpAndDestroy(t *testing.T) {
 	s := enginetest.ComponentStack(t, "finops", program)

@@ -14,15 +14,10 @@ import (
 	"github.com/aifactory/platform/components/iamdoc"
 	"github.com/aifactory/platform/components/network"
 	"github.com/aifactory/platform/components/scope/scopetest"
-	"github.com/aifactory/platform/components/tagging"
 	"github.com/aifactory/platform/finops/cleanup"
 	"github.com/aifactory/platform/internal/iameval"
 	"github.com/aifactory/platform/internal/mocktest"
 )
-
-func teamTags(team string) tagging.Set {
-	return tagging.Set{"team": team, "project": "aifactory", "cost-center": "CC-1", "environment": "dev", "data-classification": "internal", "owner": team + "@aifactory.example"}
-}
 
 const (
 	cleanupImage = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/aifactory-dev-cleanup@sha256:5a0f1c9d2b7e4d6a8c3f1e0b9d7c5a3e1f2d4b6a8c0e2f4a6b8d0c2e4f6a8b0c"
@@ -41,8 +36,8 @@ func args() *finops.Args {
 			EndpointSecurityGroupID: pulumi.String("sg-0e0d0e0d0e0d0e0d0"), S3PrefixListID: pulumi.String("pl-12345678"),
 		},
 		Teams: []finops.Team{
-			{Name: "platform", Owner: "ml-platform@aifactory.example", MonthlyBudgetUSD: 400, Tags: teamTags("platform")},
-			{Name: "jackpot-analytics", Owner: "jackpot@aifactory.example", MonthlyBudgetUSD: 250.5, Tags: teamTags("jackpot-analytics")},
+			{Name: "platform", Owner: "ml-platform@aifactory.example", MonthlyBudgetUSD: 400, Tags: scopetest.TeamTags("platform")},
+			{Name: "jackpot-analytics", Owner: "jackpot@aifactory.example", MonthlyBudgetUSD: 250.5, Tags: scopetest.TeamTags("jackpot-analytics")},
 		},
 		PlatformOwner:              "ml-platform@aifactory.example",
 		AnomalyThresholdUSD:        10,
@@ -464,7 +459,7 @@ func TestInvalidArgsNameTheFieldAndTheFix(t *testing.T) {
 		{"no teams", func(a *finops.Args) { a.Teams = nil }, "Teams: list every team"},
 		{"no budget", func(a *finops.Args) { a.Teams[1].MonthlyBudgetUSD = 0 }, "MonthlyBudgetUSD 0"},
 		{"owner not an address", func(a *finops.Args) { a.Teams[0].Owner = "platform team" }, `Owner "platform team" is not an e-mail address`},
-		{"team tag of another team", func(a *finops.Args) { a.Teams[1].Tags = teamTags("other") }, "must be the team's name"},
+		{"team tag of another team", func(a *finops.Args) { a.Teams[1].Tags = scopetest.TeamTags("other") }, "must be the team's name"},
 		{"bad schedule", func(a *finops.Args) { a.Cleanup.Schedule = "daily" }, `Cleanup.Schedule "daily"`},
 		{"image by tag", func(a *finops.Args) {
 			a.Cleanup.Image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/aifactory-dev-cleanup:latest"

@@ -19,8 +19,6 @@ import (
 	"github.com/aifactory/platform/components/network"
 	"github.com/aifactory/platform/components/pipeline"
 	"github.com/aifactory/platform/components/scope/scopetest"
-	"github.com/aifactory/platform/components/tagging"
-	"github.com/aifactory/platform/facts/tagkeys"
 	"github.com/aifactory/platform/internal/enginetest"
 	"github.com/aifactory/platform/optimiser/bundled"
 )
@@ -32,22 +30,7 @@ func TestMain(m *testing.M) { os.Exit(enginetest.Main(m)) }
 // buckets that are outputs of other resources, so they are unknown at
 // preview, and with the bundled country configurations.
 func pipelineProgram(t *testing.T) pulumi.RunFunc {
-	return func(ctx *pulumi.Context) error {
-		defaults := tagging.Set{
-			tagkeys.Team: "platform", tagkeys.Project: "aifactory", tagkeys.CostCenter: "CC-4100-PLATFORM",
-			tagkeys.Environment: "dev", tagkeys.DataClassification: "confidential", tagkeys.Owner: "ml-platform@aifactory.example",
-		}
-		tags, err := tagging.Install(ctx, defaults)
-		if err != nil {
-			return err
-		}
-		provider, err := aws.NewProvider(ctx, "aws", &aws.ProviderArgs{
-			Region:      pulumi.String("eu-west-1"),
-			DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: defaults.StringMap()},
-		})
-		if err != nil {
-			return err
-		}
+	return enginetest.ComponentProgram(scopetest.TeamTagsIn("dev", "platform"), func(ctx *pulumi.Context, provider *aws.Provider) error {
 		use := pulumi.Provider(provider)
 		account, err := aws.GetCallerIdentity(ctx, nil, use)
 		if err != nil {
@@ -128,8 +111,8 @@ func pipelineProgram(t *testing.T) pulumi.RunFunc {
 		ctx.Export("failureTopicArn", p.FailureTopicArn)
 		ctx.Export("configs", p.Configs)
 		ctx.Export("outputs", p.Outputs)
-		return tags.Err()
-	}
+		return nil
+	})
 }
 
 func TestEngineWeeklyPipelinePreviewsUpsAndDestroys(t *testing.T) {

@@ -9,8 +9,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/aifactory/platform/components/scope/scopetest"
 	"github.com/aifactory/platform/components/serving"
-	"github.com/aifactory/platform/components/tagging"
 	"github.com/aifactory/platform/internal/enginetest"
 )
 
@@ -18,19 +18,7 @@ func TestMain(m *testing.M) { os.Exit(enginetest.Main(m)) }
 
 // engineProgram is the component alone with an explicit AWS provider and
 // the tag enforcement every stack installs.
-func engineProgram(ctx *pulumi.Context) error {
-	defaults := teamTags("platform")
-	tags, err := tagging.Install(ctx, tagging.Set(defaults))
-	if err != nil {
-		return err
-	}
-	provider, err := aws.NewProvider(ctx, "aws", &aws.ProviderArgs{
-		Region:      pulumi.String("eu-west-1"),
-		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: defaults.StringMap()},
-	})
-	if err != nil {
-		return err
-	}
+var engineProgram = enginetest.ComponentProgram(scopetest.TeamTags("platform"), func(ctx *pulumi.Context, provider *aws.Provider) error {
 	s, err := serving.New(ctx, "serving", args(), pulumi.Providers(provider))
 	if err != nil {
 		return err
@@ -39,8 +27,8 @@ func engineProgram(ctx *pulumi.Context) error {
 	ctx.Export("endpointNames", s.EndpointNames)
 	ctx.Export("endpointUrls", s.EndpointURLs)
 	ctx.Export("roleArns", s.RoleArns)
-	return tags.Err()
-}
+	return nil
+})
 
 func TestEngineServingPreviewsUpsStableAndDestroys(t *testing.T) {
 	s := enginetest.ComponentStack(t, "serving", engineProgram)

@@ -14,7 +14,6 @@ import (
 	"github.com/aifactory/platform/components/scope/scopetest"
 	"github.com/aifactory/platform/components/serving"
 	"github.com/aifactory/platform/components/serving/spec"
-	"github.com/aifactory/platform/components/tagging"
 	"github.com/aifactory/platform/internal/mocktest"
 )
 
@@ -48,13 +47,6 @@ const (
 	sgType       = "aws:ec2/securityGroup:SecurityGroup"
 )
 
-func teamTags(team string) tagging.Set {
-	return tagging.Set{
-		"team": team, "project": "aifactory", "cost-center": "CC-" + team, "environment": "dev",
-		"data-classification": "confidential", "owner": team + "@aifactory.example",
-	}
-}
-
 // args: team-a serves a provisioned, auto-scaled model and a serverless
 // one; team-b serves one model at a fixed size; team-c serves nothing.
 func args() *serving.Args {
@@ -76,7 +68,7 @@ func args() *serving.Args {
 		Limits:            spec.Limits{AllowedInstanceTypes: []string{"ml.m5.large", "ml.c5.large"}, MaxInstances: 4, AllowServerless: true, MaxServerlessConcurrency: 5},
 		Teams: []serving.Team{
 			{
-				Name: "team-a", Tags: teamTags("team-a"), StudioRoleName: "aifactory-dev-studio-team-a",
+				Name: "team-a", Tags: scopetest.TeamTags("team-a"), StudioRoleName: "aifactory-dev-studio-team-a",
 				PeopleRoles: []string{"team-a-analysts"}, PeopleGroups: []string{"team-a-viewers"},
 				Approvers: []string{"team-a-approvers"}, Consumers: []string{"pricing-service"},
 				Endpoints: []spec.Endpoint{
@@ -87,14 +79,14 @@ func args() *serving.Args {
 				},
 			},
 			{
-				Name: "team-b", Tags: teamTags("team-b"), StudioRoleName: "aifactory-dev-studio-team-b",
+				Name: "team-b", Tags: scopetest.TeamTags("team-b"), StudioRoleName: "aifactory-dev-studio-team-b",
 				PeopleRoles: []string{"team-b-analysts"}, Approvers: []string{"team-b-approvers"},
 				Endpoints: []spec.Endpoint{
 					{Name: "churn", ModelPackageArn: versionB, InstanceType: "ml.c5.large", MinInstances: 2, MaxInstances: 2,
 						DataCapturePercent: 100, ExpiresAt: "2027-12-31T18:00:00Z"},
 				},
 			},
-			{Name: "team-c", Tags: teamTags("team-c"), StudioRoleName: "aifactory-dev-studio-team-c"},
+			{Name: "team-c", Tags: scopetest.TeamTags("team-c"), StudioRoleName: "aifactory-dev-studio-team-c"},
 		},
 	}
 }
@@ -395,7 +387,7 @@ func TestInvalidArgsNameTheFieldAndTheFix(t *testing.T) {
 		{"consumer is the deployer", func(a *serving.Args) { a.Teams[0].Consumers = []string{"aifactory-deployer"} }, "is the deployer role"},
 		{"consumer is an ARN", func(a *serving.Args) { a.Teams[0].Consumers = []string{"arn:aws:iam::123456789012:role/x"} }, "not an IAM role name"},
 		{"dev endpoint without expiry", func(a *serving.Args) { a.Teams[1].Endpoints[0].ExpiresAt = "" }, "expiresAt is not set"},
-		{"team tag", func(a *serving.Args) { a.Teams[0].Tags = teamTags("team-b") }, "team tag"},
+		{"team tag", func(a *serving.Args) { a.Teams[0].Tags = scopetest.TeamTags("team-b") }, "team tag"},
 		{"no teams", func(a *serving.Args) { a.Teams = nil }, "Teams: list at least one team"},
 	}
 	for _, tt := range tests {

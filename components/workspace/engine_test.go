@@ -9,7 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/aifactory/platform/components/tagging"
+	"github.com/aifactory/platform/components/scope/scopetest"
 	"github.com/aifactory/platform/components/workspace"
 	"github.com/aifactory/platform/internal/enginetest"
 )
@@ -19,19 +19,7 @@ func TestMain(m *testing.M) { os.Exit(enginetest.Main(m)) }
 // engineProgram is the component alone with an explicit AWS provider and
 // the tag enforcement every stack installs, so the engine sees exactly
 // what the stacks will register.
-func engineProgram(ctx *pulumi.Context) error {
-	defaults := teamTags("platform")
-	tags, err := tagging.Install(ctx, defaults)
-	if err != nil {
-		return err
-	}
-	provider, err := aws.NewProvider(ctx, "aws", &aws.ProviderArgs{
-		Region:      pulumi.String("eu-west-1"),
-		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: defaults.StringMap()},
-	})
-	if err != nil {
-		return err
-	}
+var engineProgram = enginetest.ComponentProgram(scopetest.TeamTags("platform"), func(ctx *pulumi.Context, provider *aws.Provider) error {
 	w, err := workspace.New(ctx, "workspace", args(), pulumi.Providers(provider))
 	if err != nil {
 		return err
@@ -40,8 +28,8 @@ func engineProgram(ctx *pulumi.Context) error {
 	ctx.Export("roleArns", w.RoleArns)
 	ctx.Export("profileNames", w.ProfileNames)
 	ctx.Export("boundaryPolicyArn", w.BoundaryPolicyArn)
-	return tags.Err()
-}
+	return nil
+})
 
 func TestEngineWorkspacePreviewsUpsStableAndDestroys(t *testing.T) {
 	s := enginetest.ComponentStack(t, "workspace", engineProgram)

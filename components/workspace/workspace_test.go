@@ -14,7 +14,6 @@ import (
 	"github.com/aifactory/platform/components/iamdoc"
 	"github.com/aifactory/platform/components/network"
 	"github.com/aifactory/platform/components/scope/scopetest"
-	"github.com/aifactory/platform/components/tagging"
 	"github.com/aifactory/platform/components/workspace"
 	"github.com/aifactory/platform/internal/iameval"
 	"github.com/aifactory/platform/internal/mocktest"
@@ -29,13 +28,6 @@ const (
 	endpointSG   = "sg-endpoints"
 	s3PrefixList = "pl-12345678"
 )
-
-func teamTags(team string) tagging.Set {
-	return tagging.Set{
-		"team": team, "project": "aifactory", "cost-center": "CC-" + team, "environment": "dev",
-		"data-classification": "confidential", "owner": team + "@aifactory.example",
-	}
-}
 
 func args() *workspace.Args {
 	return &workspace.Args{
@@ -54,8 +46,8 @@ func args() *workspace.Args {
 		},
 		PlatformBucketArns: []string{"arn:aws:s3:::aifactory-dev-*"},
 		Teams: []workspace.Team{
-			{Name: "jackpot-analytics", AccessPointArn: pulumi.String(accessPointA), Tags: teamTags("jackpot-analytics")},
-			{Name: "player-insights", AccessPointArn: pulumi.String(accessPointB), Tags: teamTags("player-insights")},
+			{Name: "jackpot-analytics", AccessPointArn: pulumi.String(accessPointA), Tags: scopetest.TeamTags("jackpot-analytics")},
+			{Name: "player-insights", AccessPointArn: pulumi.String(accessPointB), Tags: scopetest.TeamTags("player-insights")},
 		},
 		AllowedInstanceTypes:  []string{"ml.t3.medium", "ml.m5.large"},
 		IdleTimeoutMinutes:    60,
@@ -744,7 +736,7 @@ func TestTeamResourcesCarryTheTeamsTags(t *testing.T) {
 	m := build(t, args())
 	for _, team := range []string{"jackpot-analytics", "player-insights"} {
 		profile := m.Named(t, profileType, "workspace-"+team)
-		assert.Equal(t, map[string]string(teamTags(team)), profile.Tags())
+		assert.Equal(t, map[string]string(scopetest.TeamTags(team)), profile.Tags())
 		assert.Equal(t, team, profile.Str("userProfileName"))
 		assert.Equal(t, "workspace-id", profile.Str("domainId"))
 		var settings struct {
@@ -754,7 +746,7 @@ func TestTeamResourcesCarryTheTeamsTags(t *testing.T) {
 		assert.Equal(t, "arn:aws:iam::123456789012:role/workspace-"+team, settings.ExecutionRole)
 
 		role := m.Named(t, roleType, "workspace-"+team)
-		assert.Equal(t, map[string]string(teamTags(team)), role.Tags(), "the role's team tag decides which team a space may claim")
+		assert.Equal(t, map[string]string(scopetest.TeamTags(team)), role.Tags(), "the role's team tag decides which team a space may claim")
 		assert.Equal(t, "aifactory-dev-studio-"+team, role.Str("name"))
 	}
 }
@@ -824,7 +816,7 @@ func TestInvalidArgsAreRejectedBeforeAnyResource(t *testing.T) {
 		{"duplicate team", func(a *workspace.Args) { a.Teams[1] = a.Teams[0] }, "listed twice"},
 		{"team without access point", func(a *workspace.Args) { a.Teams[0].AccessPointArn = nil }, "Teams[0].AccessPointArn"},
 		{"team without tags", func(a *workspace.Args) { a.Teams[1].Tags = nil }, "Teams[1].Tags"},
-		{"team tagged as another", func(a *workspace.Args) { a.Teams[1].Tags = teamTags("jackpot-analytics") }, "Teams[1].Tags"},
+		{"team tagged as another", func(a *workspace.Args) { a.Teams[1].Tags = scopetest.TeamTags("jackpot-analytics") }, "Teams[1].Tags"},
 		{"role name too long", func(a *workspace.Args) {
 			a.Prefix = "aifactory-a-very-long-environment-prefix"
 		}, "exceeds IAM"},
@@ -848,7 +840,7 @@ func TestInvalidArgsAreRejectedBeforeAnyResource(t *testing.T) {
 		{"team name too long for its lifecycle configurations", func(a *workspace.Args) {
 			a.Prefix = "aifactory-staging-abcdefghijklmnopqrst"
 			a.Teams[0].Name = "jackpot-analytics-and-more"
-			a.Teams[0].Tags = teamTags("jackpot-analytics-and-more")
+			a.Teams[0].Tags = scopetest.TeamTags("jackpot-analytics-and-more")
 		}, "exceeds"},
 	}
 	for _, tt := range tests {
