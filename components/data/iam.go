@@ -4,7 +4,6 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/aifactory/platform/components/iamdoc"
 	"github.com/aifactory/platform/components/scope"
@@ -212,7 +211,7 @@ func BucketPolicy(s BucketPolicySpec) iamdoc.Document {
 		onlyRole := maps.Clone(outside)
 		onlyRole["ArnNotEquals"] = map[string]iamdoc.Strings{"aws:PrincipalArn": {sa.RoleArn}}
 		statements = append(statements, iamdoc.Statement{
-			Sid:       "DenyOutsideThePerimeterExceptTheServiceRole" + sidSuffix(sa.Prefix),
+			Sid:       "DenyOutsideThePerimeterExceptTheServiceRole" + iamdoc.SidSuffix(sa.Prefix),
 			Effect:    iamdoc.Deny,
 			Principal: iamdoc.Anyone(),
 			Action:    perimeterObjectActions,
@@ -283,7 +282,7 @@ func BucketPolicy(s BucketPolicySpec) iamdoc.Document {
 		// own prefix.
 		for _, src := range s.LogSources {
 			statements = append(statements, iamdoc.Statement{
-				Sid:       "AllowServerAccessLogDelivery" + sidSuffix(src.Prefix),
+				Sid:       "AllowServerAccessLogDelivery" + iamdoc.SidSuffix(src.Prefix),
 				Effect:    iamdoc.Allow,
 				Principal: iamdoc.Services(LogDeliveryService),
 				Action:    iamdoc.Strings{"s3:PutObject"},
@@ -360,11 +359,11 @@ func teamWriterStatements(s BucketPolicySpec) []iamdoc.Statement {
 		}
 		statements = append(statements,
 			iamdoc.Statement{
-				Sid: "OnlyTheTeamsApproversWriteItsApprovedModels" + sidSuffix(t.Team), Effect: iamdoc.Deny, Principal: iamdoc.Anyone(),
+				Sid: "OnlyTheTeamsApproversWriteItsApprovedModels" + iamdoc.SidSuffix(t.Team), Effect: iamdoc.Deny, Principal: iamdoc.Anyone(),
 				Action: guardedWriteActions, Resource: objects(t.Team, ApprovedModelsDir), Condition: except(t.ModelApproverArns),
 			},
 			iamdoc.Statement{
-				Sid: "OnlyTheTeamsServingRoleWritesItsCapturedData" + sidSuffix(t.Team), Effect: iamdoc.Deny, Principal: iamdoc.Anyone(),
+				Sid: "OnlyTheTeamsServingRoleWritesItsCapturedData" + iamdoc.SidSuffix(t.Team), Effect: iamdoc.Deny, Principal: iamdoc.Anyone(),
 				Action: guardedWriteActions, Resource: objects(t.Team, CapturedDataDir), Condition: except(serving),
 			},
 		)
@@ -466,26 +465,6 @@ func AccessPointPolicy(s scope.Scope, team, roleArn string) iamdoc.Document {
 			Condition: iamdoc.Condition{"StringNotLike": {"s3:prefix": listable}},
 		},
 	)
-}
-
-// sidSuffix keeps the letters and digits of s with each word capitalised,
-// as statement ids allow nothing else: "access-logs/" becomes "AccessLogs".
-func sidSuffix(s string) string {
-	var b strings.Builder
-	upper := true
-	for _, r := range s {
-		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			if upper {
-				r = unicode.ToUpper(r)
-			}
-			b.WriteRune(r)
-			upper = false
-		default:
-			upper = true
-		}
-	}
-	return b.String()
 }
 
 func sorted(s []string) iamdoc.Strings {

@@ -335,21 +335,12 @@ func newCleanup(ctx *pulumi.Context, name string, a *Args, key *awskms.Key, topi
 // dead-letter queue), and an EventBridge rule on every run that started
 // but did not succeed (FailedRunPattern).
 func newCleanupAlerts(ctx *pulumi.Context, name string, s scope.Scope, queue *sqs.Queue, topic *sns.Topic, parent pulumi.ResourceOption) error {
-	if _, err := cloudwatch.NewMetricAlarm(ctx, name+"-cleanup-not-started", &cloudwatch.MetricAlarmArgs{
-		Name: pulumi.String(NotStartedAlarmName(s)),
-		AlarmDescription: pulumi.String("The schedule could not start the lifecycle cleanup task after its retries; the attempt is in " +
-			DeadLetterQueueName(s) + " with the error. No cleanup ran."),
-		Namespace:          pulumi.String("AWS/SQS"),
-		MetricName:         pulumi.String("ApproximateNumberOfMessagesVisible"),
-		Dimensions:         pulumi.StringMap{"QueueName": queue.Name},
-		Statistic:          pulumi.String("Maximum"),
-		Period:             pulumi.Int(alarmPeriodSeconds),
-		ComparisonOperator: pulumi.String("GreaterThanOrEqualToThreshold"),
-		Threshold:          pulumi.Float64(1),
-		EvaluationPeriods:  pulumi.Int(1),
-		TreatMissingData:   pulumi.String("notBreaching"),
-		AlarmActions:       pulumi.Array{topic.Arn},
-	}, parent); err != nil {
+	if _, err := (ecsjob.NotStartedAlarm{
+		Name: NotStartedAlarmName(s),
+		Description: "The schedule could not start the lifecycle cleanup task after its retries; the attempt is in " +
+			DeadLetterQueueName(s) + " with the error. No cleanup ran.",
+		QueueName: queue.Name, PeriodSeconds: alarmPeriodSeconds, Action: topic.Arn,
+	}).New(ctx, name+"-cleanup-not-started", parent); err != nil {
 		return err
 	}
 	pattern, err := FailedRunPattern(s)

@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
+	"unicode"
 )
 
 // Version is the only policy language version the platform writes.
@@ -147,3 +149,24 @@ func AWSPrincipals(arns ...string) *Principal { return &Principal{AWS: arns} }
 
 // Anyone is the "*" principal; use it only with conditions or in Deny statements.
 func Anyone() *Principal { return &Principal{Any: true} }
+
+// SidSuffix keeps the letters and digits of s with each word capitalised,
+// as statement ids allow nothing else: "access-logs/" becomes "AccessLogs",
+// so that a statement per team or prefix gets an id of its own.
+func SidSuffix(s string) string {
+	var b strings.Builder
+	upper := true
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if upper {
+				r = unicode.ToUpper(r)
+			}
+			b.WriteRune(r)
+			upper = false
+		default:
+			upper = true
+		}
+	}
+	return b.String()
+}

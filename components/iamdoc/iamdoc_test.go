@@ -55,3 +55,17 @@ func TestParseRejectsMalformedDocuments(t *testing.T) {
 		assert.Error(t, err, in)
 	}
 }
+
+func TestSidSuffix(t *testing.T) {
+	for in, want := range map[string]string{
+		"risk-models":   "RiskModels",
+		"access-logs/":  "AccessLogs",
+		"teams/a_b.c/":  "TeamsABC",
+		"v2-endpoints":  "V2Endpoints",
+		"":              "",
+		"--":            "",
+		"jackpot42team": "Jackpot42team",
+	} {
+		assert.Equal(t, want, iamdoc.SidSuffix(in), in)
+	}
+}

@@ -3,7 +3,6 @@ package network
 import (
 	"slices"
 	"strings"
-	"unicode"
 
 	"github.com/aifactory/platform/components/iamdoc"
 	"github.com/aifactory/platform/components/scope"
@@ -153,7 +152,7 @@ func RuntimeEndpointPolicy(s scope.Scope, imageRegistryAccounts []string, invoke
 	slices.SortFunc(teams, func(a, b RuntimeInvokers) int { return strings.Compare(a.Team, b.Team) })
 	for _, inv := range teams {
 		statements = append(statements, iamdoc.Statement{
-			Sid:       "OnlyTheTeamInvokesItsEndpoints" + sidSuffix(inv.Team),
+			Sid:       "OnlyTheTeamInvokesItsEndpoints" + iamdoc.SidSuffix(inv.Team),
 			Effect:    iamdoc.Deny,
 			Principal: iamdoc.Anyone(),
 			Action:    InvokeActions,
@@ -182,26 +181,6 @@ func sorted(in []string) iamdoc.Strings {
 	out := slices.Clone(in)
 	slices.Sort(out)
 	return slices.Compact(out)
-}
-
-// sidSuffix keeps the letters and digits of s, each word capitalised:
-// "risk-models" becomes "RiskModels".
-func sidSuffix(s string) string {
-	var b strings.Builder
-	upper := true
-	for _, r := range s {
-		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			if upper {
-				r = unicode.ToUpper(r)
-			}
-			b.WriteRune(r)
-			upper = false
-		default:
-			upper = true
-		}
-	}
-	return b.String()
 }
 
 // FlowLogsTrustPolicy lets only VPC Flow Logs, acting for this account, assume the role.

@@ -310,20 +310,11 @@ func (b *builder) alarms(o *orchestration, queue *sqs.Queue) error {
 	}, b.parent); err != nil {
 		return err
 	}
-	_, err := cloudwatch.NewMetricAlarm(b.ctx, b.child("run-not-started"), &cloudwatch.MetricAlarmArgs{
-		Name: pulumi.String(ScheduleFailedAlarmName(a.Scope)),
-		AlarmDescription: pulumi.String("The weekly schedule could not start the jackpot run after its retries; the start is in " +
-			DeadLetterQueueName(a.Scope) + " with the error. No run happened this week."),
-		Namespace:          pulumi.String("AWS/SQS"),
-		MetricName:         pulumi.String("ApproximateNumberOfMessagesVisible"),
-		Dimensions:         pulumi.StringMap{"QueueName": queue.Name},
-		Statistic:          pulumi.String("Maximum"),
-		Period:             pulumi.Int(alarmPeriodSeconds),
-		ComparisonOperator: pulumi.String("GreaterThanOrEqualToThreshold"),
-		Threshold:          pulumi.Float64(1),
-		EvaluationPeriods:  pulumi.Int(1),
-		TreatMissingData:   pulumi.String("notBreaching"),
-		AlarmActions:       pulumi.Array{o.failuresArn},
-	}, b.parent)
+	_, err := ecsjob.NotStartedAlarm{
+		Name: ScheduleFailedAlarmName(a.Scope),
+		Description: "The weekly schedule could not start the jackpot run after its retries; the start is in " +
+			DeadLetterQueueName(a.Scope) + " with the error. No run happened this week.",
+		QueueName: queue.Name, PeriodSeconds: alarmPeriodSeconds, Action: o.failuresArn,
+	}.New(b.ctx, b.child("run-not-started"), b.parent)
 	return err
 }
