@@ -63,6 +63,19 @@ type Args struct {
 	// role of the platform's (EMR Studio storing workspaces) reach one
 	// prefix of the data bucket each.
 	ServiceAccess []ServiceAccess
+	// DirectListers are the platform's roles (ARNs of roles named
+	// "<prefix>-…", a trailing "*" for one role per team) that list the data
+	// and model buckets with direct bucket requests, from the VPC: EMR node
+	// roles, the pipeline's task role. Their identity policies limit them
+	// to their prefixes. Besides them only the deployer, the ServiceAccess
+	// roles and the teams' model approvers list directly; everyone else
+	// lists through an access point.
+	DirectListers []string
+	// ConfigReaders are the platform's roles (as DirectListers) that read
+	// the data and model buckets' configuration (policy, encryption,
+	// replication …), such as the AWS Config recorder. Besides them only
+	// the deployer and the ServiceAccess roles do.
+	ConfigReaders []string
 	// ExtraLogSources are further buckets of the platform, created by other
 	// components (the audit trail's), that deliver their server access logs
 	// to the log bucket, each under its own prefix ("audit/"). Their ARNs are
@@ -134,6 +147,18 @@ func (a *Args) validate() error {
 			errs = append(errs, fmt.Errorf("ExtraLogSources[%d].Prefix %q: use a key prefix of its own such as \"audit/\" (lower-case, ending in \"/\", not data/, models/ or logs/)", i, src.Prefix))
 		}
 	}
+	platformRole := a.RoleARN(a.Prefix + "-")
+	for _, f := range []struct {
+		field string
+		roles []string
+	}{{"DirectListers", a.DirectListers}, {"ConfigReaders", a.ConfigReaders}} {
+		field := f.field
+		for i, r := range f.roles {
+			if name := strings.TrimSuffix(r, "*"); !strings.HasPrefix(r, platformRole) || name == platformRole || strings.Contains(name, "*") || strings.ContainsAny(r, "?") {
+				errs = append(errs, fmt.Errorf("%s[%d] %q: name a role of the platform (%s…), with at most a trailing \"*\" after a name; no other principal lists or reads the buckets directly", field, i, r, platformRole))
+			}
+		}
+	}
 	teams := map[string]bool{}
 	for _, t := range a.Teams {
 		teams[t.Name] = true
@@ -152,6 +177,24 @@ func (a *Args) validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// directReaders are who, besides the deployer and the model approvers,
+// list the data and model buckets or read their configuration directly:
+// the stack's named roles and the service roles of prefixes outside
+// teams/ (EMR Studio reads the bucket's encryption and lists its
+// workspaces). A team's service role (serverless inference reading
+// approved artefacts) neither lists nor reads configuration.
+func (a *Args) directReaders() *DirectReaders {
+	d := &DirectReaders{Listers: slices.Clone(a.DirectListers), ConfigReaders: slices.Clone(a.ConfigReaders)}
+	for _, sa := range a.ServiceAccess {
+		if sa.Team != "" {
+			continue
+		}
+		d.Listers = append(d.Listers, sa.RoleArn)
+		d.ConfigReaders = append(d.ConfigReaders, sa.RoleArn)
+	}
+	return d
 }
 
 func (a *Args) validateTeams() []error {

@@ -352,9 +352,20 @@ func TestBucketPoliciesKeepObjectsInsideThePerimeter(t *testing.T) {
 				{"another role lists versions from outside the VPC", request{principal: admin, action: "s3:ListBucketVersions", resource: bucket, keys: ctxKeys()}, denied},
 				{"another role reads the policy from outside the VPC", request{principal: admin, action: "s3:GetBucketPolicy", resource: bucket, keys: ctxKeys()}, denied},
 				{"another role reads replication from outside the VPC", request{principal: admin, action: "s3:GetReplicationConfiguration", resource: bucket, keys: ctxKeys()}, denied},
-				{"listing from the VPC is left to IAM", request{principal: admin, action: "s3:ListBucket", resource: bucket, keys: fromVPC()}, noOpinion},
 				{"locating the bucket from the VPC is left to IAM", request{principal: admin, action: "s3:GetBucketLocation", resource: bucket, keys: fromVPC()}, noOpinion},
 			}
+			// Inside the VPC the data and model buckets are listed only by
+			// the platform (TestDirectListingAndConfigurationReads...); the
+			// application logs are left to IAM.
+			inVPC := noOpinion
+			if p != data.AppLogsPurpose {
+				inVPC = denied
+			}
+			tests = append(tests, struct {
+				name string
+				r    request
+				want string
+			}{"another role lists from the VPC", request{principal: admin, action: "s3:ListBucket", resource: bucket, keys: fromVPC()}, inVPC})
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
 					assert.Equal(t, tt.want, evaluate(t, doc, tt.r))
@@ -638,6 +649,14 @@ func TestInvalidArgsAreRejectedBeforeAnyResource(t *testing.T) {
 		{"another prefix's bucket logging here", func(a *data.Args) {
 			a.ExtraLogSources = []data.LogSource{{BucketArn: "arn:aws:s3:::someone-else", Prefix: "audit/"}}
 		}, "ExtraLogSources[0].BucketArn"},
+		{"a lister outside the platform", func(a *data.Args) { a.DirectListers = []string{"arn:aws:iam::123456789012:role/admin"} }, "DirectListers[0]"},
+		{"every platform role as lister", func(a *data.Args) { a.DirectListers = []string{"arn:aws:iam::123456789012:role/aifactory-dev-*"} }, "DirectListers[0]"},
+		{"a configuration reader of another account", func(a *data.Args) {
+			a.ConfigReaders = []string{"arn:aws:iam::999999999999:role/aifactory-dev-config-recorder"}
+		}, "ConfigReaders[0]"},
+		{"a wildcard inside a configuration reader", func(a *data.Args) {
+			a.ConfigReaders = []string{"arn:aws:iam::123456789012:role/aifactory-dev-*-recorder"}
+		}, "ConfigReaders[0]"},
 		{"an extra log source under a bucket's own prefix", func(a *data.Args) {
 			a.ExtraLogSources = []data.LogSource{{BucketArn: "arn:aws:s3:::aifactory-dev-audit-" + account, Prefix: "data/"}}
 		}, "ExtraLogSources[0].Prefix"},
@@ -777,4 +796,104 @@ func TestLogBucketAdmitsTheExtraLogSourcesUnderTheirOwnPrefix(t *testing.T) {
 	assert.Equal(t, allowed, evaluate(t, doc, delivery(audit, "audit/2026-01-01-00-00-00-ABC")))
 	assert.Equal(t, noOpinion, evaluate(t, doc, delivery(audit, "data/x")), "only under its own prefix")
 	assert.Equal(t, allowed, evaluate(t, doc, delivery("arn:aws:s3:::aifactory-dev-data-"+account, "data/x")), "the perimeter's own buckets still log")
+}
+
+func TestDirectListingAndConfigurationReadsOnlyByThePlatform(t *testing.T) {
+	sc := scopetest.Dev()
+	nodeRoleA := sc.RoleARN("aifactory-dev-emr-nodes-" + jackpot)
+	recorder := sc.RoleARN("aifactory-dev-config-recorder")
+	studioRole := sc.RoleARN("aifactory-dev-emr-studio-" + jackpot)
+	servingRole := sc.RoleARN("aifactory-dev-serving-" + jackpot)
+	approver := sc.RoleARN("jackpot-model-approver")
+	a := args()
+	a.DirectListers = []string{sc.RoleARN("aifactory-dev-emr-nodes-*")}
+	a.ConfigReaders = []string{recorder}
+	a.Teams[0].ModelApproverArns = []string{approver}
+	a.ServiceAccess = []data.ServiceAccess{
+		{Prefix: "emr-studio/" + jackpot + "/", RoleArn: studioRole},
+		{Prefix: "teams/" + jackpot + "/models/approved/", RoleArn: servingRole, Team: jackpot},
+	}
+	m, _ := build(t, a)
+	teamAP := sc.AccessPointARN("dev-" + jackpot)
+	dataDoc := policyOf(t, sibling(t, m, policyType, data.DataPurpose))
+	apDoc := policyOf(t, m.Named(t, apType, "data-"+jackpot))
+	prefix := func(p string) map[string]string { return fromVPC("s3:prefix", p) }
+
+	for _, p := range []string{data.DataPurpose, data.ModelsPurpose} {
+		t.Run(p, func(t *testing.T) {
+			doc := policyOf(t, sibling(t, m, policyType, p))
+			bucket := "arn:aws:s3:::aifactory-dev-" + p + "-" + account
+			tests := []struct {
+				name string
+				r    request
+				want string
+			}{
+				// A role of the account granted s3:* on * by its identity
+				// policies, inside the VPC (through the gateway endpoint).
+				{"a broad role lists the bucket", request{principal: admin, action: "s3:ListBucket", resource: bucket, keys: fromVPC()}, denied},
+				{"a broad role lists a team's prefix", request{principal: admin, action: "s3:ListBucket", resource: bucket, keys: prefix("teams/" + jackpot + "/")}, denied},
+				{"a broad role lists versions", request{principal: admin, action: "s3:ListBucketVersions", resource: bucket, keys: fromVPC()}, denied},
+				{"a broad role lists uploads", request{principal: admin, action: "s3:ListBucketMultipartUploads", resource: bucket, keys: fromVPC()}, denied},
+				{"a broad role reads the policy", request{principal: admin, action: "s3:GetBucketPolicy", resource: bucket, keys: fromVPC()}, denied},
+				{"a broad role reads replication", request{principal: admin, action: "s3:GetReplicationConfiguration", resource: bucket, keys: fromVPC()}, denied},
+				{"a broad role reads encryption", request{principal: admin, action: "s3:GetEncryptionConfiguration", resource: bucket, keys: fromVPC()}, denied},
+				{"a broad role reads lifecycle", request{principal: admin, action: "s3:GetLifecycleConfiguration", resource: bucket, keys: fromVPC()}, denied},
+				{"a broad role reads the ACL", request{principal: admin, action: "s3:GetBucketAcl", resource: bucket, keys: fromVPC()}, denied},
+				{"a broad role reads the public access block", request{principal: admin, action: "s3:GetBucketPublicAccessBlock", resource: bucket, keys: fromVPC()}, denied},
+				{"a role named like a platform role but not named by the stack lists", request{principal: sc.RoleARN("aifactory-dev-anything"), action: "s3:ListBucket", resource: bucket, keys: fromVPC()}, denied},
+				{"a team's role lists directly", request{principal: roleA, action: "s3:ListBucket", resource: bucket, keys: prefix("teams/" + jackpot + "/")}, denied},
+				{"a team's serving role lists directly", request{principal: servingRole, action: "s3:ListBucket", resource: bucket, keys: fromVPC()}, denied},
+				{"an EMR node role reads the policy", request{principal: nodeRoleA, action: "s3:GetBucketPolicy", resource: bucket, keys: fromVPC()}, denied},
+				{"the Config recorder lists", request{principal: recorder, action: "s3:ListBucket", resource: bucket, keys: ctxKeys()}, denied},
+				{"locating the bucket is left to IAM", request{principal: admin, action: "s3:GetBucketLocation", resource: bucket, keys: fromVPC()}, noOpinion},
+				{"the deployer lists from the VPC", request{principal: deployer, action: "s3:ListBucket", resource: bucket, keys: fromVPC()}, noOpinion},
+				{"the deployer lists from outside", request{principal: deployer, action: "s3:ListBucketVersions", resource: bucket, keys: ctxKeys()}, noOpinion},
+				{"the deployer reads the policy", request{principal: deployer, action: "s3:GetBucketPolicy", resource: bucket, keys: fromVPC()}, noOpinion},
+				{"the deployer reads replication from outside", request{principal: deployer, action: "s3:GetReplicationConfiguration", resource: bucket, keys: ctxKeys()}, noOpinion},
+				{"an EMR node role lists its prefix (its identity policy limits it)", request{principal: nodeRoleA, action: "s3:ListBucket", resource: bucket, keys: prefix("teams/" + jackpot + "/")}, noOpinion},
+				{"an EMR node role lists from outside the VPC", request{principal: nodeRoleA, action: "s3:ListBucket", resource: bucket, keys: ctxKeys("s3:prefix", "teams/"+jackpot+"/")}, denied},
+				{"the Config recorder reads the policy from AWS's network", request{principal: recorder, action: "s3:GetBucketPolicy", resource: bucket, keys: ctxKeys()}, noOpinion},
+				{"the Config recorder reads replication", request{principal: recorder, action: "s3:GetReplicationConfiguration", resource: bucket, keys: ctxKeys()}, noOpinion},
+				{"a team's EMR Studio service role reads encryption", request{principal: studioRole, action: "s3:GetEncryptionConfiguration", resource: bucket, keys: ctxKeys()}, noOpinion},
+				{"a team's EMR Studio service role lists (its identity policy limits the prefix)", request{principal: studioRole, action: "s3:ListBucket", resource: bucket, keys: ctxKeys("s3:prefix", "emr-studio/"+jackpot+"/")}, noOpinion},
+			}
+			if p == data.DataPurpose {
+				tests = append(tests, []struct {
+					name string
+					r    request
+					want string
+				}{
+					{"a model approver lists the team's models", request{principal: approver, action: "s3:ListBucket", resource: bucket, keys: prefix("teams/" + jackpot + "/models/")}, noOpinion},
+					{"a model approver reads the policy", request{principal: approver, action: "s3:GetBucketPolicy", resource: bucket, keys: fromVPC()}, denied},
+				}...)
+			}
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					assert.Equal(t, tt.want, evaluate(t, doc, tt.r))
+				})
+			}
+		})
+	}
+
+	// Through its access point a team lists its own prefix and nothing
+	// else: the bucket delegates, the access point decides.
+	bucket := "arn:aws:s3:::aifactory-dev-data-" + account
+	for _, tt := range []struct {
+		name         string
+		principal    string
+		prefix       string
+		bucket, apAt string
+	}{
+		{"the team lists its prefix", roleA, "teams/" + jackpot + "/", allowed, allowed},
+		{"the team lists another team's prefix", roleA, "teams/" + player + "/", allowed, denied},
+		{"the team lists every team", roleA, "teams/", allowed, denied},
+		{"a broad role lists through the team's access point", admin, "teams/" + jackpot + "/", allowed, denied},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.bucket, evaluate(t, dataDoc, request{principal: tt.principal, action: "s3:ListBucket", resource: bucket,
+				keys: throughAccessPoint(teamAP, "s3:prefix", tt.prefix)}), "bucket policy")
+			assert.Equal(t, tt.apAt, evaluate(t, apDoc, request{principal: tt.principal, action: "s3:ListBucket", resource: teamAP,
+				keys: throughAccessPoint(teamAP, "aws:PrincipalArn", tt.principal, "s3:prefix", tt.prefix)}), "access point policy")
+		})
+	}
 }

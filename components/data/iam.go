@@ -46,6 +46,26 @@ var bucketReadActions = iamdoc.Strings{
 	"s3:GetInventoryConfiguration", "s3:GetMetricsConfiguration", "s3:GetIntelligentTieringConfiguration",
 }
 
+// directListActions and directConfigReadActions are the listings and
+// configuration reads that the data and model buckets deny inside the
+// perimeter too, on direct bucket requests, to every principal the
+// platform does not name. They are bucketReadActions with the GetBucket*
+// family spelled out and without s3:GetBucketLocation, which reveals only
+// the region and which services (SageMaker, EMR) ask for with the team
+// roles they run as.
+var (
+	directListActions       = iamdoc.Strings{"s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads"}
+	directConfigReadActions = iamdoc.Strings{
+		"s3:GetBucketAcl", "s3:GetBucketCORS", "s3:GetBucketLogging", "s3:GetBucketNotification",
+		"s3:GetBucketObjectLockConfiguration", "s3:GetBucketOwnershipControls", "s3:GetBucketPolicy",
+		"s3:GetBucketPolicyStatus", "s3:GetBucketPublicAccessBlock", "s3:GetBucketRequestPayment",
+		"s3:GetBucketTagging", "s3:GetBucketVersioning", "s3:GetBucketWebsite",
+		"s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration", "s3:GetReplicationConfiguration",
+		"s3:GetAccelerateConfiguration", "s3:GetAnalyticsConfiguration", "s3:GetInventoryConfiguration",
+		"s3:GetMetricsConfiguration", "s3:GetIntelligentTieringConfiguration",
+	}
+)
+
 // bucketChangeActions change or delete a bucket's configuration (policy,
 // replication, encryption, lifecycle, logging, public access block,
 // ownership). Only the deployer may, from anywhere: a replication rule or
@@ -106,10 +126,26 @@ type BucketPolicySpec struct {
 	// principal that changes the bucket's configuration, and that lists and
 	// reads it from outside the VPC.
 	DeployerRoleArn string
+	// DirectReads, when set (the data and model buckets), names the only
+	// principals besides the deployer that list the bucket or read its
+	// configuration directly, from inside the VPC too. Everyone else
+	// lists a team's prefix through the team's access point, whose policy
+	// scopes the listing.
+	DirectReads *DirectReaders
 	// TeamWriters, for the data bucket, name who alone writes the
 	// directories of each team's prefix that decide what is served and
 	// record what was: approved model artefacts and captured data.
 	TeamWriters []TeamWriters
+}
+
+// DirectReaders are the platform's roles that list a bucket, or read its
+// configuration, with direct bucket requests. Their identity policies
+// limit them further (a node role lists its team's prefix only). Entries
+// are role ARNs; a trailing "*" matches the roles of one name pattern
+// (one role per team). The teams' model approvers (TeamWriters) list too.
+type DirectReaders struct {
+	Listers       []string
+	ConfigReaders []string
 }
 
 // TeamWriters are the only writers of a team's approved model artefacts
@@ -223,12 +259,25 @@ func BucketPolicy(s BucketPolicySpec) iamdoc.Document {
 	// Listings and configuration reads: the object perimeter, with the
 	// deployer and the service roles exempt (the services read the bucket's
 	// location and encryption from their own network).
+	// The configuration readers the stack names (the AWS Config recorder)
+	// read from AWS's network too; they list nothing directly (see
+	// directReadStatements).
 	exempt := iamdoc.Strings{s.DeployerRoleArn}
 	for _, sa := range s.ServiceAccess {
 		exempt = append(exempt, sa.RoleArn)
 	}
+	if s.DirectReads != nil {
+		exempt = append(exempt, s.DirectReads.ConfigReaders...)
+	}
+	// ArnNotLike, as configuration readers may name one role per team
+	// ("…-*"); the same operator may already exempt the access points.
 	readOutside := maps.Clone(outside)
-	readOutside["ArnNotEquals"] = map[string]iamdoc.Strings{"aws:PrincipalArn": sorted(exempt)}
+	notLike := maps.Clone(outside["ArnNotLike"])
+	if notLike == nil {
+		notLike = map[string]iamdoc.Strings{}
+	}
+	notLike["aws:PrincipalArn"] = slices.Compact(sorted(exempt))
+	readOutside["ArnNotLike"] = notLike
 	statements = append(statements,
 		iamdoc.Statement{
 			Sid:       "DenyListingAndConfigurationReadsOutsideThePerimeter",
@@ -238,6 +287,9 @@ func BucketPolicy(s BucketPolicySpec) iamdoc.Document {
 			Resource:  iamdoc.Strings{s.BucketArn},
 			Condition: readOutside,
 		},
+	)
+	statements = append(statements, directReadStatements(s)...)
+	statements = append(statements,
 		iamdoc.Statement{
 			Sid:       "DenyConfigurationChangesExceptByTheDeployer",
 			Effect:    iamdoc.Deny,
@@ -305,6 +357,52 @@ func BucketPolicy(s BucketPolicySpec) iamdoc.Document {
 		})
 	}
 	return iamdoc.New(statements...)
+}
+
+// directReadStatements deny listings and configuration reads of a bucket
+// requested directly (not through an access point: s3:DataAccessPointArn
+// is absent), from anywhere, inside the VPC too, to every principal but
+// the deployer and the named platform roles; listings also to the teams'
+// model approvers (who list the models they copy into models/approved/).
+// Requests through access points are left to the access points'
+// policies, which confine a team's listing to teams/<team>/.
+func directReadStatements(s BucketPolicySpec) []iamdoc.Statement {
+	if s.DirectReads == nil {
+		return nil
+	}
+	except := func(roles ...[]string) iamdoc.Condition {
+		all := []string{s.DeployerRoleArn}
+		for _, r := range roles {
+			all = append(all, r...)
+		}
+		slices.Sort(all)
+		return iamdoc.Condition{
+			"Null":       {"s3:DataAccessPointArn": {"true"}},
+			"ArnNotLike": {"aws:PrincipalArn": slices.Compact(all)},
+		}
+	}
+	var approvers []string
+	for _, t := range s.TeamWriters {
+		approvers = append(approvers, t.ModelApproverArns...)
+	}
+	return []iamdoc.Statement{
+		{
+			Sid:       "DenyDirectListingExceptByTheDeployerAndNamedRoles",
+			Effect:    iamdoc.Deny,
+			Principal: iamdoc.Anyone(),
+			Action:    directListActions,
+			Resource:  iamdoc.Strings{s.BucketArn},
+			Condition: except(s.DirectReads.Listers, approvers),
+		},
+		{
+			Sid:       "DenyDirectConfigurationReadsExceptByTheDeployerAndNamedRoles",
+			Effect:    iamdoc.Deny,
+			Principal: iamdoc.Anyone(),
+			Action:    directConfigReadActions,
+			Resource:  iamdoc.Strings{s.BucketArn},
+			Condition: except(s.DirectReads.ConfigReaders),
+		},
+	}
 }
 
 // teamWriterStatements deny writes to the teams' approved model artefacts

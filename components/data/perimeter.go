@@ -147,16 +147,23 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err != nil {
 		return nil, err
 	}
+	// The buckets that hold teams' data and models are listed, and their
+	// configuration read, directly only by the deployer and the roles the
+	// stack names (the service roles among them).
+	direct := a.directReaders()
 	if _, err := b.policy(dataBucket, BucketPolicySpec{
 		BucketArn: dataBucket.arn, Account: a.AccountID, AccessPointArnPattern: apPattern, ServiceAccess: a.ServiceAccess,
-		DeployerRoleArn: a.DeployerRoleArn, TeamWriters: a.teamWriters(),
+		DeployerRoleArn: a.DeployerRoleArn, TeamWriters: a.teamWriters(), DirectReads: direct,
 	}); err != nil {
 		return nil, err
 	}
-	for _, own := range []*bucket{models, appLogs} {
-		if _, err := b.policy(own, BucketPolicySpec{BucketArn: own.arn, Account: a.AccountID, DeployerRoleArn: a.DeployerRoleArn}); err != nil {
-			return nil, err
-		}
+	if _, err := b.policy(models, BucketPolicySpec{
+		BucketArn: models.arn, Account: a.AccountID, DeployerRoleArn: a.DeployerRoleArn, DirectReads: direct,
+	}); err != nil {
+		return nil, err
+	}
+	if _, err := b.policy(appLogs, BucketPolicySpec{BucketArn: appLogs.arn, Account: a.AccountID, DeployerRoleArn: a.DeployerRoleArn}); err != nil {
+		return nil, err
 	}
 	// The log bucket itself is not logged: logging it into itself would
 	// write logs about logs without end.

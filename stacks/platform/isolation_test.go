@@ -320,6 +320,8 @@ func TestIsolationMatrix(t *testing.T) {
 		}
 		direct("EMR nodes read B's prefix on the bucket", nodePolicies(a), nodeRole(a), "s3:GetObject", dataBucket+"/"+theirs, teamContext(a))
 		direct("EMR nodes list B's prefix on the bucket", nodePolicies(a), nodeRole(a), "s3:ListBucket", dataBucket, teamContext(a).With("s3:prefix", "teams/"+b+"/"))
+		direct("workspace role lists B's prefix on the bucket", workspacePolicies(a), workspaceRole(a), "s3:ListBucket", dataBucket, teamContext(a).With("s3:prefix", "teams/"+b+"/"))
+		direct("person lists B's prefix on the bucket", personPolicies(a), person(a), "s3:ListBucket", dataBucket, teamContext(a).With("s3:prefix", "teams/"+b+"/"))
 		direct("person reads B's prefix on the bucket", personPolicies(a), person(a), "s3:GetObject", dataBucket+"/"+theirs, teamContext(a))
 		direct("workspace role reads B's prefix on the bucket", workspacePolicies(a), workspaceRole(a), "s3:GetObject", dataBucket+"/"+theirs, teamContext(a))
 		direct("A's Studio service role writes B's notebooks from AWS's network",
@@ -332,10 +334,45 @@ func TestIsolationMatrix(t *testing.T) {
 		pol.Endpoint = []iamdoc.Document{s3EndpointPolicy}
 		mx.decide(t, "data (access points)", team, team, "EMR nodes read their prefix on the bucket", pol,
 			iameval.Request{Principal: nodeRole(team), Action: "s3:GetObject", Resource: dataBucket + "/teams/" + team + "/x", Context: teamContext(team)}, iameval.Allow)
+		mx.decide(t, "data (access points)", team, team, "EMR nodes list their prefix on the bucket", pol,
+			iameval.Request{Principal: nodeRole(team), Action: "s3:ListBucket", Resource: dataBucket, Context: teamContext(team).With("s3:prefix", "teams/"+team+"/")}, iameval.Allow)
+		// Listing through the team's access point: the access point's
+		// policy decides on its ARN, the bucket delegates on its own.
+		ap := sc.TeamAccessPointARN(team)
+		listing := through(teamContext(team), ap).With("s3:prefix", "teams/"+team+"/")
+		wsPol := workspacePolicies(team)
+		wsPol.Resource = []iamdoc.Document{w.doc(t, "aws:s3/accessPoint:AccessPoint", "data-"+team, "policy")}
+		wsPol.Endpoint = []iamdoc.Document{s3EndpointPolicy}
+		mx.decide(t, "data (access points)", team, team, "workspace role lists its prefix through its access point", wsPol,
+			iameval.Request{Principal: workspaceRole(team), Action: "s3:ListBucket", Resource: ap, Context: listing}, iameval.Allow)
+		delegated, err := iameval.Document(bucketPolicy, iameval.Request{Principal: workspaceRole(team), Action: "s3:ListBucket", Resource: dataBucket, Context: listing})
+		require.NoError(t, err)
+		mx.add(check{surface: "data (access points)", pair: team + " → " + team, what: "the bucket delegates the listing to the team's access point",
+			got: map[bool]iameval.Decision{true: iameval.Allow, false: iameval.ImplicitDeny}[delegated == iameval.Allowed], want: iameval.Allow})
 		svc := iameval.Policies{Identity: []iamdoc.Document{w.rolePolicy(t, "analytics-"+team+"-studio-service")}, Resource: []iamdoc.Document{bucketPolicy}}
 		mx.decide(t, "data (access points)", team, team, "Studio service role saves the team's notebooks from AWS's network", svc,
 			iameval.Request{Principal: studioServiceRole(team), Action: "s3:PutObject", Resource: dataBucket + "/" + analytics.TeamStudioStoragePrefix(team) + "e-1/nb.ipynb",
 				Context: iameval.Keys("aws:SecureTransport", "true", "s3:TlsVersion", "1.3")}, iameval.Allow)
+	}
+
+	// Listings and configuration of the buckets that hold the teams' data
+	// and models: a role of the account granted s3:* on every resource
+	// neither lists them nor reads their policy or replication from the
+	// VPC; the deployer does.
+	broad := iamdoc.New(iamdoc.Statement{Effect: iamdoc.Allow, Action: iamdoc.Strings{"s3:*"}, Resource: iamdoc.Strings{"*"}})
+	deployer := sc.RoleARN("aifactory-deployer")
+	for _, purpose := range []string{"data", "models"} {
+		bucketArn := sc.BucketARN(sc.BucketName(purpose))
+		policy := w.doc(t, "aws:s3/bucketPolicy:BucketPolicy", "data-"+purpose, "policy")
+		inVPC := iameval.Keys("aws:SecureTransport", "true", "s3:TlsVersion", "1.3", "s3:ResourceAccount", isolationAccount, "aws:SourceVpce", s3Endpoint.Name+"-id")
+		for _, action := range []string{"s3:ListBucket", "s3:ListBucketVersions", "s3:GetBucketPolicy", "s3:GetReplicationConfiguration", "s3:GetEncryptionConfiguration"} {
+			mx.decide(t, "bucket listing and configuration", "account role with s3:*", purpose, action+" from the VPC",
+				iameval.Policies{Identity: []iamdoc.Document{broad}, Resource: []iamdoc.Document{policy}},
+				iameval.Request{Principal: sc.RoleARN("platform-admin"), Action: action, Resource: bucketArn, Context: inVPC}, iameval.ExplicitDeny)
+			mx.decide(t, "bucket listing and configuration", "deployer", purpose, action+" from the VPC",
+				iameval.Policies{Identity: []iamdoc.Document{broad}, Resource: []iamdoc.Document{policy}},
+				iameval.Request{Principal: deployer, Action: action, Resource: bucketArn, Context: inVPC}, iameval.Allow)
+		}
 	}
 
 	// EMR Studio: workspaces (editors), clusters and Studios by team tag.

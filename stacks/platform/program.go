@@ -205,8 +205,16 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		NoncurrentVersionExpirationDays: cfg.Data.NoncurrentVersionDays,
 		Teams:                           dataTeams(cfg, sc, studio.RoleArns),
 		ServiceAccess:                   serviceAccess,
-		DeployerRoleArn:                 cfg.DeployerRoleArn,
-		Protect:                         cfg.Protect,
+		// Who lists the data and model buckets directly (each within its
+		// own prefixes, by its identity policy) and who reads their
+		// configuration; everyone else lists through an access point.
+		DirectListers: []string{
+			sc.RoleARN(analytics.NodeRoleName(sc, "*")),
+			sc.RoleARN(pipeline.TaskRoleName(sc)),
+		},
+		ConfigReaders:   []string{sc.RoleARN(audit.RecorderRoleName(sc))},
+		DeployerRoleArn: cfg.DeployerRoleArn,
+		Protect:         cfg.Protect,
 		// The audit trail's bucket logs its access beside the others.
 		ExtraLogSources: []data.LogSource{{BucketArn: audit.BucketARN(sc), Prefix: audit.AccessLogPrefix}},
 	}, components)
