@@ -19,6 +19,7 @@ import (
 const (
 	jackpotV1 = "arn:aws:sagemaker:eu-west-1:123456789012:model-package/aifactory-dev-jackpot-analytics/1"
 	playerV1  = "arn:aws:sagemaker:eu-west-1:123456789012:model-package/aifactory-dev-player-insights/1"
+	stagingV1 = "arn:aws:sagemaker:eu-west-1:123456789012:model-package/aifactory-staging-jackpot-analytics/1"
 )
 
 // registry is SageMaker's DescribeModelPackage, served by the in-process
