@@ -92,3 +92,19 @@ func Actions() []string {
 		"sns:Publish",
 	}
 }
+
+// listAll reads every page of an AWS SDK paginator (its HasMorePages and
+// NextPage methods) and returns their items. The job lists a kind of
+// resource completely before acting on any: deleting while paging would
+// shift the pages.
+func listAll[O, T, Opt any](ctx context.Context, more func() bool, next func(context.Context, ...func(*Opt)) (O, error), items func(O) []T) ([]T, error) {
+	var all []T
+	for more() {
+		page, err := next(ctx)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, items(page)...)
+	}
+	return all, nil
+}

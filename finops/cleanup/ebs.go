@@ -25,13 +25,9 @@ func (j *Job) volumes(ctx context.Context) error {
 		{Name: aws.String("tag:" + tagkeys.Project), Values: []string{j.cfg.Project}},
 		{Name: aws.String("tag:" + tagkeys.Environment), Values: []string{j.cfg.Environment}},
 	}})
-	var volumes []ec2types.Volume
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("listing EBS volumes: %w", err)
-		}
-		volumes = append(volumes, page.Volumes...)
+	volumes, err := listAll(ctx, p.HasMorePages, p.NextPage, func(o *ec2.DescribeVolumesOutput) []ec2types.Volume { return o.Volumes })
+	if err != nil {
+		return fmt.Errorf("listing EBS volumes: %w", err)
 	}
 	// Listed first: a deleted volume leaves the filtered list.
 	for _, v := range volumes {

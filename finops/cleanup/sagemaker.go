@@ -15,13 +15,9 @@ import (
 // every hour it exists, used or not.
 func (j *Job) endpoints(ctx context.Context) error {
 	p := sagemaker.NewListEndpointsPaginator(j.clients.SageMaker, &sagemaker.ListEndpointsInput{})
-	var endpoints []smtypes.EndpointSummary
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("listing SageMaker endpoints: %w", err)
-		}
-		endpoints = append(endpoints, page.Endpoints...)
+	endpoints, err := listAll(ctx, p.HasMorePages, p.NextPage, func(o *sagemaker.ListEndpointsOutput) []smtypes.EndpointSummary { return o.Endpoints })
+	if err != nil {
+		return fmt.Errorf("listing SageMaker endpoints: %w", err)
 	}
 	// Listed first: a deleted endpoint leaves the list.
 	for _, e := range endpoints {
@@ -99,13 +95,11 @@ func (j *Job) endpointInstances(ctx context.Context, name *string) ([]Instance, 
 // ones: a running instance must be stopped before it can be deleted.
 func (j *Job) notebooks(ctx context.Context) error {
 	p := sagemaker.NewListNotebookInstancesPaginator(j.clients.SageMaker, &sagemaker.ListNotebookInstancesInput{})
-	var notebooks []smtypes.NotebookInstanceSummary
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("listing notebook instances: %w", err)
-		}
-		notebooks = append(notebooks, page.NotebookInstances...)
+	notebooks, err := listAll(ctx, p.HasMorePages, p.NextPage, func(o *sagemaker.ListNotebookInstancesOutput) []smtypes.NotebookInstanceSummary {
+		return o.NotebookInstances
+	})
+	if err != nil {
+		return fmt.Errorf("listing notebook instances: %w", err)
 	}
 	for _, n := range notebooks {
 		if ctx.Err() != nil {

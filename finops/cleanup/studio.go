@@ -35,14 +35,10 @@ func (j *Job) tagsOf(ctx context.Context, arn string) (map[string]string, error)
 // to the environment's maximum; this rule covers every app type and is the
 // backstop when a lifecycle setting was changed by hand.
 func (j *Job) studioApps(ctx context.Context) error {
-	var apps []smtypes.AppDetails
 	p := sagemaker.NewListAppsPaginator(j.clients.SageMaker, &sagemaker.ListAppsInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("listing Studio apps: %w", err)
-		}
-		apps = append(apps, page.Apps...)
+	apps, err := listAll(ctx, p.HasMorePages, p.NextPage, func(o *sagemaker.ListAppsOutput) []smtypes.AppDetails { return o.Apps })
+	if err != nil {
+		return fmt.Errorf("listing Studio apps: %w", err)
 	}
 	// Listed first, acted on after: deleting while paging would shift the pages.
 	for _, a := range apps {
@@ -110,14 +106,10 @@ func (j *Job) studioApp(ctx context.Context, a smtypes.AppDetails) {
 
 // studioSpaces deletes spaces past expires-at, deleting their running apps first.
 func (j *Job) studioSpaces(ctx context.Context) error {
-	var spaces []smtypes.SpaceDetails
 	p := sagemaker.NewListSpacesPaginator(j.clients.SageMaker, &sagemaker.ListSpacesInput{})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("listing Studio spaces: %w", err)
-		}
-		spaces = append(spaces, page.Spaces...)
+	spaces, err := listAll(ctx, p.HasMorePages, p.NextPage, func(o *sagemaker.ListSpacesOutput) []smtypes.SpaceDetails { return o.Spaces })
+	if err != nil {
+		return fmt.Errorf("listing Studio spaces: %w", err)
 	}
 	for _, sp := range spaces {
 		if ctx.Err() != nil {
