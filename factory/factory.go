@@ -49,8 +49,10 @@ const (
 	// CLI, and it is the only source offline.
 	SourceInline Source = "inline"
 	// SourceLocal lets the Pulumi CLI run the project directory (runtime:
-	// go), which needs the official CLI with its Go language host. The
-	// program and the results are the same as inline.
+	// go, main: stacks/) through its Go language host, as `pulumi up` in
+	// the repository does: the official CLI's pulumi-language-go, or
+	// offline the stand-in of internal/offline/standingo. The program and
+	// the results are the same as inline.
 	SourceLocal Source = "local"
 )
 
@@ -135,9 +137,6 @@ func New(ctx context.Context, opts Options) (*Factory, error) {
 	}
 	if opts.Source != SourceInline && opts.Source != SourceLocal {
 		return nil, BadInput(fmt.Errorf("source %q: use %q or %q", opts.Source, SourceInline, SourceLocal))
-	}
-	if opts.Offline && opts.Source == SourceLocal {
-		return nil, BadInput(errors.New("source local needs the official Pulumi CLI with its Go language host, which offline mode does not use; use the inline source offline"))
 	}
 	root := opts.Root
 	if root == "" {
@@ -226,12 +225,40 @@ func (f *Factory) prepareOnline() error {
 	if cli == "" {
 		return BadInput(errors.New("no Pulumi CLI: install it (https://www.pulumi.com/docs/install/), set PULUMI_CLI, or build the pinned one with `make cli`"))
 	}
+	if o.Source == SourceLocal {
+		if err := findLanguageHost(cli); err != nil {
+			return BadInput(err)
+		}
+	}
 	cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: cliRoot(cli), SkipVersionCheck: true})
 	if err != nil {
 		return fmt.Errorf("using the Pulumi CLI %s: %w", cli, err)
 	}
 	f.command = cmd
 	return nil
+}
+
+// findLanguageHost checks that the CLI will find a Go language host for
+// the local source, where the CLI looks for it: beside its own binary (the
+// official CLI bundles one), on PATH, or installed as a plugin.
+func findLanguageHost(cli string) error {
+	const host = "pulumi-language-go"
+	if abs, err := filepath.EvalSymlinks(cli); err == nil && fileExists(filepath.Join(filepath.Dir(abs), host)) {
+		return nil
+	}
+	if _, err := exec.LookPath(host); err == nil {
+		return nil
+	}
+	home := os.Getenv("PULUMI_HOME")
+	if home == "" {
+		if h, err := os.UserHomeDir(); err == nil {
+			home = filepath.Join(h, ".pulumi")
+		}
+	}
+	if matches, _ := filepath.Glob(filepath.Join(home, "plugins", "language-go-*", host)); len(matches) > 0 {
+		return nil
+	}
+	return fmt.Errorf("source local: the Pulumi CLI %s has no Go language host (%s beside it, on PATH or in $PULUMI_HOME/plugins); install the official CLI, which bundles it, or use --source inline", cli, host)
 }
 
 // cliRoot is the directory above bin/ of a CLI binary, as the Automation
@@ -308,6 +335,9 @@ func whileCheckpointIsWritten[T any](ctx context.Context, step func() (T, error)
 }
 
 func (f *Factory) selectStack(ctx context.Context, name string) (auto.Stack, error) {
+	if f.offline != nil && f.opts.Source == SourceLocal {
+		return f.offline.LocalStack(ctx, name, f.StackFile(name))
+	}
 	if f.offline != nil {
 		return f.offline.Stack(ctx, name, f.opts.Program, f.StackFile(name))
 	}

@@ -1,11 +1,14 @@
 // Package offline runs the platform's Pulumi program through the real Pulumi
 // engine without an AWS account: the Pulumi CLI (found, or built from the
 // version pinned in tools/pulumi), a local file:// state backend, and the
-// stand-in AWS provider of ./standinaws in a private PULUMI_HOME.
+// stand-in AWS provider of ./standinaws in a private PULUMI_HOME. A stack
+// runs the program inline (Stack) or, like `pulumi up` in the repository,
+// from the project directory (LocalStack) through the stand-in Go language
+// host of ./standingo.
 //
 // The offline preview of the README and every engine-level test use it, so
 // both exercise the same engine, program and stack config that `pulumi up`
-// uses against AWS; only the provider behind the engine is a test double.
+// uses against AWS; only the plugins behind the engine are test doubles.
 package offline
 
 import (
@@ -17,9 +20,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/aifactory/platform/facts/versions"
@@ -54,6 +59,10 @@ type Env struct {
 	cli     string
 	command auto.PulumiCommand
 	log     io.Writer
+
+	hostOnce sync.Once
+	hostDir  string
+	hostErr  error
 }
 
 // Prepare finds or builds the CLI, builds the stand-in provider and installs
@@ -148,6 +157,9 @@ func (e *Env) EnvVars() map[string]string {
 		"PULUMI_CONFIG_PASSPHRASE":                    Passphrase,
 		"PULUMI_SKIP_UPDATE_CHECK":                    "true",
 		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+		// Plugins come from the private PULUMI_HOME only: a language host
+		// or provider on the machine's PATH never stands in for them.
+		"PULUMI_IGNORE_AMBIENT_PLUGINS": "true",
 		// The engine saves the state file only once an operation ends, not
 		// after every resource step. The intermediate checkpoints let a
 		// real stack account for resources an interrupted update already
@@ -176,36 +188,98 @@ func (e *Env) envList() []string {
 // repository's Pulumi.yaml and Pulumi.<stack>.yaml, with program as its
 // inline program. configFile, when set, replaces Pulumi.<stack>.yaml.
 func (e *Env) Stack(ctx context.Context, stack string, program pulumi.RunFunc, configFile string) (auto.Stack, error) {
+	work, err := e.workDir(stack, configFile, "")
+	if err != nil {
+		return auto.Stack{}, err
+	}
+	s, err := auto.UpsertStackInlineSource(ctx, stack, "aifactory", program, e.workspace(work)...)
+	if err != nil {
+		return auto.Stack{}, fmt.Errorf("preparing stack %q: %w", stack, err)
+	}
+	return s, nil
+}
+
+// LocalStack is Stack with the repository's project directory as the
+// program: the CLI runs the Go program Pulumi.yaml names (stacks/) through
+// a Go language host, as `pulumi up` in the repository does. The host is
+// the stand-in of ./standingo, built on first use and named in the work
+// dir's Pulumi.yaml as the project's language plugin (the CLI refuses to
+// install a plugin it bundles, and ignores PATH offline). It shares the work dir, state and stack with Stack, so either
+// source can continue where the other left off.
+func (e *Env) LocalStack(ctx context.Context, stack, configFile string) (auto.Stack, error) {
+	e.hostOnce.Do(func() { e.hostDir, e.hostErr = e.buildLanguageHost(ctx) })
+	if e.hostErr != nil {
+		return auto.Stack{}, e.hostErr
+	}
+	work, err := e.workDir(stack, configFile, e.hostDir)
+	if err != nil {
+		return auto.Stack{}, err
+	}
+	s, err := auto.UpsertStackLocalSource(ctx, stack, work, e.workspace(work)...)
+	if err != nil {
+		return auto.Stack{}, fmt.Errorf("preparing stack %q: %w", stack, err)
+	}
+	return s, nil
+}
+
+// workspace are the Automation API options of every offline stack.
+func (e *Env) workspace(work string) []auto.LocalWorkspaceOption {
+	return []auto.LocalWorkspaceOption{
+		auto.WorkDir(work),
+		auto.Pulumi(e.command),
+		auto.PulumiHome(e.Home),
+		auto.EnvVars(e.EnvVars()),
+		auto.SecretsProvider("passphrase"),
+	}
+}
+
+// workDir prepares a stack's work dir under Dir: the repository's
+// Pulumi.yaml with its main made absolute, so that a local source builds
+// the repository's own program, and a copy of the stack file. A non-empty
+// languageHost is the directory of the Go language host to run it with.
+func (e *Env) workDir(stack, configFile, languageHost string) (string, error) {
 	if configFile == "" {
 		configFile = filepath.Join(e.Root, "Pulumi."+stack+".yaml")
 	}
 	work := filepath.Join(e.Dir, "work", stack)
-	// The engine checks that the project's main directory exists even
-	// though an inline program never reads it.
-	if err := os.MkdirAll(filepath.Join(work, "stacks"), 0o755); err != nil {
-		return auto.Stack{}, err
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return "", err
 	}
-	if err := copyFile(filepath.Join(e.Root, "Pulumi.yaml"), filepath.Join(work, "Pulumi.yaml")); err != nil {
-		return auto.Stack{}, err
+	proj, err := workspace.LoadProject(filepath.Join(e.Root, "Pulumi.yaml"))
+	if err != nil {
+		return "", err
+	}
+	proj.Main = filepath.Join(e.Root, proj.Main)
+	if languageHost != "" {
+		proj.Plugins = &workspace.Plugins{Languages: []workspace.PluginOptions{{Name: "go", Path: languageHost}}}
+	}
+	if err := proj.Save(filepath.Join(work, "Pulumi.yaml")); err != nil {
+		return "", err
 	}
 	// The config is copied on every run, so an edit of the stack file (a
 	// vended team, say) reaches the next operation; the encryption salt the
 	// CLI added to the copy on first use is kept.
 	target := filepath.Join(work, "Pulumi."+stack+".yaml")
 	if err := refreshStackFile(configFile, target); err != nil {
-		return auto.Stack{}, fmt.Errorf("stack %q: %w", stack, err)
+		return "", fmt.Errorf("stack %q: %w", stack, err)
 	}
-	s, err := auto.UpsertStackInlineSource(ctx, stack, "aifactory", program,
-		auto.WorkDir(work),
-		auto.Pulumi(e.command),
-		auto.PulumiHome(e.Home),
-		auto.EnvVars(e.EnvVars()),
-		auto.SecretsProvider("passphrase"),
-	)
+	return work, nil
+}
+
+// buildLanguageHost builds the stand-in Go language host and returns its
+// directory. It lives in bin/languages, never beside bin/pulumi, where the
+// CLI would take it for its bundled host outside offline mode too.
+func (e *Env) buildLanguageHost(ctx context.Context) (string, error) {
+	unlock, err := lockBin(e.Root)
 	if err != nil {
-		return auto.Stack{}, fmt.Errorf("preparing stack %q: %w", stack, err)
+		return "", err
 	}
-	return s, nil
+	defer unlock()
+	dir := filepath.Join(e.Root, "bin", "languages")
+	if err := e.GoBuild(ctx, e.Root, filepath.Join(dir, "pulumi-language-go"), "./internal/offline/standingo"); err != nil {
+		return "", fmt.Errorf("building the stand-in Go language host: %w", err)
+	}
+	return dir, nil
 }
 
 // ensureCLI returns the root of a directory holding bin/pulumi: $PULUMI_CLI,
@@ -287,14 +361,6 @@ func refreshStackFile(from, to string) error {
 				b = append([]byte(line+"\n"), b...)
 			}
 		}
-	}
-	return os.WriteFile(to, b, 0o644)
-}
-
-func copyFile(from, to string) error {
-	b, err := os.ReadFile(from)
-	if err != nil {
-		return err
 	}
 	return os.WriteFile(to, b, 0o644)
 }

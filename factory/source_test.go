@@ -1,0 +1,85 @@
+package factory_test
+
+import (
+	"context"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/aifactory/platform/factory"
+	"github.com/aifactory/platform/factory/engine"
+)
+
+// step is what a plan says about one resource, whichever source ran it.
+type step struct{ Op, Type, URN string }
+
+func steps(res factory.Result) []step {
+	var out []step
+	for _, c := range res.Changes {
+		out = append(out, step{c.Op, c.Type, c.URN})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].URN < out[j].URN })
+	return out
+}
+
+func findings(res factory.Result) []engine.Finding {
+	out := append([]engine.Finding{}, res.Policy...)
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.URN != b.URN {
+			return a.URN < b.URN
+		}
+		if a.Policy != b.Policy {
+			return a.Policy < b.Policy
+		}
+		return a.Message < b.Message
+	})
+	return out
+}
+
+// TestEngineLocalSourceMatchesInline runs the same stack from the project
+// directory (the CLI builds stacks/ through a Go language host, as `pulumi
+// up` in the repository does) and inline, and expects the same plan, the
+// same policy findings and the same outputs; a stack deployed by one
+// source is unchanged in the other's preview.
+func TestEngineLocalSourceMatchesInline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("engine-level test: runs the real Pulumi engine; skipped with -short")
+	}
+	ctx := context.Background()
+	root := checkout(t)
+	inline := newFactory(t, root, nil)
+	local, err := factory.New(ctx, factory.Options{
+		Root: root, Offline: true, Source: factory.SourceLocal, PolicyPack: policyPack(t),
+		Operator: "ops@aifactory.example", Now: func() time.Time { return time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC) },
+	})
+	require.NoError(t, err)
+
+	fromInline, err := inline.Preview(ctx, "dev")
+	require.NoError(t, err)
+	fromLocal, err := local.Preview(ctx, "dev")
+	require.NoError(t, err)
+	assert.Greater(t, fromLocal.Summary["create"], 100, "the local source ran the platform's program")
+	assert.Equal(t, fromInline.Summary, fromLocal.Summary)
+	assert.Equal(t, steps(fromInline), steps(fromLocal))
+	assert.Equal(t, findings(fromInline), findings(fromLocal))
+	assert.Equal(t, fromInline.ResourcePoliciesRan, fromLocal.ResourcePoliciesRan)
+
+	up, err := local.Up(ctx, "dev", factory.UpOptions{})
+	require.NoError(t, err)
+	require.NotNil(t, up.Release, "an update from the local source records its release")
+	assert.Equal(t, fromLocal.Summary["create"], up.Summary["create"])
+
+	again, err := inline.Preview(ctx, "dev")
+	require.NoError(t, err)
+	for _, s := range steps(again) {
+		assert.Equal(t, "same", s.Op, "%s: the inline program plans what the local one deployed", s.URN)
+	}
+	outInline, err := inline.Outputs(ctx, "dev")
+	require.NoError(t, err)
+	assert.Equal(t, up.Outputs, outInline.Outputs)
+	assert.NotEmpty(t, outInline.Outputs["vpcId"])
+}
