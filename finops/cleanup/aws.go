@@ -3,6 +3,7 @@ package cleanup
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -107,4 +108,21 @@ func listAll[O, T, Opt any](ctx context.Context, more func() bool, next func(con
 		all = append(all, items(page)...)
 	}
 	return all, nil
+}
+
+// sweep is a rule's pass over one kind of resource: it lists them all
+// (listAll; what names them in the rule's error), then decides each in
+// turn, and stops when the run's context ends.
+func sweep[O, T, Opt any](ctx context.Context, what string, more func() bool, next func(context.Context, ...func(*Opt)) (O, error), items func(O) []T, decide func(context.Context, T)) error {
+	all, err := listAll(ctx, more, next, items)
+	if err != nil {
+		return fmt.Errorf("listing %s: %w", what, err)
+	}
+	for _, item := range all {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		decide(ctx, item)
+	}
+	return nil
 }

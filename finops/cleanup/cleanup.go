@@ -205,6 +205,31 @@ func (j *Job) platform(tags map[string]string) bool {
 	return tags[tagkeys.Project] == j.cfg.Project && tags[tagkeys.Environment] == j.cfg.Environment
 }
 
+// owned is every rule's first check: a resource whose tags are not the
+// platform's is recorded as ignored and owned returns false; the
+// platform's own gets the decision's team.
+func (j *Job) owned(d *Decision, tags map[string]string) bool {
+	if !j.platform(tags) {
+		j.ignored(d.Rule, d.Kind, d.Resource)
+		return false
+	}
+	d.Team = tags[tagkeys.Team]
+	return true
+}
+
+// pastExpiry is the expiry rules' check of an owned resource: its
+// decision's reason says why, and a resource not past its expires-at is
+// recorded as kept and pastExpiry returns false.
+func (j *Job) pastExpiry(d *Decision, tags map[string]string) bool {
+	expired, why := j.expired(tags)
+	d.Reason = why
+	if !expired {
+		d.Action, d.Outcome = ActionNone, OutcomeKept
+		j.record(*d)
+	}
+	return expired
+}
+
 // expiry reads the expires-at tag: an RFC 3339 time or a date (end of that
 // day is not assumed: a date means its midnight UTC, as the policy reads it).
 func expiry(tags map[string]string) (time.Time, string) {

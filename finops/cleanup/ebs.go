@@ -25,18 +25,9 @@ func (j *Job) volumes(ctx context.Context) error {
 		{Name: aws.String("tag:" + tagkeys.Project), Values: []string{j.cfg.Project}},
 		{Name: aws.String("tag:" + tagkeys.Environment), Values: []string{j.cfg.Environment}},
 	}})
-	volumes, err := listAll(ctx, p.HasMorePages, p.NextPage, func(o *ec2.DescribeVolumesOutput) []ec2types.Volume { return o.Volumes })
-	if err != nil {
-		return fmt.Errorf("listing EBS volumes: %w", err)
-	}
 	// Listed first: a deleted volume leaves the filtered list.
-	for _, v := range volumes {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		j.volume(ctx, v)
-	}
-	return nil
+	return sweep(ctx, "EBS volumes", p.HasMorePages, p.NextPage,
+		func(o *ec2.DescribeVolumesOutput) []ec2types.Volume { return o.Volumes }, j.volume)
 }
 
 func (j *Job) volume(ctx context.Context, v ec2types.Volume) {
@@ -45,11 +36,13 @@ func (j *Job) volume(ctx context.Context, v ec2types.Volume) {
 	d := Decision{Rule: RuleEBSVolumeUnattached, Kind: "ebs-volume", Action: ActionDelete, Resource: id,
 		SizeGiB: int(aws.ToInt32(v.Size)), VolumeType: string(v.VolumeType)}
 	// Checked again: a filter is a request, the tags are the contract.
-	if !j.platform(tags) || v.State != ec2types.VolumeStateAvailable || len(v.Attachments) > 0 {
+	if v.State != ec2types.VolumeStateAvailable || len(v.Attachments) > 0 {
 		j.ignored(d.Rule, d.Kind, d.Resource)
 		return
 	}
-	d.Team = tags[tagkeys.Team]
+	if !j.owned(&d, tags) {
+		return
+	}
 	age := j.now.Sub(aws.ToTime(v.CreateTime))
 	if age <= j.cfg.VolumeMinAge {
 		d.Action, d.Outcome = ActionNone, OutcomeKept

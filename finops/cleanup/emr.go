@@ -2,14 +2,11 @@ package cleanup
 
 import (
 	"context"
-	"fmt"
 	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/emr"
 	emrtypes "github.com/aws/aws-sdk-go-v2/service/emr/types"
-
-	"github.com/aifactory/platform/facts/tagkeys"
 )
 
 func emrTag(t emrtypes.Tag) (*string, *string) { return t.Key, t.Value }
@@ -22,25 +19,11 @@ var liveClusterStates = []emrtypes.ClusterState{
 // emrClusters terminates clusters past expires-at. Auto-termination ends
 // idle clusters; this rule ends busy ones that outlived their purpose.
 func (j *Job) emrClusters(ctx context.Context) error {
-	var ids []string
 	p := emr.NewListClustersPaginator(j.clients.EMR, &emr.ListClustersInput{ClusterStates: liveClusterStates})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("listing EMR clusters: %w", err)
-		}
-		for _, c := range page.Clusters {
-			ids = append(ids, aws.ToString(c.Id))
-		}
-	}
 	// Listed first: a terminated cluster leaves the filtered list.
-	for _, id := range ids {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		j.emrCluster(ctx, id)
-	}
-	return nil
+	return sweep(ctx, "EMR clusters", p.HasMorePages, p.NextPage,
+		func(o *emr.ListClustersOutput) []emrtypes.ClusterSummary { return o.Clusters },
+		func(ctx context.Context, c emrtypes.ClusterSummary) { j.emrCluster(ctx, aws.ToString(c.Id)) })
 }
 
 func (j *Job) emrCluster(ctx context.Context, id string) {
@@ -56,18 +39,10 @@ func (j *Job) emrCluster(ctx context.Context, id string) {
 		d.Resource = arn
 	}
 	tags := tagMap(c.Tags, emrTag)
-	if !j.platform(tags) {
-		j.ignored(d.Rule, d.Kind, d.Resource)
+	if !j.owned(&d, tags) || !j.pastExpiry(&d, tags) {
 		return
 	}
-	d.Team = tags[tagkeys.Team]
-	expired, why := j.expired(tags)
-	d.Reason = why
-	if !expired {
-		d.Action, d.Outcome = ActionNone, OutcomeKept
-		j.record(d)
-		return
-	}
+	why := d.Reason
 	if aws.ToBool(c.TerminationProtected) {
 		d.Outcome = OutcomeSkipped
 		d.Reason = why + "; termination protection is on, so the cluster is left for its owner"

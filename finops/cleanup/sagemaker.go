@@ -2,61 +2,67 @@ package cleanup
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
-
-	"github.com/aifactory/platform/facts/tagkeys"
 )
+
+func smTag(t smtypes.Tag) (*string, *string) { return t.Key, t.Value }
+
+// tagsOf reads a SageMaker resource's tags.
+func (j *Job) tagsOf(ctx context.Context, arn string) (map[string]string, error) {
+	tags := map[string]string{}
+	p := sagemaker.NewListTagsPaginator(j.clients.SageMaker, &sagemaker.ListTagsInput{ResourceArn: aws.String(arn)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range tagMap(page.Tags, smTag) {
+			tags[k] = v
+		}
+	}
+	return tags, nil
+}
+
+// ownedSageMaker reads a SageMaker resource's tags and checks them as
+// owned does; tags that cannot be read fail the decision, recorded.
+func (j *Job) ownedSageMaker(ctx context.Context, d *Decision) (map[string]string, bool) {
+	tags, err := j.tagsOf(ctx, d.Resource)
+	if err != nil {
+		d.Action, d.Outcome, d.Reason = ActionNone, OutcomeFailed, "reading tags: "+err.Error()
+		j.record(*d)
+		return nil, false
+	}
+	return tags, j.owned(d, tags)
+}
 
 // endpoints deletes real-time endpoints past expires-at. An endpoint bills
 // every hour it exists, used or not.
 func (j *Job) endpoints(ctx context.Context) error {
 	p := sagemaker.NewListEndpointsPaginator(j.clients.SageMaker, &sagemaker.ListEndpointsInput{})
-	endpoints, err := listAll(ctx, p.HasMorePages, p.NextPage, func(o *sagemaker.ListEndpointsOutput) []smtypes.EndpointSummary { return o.Endpoints })
-	if err != nil {
-		return fmt.Errorf("listing SageMaker endpoints: %w", err)
-	}
 	// Listed first: a deleted endpoint leaves the list.
-	for _, e := range endpoints {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if e.EndpointStatus == smtypes.EndpointStatusDeleting {
-			continue
-		}
-		j.endpoint(ctx, e)
-	}
-	return nil
+	return sweep(ctx, "SageMaker endpoints", p.HasMorePages, p.NextPage,
+		func(o *sagemaker.ListEndpointsOutput) []smtypes.EndpointSummary { return o.Endpoints }, j.endpoint)
 }
 
 func (j *Job) endpoint(ctx context.Context, e smtypes.EndpointSummary) {
+	if e.EndpointStatus == smtypes.EndpointStatusDeleting {
+		return // already on its way out
+	}
 	d := Decision{Rule: RuleEndpointExpired, Kind: "sagemaker-endpoint", Action: ActionDelete, Resource: aws.ToString(e.EndpointArn)}
-	tags, err := j.tagsOf(ctx, d.Resource)
+	tags, ok := j.ownedSageMaker(ctx, &d)
+	if !ok || !j.pastExpiry(&d, tags) {
+		return
+	}
+	instances, err := j.endpointInstances(ctx, e.EndpointName)
 	if err != nil {
-		d.Action, d.Outcome, d.Reason = ActionNone, OutcomeFailed, "reading tags: "+err.Error()
+		d.Action, d.Outcome, d.Reason = ActionNone, OutcomeFailed, d.Reason+"; describing it: "+err.Error()
 		j.record(d)
 		return
 	}
-	if !j.platform(tags) {
-		j.ignored(d.Rule, d.Kind, d.Resource)
-		return
-	}
-	d.Team = tags[tagkeys.Team]
-	expired, why := j.expired(tags)
-	d.Reason = why
-	if !expired {
-		d.Action, d.Outcome = ActionNone, OutcomeKept
-		j.record(d)
-		return
-	}
-	if d.Instances, err = j.endpointInstances(ctx, e.EndpointName); err != nil {
-		d.Action, d.Outcome, d.Reason = ActionNone, OutcomeFailed, why+"; describing it: "+err.Error()
-		j.record(d)
-		return
-	}
+	d.Instances = instances
 	j.act(ctx, d, func(ctx context.Context) error {
 		_, err := j.clients.SageMaker.DeleteEndpoint(ctx, &sagemaker.DeleteEndpointInput{EndpointName: e.EndpointName})
 		return err
@@ -95,41 +101,19 @@ func (j *Job) endpointInstances(ctx context.Context, name *string) ([]Instance, 
 // ones: a running instance must be stopped before it can be deleted.
 func (j *Job) notebooks(ctx context.Context) error {
 	p := sagemaker.NewListNotebookInstancesPaginator(j.clients.SageMaker, &sagemaker.ListNotebookInstancesInput{})
-	notebooks, err := listAll(ctx, p.HasMorePages, p.NextPage, func(o *sagemaker.ListNotebookInstancesOutput) []smtypes.NotebookInstanceSummary {
-		return o.NotebookInstances
-	})
-	if err != nil {
-		return fmt.Errorf("listing notebook instances: %w", err)
-	}
-	for _, n := range notebooks {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		j.notebook(ctx, n)
-	}
-	return nil
+	return sweep(ctx, "notebook instances", p.HasMorePages, p.NextPage,
+		func(o *sagemaker.ListNotebookInstancesOutput) []smtypes.NotebookInstanceSummary {
+			return o.NotebookInstances
+		}, j.notebook)
 }
 
 func (j *Job) notebook(ctx context.Context, n smtypes.NotebookInstanceSummary) {
 	d := Decision{Rule: RuleNotebookExpired, Kind: "notebook-instance", Resource: aws.ToString(n.NotebookInstanceArn)}
-	tags, err := j.tagsOf(ctx, d.Resource)
-	if err != nil {
-		d.Action, d.Outcome, d.Reason = ActionNone, OutcomeFailed, "reading tags: "+err.Error()
-		j.record(d)
+	tags, ok := j.ownedSageMaker(ctx, &d)
+	if !ok || !j.pastExpiry(&d, tags) {
 		return
 	}
-	if !j.platform(tags) {
-		j.ignored(d.Rule, d.Kind, d.Resource)
-		return
-	}
-	d.Team = tags[tagkeys.Team]
-	expired, why := j.expired(tags)
-	d.Reason = why
-	if !expired {
-		d.Action, d.Outcome = ActionNone, OutcomeKept
-		j.record(d)
-		return
-	}
+	why := d.Reason
 	name := n.NotebookInstanceName
 	switch n.NotebookInstanceStatus {
 	case smtypes.NotebookInstanceStatusInService:

@@ -8,27 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sagemaker"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/sagemaker/types"
-
-	"github.com/aifactory/platform/facts/tagkeys"
 )
-
-func smTag(t smtypes.Tag) (*string, *string) { return t.Key, t.Value }
-
-// tagsOf reads a SageMaker resource's tags.
-func (j *Job) tagsOf(ctx context.Context, arn string) (map[string]string, error) {
-	tags := map[string]string{}
-	p := sagemaker.NewListTagsPaginator(j.clients.SageMaker, &sagemaker.ListTagsInput{ResourceArn: aws.String(arn)})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		for k, v := range tagMap(page.Tags, smTag) {
-			tags[k] = v
-		}
-	}
-	return tags, nil
-}
 
 // studioApps deletes apps idle past the limit. SageMaker's built-in idle
 // shutdown covers JupyterLab and Code Editor only, and users may raise it
@@ -36,21 +16,9 @@ func (j *Job) tagsOf(ctx context.Context, arn string) (map[string]string, error)
 // backstop when a lifecycle setting was changed by hand.
 func (j *Job) studioApps(ctx context.Context) error {
 	p := sagemaker.NewListAppsPaginator(j.clients.SageMaker, &sagemaker.ListAppsInput{})
-	apps, err := listAll(ctx, p.HasMorePages, p.NextPage, func(o *sagemaker.ListAppsOutput) []smtypes.AppDetails { return o.Apps })
-	if err != nil {
-		return fmt.Errorf("listing Studio apps: %w", err)
-	}
 	// Listed first, acted on after: deleting while paging would shift the pages.
-	for _, a := range apps {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if a.Status != smtypes.AppStatusInService {
-			continue // pending, deleting, deleted or failed: nothing is running
-		}
-		j.studioApp(ctx, a)
-	}
-	return nil
+	return sweep(ctx, "Studio apps", p.HasMorePages, p.NextPage,
+		func(o *sagemaker.ListAppsOutput) []smtypes.AppDetails { return o.Apps }, j.studioApp)
 }
 
 func appInput[T any](a smtypes.AppDetails, build func(domain, profile, space, name *string, typ smtypes.AppType) T) T {
@@ -58,6 +26,9 @@ func appInput[T any](a smtypes.AppDetails, build func(domain, profile, space, na
 }
 
 func (j *Job) studioApp(ctx context.Context, a smtypes.AppDetails) {
+	if a.Status != smtypes.AppStatusInService {
+		return // pending, deleting, deleted or failed: nothing is running
+	}
 	d := Decision{Rule: RuleStudioAppIdle, Kind: "sagemaker-app", Action: ActionDelete}
 	desc, err := j.clients.SageMaker.DescribeApp(ctx, appInput(a, func(domain, profile, space, name *string, typ smtypes.AppType) *sagemaker.DescribeAppInput {
 		return &sagemaker.DescribeAppInput{DomainId: domain, UserProfileName: profile, SpaceName: space, AppName: name, AppType: typ}
@@ -69,17 +40,9 @@ func (j *Job) studioApp(ctx context.Context, a smtypes.AppDetails) {
 		return
 	}
 	d.Resource = aws.ToString(desc.AppArn)
-	tags, err := j.tagsOf(ctx, d.Resource)
-	if err != nil {
-		d.Action, d.Outcome, d.Reason = ActionNone, OutcomeFailed, "reading tags: "+err.Error()
-		j.record(d)
+	if _, ok := j.ownedSageMaker(ctx, &d); !ok {
 		return
 	}
-	if !j.platform(tags) {
-		j.ignored(d.Rule, d.Kind, d.Resource)
-		return
-	}
-	d.Team = tags[tagkeys.Team]
 	last := aws.ToTime(desc.LastUserActivityTimestamp)
 	since := "last activity"
 	if last.IsZero() {
@@ -107,23 +70,14 @@ func (j *Job) studioApp(ctx context.Context, a smtypes.AppDetails) {
 // studioSpaces deletes spaces past expires-at, deleting their running apps first.
 func (j *Job) studioSpaces(ctx context.Context) error {
 	p := sagemaker.NewListSpacesPaginator(j.clients.SageMaker, &sagemaker.ListSpacesInput{})
-	spaces, err := listAll(ctx, p.HasMorePages, p.NextPage, func(o *sagemaker.ListSpacesOutput) []smtypes.SpaceDetails { return o.Spaces })
-	if err != nil {
-		return fmt.Errorf("listing Studio spaces: %w", err)
-	}
-	for _, sp := range spaces {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if sp.Status == smtypes.SpaceStatusDeleting {
-			continue
-		}
-		j.studioSpace(ctx, sp)
-	}
-	return nil
+	return sweep(ctx, "Studio spaces", p.HasMorePages, p.NextPage,
+		func(o *sagemaker.ListSpacesOutput) []smtypes.SpaceDetails { return o.Spaces }, j.studioSpace)
 }
 
 func (j *Job) studioSpace(ctx context.Context, sp smtypes.SpaceDetails) {
+	if sp.Status == smtypes.SpaceStatusDeleting {
+		return // already on its way out
+	}
 	d := Decision{Rule: RuleStudioSpaceExpired, Kind: "sagemaker-space", Action: ActionDelete,
 		Resource: aws.ToString(sp.DomainId) + "/" + aws.ToString(sp.SpaceName)}
 	desc, err := j.clients.SageMaker.DescribeSpace(ctx, &sagemaker.DescribeSpaceInput{DomainId: sp.DomainId, SpaceName: sp.SpaceName})
@@ -133,24 +87,11 @@ func (j *Job) studioSpace(ctx context.Context, sp smtypes.SpaceDetails) {
 		return
 	}
 	d.Resource = aws.ToString(desc.SpaceArn)
-	tags, err := j.tagsOf(ctx, d.Resource)
-	if err != nil {
-		d.Action, d.Outcome, d.Reason = ActionNone, OutcomeFailed, "reading tags: "+err.Error()
-		j.record(d)
+	tags, ok := j.ownedSageMaker(ctx, &d)
+	if !ok || !j.pastExpiry(&d, tags) {
 		return
 	}
-	if !j.platform(tags) {
-		j.ignored(d.Rule, d.Kind, d.Resource)
-		return
-	}
-	d.Team = tags[tagkeys.Team]
-	expired, why := j.expired(tags)
-	d.Reason = why
-	if !expired {
-		d.Action, d.Outcome = ActionNone, OutcomeKept
-		j.record(d)
-		return
-	}
+	why := d.Reason
 	// A space is deleted only without apps; delete its running apps first.
 	running, deleting, err := j.spaceApps(ctx, sp)
 	if err != nil {
