@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/aifactory/platform/factory/engine"
 	"github.com/aifactory/platform/finops/cost"
@@ -81,6 +82,14 @@ func (r Result) Write(w io.Writer) error {
 	if r.Release != nil {
 		fmt.Fprintf(w, "release %s: commit %s, image %s, cleanup image %s, parent %s\n", short(r.Release.Hash), short(r.Release.Commit),
 			orNone(r.Release.Image), orNone(r.Release.CleanupImage), orNone(short(r.Release.Parent)))
+		if rel := r.Release; rel.Dirty {
+			from := "changes not in commit " + short(rel.Commit)
+			if rel.Branch != "" {
+				from += fmt.Sprintf(" (held on branch %s at %s)", rel.Branch, short(rel.BranchCommit))
+			}
+			fmt.Fprintf(w, "release %s is dirty: it ran from %s: %s; it cannot be promoted until the stack is deployed from a commit\n",
+				short(rel.Hash), from, strings.Join(rel.DirtyFiles, ", "))
+		}
 	}
 	for i, rel := range r.Chain {
 		fmt.Fprintf(w, "chain[%d] %s %s (commit %s, promoted from %s)\n", i, rel.Stack, short(rel.Hash), short(rel.Commit), orNone(short(rel.Parent)))
