@@ -27,8 +27,9 @@ type Team struct {
 	// their identity policies. None: nobody writes there.
 	ModelApproverArns []string
 	// ServingRoleArn is the role that alone writes under the team's
-	// "serving/" (captured requests and responses), which nobody deletes.
-	// Empty: nobody writes there.
+	// "serving/" (captured requests and responses), which nobody deletes:
+	// S3 expires it after Args.CaptureRetentionDays. Empty: nobody writes
+	// there.
 	ServingRoleArn string
 }
 
@@ -57,6 +58,10 @@ type Args struct {
 	// AbortIncompleteMultipartDays is when abandoned multipart uploads are
 	// removed; DefaultAbortIncompleteMultipartDays when 0.
 	AbortIncompleteMultipartDays int
+	// CaptureRetentionDays is how long, in days, captured requests and
+	// responses under a serving team's "serving/" stay current before S3
+	// expires them (1-3650); DefaultCaptureRetentionDays when 0.
+	CaptureRetentionDays int
 	// Teams get one access point each on the data bucket.
 	Teams []Team
 	// ServiceAccess lets AWS services that work from outside the VPC with a
@@ -128,6 +133,10 @@ func (a *Args) validate() error {
 	if a.AbortIncompleteMultipartDays < 0 {
 		errs = append(errs, fmt.Errorf("AbortIncompleteMultipartDays %d: use a positive number of days, or 0 for the default of %d",
 			a.AbortIncompleteMultipartDays, DefaultAbortIncompleteMultipartDays))
+	}
+	if d := a.CaptureRetentionDays; d < 0 || d > 3650 {
+		errs = append(errs, fmt.Errorf("CaptureRetentionDays %d: keep captured data between 1 and 3650 days, or 0 for the default of %d",
+			d, DefaultCaptureRetentionDays))
 	}
 	if a.IsProd() && !a.Protect {
 		errs = append(errs, errors.New("Protect: prod buckets must be protected and retained on delete; set it to true"))

@@ -284,8 +284,42 @@ func TestLogsExpireAfterTheirRetention(t *testing.T) {
 	for _, p := range []string{data.DataPurpose, data.ModelsPurpose} {
 		require.NoError(t, sibling(t, m, lifecycleType, p).JSON("rules", &rules))
 		for _, r := range rules {
-			assert.Nil(t, r.Expiration, "%s: current data and models never expire by lifecycle", p)
+			assert.Nil(t, r.Expiration, "%s: current data and models never expire by lifecycle (captured data: TestCapturedDataExpires)", p)
 		}
+	}
+}
+
+// TestCapturedDataExpires: nobody may delete captured data, so S3 expires
+// it, per serving team, under that team's serving/ only.
+func TestCapturedDataExpires(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		days, want int
+	}{
+		{"default", 0, data.DefaultCaptureRetentionDays},
+		{"configured", 365, 365},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := args()
+			a.CaptureRetentionDays = tc.days
+			a.Teams[0].ServingRoleArn = "arn:aws:iam::" + scopetest.Dev().AccountID + ":role/aifactory-dev-jackpot-analytics-serving"
+			m, _ := build(t, a)
+			var rules []lifecycleRule
+			require.NoError(t, sibling(t, m, lifecycleType, data.DataPurpose).JSON("rules", &rules))
+			expiring := map[string]int{}
+			for _, r := range rules {
+				if r.Expiration != nil {
+					require.NotNil(t, r.Filter, r.ID)
+					expiring[r.Filter.Prefix] = r.Expiration.Days
+				}
+			}
+			assert.Equal(t, map[string]int{"teams/" + jackpot + "/serving/": tc.want}, expiring,
+				"only the serving team's captured data expires; a team without a serving role captures nothing")
+			require.NoError(t, sibling(t, m, lifecycleType, data.ModelsPurpose).JSON("rules", &rules))
+			for _, r := range rules {
+				assert.Nil(t, r.Expiration, "models never expire by lifecycle")
+			}
+		})
 	}
 }
 
@@ -632,6 +666,8 @@ func TestInvalidArgsAreRejectedBeforeAnyResource(t *testing.T) {
 		{"logs kept forever", func(a *data.Args) { a.AccessLogRetentionDays = 0 }, "AccessLogRetentionDays"},
 		{"negative noncurrent expiry", func(a *data.Args) { a.NoncurrentVersionExpirationDays = -1 }, "NoncurrentVersionExpirationDays"},
 		{"negative upload abort", func(a *data.Args) { a.AbortIncompleteMultipartDays = -7 }, "AbortIncompleteMultipartDays"},
+		{"negative capture retention", func(a *data.Args) { a.CaptureRetentionDays = -1 }, "CaptureRetentionDays"},
+		{"capture kept for decades", func(a *data.Args) { a.CaptureRetentionDays = 3651 }, "CaptureRetentionDays"},
 		{"unprotected prod", func(a *data.Args) { a.Environment = "prod" }, "Protect"},
 		{"force destroy in prod", func(a *data.Args) { a.Environment, a.Protect, a.ForceDestroy = "prod", true, true }, "ForceDestroy"},
 		{"force destroy of protected buckets", func(a *data.Args) { a.Protect, a.ForceDestroy = true, true }, "ForceDestroy"},

@@ -30,6 +30,11 @@ const (
 	// DefaultAbortIncompleteMultipartDays stops abandoned uploads from
 	// accruing storage that no listing shows.
 	DefaultAbortIncompleteMultipartDays = 7
+	// DefaultCaptureRetentionDays keeps an endpoint's captured requests and
+	// responses current for a quarter: long enough to compare a model's
+	// traffic across releases, short enough that player data captured at
+	// inference does not pile up.
+	DefaultCaptureRetentionDays = 90
 )
 
 // Perimeter is the data perimeter component.
@@ -74,6 +79,9 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if a.AbortIncompleteMultipartDays == 0 {
 		a.AbortIncompleteMultipartDays = DefaultAbortIncompleteMultipartDays
 	}
+	if a.CaptureRetentionDays == 0 {
+		a.CaptureRetentionDays = DefaultCaptureRetentionDays
+	}
 
 	p := &Perimeter{}
 	if err := ctx.RegisterComponentResource(Type, name, p, opts...); err != nil {
@@ -108,7 +116,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		// and far below KMS request quotas for training jobs.
 		BucketKeyEnabled: pulumi.Bool(true),
 	}
-	dataBucket, err := b.bucket(DataPurpose, kmsEncryption, nil)
+	dataBucket, err := b.bucket(DataPurpose, kmsEncryption, captureExpiry(&a))
 	if err != nil {
 		return nil, err
 	}
@@ -387,4 +395,26 @@ func (a *Args) teamWriters() []TeamWriters {
 		out = append(out, TeamWriters{Team: t.Name, ModelApproverArns: t.ModelApproverArns, ServingRoleArn: t.ServingRoleArn})
 	}
 	return out
+}
+
+// captureExpiry are the data bucket's lifecycle rules for captured data:
+// nobody may delete under a team's "serving/" (the bucket's policy), so
+// S3 itself expires what endpoints captured, CaptureRetentionDays after it
+// was written; the version that leaves then stays recoverable for
+// NoncurrentVersionExpirationDays like every other. Lifecycle actions are
+// S3's own and not requests the bucket's policy governs.
+func captureExpiry(a *Args) s3.BucketLifecycleConfigurationV2RuleArray {
+	var rules s3.BucketLifecycleConfigurationV2RuleArray
+	for _, t := range a.Teams {
+		if t.ServingRoleArn == "" {
+			continue
+		}
+		rules = append(rules, &s3.BucketLifecycleConfigurationV2RuleArgs{
+			Id:         pulumi.String("expire-captured-data-" + t.Name),
+			Status:     pulumi.String("Enabled"),
+			Filter:     &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String(a.TeamPrefix(t.Name) + CapturedDataDir)},
+			Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(a.CaptureRetentionDays)},
+		})
+	}
+	return rules
 }

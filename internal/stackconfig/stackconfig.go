@@ -246,6 +246,11 @@ type Data struct {
 	// NoncurrentVersionDays is how long overwritten or deleted object
 	// versions are kept before the lifecycle rule expires them.
 	NoncurrentVersionDays int `json:"noncurrentVersionDays"`
+	// CaptureRetentionDays is how long endpoints' captured requests and
+	// responses stay current before the lifecycle rule expires them (they
+	// then stay recoverable for NoncurrentVersionDays); the data
+	// component's default (90) when 0.
+	CaptureRetentionDays int `json:"captureRetentionDays,omitempty"`
 }
 
 // Network is the `aifactory:network` object.
@@ -707,6 +712,9 @@ func (p *parser) validate(c *Config) {
 		p.fail("data.noncurrentVersionDays", "%d is out of range; keep old object versions between 1 and 3650 days", d)
 	} else if prod && d < 90 {
 		p.fail("data.noncurrentVersionDays", "%d is too short for prod; keep old versions at least 90 days so a mistaken overwrite can be undone", d)
+	}
+	if d := c.Data.CaptureRetentionDays; d < 0 || d > 3650 {
+		p.fail("data.captureRetentionDays", "%d is out of range; keep captured endpoint data between 1 and 3650 days, or leave it out for 90", d)
 	}
 }
 

@@ -116,6 +116,9 @@ func TestInvalidConfigNamesTheKeyTheFileAndTheFix(t *testing.T) {
 		}, []string{"aifactory:teams[1].name", "listed twice"}},
 		{"prod keeps old versions long enough", "prod", func(m map[string]string) { m["aifactory:data"] = `{"noncurrentVersionDays":7}` },
 			[]string{"aifactory:data.noncurrentVersionDays", "at least 90"}},
+		{"captured data kept for decades", "dev", func(m map[string]string) {
+			m["aifactory:data"] = `{"noncurrentVersionDays":30,"captureRetentionDays":4000}`
+		}, []string{"aifactory:data.captureRetentionDays", "between 1 and 3650"}},
 		{"no teams", "dev", func(m map[string]string) { m["aifactory:teams"] = `[]` },
 			[]string{"aifactory:teams", "at least one team"}},
 		{"session length is not a setting", "dev", func(m map[string]string) { setWorkspace(m, "maxSessionSeconds", 7200) },

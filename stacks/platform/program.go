@@ -203,6 +203,7 @@ func compose(ctx *pulumi.Context, cfg *stackconfig.Config) error {
 		LogsKeyArn:                      keys.Arn(kms.Logs),
 		AccessLogRetentionDays:          cfg.LogRetentionDays,
 		NoncurrentVersionExpirationDays: cfg.Data.NoncurrentVersionDays,
+		CaptureRetentionDays:            cfg.Data.CaptureRetentionDays,
 		Teams:                           dataTeams(cfg, sc, studio.RoleArns),
 		ServiceAccess:                   serviceAccess,
 		// Who lists the data and model buckets directly (each within its

@@ -65,6 +65,33 @@ func TestEveryStackComposesWithItsGuardrails(t *testing.T) {
 				}
 				assert.Equal(t, stack == "prod", b.RetainOnDelete, "bucket %s retention in %s", b.Name, stack)
 			}
+			// Captured endpoint data, which nobody may delete, expires per
+			// team after the stack file's captureRetentionDays.
+			var dataCfg struct {
+				CaptureRetentionDays int `json:"captureRetentionDays"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(cfg["aifactory:data"]), &dataCfg))
+			require.Positive(t, dataCfg.CaptureRetentionDays, "the stack file sets data.captureRetentionDays")
+			var rules []struct {
+				Filter struct {
+					Prefix string `json:"prefix"`
+				} `json:"filter"`
+				Expiration *struct {
+					Days int `json:"days"`
+				} `json:"expiration"`
+			}
+			require.NoError(t, m.Named(t, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "data-data").JSON("rules", &rules))
+			expiring := map[string]int{}
+			for _, r := range rules {
+				if r.Expiration != nil {
+					expiring[r.Filter.Prefix] = r.Expiration.Days
+				}
+			}
+			want := map[string]int{}
+			for _, team := range teams {
+				want["teams/"+team["name"].(string)+"/serving/"] = dataCfg.CaptureRetentionDays
+			}
+			assert.Equal(t, want, expiring)
 			var auditCfg struct {
 				RetentionDays int `json:"retentionDays"`
 			}
