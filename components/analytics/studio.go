@@ -25,6 +25,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/aifactory/platform/components/iamdoc"
+	"github.com/aifactory/platform/components/internal/build"
 	"github.com/aifactory/platform/components/tagging"
 )
 
@@ -93,7 +94,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := ctx.RegisterComponentResource(Type, name, s, opts...); err != nil {
 		return nil, err
 	}
-	b := &builder{ctx: ctx, name: name, args: args, studio: s, parent: pulumi.Parent(s)}
+	// Analytics has no Protect: nothing it creates holds data.
+	b := &builder{Builder: build.New(ctx, name, s, false), args: args, studio: s}
 	certificates := args.certificatesObjectArn()
 	b.scope = pulumi.All(args.DataBucketName, args.LogBucketName, args.DataKeyArn, args.LogsKeyArn).ApplyT(func(v []any) PolicyScope {
 		return PolicyScope{
@@ -147,7 +149,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 			if err != nil {
 				return nil, err
 			}
-			c, err := NewEphemeralCluster(ctx, fmt.Sprintf("%s-%s-%s", name, t.Name, spec.Name), cargs, b.parent)
+			c, err := NewEphemeralCluster(ctx, fmt.Sprintf("%s-%s-%s", name, t.Name, spec.Name), cargs, b.Parent)
 			if err != nil {
 				return nil, err
 			}
@@ -219,11 +221,9 @@ func (s *EmrStudio) ClusterArgs(team string, spec ClusterSpec) (*ClusterArgs, er
 
 // builder carries what the steps of New share.
 type builder struct {
-	ctx    *pulumi.Context
-	name   string
+	build.Builder
 	args   *Args
 	studio *EmrStudio
-	parent pulumi.ResourceOption
 	// scope resolves to the PolicyScope every policy document is built from.
 	scope pulumi.AnyOutput
 	// boundaryArn bounds the nodes' roles and the Studio user role.
@@ -253,13 +253,13 @@ func (b *builder) boundary() error {
 		return nil
 	}
 	roles := b.studioServiceRoleArns()
-	policy, err := iam.NewPolicy(b.ctx, b.name+"-boundary", &iam.PolicyArgs{
+	policy, err := iam.NewPolicy(b.Ctx, b.Child("boundary"), &iam.PolicyArgs{
 		Name:        pulumi.String(b.args.Name("emr", "boundary")),
 		Description: pulumi.String("Permissions boundary of the EMR nodes' roles and the EMR Studio user role"),
 		Policy: b.document(nil, func(s PolicyScope, _ []string) iamdoc.Document {
 			return BoundaryPolicy(BoundaryScope{PolicyScope: s, StudioServiceRoleArns: roles})
 		}),
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return err
 	}
@@ -294,10 +294,10 @@ func (b *builder) accountGuardrails() error {
 	}).(pulumi.StringOutput)
 	// A name prefix, because a changed configuration is a new one: EMR
 	// cannot edit a security configuration in place.
-	sc, err := emr.NewSecurityConfiguration(b.ctx, b.name, &emr.SecurityConfigurationArgs{
+	sc, err := emr.NewSecurityConfiguration(b.Ctx, b.Name, &emr.SecurityConfigurationArgs{
 		NamePrefix:    pulumi.String(b.args.Name("emr") + "-"),
 		Configuration: config,
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return err
 	}
@@ -305,9 +305,9 @@ func (b *builder) accountGuardrails() error {
 
 	// No permitted port ranges: not even SSH may be opened to the world on
 	// a cluster's security groups.
-	_, err = emr.NewBlockPublicAccessConfiguration(b.ctx, b.name+"-block-public-access", &emr.BlockPublicAccessConfigurationArgs{
+	_, err = emr.NewBlockPublicAccessConfiguration(b.Ctx, b.Child("block-public-access"), &emr.BlockPublicAccessConfigurationArgs{
 		BlockPublicSecurityGroupRules: pulumi.Bool(true),
-	}, b.parent)
+	}, b.Parent)
 	return err
 }
 
@@ -318,14 +318,14 @@ func (b *builder) securityGroup(name, description string, tags tagging.Set, emrM
 	args := &ec2.SecurityGroupArgs{
 		VpcId:       b.args.VpcID,
 		Description: pulumi.String(description),
-		Tags:        tags.Merge(tagging.Set{ManagedPolicyTag: "true", "Name": b.args.Name(strings.TrimPrefix(name, b.name+"-"))}).StringMap(),
+		Tags:        tags.Merge(tagging.Set{ManagedPolicyTag: "true", "Name": b.args.Name(strings.TrimPrefix(name, b.Name+"-"))}).StringMap(),
 	}
 	if emrManaged {
 		// EMR adds rules that refer to the other managed groups; without
 		// revoking them first the groups could never be deleted.
 		args.RevokeRulesOnDelete = pulumi.Bool(true)
 	}
-	return ec2.NewSecurityGroup(b.ctx, name, args, b.parent)
+	return ec2.NewSecurityGroup(b.Ctx, name, args, b.Parent)
 }
 
 // clusterServiceRole creates the role EMR acts as for every cluster: AWS's
@@ -336,27 +336,27 @@ func (b *builder) clusterServiceRole() error {
 	if err != nil {
 		return err
 	}
-	role, err := iam.NewRole(b.ctx, b.name+"-cluster-service", &iam.RoleArgs{
+	role, err := iam.NewRole(b.Ctx, b.Child("cluster-service"), &iam.RoleArgs{
 		Description:      pulumi.String("EMR service role of the platform's ephemeral clusters"),
 		AssumeRolePolicy: pulumi.String(trust),
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return err
 	}
-	managed, err := iam.NewRolePolicyAttachment(b.ctx, b.name+"-cluster-service", &iam.RolePolicyAttachmentArgs{
+	managed, err := iam.NewRolePolicyAttachment(b.Ctx, b.Child("cluster-service"), &iam.RolePolicyAttachmentArgs{
 		Role:      role.Name,
 		PolicyArn: pulumi.String(b.args.ManagedPolicyARN("service-role/" + EMRServicePolicyName)),
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return err
 	}
 	roleArns := b.teamRoleArns
-	policy, err := iam.NewRolePolicy(b.ctx, b.name+"-cluster-service", &iam.RolePolicyArgs{
+	policy, err := iam.NewRolePolicy(b.Ctx, b.Child("cluster-service"), &iam.RolePolicyArgs{
 		Role: role.ID(),
 		Policy: b.document(roleArns, func(s PolicyScope, arns []string) iamdoc.Document {
 			return ClusterServicePolicy(s, arns)
 		}),
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return err
 	}
@@ -376,23 +376,23 @@ func (b *builder) studioUserRole() (pulumi.StringPtrInput, []pulumi.Resource, er
 	if err != nil {
 		return nil, nil, err
 	}
-	userRole, err := iam.NewRole(b.ctx, b.name+"-studio-user", &iam.RoleArgs{
+	userRole, err := iam.NewRole(b.Ctx, b.Child("studio-user"), &iam.RoleArgs{
 		Description:      pulumi.String("EMR Studio user role: the ceiling of every team's session policy"),
 		AssumeRolePolicy: pulumi.String(trust),
 		// People sign in through this role.
 		MaxSessionDuration:  pulumi.Int(3600),
 		PermissionsBoundary: b.boundaryArn,
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return nil, nil, err
 	}
 	roles := b.studioServiceRoleArns()
-	userPolicy, err := iam.NewRolePolicy(b.ctx, b.name+"-studio-user", &iam.RolePolicyArgs{
+	userPolicy, err := iam.NewRolePolicy(b.Ctx, b.Child("studio-user"), &iam.RolePolicyArgs{
 		Role: userRole.ID(),
 		Policy: b.document(nil, func(s PolicyScope, _ []string) iamdoc.Document {
 			return StudioUserPolicy(s, StudioUser{StudioServiceRoleArns: roles})
 		}),
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -410,7 +410,7 @@ type teamStudioResources struct {
 // clusters and AWS's endpoints), its own service role, which saves
 // workspaces only under the team's prefix, and the Studio.
 func (b *builder) teamStudio(t Team, userRoleArn pulumi.StringPtrInput, userDeps []pulumi.Resource) (*teamStudioResources, error) {
-	prefix := fmt.Sprintf("%s-%s", b.name, t.Name)
+	prefix := b.Child(t.Name)
 	workspace, err := b.securityGroup(prefix+"-workspace", "EMR Studio workspaces of team "+t.Name+": no inbound; out to the team's cluster engines and AWS endpoints only", t.Tags, false)
 	if err != nil {
 		return nil, err
@@ -419,7 +419,7 @@ func (b *builder) teamStudio(t Team, userRoleArn pulumi.StringPtrInput, userDeps
 	if err != nil {
 		return nil, err
 	}
-	if _, err := vpc.NewSecurityGroupIngressRule(b.ctx, prefix+"-engine-from-workspace", &vpc.SecurityGroupIngressRuleArgs{
+	if _, err := vpc.NewSecurityGroupIngressRule(b.Ctx, prefix+"-engine-from-workspace", &vpc.SecurityGroupIngressRuleArgs{
 		SecurityGroupId:           engine.ID(),
 		Description:               pulumi.String("The team's workspaces reach the notebook proxy of attached clusters"),
 		IpProtocol:                pulumi.String("tcp"),
@@ -427,7 +427,7 @@ func (b *builder) teamStudio(t Team, userRoleArn pulumi.StringPtrInput, userDeps
 		ToPort:                    pulumi.Int(StudioEnginePort),
 		ReferencedSecurityGroupId: workspace.ID(),
 		Tags:                      t.Tags.StringMap(),
-	}, b.parent); err != nil {
+	}, b.Parent); err != nil {
 		return nil, err
 	}
 	egress := []struct {
@@ -440,7 +440,7 @@ func (b *builder) teamStudio(t Team, userRoleArn pulumi.StringPtrInput, userDeps
 		{"to-s3", "S3 through the gateway endpoint of the VPC", HTTPSPort, nil, b.args.S3PrefixListID},
 	}
 	for _, e := range egress {
-		if _, err := vpc.NewSecurityGroupEgressRule(b.ctx, prefix+"-workspace-"+e.suffix, &vpc.SecurityGroupEgressRuleArgs{
+		if _, err := vpc.NewSecurityGroupEgressRule(b.Ctx, prefix+"-workspace-"+e.suffix, &vpc.SecurityGroupEgressRuleArgs{
 			SecurityGroupId:           workspace.ID(),
 			Description:               pulumi.String(e.description),
 			IpProtocol:                pulumi.String("tcp"),
@@ -449,7 +449,7 @@ func (b *builder) teamStudio(t Team, userRoleArn pulumi.StringPtrInput, userDeps
 			ReferencedSecurityGroupId: optional(e.group),
 			PrefixListId:              optional(e.prefixList),
 			Tags:                      t.Tags.StringMap(),
-		}, b.parent); err != nil {
+		}, b.Parent); err != nil {
 			return nil, err
 		}
 	}
@@ -458,22 +458,22 @@ func (b *builder) teamStudio(t Team, userRoleArn pulumi.StringPtrInput, userDeps
 	if err != nil {
 		return nil, err
 	}
-	serviceRole, err := iam.NewRole(b.ctx, prefix+"-studio-service", &iam.RoleArgs{
+	serviceRole, err := iam.NewRole(b.Ctx, prefix+"-studio-service", &iam.RoleArgs{
 		// A fixed name, so the data perimeter can exempt exactly this role
 		// for the team's Studio storage prefix before the role exists.
 		Name:             pulumi.String(StudioServiceRoleName(b.args.Scope, t.Name)),
 		Description:      pulumi.Sprintf("EMR Studio service role of team %s: workspace network interfaces and the team's workspace storage", t.Name),
 		AssumeRolePolicy: pulumi.String(trust),
 		Tags:             t.Tags.StringMap(),
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return nil, err
 	}
 	team := t.Name
-	servicePolicy, err := iam.NewRolePolicy(b.ctx, prefix+"-studio-service", &iam.RolePolicyArgs{
+	servicePolicy, err := iam.NewRolePolicy(b.Ctx, prefix+"-studio-service", &iam.RolePolicyArgs{
 		Role:   serviceRole.ID(),
 		Policy: b.document(nil, func(s PolicyScope, _ []string) iamdoc.Document { return StudioServicePolicy(s, team) }),
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return nil, err
 	}
@@ -482,7 +482,7 @@ func (b *builder) teamStudio(t Team, userRoleArn pulumi.StringPtrInput, userDeps
 	}
 	b.studioServiceRoles[t.Name] = serviceRole
 
-	studio, err := emr.NewStudio(b.ctx, prefix, &emr.StudioArgs{
+	studio, err := emr.NewStudio(b.Ctx, prefix, &emr.StudioArgs{
 		Name:                     pulumi.String(b.args.Name("studio", t.Name)),
 		Description:              pulumi.Sprintf("AI Factory analytics studio of team %s (%s)", t.Name, b.args.Environment),
 		AuthMode:                 pulumi.String(string(b.args.authMode())),
@@ -497,7 +497,7 @@ func (b *builder) teamStudio(t Team, userRoleArn pulumi.StringPtrInput, userDeps
 		// its service role reach no other team's workspaces.
 		DefaultS3Location: pulumi.Sprintf("s3://%s/%s", b.args.DataBucketName, TeamStudioStoragePrefix(t.Name)),
 		Tags:              t.Tags.StringMap(),
-	}, b.parent, pulumi.DependsOn(append([]pulumi.Resource{servicePolicy}, userDeps...)))
+	}, b.Parent, pulumi.DependsOn(append([]pulumi.Resource{servicePolicy}, userDeps...)))
 	if err != nil {
 		return nil, err
 	}

@@ -17,12 +17,12 @@ import (
 // one team's nodes can neither read another team's data nor reach its
 // clusters.
 func (b *builder) teamInfrastructure(t Team) error {
-	prefix := fmt.Sprintf("%s-%s", b.name, t.Name)
+	prefix := b.Child(t.Name)
 	trust, err := EC2TrustPolicy(b.args.Scope).JSON()
 	if err != nil {
 		return err
 	}
-	role, err := iam.NewRole(b.ctx, prefix+"-nodes", &iam.RoleArgs{
+	role, err := iam.NewRole(b.Ctx, prefix+"-nodes", &iam.RoleArgs{
 		// A fixed name, so the data key's policy can admit the nodes'
 		// direct use of it (local disk encryption) before the role exists.
 		Name:                pulumi.String(NodeRoleName(b.args.Scope, t.Name)),
@@ -30,24 +30,24 @@ func (b *builder) teamInfrastructure(t Team) error {
 		AssumeRolePolicy:    pulumi.String(trust),
 		PermissionsBoundary: b.boundaryArn,
 		Tags:                t.Tags.StringMap(),
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return err
 	}
 	team := t.Name
-	policy, err := iam.NewRolePolicy(b.ctx, prefix+"-nodes", &iam.RolePolicyArgs{
+	policy, err := iam.NewRolePolicy(b.Ctx, prefix+"-nodes", &iam.RolePolicyArgs{
 		Role: role.ID(),
 		Policy: b.document([]pulumi.StringInput{t.AccessPointArn}, func(s PolicyScope, v []string) iamdoc.Document {
 			return InstanceRolePolicy(s, team, v[0])
 		}),
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return err
 	}
-	profile, err := iam.NewInstanceProfile(b.ctx, prefix+"-nodes", &iam.InstanceProfileArgs{
+	profile, err := iam.NewInstanceProfile(b.Ctx, prefix+"-nodes", &iam.InstanceProfileArgs{
 		Role: role.Name,
 		Tags: t.Tags.StringMap(),
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func (b *builder) teamAccess(studios map[string]*emr.Studio) (pulumi.StringMap, 
 	for _, t := range b.args.Teams {
 		team := t.Name
 		studio := studios[team]
-		policy, err := iam.NewPolicy(b.ctx, fmt.Sprintf("%s-%s-studio", b.name, team), &iam.PolicyArgs{
+		policy, err := iam.NewPolicy(b.Ctx, fmt.Sprintf("%s-%s-studio", b.Name, team), &iam.PolicyArgs{
 			Description: pulumi.Sprintf("EMR Studio access of team %s: its Studio, workspaces, clusters, data and logs", team),
 			Policy: b.document([]pulumi.StringInput{b.studioServiceRoles[team].Arn, studio.Arn, t.AccessPointArn}, func(s PolicyScope, v []string) iamdoc.Document {
 				u := StudioUser{Team: team, StudioServiceRoleArns: []string{v[0]}, AccessPointArn: v[2]}
@@ -94,29 +94,29 @@ func (b *builder) teamAccess(studios map[string]*emr.Studio) (pulumi.StringMap, 
 				return StudioUserPolicy(s, u)
 			}),
 			Tags: t.Tags.StringMap(),
-		}, b.parent)
+		}, b.Parent)
 		if err != nil {
 			return nil, err
 		}
 		arns[team] = policy.Arn
 		for _, id := range t.Identities {
-			resourceName := fmt.Sprintf("%s-%s-%s-%s", b.name, team, strings.ToLower(string(id.Type)), id.Name)
+			resourceName := fmt.Sprintf("%s-%s-%s-%s", b.Name, team, strings.ToLower(string(id.Type)), id.Name)
 			switch {
 			case mode == AuthSSO:
-				_, err = emr.NewStudioSessionMapping(b.ctx, resourceName, &emr.StudioSessionMappingArgs{
+				_, err = emr.NewStudioSessionMapping(b.Ctx, resourceName, &emr.StudioSessionMappingArgs{
 					StudioId:         studio.ID(),
 					IdentityType:     pulumi.String(string(id.Type)),
 					IdentityName:     pulumi.String(id.Name),
 					SessionPolicyArn: policy.Arn,
-				}, b.parent)
+				}, b.Parent)
 			case id.Type == IdentityRole:
-				_, err = iam.NewRolePolicyAttachment(b.ctx, resourceName, &iam.RolePolicyAttachmentArgs{
+				_, err = iam.NewRolePolicyAttachment(b.Ctx, resourceName, &iam.RolePolicyAttachmentArgs{
 					Role: pulumi.String(id.Name), PolicyArn: policy.Arn,
-				}, b.parent)
+				}, b.Parent)
 			default:
-				_, err = iam.NewGroupPolicyAttachment(b.ctx, resourceName, &iam.GroupPolicyAttachmentArgs{
+				_, err = iam.NewGroupPolicyAttachment(b.Ctx, resourceName, &iam.GroupPolicyAttachmentArgs{
 					Group: pulumi.String(id.Name), PolicyArn: policy.Arn,
-				}, b.parent)
+				}, b.Parent)
 			}
 			if err != nil {
 				return nil, err

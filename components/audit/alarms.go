@@ -23,23 +23,23 @@ func (b *builder) topic() (pulumi.StringOutput, error) {
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
-	topic, err := sns.NewTopic(b.ctx, b.child("alarms"), &sns.TopicArgs{
+	topic, err := sns.NewTopic(b.Ctx, b.Child("alarms"), &sns.TopicArgs{
 		Name:           pulumi.String(TopicName(a.Scope)),
 		DisplayName:    pulumi.String("AI Factory audit alarm"),
 		KmsMasterKeyId: a.LogsKeyArn,
 		Policy:         pulumi.String(policy),
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return pulumi.StringOutput{}, err
 	}
 	// The ARN follows from the name, as the topic policy already names it.
 	arn := topic.Name.ApplyT(func(string) string { return TopicARN(a.Scope) }).(pulumi.StringOutput)
 	for i, e := range a.AlarmEmails {
-		if _, err := sns.NewTopicSubscription(b.ctx, fmt.Sprintf("%s-%d", b.child("alarms"), i), &sns.TopicSubscriptionArgs{
+		if _, err := sns.NewTopicSubscription(b.Ctx, fmt.Sprintf("%s-%d", b.Child("alarms"), i), &sns.TopicSubscriptionArgs{
 			Topic:    topic.Arn,
 			Protocol: pulumi.String("email"),
 			Endpoint: pulumi.String(e),
-		}, b.parent); err != nil {
+		}, b.Parent); err != nil {
 			return pulumi.StringOutput{}, err
 		}
 	}
@@ -53,7 +53,7 @@ func (b *builder) alarms(logGroup *cloudwatch.LogGroup, topic pulumi.StringOutpu
 	a := b.a
 	var names pulumi.StringArray
 	for _, e := range spec.Events {
-		if _, err := cloudwatch.NewLogMetricFilter(b.ctx, b.child(e.Name), &cloudwatch.LogMetricFilterArgs{
+		if _, err := cloudwatch.NewLogMetricFilter(b.Ctx, b.Child(e.Name), &cloudwatch.LogMetricFilterArgs{
 			Name:         pulumi.String(AlarmName(a.Scope, e.Name)),
 			LogGroupName: logGroup.Name,
 			Pattern:      pulumi.String(e.Pattern),
@@ -64,14 +64,14 @@ func (b *builder) alarms(logGroup *cloudwatch.LogGroup, topic pulumi.StringOutpu
 				// No events is a count of zero, not missing data.
 				DefaultValue: pulumi.String("0"),
 			},
-		}, b.parent); err != nil {
+		}, b.Parent); err != nil {
 			return nil, err
 		}
 		description := e.Description
 		if e.CIS != "" {
 			description += " (Security Hub " + e.CIS + ")"
 		}
-		alarm, err := cloudwatch.NewMetricAlarm(b.ctx, b.child(e.Name), &cloudwatch.MetricAlarmArgs{
+		alarm, err := cloudwatch.NewMetricAlarm(b.Ctx, b.Child(e.Name), &cloudwatch.MetricAlarmArgs{
 			Name:               pulumi.String(AlarmName(a.Scope, e.Name)),
 			AlarmDescription:   pulumi.String(description),
 			Namespace:          pulumi.String(MetricNamespace(a.Scope)),
@@ -83,7 +83,7 @@ func (b *builder) alarms(logGroup *cloudwatch.LogGroup, topic pulumi.StringOutpu
 			EvaluationPeriods:  pulumi.Int(1),
 			TreatMissingData:   pulumi.String("notBreaching"),
 			AlarmActions:       b.alarmActions(topic),
-		}, b.parent)
+		}, b.Parent)
 		if err != nil {
 			return nil, err
 		}

@@ -30,6 +30,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/aifactory/platform/components/audit/spec"
+	"github.com/aifactory/platform/components/internal/build"
 	"github.com/aifactory/platform/components/scope"
 )
 
@@ -111,7 +112,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := ctx.RegisterComponentResource(Type, name, c, opts...); err != nil {
 		return nil, err
 	}
-	b := &builder{ctx: ctx, name: name, a: &a, parent: pulumi.Parent(c)}
+	b := &builder{Builder: build.New(ctx, name, c, a.Protect), a: &a}
 
 	bucket, err := b.bucket()
 	if err != nil {
@@ -155,23 +156,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 
 // builder carries what every resource file needs.
 type builder struct {
-	ctx    *pulumi.Context
-	name   string
-	a      *Args
-	parent pulumi.ResourceOption
-}
-
-// child names a child resource "<component>-<part>".
-func (b *builder) child(part string) string { return b.name + "-" + part }
-
-// protect is the options of the stateful resources: protected when
-// Args.Protect is set.
-func (b *builder) protect() []pulumi.ResourceOption {
-	opts := []pulumi.ResourceOption{b.parent}
-	if b.a.Protect {
-		opts = append(opts, pulumi.Protect(true), pulumi.RetainOnDelete(true))
-	}
-	return opts
+	build.Builder
+	a *Args
 }
 
 // ControlTags are the tags a Config rule carries: the catalogue control it

@@ -59,8 +59,8 @@ func (b *builder) compliance(bkt *bucket, topic pulumi.StringOutput) (pulumi.Str
 		} else {
 			ruleArgs.Scope = &cfg.RuleScopeArgs{ComplianceResourceTypes: pulumi.ToStringArray(r.ResourceTypes)}
 		}
-		if _, err := cfg.NewRule(b.ctx, b.child(strings.TrimPrefix(name, a.Prefix+"-")), ruleArgs,
-			b.parent, pulumi.DependsOn(ruleDeps)); err != nil {
+		if _, err := cfg.NewRule(b.Ctx, b.Child(strings.TrimPrefix(name, a.Prefix+"-")), ruleArgs,
+			b.Parent, pulumi.DependsOn(ruleDeps)); err != nil {
 			return nil, err
 		}
 		names[name] = pulumi.String(r.Control + " " + r.Identifier)
@@ -137,31 +137,31 @@ func (b *builder) recorder(bkt *bucket) (pulumi.Resource, error) {
 	if err != nil {
 		return nil, err
 	}
-	role, err := iam.NewRole(b.ctx, b.child("config-recorder"), &iam.RoleArgs{
+	role, err := iam.NewRole(b.Ctx, b.Child("config-recorder"), &iam.RoleArgs{
 		Name:             pulumi.String(RecorderRoleName(a.Scope)),
 		Description:      pulumi.String("AWS Config records the platform's resources and delivers their history to the audit bucket"),
 		AssumeRolePolicy: pulumi.String(trust),
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := iam.NewRolePolicyAttachment(b.ctx, b.child("config-recorder"), &iam.RolePolicyAttachmentArgs{
+	if _, err := iam.NewRolePolicyAttachment(b.Ctx, b.Child("config-recorder"), &iam.RolePolicyAttachmentArgs{
 		Role:      role.Name,
 		PolicyArn: pulumi.String(a.ManagedPolicyARN(ConfigRolePolicy)),
-	}, b.parent); err != nil {
+	}, b.Parent); err != nil {
 		return nil, err
 	}
 	policy := a.LogsKeyArn.ToStringOutput().ApplyT(func(key string) (string, error) {
 		return RecorderPolicy(a.Scope, key).JSON()
 	}).(pulumi.StringOutput)
-	rolePolicy, err := iam.NewRolePolicy(b.ctx, b.child("config-recorder"), &iam.RolePolicyArgs{
+	rolePolicy, err := iam.NewRolePolicy(b.Ctx, b.Child("config-recorder"), &iam.RolePolicyArgs{
 		Role:   role.Name,
 		Policy: policy,
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return nil, err
 	}
-	recorder, err := cfg.NewRecorder(b.ctx, b.child("config"), &cfg.RecorderArgs{
+	recorder, err := cfg.NewRecorder(b.Ctx, b.Child("config"), &cfg.RecorderArgs{
 		Name:    pulumi.String(RecorderName(a.Scope)),
 		RoleArn: role.Arn,
 		RecordingGroup: &cfg.RecorderRecordingGroupArgs{
@@ -172,11 +172,11 @@ func (b *builder) recorder(bkt *bucket) (pulumi.Resource, error) {
 				&cfg.RecorderRecordingGroupRecordingStrategyArgs{UseOnly: pulumi.String("INCLUSION_BY_RESOURCE_TYPES")},
 			},
 		},
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return nil, err
 	}
-	channel, err := cfg.NewDeliveryChannel(b.ctx, b.child("config"), &cfg.DeliveryChannelArgs{
+	channel, err := cfg.NewDeliveryChannel(b.Ctx, b.Child("config"), &cfg.DeliveryChannelArgs{
 		Name:         pulumi.String(RecorderName(a.Scope)),
 		S3BucketName: bkt.res.Bucket,
 		S3KeyPrefix:  pulumi.String(ConfigPrefix),
@@ -184,14 +184,14 @@ func (b *builder) recorder(bkt *bucket) (pulumi.Resource, error) {
 		SnapshotDeliveryProperties: &cfg.DeliveryChannelSnapshotDeliveryPropertiesArgs{
 			DeliveryFrequency: pulumi.String(DeliveryFrequency),
 		},
-	}, b.parent, pulumi.DependsOn([]pulumi.Resource{recorder, rolePolicy, bkt.policy, bkt.lock}))
+	}, b.Parent, pulumi.DependsOn([]pulumi.Resource{recorder, rolePolicy, bkt.policy, bkt.lock}))
 	if err != nil {
 		return nil, err
 	}
-	return cfg.NewRecorderStatus(b.ctx, b.child("config"), &cfg.RecorderStatusArgs{
+	return cfg.NewRecorderStatus(b.Ctx, b.Child("config"), &cfg.RecorderStatusArgs{
 		Name:      recorder.Name,
 		IsEnabled: pulumi.Bool(true),
-	}, b.parent, pulumi.DependsOn([]pulumi.Resource{channel}))
+	}, b.Parent, pulumi.DependsOn([]pulumi.Resource{channel}))
 }
 
 // noncompliance routes every NON_COMPLIANT evaluation of the platform's
@@ -224,11 +224,11 @@ func (b *builder) noncompliance(topic pulumi.StringOutput) error {
 		{"noncompliant-log-bucket", LogBucketComplianceRuleName(a.Scope),
 			"NON_COMPLIANT evaluations of the access log bucket, but for " + kmsRule + ": S3 log delivery supports only SSE-S3"},
 	} {
-		er, err := cloudwatch.NewEventRule(b.ctx, b.child(rule.part), &cloudwatch.EventRuleArgs{
+		er, err := cloudwatch.NewEventRule(b.Ctx, b.Child(rule.part), &cloudwatch.EventRuleArgs{
 			Name:         pulumi.String(rule.name),
 			Description:  pulumi.String(rule.description),
 			EventPattern: patterns.Index(pulumi.Int(i)),
-		}, b.parent)
+		}, b.Parent)
 		if err != nil {
 			return err
 		}
@@ -240,12 +240,12 @@ func (b *builder) noncompliance(topic pulumi.StringOutput) error {
 			{"audit-topic", rule.part, topic},
 			{"platform-topic", rule.part + "-platform", a.PlatformTopicArn},
 		} {
-			if _, err := cloudwatch.NewEventTarget(b.ctx, b.child(target.part), &cloudwatch.EventTargetArgs{
+			if _, err := cloudwatch.NewEventTarget(b.Ctx, b.Child(target.part), &cloudwatch.EventTargetArgs{
 				Rule:             er.Name,
 				TargetId:         pulumi.String(target.id),
 				Arn:              target.arn,
 				InputTransformer: noticeTransformer(),
-			}, b.parent); err != nil {
+			}, b.Parent); err != nil {
 				return err
 			}
 		}
@@ -267,7 +267,7 @@ func (b *builder) noncompliance(topic pulumi.StringOutput) error {
 		Label:      pulumi.String("Non-compliance notices not delivered"),
 		ReturnData: pulumi.Bool(true),
 	})
-	_, err := cloudwatch.NewMetricAlarm(b.ctx, b.child("noncompliance-undelivered"), &cloudwatch.MetricAlarmArgs{
+	_, err := cloudwatch.NewMetricAlarm(b.Ctx, b.Child("noncompliance-undelivered"), &cloudwatch.MetricAlarmArgs{
 		Name: pulumi.String(UndeliveredAlarmName(a.Scope)),
 		AlarmDescription: pulumi.String("EventBridge could not deliver a NON_COMPLIANT evaluation of the platform's AWS Config rules to the audit or the platform topic. " +
 			"See the rules' compliance in the AWS Config console."),
@@ -277,7 +277,7 @@ func (b *builder) noncompliance(topic pulumi.StringOutput) error {
 		EvaluationPeriods:  pulumi.Int(1),
 		TreatMissingData:   pulumi.String("notBreaching"),
 		AlarmActions:       b.alarmActions(topic),
-	}, b.parent)
+	}, b.Parent)
 	return err
 }
 

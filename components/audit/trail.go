@@ -13,11 +13,11 @@ import (
 // object-level events of the data and model buckets.
 func (b *builder) trail(bkt *bucket) (*cloudtrail.Trail, *cloudwatch.LogGroup, error) {
 	a := b.a
-	logGroup, err := cloudwatch.NewLogGroup(b.ctx, b.child("trail"), &cloudwatch.LogGroupArgs{
+	logGroup, err := cloudwatch.NewLogGroup(b.Ctx, b.Child("trail"), &cloudwatch.LogGroupArgs{
 		Name:            pulumi.String(LogGroupName(a.Scope)),
 		KmsKeyId:        a.LogsKeyArn,
 		RetentionInDays: pulumi.Int(a.LogRetentionDays),
-	}, b.protect()...)
+	}, b.Protect()...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -25,11 +25,11 @@ func (b *builder) trail(bkt *bucket) (*cloudtrail.Trail, *cloudwatch.LogGroup, e
 	if err != nil {
 		return nil, nil, err
 	}
-	role, err := iam.NewRole(b.ctx, b.child("trail-logs"), &iam.RoleArgs{
+	role, err := iam.NewRole(b.Ctx, b.Child("trail-logs"), &iam.RoleArgs{
 		Name:             pulumi.String(TrailLogsRoleName(a.Scope)),
 		Description:      pulumi.String("CloudTrail delivers the platform's trail to its CloudWatch log group"),
 		AssumeRolePolicy: pulumi.String(trust),
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -37,10 +37,10 @@ func (b *builder) trail(bkt *bucket) (*cloudtrail.Trail, *cloudwatch.LogGroup, e
 	if err != nil {
 		return nil, nil, err
 	}
-	rolePolicy, err := iam.NewRolePolicy(b.ctx, b.child("trail-logs"), &iam.RolePolicyArgs{
+	rolePolicy, err := iam.NewRolePolicy(b.Ctx, b.Child("trail-logs"), &iam.RolePolicyArgs{
 		Role:   role.Name,
 		Policy: pulumi.String(policy),
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -52,7 +52,7 @@ func (b *builder) trail(bkt *bucket) (*cloudtrail.Trail, *cloudwatch.LogGroup, e
 		}
 		return out
 	}).(pulumi.StringArrayOutput)
-	trail, err := cloudtrail.NewTrail(b.ctx, b.child("trail"), &cloudtrail.TrailArgs{
+	trail, err := cloudtrail.NewTrail(b.Ctx, b.Child("trail"), &cloudtrail.TrailArgs{
 		Name:                       pulumi.String(TrailName(a.Scope)),
 		S3BucketName:               bkt.res.Bucket,
 		S3KeyPrefix:                pulumi.String(TrailPrefix),
@@ -80,7 +80,7 @@ func (b *builder) trail(bkt *bucket) (*cloudtrail.Trail, *cloudwatch.LogGroup, e
 				},
 			},
 		},
-	}, append(b.protect(), pulumi.DependsOn([]pulumi.Resource{bkt.policy, bkt.lock, rolePolicy}))...)
+	}, append(b.Protect(), pulumi.DependsOn([]pulumi.Resource{bkt.policy, bkt.lock, rolePolicy}))...)
 	if err != nil {
 		return nil, nil, err
 	}

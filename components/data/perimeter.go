@@ -17,6 +17,9 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/aifactory/platform/components/internal/build"
+	"github.com/aifactory/platform/components/internal/s3bucket"
 )
 
 // Type is the component's type token.
@@ -87,7 +90,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := ctx.RegisterComponentResource(Type, name, p, opts...); err != nil {
 		return nil, err
 	}
-	b := builder{ctx: ctx, name: name, args: &a, parent: pulumi.Parent(p)}
+	b := builder{Builder: build.New(ctx, name, p, a.Protect), args: &a}
 
 	// S3 server access logging supports only SSE-S3 (AES256) as the default
 	// encryption of the destination bucket; AWS documents SSE-KMS as not
@@ -101,21 +104,15 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	}, s3.BucketLifecycleConfigurationV2RuleArray{&s3.BucketLifecycleConfigurationV2RuleArgs{
 		Id:         pulumi.String("expire-access-logs"),
 		Status:     pulumi.String("Enabled"),
-		Filter:     &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
+		Filter:     s3bucket.Everything(),
 		Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(a.AccessLogRetentionDays)},
 	}})
 	if err != nil {
 		return nil, err
 	}
-	kmsEncryption := &s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
-		ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
-			SseAlgorithm:   pulumi.String("aws:kms"),
-			KmsMasterKeyId: a.DataKeyArn,
-		},
-		// One data key per bucket instead of a KMS call per object: cheaper
-		// and far below KMS request quotas for training jobs.
-		BucketKeyEnabled: pulumi.Bool(true),
-	}
+	// A bucket key (s3bucket.KMSEncryption) keeps training jobs far below
+	// KMS request quotas.
+	kmsEncryption := s3bucket.KMSEncryption(a.DataKeyArn)
 	dataBucket, err := b.bucket(DataPurpose, kmsEncryption, captureExpiry(&a))
 	if err != nil {
 		return nil, err
@@ -125,16 +122,10 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 
-	appLogs, err := b.bucket(AppLogsPurpose, &s3.BucketServerSideEncryptionConfigurationV2RuleArgs{
-		ApplyServerSideEncryptionByDefault: &s3.BucketServerSideEncryptionConfigurationV2RuleApplyServerSideEncryptionByDefaultArgs{
-			SseAlgorithm:   pulumi.String("aws:kms"),
-			KmsMasterKeyId: a.LogsKeyArn,
-		},
-		BucketKeyEnabled: pulumi.Bool(true),
-	}, s3.BucketLifecycleConfigurationV2RuleArray{&s3.BucketLifecycleConfigurationV2RuleArgs{
+	appLogs, err := b.bucket(AppLogsPurpose, s3bucket.KMSEncryption(a.LogsKeyArn), s3.BucketLifecycleConfigurationV2RuleArray{&s3.BucketLifecycleConfigurationV2RuleArgs{
 		Id:         pulumi.String("expire-application-logs"),
 		Status:     pulumi.String("Enabled"),
-		Filter:     &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")},
+		Filter:     s3bucket.Everything(),
 		Expiration: &s3.BucketLifecycleConfigurationV2RuleExpirationArgs{Days: pulumi.Int(a.AccessLogRetentionDays)},
 	}})
 	if err != nil {
@@ -176,11 +167,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	// The log bucket itself is not logged: logging it into itself would
 	// write logs about logs without end.
 	for _, src := range []*bucket{dataBucket, models, appLogs} {
-		if _, err := s3.NewBucketLoggingV2(ctx, fmt.Sprintf("%s-%s", name, src.purpose), &s3.BucketLoggingV2Args{
-			Bucket:       src.res.ID(),
-			TargetBucket: logs.res.ID(),
-			TargetPrefix: pulumi.String(src.purpose + "/"),
-		}, b.parent, pulumi.DependsOn([]pulumi.Resource{logPolicy})); err != nil {
+		if _, err := src.Logging(logs.Resource.ID(), src.purpose+"/", pulumi.DependsOn([]pulumi.Resource{logPolicy})); err != nil {
 			return nil, err
 		}
 	}
@@ -190,14 +177,14 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 		return nil, err
 	}
 
-	p.DataBucketName = dataBucket.res.Bucket
-	p.DataBucketArn = dataBucket.res.Arn
-	p.ModelsBucketName = models.res.Bucket
-	p.ModelsBucketArn = models.res.Arn
-	p.LogBucketName = logs.res.Bucket
-	p.LogBucketArn = logs.res.Arn
-	p.AppLogBucketName = appLogs.res.Bucket
-	p.AppLogBucketArn = appLogs.res.Arn
+	p.DataBucketName = dataBucket.Resource.Bucket
+	p.DataBucketArn = dataBucket.Resource.Arn
+	p.ModelsBucketName = models.Resource.Bucket
+	p.ModelsBucketArn = models.Resource.Arn
+	p.LogBucketName = logs.Resource.Bucket
+	p.LogBucketArn = logs.Resource.Arn
+	p.AppLogBucketName = appLogs.Resource.Bucket
+	p.AppLogBucketArn = appLogs.Resource.Arn
 	p.AccessPointArns = arns.ToStringMapOutput()
 	p.AccessPointAliases = aliases.ToStringMapOutput()
 	if err := ctx.RegisterResourceOutputs(p, pulumi.Map{
@@ -217,20 +204,18 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	return p, nil
 }
 
+// builder carries what every resource file needs.
 type builder struct {
-	ctx    *pulumi.Context
-	name   string
-	args   *Args
-	parent pulumi.ResourceOption
+	build.Builder
+	args *Args
 }
 
+// bucket is a hardened bucket with its purpose and its ARN, known from
+// its name.
 type bucket struct {
 	purpose string
 	arn     string
-	res     *s3.BucketV2
-	// publicAccessBlock is applied before the bucket policy: S3 rejects
-	// concurrent changes to the two.
-	publicAccessBlock *s3.BucketPublicAccessBlock
+	*s3bucket.Bucket
 }
 
 // bucket creates one bucket with the guardrails every bucket shares, plus
@@ -240,80 +225,31 @@ func (b *builder) bucket(purpose string, encryption *s3.BucketServerSideEncrypti
 ) (*bucket, error) {
 	a := b.args
 	bucketName := a.BucketName(purpose)
-	resName := fmt.Sprintf("%s-%s", b.name, purpose)
-	bucketOpts := []pulumi.ResourceOption{b.parent}
-	if a.Protect {
-		bucketOpts = append(bucketOpts, pulumi.Protect(true), pulumi.RetainOnDelete(true))
-	}
-	res, err := s3.NewBucketV2(b.ctx, resName, &s3.BucketV2Args{
-		Bucket:       pulumi.String(bucketName),
-		ForceDestroy: pulumi.Bool(a.ForceDestroy),
-		Tags:         pulumi.StringMap{"purpose": pulumi.String(purpose)},
-	}, bucketOpts...)
-	if err != nil {
-		return nil, err
-	}
-	id := res.ID()
-
-	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(b.ctx, resName, &s3.BucketServerSideEncryptionConfigurationV2Args{
-		Bucket: id,
-		Rules:  s3.BucketServerSideEncryptionConfigurationV2RuleArray{encryption},
-	}, b.parent); err != nil {
-		return nil, err
-	}
-	if _, err := s3.NewBucketVersioningV2(b.ctx, resName, &s3.BucketVersioningV2Args{
-		Bucket: id,
-		VersioningConfiguration: &s3.BucketVersioningV2VersioningConfigurationArgs{
-			Status: pulumi.String("Enabled"),
-		},
-	}, b.parent); err != nil {
-		return nil, err
-	}
-	pab, err := s3.NewBucketPublicAccessBlock(b.ctx, resName, &s3.BucketPublicAccessBlockArgs{
-		Bucket:                id,
-		BlockPublicAcls:       pulumi.Bool(true),
-		BlockPublicPolicy:     pulumi.Bool(true),
-		IgnorePublicAcls:      pulumi.Bool(true),
-		RestrictPublicBuckets: pulumi.Bool(true),
-	}, b.parent)
-	if err != nil {
-		return nil, err
-	}
-	// BucketOwnerEnforced disables ACLs: the account owns every object,
-	// whoever writes it, and access is decided by policies alone. Log
-	// delivery is granted by the log bucket's policy, not by an ACL.
-	if _, err := s3.NewBucketOwnershipControls(b.ctx, resName, &s3.BucketOwnershipControlsArgs{
-		Bucket: id,
-		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
-	}, b.parent); err != nil {
-		return nil, err
-	}
-	everything := &s3.BucketLifecycleConfigurationV2RuleFilterArgs{Prefix: pulumi.String("")}
 	rules := append(s3.BucketLifecycleConfigurationV2RuleArray{
 		&s3.BucketLifecycleConfigurationV2RuleArgs{
 			Id:     pulumi.String("expire-noncurrent-versions"),
 			Status: pulumi.String("Enabled"),
-			Filter: everything,
+			Filter: s3bucket.Everything(),
 			NoncurrentVersionExpiration: &s3.BucketLifecycleConfigurationV2RuleNoncurrentVersionExpirationArgs{
 				NoncurrentDays: pulumi.Int(a.NoncurrentVersionExpirationDays),
 			},
 		},
-		&s3.BucketLifecycleConfigurationV2RuleArgs{
-			Id:     pulumi.String("abort-incomplete-multipart-uploads"),
-			Status: pulumi.String("Enabled"),
-			Filter: everything,
-			AbortIncompleteMultipartUpload: &s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{
-				DaysAfterInitiation: pulumi.Int(a.AbortIncompleteMultipartDays),
-			},
-		},
+		s3bucket.AbortIncompleteUploads(a.AbortIncompleteMultipartDays),
 	}, extraRules...)
-	if _, err := s3.NewBucketLifecycleConfigurationV2(b.ctx, resName, &s3.BucketLifecycleConfigurationV2Args{
-		Bucket: id,
-		Rules:  rules,
-	}, b.parent); err != nil {
+	hardened, err := s3bucket.New(b.Ctx, b.Child(purpose), s3bucket.Spec{
+		Bucket: &s3.BucketV2Args{
+			Bucket:       pulumi.String(bucketName),
+			ForceDestroy: pulumi.Bool(a.ForceDestroy),
+			Tags:         pulumi.StringMap{"purpose": pulumi.String(purpose)},
+		},
+		Options:    b.Protect(),
+		Encryption: encryption,
+		Lifecycle:  rules,
+	}, b.Parent)
+	if err != nil {
 		return nil, err
 	}
-	return &bucket{purpose: purpose, arn: a.BucketARN(bucketName), res: res, publicAccessBlock: pab}, nil
+	return &bucket{purpose: purpose, arn: a.BucketARN(bucketName), Bucket: hardened}, nil
 }
 
 // policy attaches the bucket's policy. The endpoint ids are usually outputs
@@ -322,15 +258,12 @@ func (b *builder) bucket(purpose string, encryption *s3.BucketServerSideEncrypti
 func (b *builder) policy(target *bucket, spec BucketPolicySpec) (*s3.BucketPolicy, error) {
 	doc := b.args.VpcEndpointIDs.ToStringArrayOutput().ApplyT(func(ids []string) (string, error) {
 		if len(ids) == 0 {
-			return "", fmt.Errorf("data %q: VpcEndpointIDs is empty; pass at least the S3 gateway endpoint, or no object could ever be reached", b.name)
+			return "", fmt.Errorf("data %q: VpcEndpointIDs is empty; pass at least the S3 gateway endpoint, or no object could ever be reached", b.Name)
 		}
 		spec.EndpointIDs = ids
 		return BucketPolicy(spec).JSON()
 	}).(pulumi.StringOutput)
-	return s3.NewBucketPolicy(b.ctx, fmt.Sprintf("%s-%s", b.name, target.purpose), &s3.BucketPolicyArgs{
-		Bucket: target.res.ID(),
-		Policy: doc,
-	}, b.parent, pulumi.DependsOn([]pulumi.Resource{target.publicAccessBlock}))
+	return target.Policy(doc)
 }
 
 // accessPoints creates one access point per team on the data bucket.
@@ -358,14 +291,14 @@ func (b *builder) accessPoints(data *bucket) (pulumi.StringMap, pulumi.StringMap
 			policy = team.RoleArn.ToStringOutput().ApplyT(func(role string) (string, error) {
 				if !roleArnPattern.MatchString(role) {
 					return "", fmt.Errorf("data %q: team %q: RoleArn %q is not an IAM role ARN; only a role may be granted a team's access point",
-						b.name, teamName, role)
+						b.Name, teamName, role)
 				}
 				return AccessPointPolicy(a.Scope, teamName, role).JSON()
 			}).(pulumi.StringOutput)
 		}
-		ap, err := s3.NewAccessPoint(b.ctx, fmt.Sprintf("%s-%s", b.name, team.Name), &s3.AccessPointArgs{
+		ap, err := s3.NewAccessPoint(b.Ctx, b.Child(team.Name), &s3.AccessPointArgs{
 			Name:   pulumi.String(apName),
-			Bucket: data.res.Bucket,
+			Bucket: data.Resource.Bucket,
 			// The policy names this account in the ARN, so the access point
 			// must be created in it, whatever the provider's credentials.
 			AccountId:        pulumi.String(a.AccountID),
@@ -377,7 +310,7 @@ func (b *builder) accessPoints(data *bucket) (pulumi.StringMap, pulumi.StringMap
 				RestrictPublicBuckets: pulumi.Bool(true),
 			},
 			Policy: policy,
-		}, b.parent)
+		}, b.Parent)
 		if err != nil {
 			return nil, nil, err
 		}

@@ -79,19 +79,19 @@ func (b *builder) roles() (task, execution *iam.Role, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	task, err = iam.NewRole(b.ctx, b.child("task"), &iam.RoleArgs{
+	task, err = iam.NewRole(b.Ctx, b.Child("task"), &iam.RoleArgs{
 		Name:             pulumi.String(TaskRoleName(a.Scope)),
 		Description:      pulumi.String("Weekly jackpot optimiser task: reads its inputs through its access point, writes its outputs, reads the cash secret"),
 		AssumeRolePolicy: pulumi.String(trust),
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return nil, nil, err
 	}
-	execution, err = iam.NewRole(b.ctx, b.child("execution"), &iam.RoleArgs{
+	execution, err = iam.NewRole(b.Ctx, b.Child("execution"), &iam.RoleArgs{
 		Name:             pulumi.String(ExecutionRoleName(a.Scope)),
 		Description:      pulumi.String("ECS agent for the weekly jackpot optimiser: pulls its image, writes its logs"),
 		AssumeRolePolicy: pulumi.String(trust),
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -99,10 +99,10 @@ func (b *builder) roles() (task, execution *iam.Role, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := iam.NewRolePolicy(b.ctx, b.child("execution"), &iam.RolePolicyArgs{
+	if _, err := iam.NewRolePolicy(b.Ctx, b.Child("execution"), &iam.RolePolicyArgs{
 		Role:   execution.ID(),
 		Policy: pulumi.String(policy),
-	}, b.parent); err != nil {
+	}, b.Parent); err != nil {
 		return nil, nil, err
 	}
 	return task, execution, nil
@@ -122,15 +122,15 @@ func (b *builder) compute(task, execution *iam.Role, in *pipelineInputs) (*compu
 		}
 		return doc.JSON()
 	}).(pulumi.StringOutput)
-	taskPolicyRes, err := iam.NewRolePolicy(b.ctx, b.child("task"), &iam.RolePolicyArgs{
+	taskPolicyRes, err := iam.NewRolePolicy(b.Ctx, b.Child("task"), &iam.RolePolicyArgs{
 		Role:   task.ID(),
 		Policy: taskPolicy,
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return nil, err
 	}
 
-	cluster, err := ecs.NewCluster(b.ctx, b.child("cluster"), &ecs.ClusterArgs{
+	cluster, err := ecs.NewCluster(b.Ctx, b.Child("cluster"), &ecs.ClusterArgs{
 		Name: pulumi.String(ClusterName(a.Scope)),
 		Settings: ecs.ClusterSettingArray{&ecs.ClusterSettingArgs{
 			Name: pulumi.String("containerInsights"), Value: pulumi.String("enabled"),
@@ -143,7 +143,7 @@ func (b *builder) compute(task, execution *iam.Role, in *pipelineInputs) (*compu
 				KmsKeyId:                        a.PipelineKeyArn,
 			},
 		},
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return nil, err
 	}
@@ -163,19 +163,19 @@ func (b *builder) compute(task, execution *iam.Role, in *pipelineInputs) (*compu
 			Base:             pulumi.Int(p.Base),
 		})
 	}
-	if _, err := ecs.NewClusterCapacityProviders(b.ctx, b.child("capacity"), &ecs.ClusterCapacityProvidersArgs{
+	if _, err := ecs.NewClusterCapacityProviders(b.Ctx, b.Child("capacity"), &ecs.ClusterCapacityProvidersArgs{
 		ClusterName:                       cluster.Name,
 		CapacityProviders:                 pulumi.ToStringArray([]string{FargateSpot, Fargate}),
 		DefaultCapacityProviderStrategies: defaults,
-	}, b.parent); err != nil {
+	}, b.Parent); err != nil {
 		return nil, err
 	}
 
-	logGroup, err := cloudwatch.NewLogGroup(b.ctx, b.child("tasks"), &cloudwatch.LogGroupArgs{
+	logGroup, err := cloudwatch.NewLogGroup(b.Ctx, b.Child("tasks"), &cloudwatch.LogGroupArgs{
 		Name:            pulumi.String(TaskLogGroupName(a.Scope)),
 		KmsKeyId:        a.LogsKeyArn,
 		RetentionInDays: pulumi.Int(a.LogRetentionDays),
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +192,7 @@ func (b *builder) compute(task, execution *iam.Role, in *pipelineInputs) (*compu
 		ExecutionRoleArn: execution.Arn,
 		Container:        OptimiserContainer(img, TaskLogGroupName(a.Scope), a.Region),
 		Workload:         Workload,
-	}.New(b.ctx, b.child("task"), b.parent, pulumi.DependsOn([]pulumi.Resource{logGroup, taskPolicyRes}))
+	}.New(b.Ctx, b.Child("task"), b.Parent, pulumi.DependsOn([]pulumi.Resource{logGroup, taskPolicyRes}))
 	if err != nil {
 		return nil, err
 	}
@@ -203,7 +203,7 @@ func (b *builder) compute(task, execution *iam.Role, in *pipelineInputs) (*compu
 		EndpointsDescription: "HTTPS to the VPC interface endpoints (ECR, logs, Secrets Manager, KMS, STS)",
 		S3Description:        "HTTPS to S3 through the gateway endpoint (image layers, inputs, outputs)",
 		Name:                 a.Name("optimiser-tasks"),
-	}.New(b.ctx, b.child("tasks"), b.parent)
+	}.New(b.Ctx, b.Child("tasks"), b.Parent)
 	if err != nil {
 		return nil, err
 	}

@@ -52,7 +52,7 @@ func (b *builder) inputs(taskRole *iam.Role) (*pipelineInputs, error) {
 	policy := taskRole.Arn.ApplyT(func(role string) (string, error) {
 		return AccessPointPolicy(a.Scope, role).JSON()
 	}).(pulumi.StringOutput)
-	ap, err := s3.NewAccessPoint(b.ctx, b.child("inputs"), &s3.AccessPointArgs{
+	ap, err := s3.NewAccessPoint(b.Ctx, b.Child("inputs"), &s3.AccessPointArgs{
 		Name:   pulumi.String(a.ServiceAccessPointName(AccessPointService)),
 		Bucket: a.DataBucketName,
 		// The policy names this account in the ARN, so the access point
@@ -66,14 +66,14 @@ func (b *builder) inputs(taskRole *iam.Role) (*pipelineInputs, error) {
 			RestrictPublicBuckets: pulumi.Bool(true),
 		},
 		Policy: policy,
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return nil, err
 	}
 	in.accessPoint = ap
 
 	for _, c := range a.Countries {
-		obj, err := s3.NewBucketObjectv2(b.ctx, b.child("config-"+strings.ToLower(c.Code)), &s3.BucketObjectv2Args{
+		obj, err := s3.NewBucketObjectv2(b.Ctx, b.Child("config-"+strings.ToLower(c.Code)), &s3.BucketObjectv2Args{
 			Bucket:      a.DataBucketName,
 			Key:         pulumi.String(ConfigsPrefix + spec.ConfigFile(c.Code)),
 			Content:     pulumi.String(string(c.Config)),
@@ -83,7 +83,7 @@ func (b *builder) inputs(taskRole *iam.Role) (*pipelineInputs, error) {
 			ServerSideEncryption: pulumi.String("aws:kms"),
 			KmsKeyId:             a.DataKeyArn,
 			BucketKeyEnabled:     pulumi.Bool(true),
-		}, b.parent)
+		}, b.Parent)
 		if err != nil {
 			return nil, err
 		}
@@ -97,7 +97,7 @@ func (b *builder) inputs(taskRole *iam.Role) (*pipelineInputs, error) {
 	if a.Protect {
 		recovery = 30
 	}
-	secret, err := secretsmanager.NewSecret(b.ctx, b.child("cash"), &secretsmanager.SecretArgs{
+	secret, err := secretsmanager.NewSecret(b.Ctx, b.Child("cash"), &secretsmanager.SecretArgs{
 		Name: pulumi.String(a.CashSecretName),
 		Description: pulumi.String(fmt.Sprintf("Available cash per country for the weekly jackpot run, as JSON {\"NL\": 50000000, …}. "+
 			"Set by treasury; read only by %s.", TaskRoleName(a.Scope))),
@@ -106,7 +106,7 @@ func (b *builder) inputs(taskRole *iam.Role) (*pipelineInputs, error) {
 		// prod a deleted secret stays recoverable for 30 days.
 		RecoveryWindowInDays: pulumi.Int(recovery),
 		Policy:               secretPolicy,
-	}, b.protect()...)
+	}, b.Protect()...)
 	if err != nil {
 		return nil, err
 	}

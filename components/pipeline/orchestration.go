@@ -81,21 +81,21 @@ func (b *builder) topic(part, name, displayName string, alarmArns, emails []stri
 	if err != nil {
 		return nil, err
 	}
-	topic, err := sns.NewTopic(b.ctx, b.child(part), &sns.TopicArgs{
+	topic, err := sns.NewTopic(b.Ctx, b.Child(part), &sns.TopicArgs{
 		Name:           pulumi.String(name),
 		DisplayName:    pulumi.String(displayName),
 		KmsMasterKeyId: a.PipelineKeyArn,
 		Policy:         pulumi.String(policy),
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return nil, err
 	}
 	for i, e := range emails {
-		if _, err := sns.NewTopicSubscription(b.ctx, fmt.Sprintf("%s-%d", b.child(part), i), &sns.TopicSubscriptionArgs{
+		if _, err := sns.NewTopicSubscription(b.Ctx, fmt.Sprintf("%s-%d", b.Child(part), i), &sns.TopicSubscriptionArgs{
 			Topic:    topic.Arn,
 			Protocol: pulumi.String("email"),
 			Endpoint: pulumi.String(e),
-		}, b.parent); err != nil {
+		}, b.Parent); err != nil {
 			return nil, err
 		}
 	}
@@ -112,11 +112,11 @@ func (b *builder) stateMachine(c *compute, in *pipelineInputs, o *orchestration)
 	if err != nil {
 		return nil, err
 	}
-	role, err := iam.NewRole(b.ctx, b.child("states"), &iam.RoleArgs{
+	role, err := iam.NewRole(b.Ctx, b.Child("states"), &iam.RoleArgs{
 		Name:             pulumi.String(StateMachineRoleName(a.Scope)),
 		Description:      pulumi.String("Weekly jackpot state machine: runs the optimiser tasks and publishes their outcomes"),
 		AssumeRolePolicy: pulumi.String(trust),
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return nil, err
 	}
@@ -137,16 +137,16 @@ func (b *builder) stateMachine(c *compute, in *pipelineInputs, o *orchestration)
 		}
 		return doc.JSON()
 	}).(pulumi.StringOutput)
-	rolePolicy, err := iam.NewRolePolicy(b.ctx, b.child("states"), &iam.RolePolicyArgs{Role: role.ID(), Policy: policy}, b.parent)
+	rolePolicy, err := iam.NewRolePolicy(b.Ctx, b.Child("states"), &iam.RolePolicyArgs{Role: role.ID(), Policy: policy}, b.Parent)
 	if err != nil {
 		return nil, err
 	}
 
-	logGroup, err := cloudwatch.NewLogGroup(b.ctx, b.child("executions"), &cloudwatch.LogGroupArgs{
+	logGroup, err := cloudwatch.NewLogGroup(b.Ctx, b.Child("executions"), &cloudwatch.LogGroupArgs{
 		Name:            pulumi.String(ExecutionLogGroupName(a.Scope)),
 		KmsKeyId:        a.LogsKeyArn,
 		RetentionInDays: pulumi.Int(a.LogRetentionDays),
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +179,7 @@ func (b *builder) stateMachine(c *compute, in *pipelineInputs, o *orchestration)
 		return m.JSON()
 	}).(pulumi.StringOutput)
 
-	return sfn.NewStateMachine(b.ctx, b.child("weekly"), &sfn.StateMachineArgs{
+	return sfn.NewStateMachine(b.Ctx, b.Child("weekly"), &sfn.StateMachineArgs{
 		Name:       pulumi.String(StateMachineName(a.Scope)),
 		Type:       pulumi.String("STANDARD"),
 		RoleArn:    role.Arn,
@@ -197,7 +197,7 @@ func (b *builder) stateMachine(c *compute, in *pipelineInputs, o *orchestration)
 		},
 		// State transitions are billed to the state machine: part of a run's cost.
 		Tags: ecsjob.WorkloadTags(Workload),
-	}, b.parent, pulumi.DependsOn([]pulumi.Resource{rolePolicy}))
+	}, b.Parent, pulumi.DependsOn([]pulumi.Resource{rolePolicy}))
 }
 
 // deadLetterQueue keeps the starts EventBridge Scheduler could not
@@ -208,13 +208,13 @@ func (b *builder) deadLetterQueue() (*sqs.Queue, error) {
 	if err != nil {
 		return nil, err
 	}
-	return sqs.NewQueue(b.ctx, b.child("schedule-dlq"), &sqs.QueueArgs{
+	return sqs.NewQueue(b.Ctx, b.Child("schedule-dlq"), &sqs.QueueArgs{
 		Name:                         pulumi.String(DeadLetterQueueName(a.Scope)),
 		KmsMasterKeyId:               a.PipelineKeyArn,
 		KmsDataKeyReusePeriodSeconds: pulumi.Int(kmsDataKeyReuseSeconds),
 		MessageRetentionSeconds:      pulumi.Int(DeadLetterRetentionSeconds),
 		Policy:                       pulumi.String(policy),
-	}, b.parent)
+	}, b.Parent)
 }
 
 // schedule starts the state machine once a week in the business's time
@@ -226,18 +226,18 @@ func (b *builder) schedule(machine *sfn.StateMachine, queue *sqs.Queue) (*schedu
 	if err != nil {
 		return nil, err
 	}
-	role, err := iam.NewRole(b.ctx, b.child("scheduler"), &iam.RoleArgs{
+	role, err := iam.NewRole(b.Ctx, b.Child("scheduler"), &iam.RoleArgs{
 		Name:             pulumi.String(SchedulerRoleName(a.Scope)),
 		Description:      pulumi.String("Weekly jackpot schedule: starts the state machine, reports undelivered starts"),
 		AssumeRolePolicy: pulumi.String(trust),
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return nil, err
 	}
 	policy := a.PipelineKeyArn.ToStringOutput().ApplyT(func(key string) (string, error) {
 		return SchedulerRolePolicy(a.Scope, key).JSON()
 	}).(pulumi.StringOutput)
-	rolePolicy, err := iam.NewRolePolicy(b.ctx, b.child("scheduler"), &iam.RolePolicyArgs{Role: role.ID(), Policy: policy}, b.parent)
+	rolePolicy, err := iam.NewRolePolicy(b.Ctx, b.Child("scheduler"), &iam.RolePolicyArgs{Role: role.ID(), Policy: policy}, b.Parent)
 	if err != nil {
 		return nil, err
 	}
@@ -245,7 +245,7 @@ func (b *builder) schedule(machine *sfn.StateMachine, queue *sqs.Queue) (*schedu
 	if err != nil {
 		return nil, err
 	}
-	return scheduler.NewSchedule(b.ctx, b.child("weekly"), &scheduler.ScheduleArgs{
+	return scheduler.NewSchedule(b.Ctx, b.Child("weekly"), &scheduler.ScheduleArgs{
 		Name:                       pulumi.String(ScheduleName(a.Scope)),
 		GroupName:                  pulumi.String(ScheduleGroup),
 		Description:                pulumi.String("Weekly jackpot run: trains and recommends for every configured country"),
@@ -266,7 +266,7 @@ func (b *builder) schedule(machine *sfn.StateMachine, queue *sqs.Queue) (*schedu
 			},
 			DeadLetterConfig: &scheduler.ScheduleTargetDeadLetterConfigArgs{Arn: queue.Arn},
 		},
-	}, b.parent, pulumi.DependsOn([]pulumi.Resource{rolePolicy}))
+	}, b.Parent, pulumi.DependsOn([]pulumi.Resource{rolePolicy}))
 }
 
 // alarms report what the workflow cannot report itself: an execution that
@@ -296,7 +296,7 @@ func (b *builder) alarms(o *orchestration, queue *sqs.Queue) error {
 		Label:      pulumi.String("Executions failed, timed out or aborted"),
 		ReturnData: pulumi.Bool(true),
 	})
-	if _, err := cloudwatch.NewMetricAlarm(b.ctx, b.child("run-failed"), &cloudwatch.MetricAlarmArgs{
+	if _, err := cloudwatch.NewMetricAlarm(b.Ctx, b.Child("run-failed"), &cloudwatch.MetricAlarmArgs{
 		Name: pulumi.String(RunFailedAlarmName(a.Scope)),
 		AlarmDescription: pulumi.String("A weekly jackpot execution failed, timed out (24 h) or was aborted. A failed country or an " +
 			"unpublished summary also has its own message on this topic; a definition error (States.Runtime), a timeout or an abort " +
@@ -307,7 +307,7 @@ func (b *builder) alarms(o *orchestration, queue *sqs.Queue) error {
 		EvaluationPeriods:  pulumi.Int(1),
 		TreatMissingData:   pulumi.String("notBreaching"),
 		AlarmActions:       pulumi.Array{o.failuresArn},
-	}, b.parent); err != nil {
+	}, b.Parent); err != nil {
 		return err
 	}
 	_, err := ecsjob.NotStartedAlarm{
@@ -315,6 +315,6 @@ func (b *builder) alarms(o *orchestration, queue *sqs.Queue) error {
 		Description: "The weekly schedule could not start the jackpot run after its retries; the start is in " +
 			DeadLetterQueueName(a.Scope) + " with the error. No run happened this week.",
 		QueueName: queue.Name, PeriodSeconds: alarmPeriodSeconds, Action: o.failuresArn,
-	}.New(b.ctx, b.child("run-not-started"), b.parent)
+	}.New(b.Ctx, b.Child("run-not-started"), b.Parent)
 	return err
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/aifactory/platform/components/internal/build"
 	"github.com/aifactory/platform/components/internal/ecsjob"
 	"github.com/aifactory/platform/components/scope"
 	"github.com/aifactory/platform/facts/tagkeys"
@@ -134,7 +135,7 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := ctx.RegisterComponentResource(Type, name, p, opts...); err != nil {
 		return nil, err
 	}
-	b := &builder{ctx: ctx, name: name, a: &a, parent: pulumi.Parent(p)}
+	b := &builder{Builder: build.New(ctx, name, p, a.Protect), a: &a}
 
 	repo, err := b.repository()
 	if err != nil {
@@ -198,21 +199,6 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 
 // builder carries what every resource file needs.
 type builder struct {
-	ctx    *pulumi.Context
-	name   string
-	a      *Args
-	parent pulumi.ResourceOption
-}
-
-// child names a child resource "<component>-<part>".
-func (b *builder) child(part string) string { return b.name + "-" + part }
-
-// protect is the options of the stateful resources: protected, and kept
-// when removed from the program, when Args.Protect is set.
-func (b *builder) protect() []pulumi.ResourceOption {
-	opts := []pulumi.ResourceOption{b.parent}
-	if b.a.Protect {
-		opts = append(opts, pulumi.Protect(true), pulumi.RetainOnDelete(true))
-	}
-	return opts
+	build.Builder
+	a *Args
 }

@@ -32,5 +32,5 @@ func (b *builder) repository() (*ecr.Repository, error) {
 		ImagesKept: a.ImagesKept,
 		Protect:    a.Protect,
 		Workload:   Workload,
-	}.New(b.ctx, b.child("images"), b.parent)
+	}.New(b.Ctx, b.Child("images"), b.Parent)
 }

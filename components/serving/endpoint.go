@@ -58,7 +58,7 @@ type servedEndpoint struct {
 // team creates the team's serving group, role and endpoints.
 func (b *builder) team(t Team, boundary *iam.Policy) (*servedTeam, error) {
 	a := b.a
-	resource := b.name + "-" + t.Name
+	resource := b.Child(t.Name)
 	tags := t.Tags.StringMap()
 	groupTags := pulumi.StringMap{"Name": pulumi.String(a.Name("serving", t.Name))}
 	for k, v := range tags {
@@ -67,7 +67,7 @@ func (b *builder) team(t Team, boundary *iam.Policy) (*servedTeam, error) {
 	// Invocations reach a model through SageMaker, never through its
 	// network interfaces: the group admits nothing, and sends only HTTPS
 	// to the VPC endpoints and to S3 (model artefacts, data capture).
-	sg, err := ec2.NewSecurityGroup(b.ctx, resource, &ec2.SecurityGroupArgs{
+	sg, err := ec2.NewSecurityGroup(b.Ctx, resource, &ec2.SecurityGroupArgs{
 		VpcId:       a.VpcID,
 		Description: pulumi.Sprintf("Served models of team %s: no inbound; HTTPS to the VPC endpoints and S3 only", t.Name),
 		Egress: ec2.SecurityGroupEgressArray{
@@ -81,7 +81,7 @@ func (b *builder) team(t Team, boundary *iam.Policy) (*servedTeam, error) {
 			},
 		},
 		Tags: groupTags,
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return nil, err
 	}
@@ -89,14 +89,14 @@ func (b *builder) team(t Team, boundary *iam.Policy) (*servedTeam, error) {
 	if err != nil {
 		return nil, err
 	}
-	role, err := iam.NewRole(b.ctx, resource, &iam.RoleArgs{
+	role, err := iam.NewRole(b.Ctx, resource, &iam.RoleArgs{
 		Name:                pulumi.String(RoleName(a.Scope, t.Name)),
 		Description:         pulumi.Sprintf("SageMaker execution role of team %s's served models", t.Name),
 		AssumeRolePolicy:    pulumi.String(trust),
 		MaxSessionDuration:  pulumi.Int(SessionSeconds),
 		PermissionsBoundary: boundary.Arn,
 		Tags:                tags,
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func (b *builder) team(t Team, boundary *iam.Policy) (*servedTeam, error) {
 			ImageRegistryAccounts: a.ImageRegistryAccounts,
 		}).JSON()
 	}).(pulumi.StringOutput)
-	rolePolicy, err := iam.NewRolePolicy(b.ctx, resource, &iam.RolePolicyArgs{Role: role.ID(), Policy: policy}, b.parent)
+	rolePolicy, err := iam.NewRolePolicy(b.Ctx, resource, &iam.RolePolicyArgs{Role: role.ID(), Policy: policy}, b.Parent)
 	if err != nil {
 		return nil, err
 	}
@@ -136,17 +136,17 @@ func (b *builder) team(t Team, boundary *iam.Policy) (*servedTeam, error) {
 // rollback alarms, the endpoint and its auto scaling.
 func (b *builder) endpoint(t Team, e spec.Endpoint, role *iam.Role, rolePolicy *iam.RolePolicy, sg *ec2.SecurityGroup) (*sagemaker.Endpoint, error) {
 	a := b.a
-	resource := b.name + "-" + t.Name + "-" + e.Name
+	resource := b.Child(t.Name + "-" + e.Name)
 	name := EndpointName(a.Scope, t.Name, e.Name)
 	tags := t.Tags.StringMap()
 
 	// SageMaker would create the group itself, unencrypted and kept forever.
-	logGroup, err := cloudwatch.NewLogGroup(b.ctx, resource, &cloudwatch.LogGroupArgs{
+	logGroup, err := cloudwatch.NewLogGroup(b.Ctx, resource, &cloudwatch.LogGroupArgs{
 		Name:            pulumi.String(EndpointLogGroup(name)),
 		KmsKeyId:        a.LogsKeyArn,
 		RetentionInDays: pulumi.Int(a.LogRetentionDays),
 		Tags:            tags,
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +186,7 @@ func (b *builder) endpoint(t Team, e spec.Endpoint, role *iam.Role, rolePolicy *
 	if at, _ := e.Expiry(); !at.IsZero() {
 		endpointTags[tagkeys.ExpiresAt] = pulumi.String(at.Format("2006-01-02T15:04:05Z"))
 	}
-	endpoint, err := sagemaker.NewEndpoint(b.ctx, resource, &sagemaker.EndpointArgs{
+	endpoint, err := sagemaker.NewEndpoint(b.Ctx, resource, &sagemaker.EndpointArgs{
 		Name:               pulumi.String(name),
 		EndpointConfigName: config.Name,
 		DeploymentConfig: &sagemaker.EndpointDeploymentConfigArgs{
@@ -198,7 +198,7 @@ func (b *builder) endpoint(t Team, e spec.Endpoint, role *iam.Role, rolePolicy *
 			AutoRollbackConfiguration: &sagemaker.EndpointDeploymentConfigAutoRollbackConfigurationArgs{Alarms: rollback},
 		},
 		Tags: endpointTags,
-	}, b.parent, pulumi.DependsOn(append(alarmDeps, logGroup)))
+	}, b.Parent, pulumi.DependsOn(append(alarmDeps, logGroup)))
 	if err != nil {
 		return nil, err
 	}
@@ -211,18 +211,18 @@ func (b *builder) endpoint(t Team, e spec.Endpoint, role *iam.Role, rolePolicy *
 	// The scaling target names the endpoint by name; the dependency on
 	// the endpoint's output makes it wait until the endpoint exists.
 	resourceID := pulumi.Sprintf("endpoint/%s/variant/%s", endpoint.Name, spec.VariantName)
-	target, err := appautoscaling.NewTarget(b.ctx, resource, &appautoscaling.TargetArgs{
+	target, err := appautoscaling.NewTarget(b.Ctx, resource, &appautoscaling.TargetArgs{
 		ServiceNamespace:  pulumi.String("sagemaker"),
 		ResourceId:        resourceID,
 		ScalableDimension: pulumi.String(scalableDimension),
 		MinCapacity:       pulumi.Int(e.MinInstances),
 		MaxCapacity:       pulumi.Int(e.MaxInstances),
 		Tags:              tags,
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := appautoscaling.NewPolicy(b.ctx, resource, &appautoscaling.PolicyArgs{
+	if _, err := appautoscaling.NewPolicy(b.Ctx, resource, &appautoscaling.PolicyArgs{
 		Name:              pulumi.String(name + "-invocations"),
 		PolicyType:        pulumi.String("TargetTrackingScaling"),
 		ServiceNamespace:  target.ServiceNamespace,
@@ -236,7 +236,7 @@ func (b *builder) endpoint(t Team, e spec.Endpoint, role *iam.Role, rolePolicy *
 			ScaleInCooldown:  pulumi.Int(scaleInCooldown),
 			ScaleOutCooldown: pulumi.Int(scaleOutCooldown),
 		},
-	}, b.parent); err != nil {
+	}, b.Parent); err != nil {
 		return nil, err
 	}
 	return endpoint, nil
@@ -270,7 +270,7 @@ func (b *builder) model(resource, endpointName string, e spec.Endpoint, role *ia
 		}).(pulumi.StringOutput)
 	}
 	args.Name = modelName
-	return sagemaker.NewModel(b.ctx, resource, args, b.parent, pulumi.DependsOn([]pulumi.Resource{rolePolicy}))
+	return sagemaker.NewModel(b.Ctx, resource, args, b.Parent, pulumi.DependsOn([]pulumi.Resource{rolePolicy}))
 }
 
 // config builds the endpoint configuration: the workspace key on the
@@ -316,7 +316,7 @@ func (b *builder) config(resource, team, endpointName string, e spec.Endpoint, m
 	}
 	args.ProductionVariants = sagemaker.EndpointConfigurationProductionVariantArray{variant}
 	args.Name = name
-	return sagemaker.NewEndpointConfiguration(b.ctx, resource, args, b.parent)
+	return sagemaker.NewEndpointConfiguration(b.Ctx, resource, args, b.Parent)
 }
 
 // alarms are the two alarms that roll a deployment back: the share of 5xx
@@ -334,7 +334,7 @@ func (b *builder) alarms(resource, endpointName string, e spec.Endpoint, tags pu
 			ReturnData: pulumi.Bool(false),
 		}
 	}
-	errorRate, err := cloudwatch.NewMetricAlarm(b.ctx, resource+"-error-rate", &cloudwatch.MetricAlarmArgs{
+	errorRate, err := cloudwatch.NewMetricAlarm(b.Ctx, resource+"-error-rate", &cloudwatch.MetricAlarmArgs{
 		Name:             pulumi.String(endpointName + "-error-rate"),
 		AlarmDescription: pulumi.Sprintf("More than %v%% of %s's invocations fail with a 5xx error: a deployment rolls back", e.Alarms.MaxErrorRatePercent, endpointName),
 		MetricQueries: cloudwatch.MetricAlarmMetricQueryArray{
@@ -351,11 +351,11 @@ func (b *builder) alarms(resource, endpointName string, e spec.Endpoint, tags pu
 		DatapointsToAlarm:  pulumi.Int(alarmDatapoints),
 		TreatMissingData:   pulumi.String("notBreaching"),
 		Tags:               tags,
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return nil, err
 	}
-	latency, err := cloudwatch.NewMetricAlarm(b.ctx, resource+"-latency", &cloudwatch.MetricAlarmArgs{
+	latency, err := cloudwatch.NewMetricAlarm(b.Ctx, resource+"-latency", &cloudwatch.MetricAlarmArgs{
 		Name:               pulumi.String(endpointName + "-latency"),
 		AlarmDescription:   pulumi.Sprintf("%s's p99 model latency is above %d ms: a deployment rolls back", endpointName, e.Alarms.MaxLatencyMs),
 		Namespace:          pulumi.String("AWS/SageMaker"),
@@ -370,7 +370,7 @@ func (b *builder) alarms(resource, endpointName string, e spec.Endpoint, tags pu
 		DatapointsToAlarm: pulumi.Int(alarmDatapoints),
 		TreatMissingData:  pulumi.String("notBreaching"),
 		Tags:              tags,
-	}, b.parent)
+	}, b.Parent)
 	if err != nil {
 		return nil, err
 	}

@@ -19,17 +19,17 @@ type registry struct {
 // invokers, and attaches them.
 func (b *builder) registry(t Team) (*registry, error) {
 	a := b.a
-	resource := b.name + "-" + t.Name
+	resource := b.Child(t.Name)
 	tags := t.Tags.StringMap()
 	// Retained, never protected: the registry holds the team's model
 	// versions and approvals, like the team's data prefix that offboarding
 	// keeps, and offboarding removes the team from the stack file, an
 	// update the engine refuses while a resource to delete is protected.
-	group, err := sagemaker.NewModelPackageGroup(b.ctx, resource+"-registry", &sagemaker.ModelPackageGroupArgs{
+	group, err := sagemaker.NewModelPackageGroup(b.Ctx, resource+"-registry", &sagemaker.ModelPackageGroupArgs{
 		ModelPackageGroupName:        pulumi.String(RegistryName(a.Scope, t.Name)),
 		ModelPackageGroupDescription: pulumi.Sprintf("Model versions of team %s; served only once approved", t.Name),
 		Tags:                         tags,
-	}, b.parent, pulumi.RetainOnDelete(a.RetainRegistries))
+	}, b.Parent, pulumi.RetainOnDelete(a.RetainRegistries))
 	if err != nil {
 		return nil, err
 	}
@@ -43,10 +43,10 @@ func (b *builder) registry(t Team) (*registry, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := sagemaker.NewModelPackageGroupPolicy(b.ctx, resource+"-registry", &sagemaker.ModelPackageGroupPolicyArgs{
+	if _, err := sagemaker.NewModelPackageGroupPolicy(b.Ctx, resource+"-registry", &sagemaker.ModelPackageGroupPolicyArgs{
 		ModelPackageGroupName: group.ModelPackageGroupName,
 		ResourcePolicy:        pulumi.String(doc),
-	}, b.parent); err != nil {
+	}, b.Parent); err != nil {
 		return nil, err
 	}
 
@@ -109,27 +109,27 @@ func (b *builder) roleArns(names []string) []string {
 }
 
 func (b *builder) policy(resource, name, description string, doc pulumi.StringInput, tags pulumi.StringMap) (*iam.Policy, error) {
-	return iam.NewPolicy(b.ctx, resource, &iam.PolicyArgs{
+	return iam.NewPolicy(b.Ctx, resource, &iam.PolicyArgs{
 		Name:        pulumi.String(name),
 		Description: pulumi.String(description),
 		Policy:      doc,
 		Tags:        tags,
-	}, b.parent)
+	}, b.Parent)
 }
 
 // attach attaches a managed policy to roles and groups (names).
 func (b *builder) attach(resource string, p *iam.Policy, roles, groups []string) error {
 	for _, r := range roles {
-		if _, err := iam.NewRolePolicyAttachment(b.ctx, fmt.Sprintf("%s-role-%s", resource, r), &iam.RolePolicyAttachmentArgs{
+		if _, err := iam.NewRolePolicyAttachment(b.Ctx, fmt.Sprintf("%s-role-%s", resource, r), &iam.RolePolicyAttachmentArgs{
 			Role: pulumi.String(r), PolicyArn: p.Arn,
-		}, b.parent); err != nil {
+		}, b.Parent); err != nil {
 			return err
 		}
 	}
 	for _, g := range groups {
-		if _, err := iam.NewGroupPolicyAttachment(b.ctx, fmt.Sprintf("%s-group-%s", resource, g), &iam.GroupPolicyAttachmentArgs{
+		if _, err := iam.NewGroupPolicyAttachment(b.Ctx, fmt.Sprintf("%s-group-%s", resource, g), &iam.GroupPolicyAttachmentArgs{
 			Group: pulumi.String(g), PolicyArn: p.Arn,
-		}, b.parent); err != nil {
+		}, b.Parent); err != nil {
 			return err
 		}
 	}

@@ -33,6 +33,8 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/aifactory/platform/components/internal/build"
 )
 
 // Type is the component's type token.
@@ -75,7 +77,8 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	if err := ctx.RegisterComponentResource(Type, name, c, opts...); err != nil {
 		return nil, err
 	}
-	b := &builder{ctx: ctx, name: name, a: &a, parent: pulumi.Parent(c)}
+	// Serving has no Protect: Args.RetainRegistries keeps the registries.
+	b := &builder{Builder: build.New(ctx, name, c, false), a: &a}
 
 	registryNames, registryArns, invokePolicies := pulumi.StringMap{}, pulumi.StringMap{}, pulumi.StringMap{}
 	roleArns, groupIDs := pulumi.StringMap{}, pulumi.StringMap{}
@@ -139,11 +142,10 @@ func New(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOp
 	return c, nil
 }
 
+// builder carries what every resource file needs.
 type builder struct {
-	ctx    *pulumi.Context
-	name   string
-	a      *Args
-	parent pulumi.ResourceOption
+	build.Builder
+	a *Args
 }
 
 func (b *builder) boundary() (*iam.Policy, error) {
@@ -158,9 +160,9 @@ func (b *builder) boundary() (*iam.Policy, error) {
 			ImageRegistryAccounts: a.ImageRegistryAccounts,
 		}).JSON()
 	}).(pulumi.StringOutput)
-	return iam.NewPolicy(b.ctx, b.name+"-boundary", &iam.PolicyArgs{
+	return iam.NewPolicy(b.Ctx, b.Child("boundary"), &iam.PolicyArgs{
 		Name:        pulumi.String(a.Name("serving", "boundary")),
 		Description: pulumi.String("Permissions boundary of every model serving role"),
 		Policy:      doc,
-	}, b.parent)
+	}, b.Parent)
 }

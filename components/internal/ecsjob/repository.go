@@ -7,6 +7,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/aifactory/platform/components/internal/build"
 	"github.com/aifactory/platform/components/scope"
 )
 
@@ -73,10 +74,6 @@ func (r Repository) New(ctx *pulumi.Context, name string, parent pulumi.Resource
 	if err := checkWorkload("Repository", r.Workload); err != nil {
 		return nil, err
 	}
-	opts := []pulumi.ResourceOption{parent}
-	if r.Protect {
-		opts = append(opts, pulumi.Protect(true), pulumi.RetainOnDelete(true))
-	}
 	repo, err := ecr.NewRepository(ctx, name, &ecr.RepositoryArgs{
 		Name: pulumi.String(r.Name),
 		EncryptionConfigurations: ecr.RepositoryEncryptionConfigurationArray{&ecr.RepositoryEncryptionConfigurationArgs{
@@ -90,7 +87,7 @@ func (r Repository) New(ctx *pulumi.Context, name string, parent pulumi.Resource
 		// Outside prod a destroy removes the images with the repository.
 		ForceDelete: pulumi.Bool(!r.Protect),
 		Tags:        WorkloadTags(r.Workload),
-	}, opts...)
+	}, build.Stateful(parent, r.Protect)...)
 	if err != nil {
 		return nil, err
 	}
