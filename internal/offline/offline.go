@@ -204,8 +204,9 @@ func (e *Env) Stack(ctx context.Context, stack string, program pulumi.RunFunc, c
 // a Go language host, as `pulumi up` in the repository does. The host is
 // the stand-in of ./standingo, built on first use and named in the work
 // dir's Pulumi.yaml as the project's language plugin (the CLI refuses to
-// install a plugin it bundles, and ignores PATH offline). It shares the work dir, state and stack with Stack, so either
-// source can continue where the other left off.
+// install a plugin it bundles, and ignores PATH offline). It shares the
+// work dir, state and stack with Stack, so either source can continue
+// where the other left off.
 func (e *Env) LocalStack(ctx context.Context, stack, configFile string) (auto.Stack, error) {
 	e.hostOnce.Do(func() { e.hostDir, e.hostErr = e.buildLanguageHost(ctx) })
 	if e.hostErr != nil {
