@@ -81,9 +81,14 @@ type RuntimeInvokers struct {
 	// PrincipalArns are the team's roles: its Studio role, its people's
 	// roles and its consumer roles.
 	PrincipalArns []string
-	// AnyUser admits IAM users too, for teams whose people are IAM groups:
-	// a group is no principal, and its members' ARNs are not known.
-	AnyUser bool
+	// TaggedUsers admits the IAM users tagged with the team
+	// ("<tagkeys.Team>=<Team>", aws:PrincipalTag) besides PrincipalArns, for
+	// teams whose people include IAM groups: a group is no principal, and
+	// its members' ARNs are not known to the stack. An IAM user without
+	// the tag, or tagged with another team, is denied the team's
+	// endpoints. Whoever may tag IAM users (iam:TagUser, an account
+	// administrator's action) decides which users these are.
+	TaggedUsers bool
 }
 
 var servicePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/aifactory/platform/components/iamdoc"
 	"github.com/aifactory/platform/components/scope"
+	"github.com/aifactory/platform/facts/tagkeys"
 )
 
 // S3EndpointPolicy allows this account's (or organisation's) principals to read and write the
@@ -121,44 +122,61 @@ var InvokeActions = iamdoc.Strings{
 // the VPC, whatever its identity policies allow (sagemaker:* included).
 // Every endpoint of the platform (the prefix's) is denied to anyone who
 // invokes none of them, which covers teams not listed.
+//
+// The invokers of a team are its roles by ARN and, for a team with
+// TaggedUsers, the IAM users tagged with the team (tagkeys.Team). One Deny
+// cannot say "neither one of these roles nor a user with this tag", so
+// each admission is two statements that together deny everyone else:
+// principals that are neither the named roles nor IAM users
+// (ArnNotEquals the roles, ArnNotLike user/*), and IAM users whose team
+// tag is not the team's (ArnLike user/*, StringNotEquals
+// aws:PrincipalTag/team). A user without the tag is denied too: a missing
+// key makes StringNotEquals hold. The tag admits users only: a role's tags
+// and session tags admit no role, so roles pass by name alone.
 func RuntimeEndpointPolicy(s scope.Scope, imageRegistryAccounts []string, invokers []RuntimeInvokers) iamdoc.Document {
 	key, principals := principalCondition(s)
 	statements := []iamdoc.Statement{interfaceEndpointStatement(s, "sagemaker.runtime", imageRegistryAccounts, key, principals)}
 	if len(invokers) == 0 {
 		return iamdoc.New(statements...)
 	}
-	only := func(roles []string, anyUser bool) iamdoc.Condition {
-		c := iamdoc.Condition{"ArnNotEquals": {"aws:PrincipalArn": sorted(roles)}}
-		if anyUser {
-			c["ArnNotLike"] = map[string]iamdoc.Strings{"aws:PrincipalArn": {s.GlobalARN("iam", "user/*")}}
+	users := s.GlobalARN("iam", "user/*")
+	// deny denies the endpoints to everyone but the roles and, when teams
+	// is not empty, the IAM users tagged with one of teams.
+	deny := func(sid, endpoints string, roles, teams []string) []iamdoc.Statement {
+		notTheRoles := iamdoc.Statement{
+			Sid: sid, Effect: iamdoc.Deny, Principal: iamdoc.Anyone(), Action: InvokeActions,
+			Resource:  iamdoc.Strings{endpoints},
+			Condition: iamdoc.Condition{"ArnNotEquals": {"aws:PrincipalArn": sorted(roles)}},
 		}
-		return c
+		if len(teams) == 0 {
+			return []iamdoc.Statement{notTheRoles}
+		}
+		notTheRoles.Condition["ArnNotLike"] = map[string]iamdoc.Strings{"aws:PrincipalArn": {users}}
+		return []iamdoc.Statement{notTheRoles, {
+			Sid: sid + "Users", Effect: iamdoc.Deny, Principal: iamdoc.Anyone(), Action: InvokeActions,
+			Resource: iamdoc.Strings{endpoints},
+			Condition: iamdoc.Condition{
+				"ArnLike":         {"aws:PrincipalArn": {users}},
+				"StringNotEquals": {"aws:PrincipalTag/" + tagkeys.Team: sorted(teams)},
+			},
+		}}
 	}
-	var all []string
-	anyUser := false
+	var allRoles, taggedTeams []string
 	for _, inv := range invokers {
-		all = append(all, inv.PrincipalArns...)
-		anyUser = anyUser || inv.AnyUser
+		allRoles = append(allRoles, inv.PrincipalArns...)
+		if inv.TaggedUsers {
+			taggedTeams = append(taggedTeams, inv.Team)
+		}
 	}
-	statements = append(statements, iamdoc.Statement{
-		Sid:       "OnlyTheTeamsInvokePlatformEndpoints",
-		Effect:    iamdoc.Deny,
-		Principal: iamdoc.Anyone(),
-		Action:    InvokeActions,
-		Resource:  iamdoc.Strings{s.ARN("sagemaker", "endpoint/"+s.Prefix+"-*")},
-		Condition: only(all, anyUser),
-	})
+	statements = append(statements, deny("OnlyTheTeamsInvokePlatformEndpoints", s.ARN("sagemaker", "endpoint/"+s.Prefix+"-*"), allRoles, taggedTeams)...)
 	teams := slices.Clone(invokers)
 	slices.SortFunc(teams, func(a, b RuntimeInvokers) int { return strings.Compare(a.Team, b.Team) })
 	for _, inv := range teams {
-		statements = append(statements, iamdoc.Statement{
-			Sid:       "OnlyTheTeamInvokesItsEndpoints" + iamdoc.SidSuffix(inv.Team),
-			Effect:    iamdoc.Deny,
-			Principal: iamdoc.Anyone(),
-			Action:    InvokeActions,
-			Resource:  iamdoc.Strings{inv.EndpointsArn},
-			Condition: only(inv.PrincipalArns, inv.AnyUser),
-		})
+		var tagged []string
+		if inv.TaggedUsers {
+			tagged = []string{inv.Team}
+		}
+		statements = append(statements, deny("OnlyTheTeamInvokesItsEndpoints"+iamdoc.SidSuffix(inv.Team), inv.EndpointsArn, inv.PrincipalArns, tagged)...)
 	}
 	return iamdoc.New(statements...)
 }

@@ -62,6 +62,8 @@ func TestConditionOperators(t *testing.T) {
 		{"StringEqualsIfExists on a wrong value", iamdoc.Condition{"StringEqualsIfExists": {"k": {"a"}}}, iameval.Keys("k", "b"), false},
 		{"StringNotEquals", iamdoc.Condition{"StringNotEquals": {"k": {"a"}}}, iameval.Keys("k", "b"), true},
 		{"StringNotEquals on a missing key", iamdoc.Condition{"StringNotEquals": {"k": {"a"}}}, nil, true},
+		{"StringNotEquals with several values, one of them given", iamdoc.Condition{"StringNotEquals": {"k": {"a", "b"}}}, iameval.Keys("k", "b"), false},
+		{"StringNotEquals with several values, none of them given", iamdoc.Condition{"StringNotEquals": {"k": {"a", "b"}}}, iameval.Keys("k", "c"), true},
 		{"StringEqualsIgnoreCase", iamdoc.Condition{"StringEqualsIgnoreCase": {"k": {"abc"}}}, iameval.Keys("k", "ABC"), true},
 		{"StringLike", iamdoc.Condition{"StringLike": {"k": {"teams/a/*"}}}, iameval.Keys("k", "teams/a/x/y"), true},
 		{"StringLike with ?", iamdoc.Condition{"StringLike": {"k": {"a?c"}}}, iameval.Keys("k", "abc"), true},

@@ -10,6 +10,7 @@ import (
 	"github.com/aifactory/platform/components/scope/scopetest"
 	"github.com/aifactory/platform/components/serving"
 	"github.com/aifactory/platform/components/workspace"
+	"github.com/aifactory/platform/facts/tagkeys"
 	"github.com/aifactory/platform/internal/iameval"
 )
 
@@ -37,6 +38,36 @@ func withPeople(teams []map[string]any) {
 		if _, ok := team["analytics"]; !ok {
 			team["analytics"] = map[string]any{"identities": []map[string]string{{"type": "ROLE", "name": team["name"].(string) + "-analysts"}}}
 		}
+	}
+}
+
+// groupTeams are the teams of the world whose people include an IAM group
+// ("<team>-viewers"): their IAM users tagged with the team invoke the
+// team's endpoints. jackpot-analytics' people are roles only.
+var groupTeams = map[string]bool{"player-insights": true, "risk-models": true}
+
+// withGroups adds the IAM group of every team of groupTeams to its people.
+func withGroups(teams []map[string]any) {
+	for _, team := range teams {
+		name := team["name"].(string)
+		if !groupTeams[name] {
+			continue
+		}
+		analytics := team["analytics"].(map[string]any)
+		var ids []map[string]string
+		switch v := analytics["identities"].(type) {
+		case []map[string]string:
+			ids = v
+		case []any:
+			for _, id := range v {
+				m := map[string]string{}
+				for k, x := range id.(map[string]any) {
+					m[k] = x.(string)
+				}
+				ids = append(ids, m)
+			}
+		}
+		analytics["identities"] = append(ids, map[string]string{"type": "GROUP", "name": name + "-viewers"})
 	}
 }
 
@@ -179,6 +210,9 @@ func servingMatrix(t *testing.T, w *world, mx *matrix, sw servingWorld) {
 	consumerPolicies := func(team string) iameval.Policies {
 		return iameval.Policies{Identity: []iamdoc.Document{invokePolicy(team)}}
 	}
+	// An IAM user of the account; its team is its tag.
+	user := sc.GlobalARN("iam", "user/alice")
+	teamTag := "aws:PrincipalTag/" + tagkeys.Team
 	for team := range servedEndpointOf {
 		for _, action := range []string{"sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"} {
 			mx.decide(t, "served endpoints", team, team, "Studio role "+action+" on its endpoint through the VPC", throughRuntime(workspacePolicies(team)),
@@ -188,6 +222,20 @@ func servingMatrix(t *testing.T, w *world, mx *matrix, sw servingWorld) {
 		}
 		mx.deny(t, "served endpoints", team, team, "people invoke their endpoint from the internet", personPolicies(team),
 			iameval.Request{Principal: person(team), Action: "sagemaker:InvokeEndpoint", Resource: endpoint(team), Context: iameval.Keys("aws:SourceIp", "198.51.100.7")})
+		// A member of the team's IAM group, tagged with the team, invokes
+		// with the group's invoke policy; untagged, it does not.
+		if groupTeams[team] {
+			attached := w.m.Named(t, "aws:iam/groupPolicyAttachment:GroupPolicyAttachment", "serving-"+team+"-invoke-group-"+team+"-viewers")
+			require.Equal(t, team+"-viewers", attached.Str("group"))
+			groupPolicies := iameval.Policies{Identity: []iamdoc.Document{invokePolicy(team)}}
+			mx.decide(t, "served endpoints", team, team, "IAM user of the team's group, tagged with the team, invokes through the VPC", throughRuntime(groupPolicies),
+				iameval.Request{Principal: user, Action: "sagemaker:InvokeEndpoint", Resource: endpoint(team), Context: fromVPC.With(teamTag, team)}, iameval.Allow)
+			mx.deny(t, "served endpoints", team, team, "IAM user of the team's group, untagged, invokes through the VPC", throughRuntime(groupPolicies),
+				iameval.Request{Principal: user, Action: "sagemaker:InvokeEndpoint", Resource: endpoint(team), Context: fromVPC})
+		} else {
+			mx.deny(t, "served endpoints", team, team, "IAM user tagged with the team, with sagemaker:*, invokes (the team's people are roles only)", throughRuntime(iameval.Policies{Identity: []iamdoc.Document{broad}}),
+				iameval.Request{Principal: user, Action: "sagemaker:InvokeEndpoint", Resource: endpoint(team), Context: fromVPC.With(teamTag, team)})
+		}
 		if c, ok := consumers[team]; ok {
 			mx.decide(t, "served endpoints", team, team, "the consumer invokes through the VPC", throughRuntime(consumerPolicies(team)),
 				iameval.Request{Principal: sc.RoleARN(c), Action: "sagemaker:InvokeEndpoint", Resource: endpoint(team), Context: fromVPC}, iameval.Allow)
@@ -211,6 +259,38 @@ func servingMatrix(t *testing.T, w *world, mx *matrix, sw servingWorld) {
 		}
 		mx.deny(t, "served endpoints", a, b, "A's approvers invoke B's endpoint", throughRuntime(approverPolicies(a)),
 			iameval.Request{Principal: approver(a), Action: "sagemaker:InvokeEndpoint", Resource: endpoint(b), Context: fromVPC})
+		// The tag is the membership: A's Studio and serving roles, even
+		// granted iam:*, never tag a user into B (their boundaries deny
+		// IAM but passing roles).
+		iamEverything := iamdoc.New(iamdoc.Statement{Effect: iamdoc.Allow, Action: iamdoc.Strings{"iam:*"}, Resource: iamdoc.Strings{"*"}})
+		tagUser := iameval.Request{Action: "iam:TagUser", Resource: user, Context: iameval.Keys("aws:RequestTag/"+tagkeys.Team, b)}
+		withIAM := func(pol iameval.Policies) iameval.Policies {
+			pol.Identity = append(slices.Clone(pol.Identity), iamEverything)
+			return pol
+		}
+		tagUser.Principal = workspaceRole(a)
+		mx.deny(t, "served endpoints", a, b, "Studio role with iam:* tags an IAM user with B", withIAM(workspacePolicies(a)), tagUser)
+		tagUser.Principal = servingRole(a)
+		mx.deny(t, "served endpoints", a, b, "serving role with iam:* tags an IAM user with B", withIAM(servingPolicies(a)), tagUser)
+		// IAM users: a group is no principal, so a team whose people include
+		// groups admits the IAM users tagged with the team, and only those.
+		// Each user holds sagemaker:* on every resource: the runtime
+		// endpoint's policy alone decides. A user tagged with B invokes B's
+		// endpoints only if B's people include groups; a user tagged with
+		// A, or untagged, never does.
+		for _, action := range serving.InvokeActions {
+			broadUser := iameval.Policies{Identity: []iamdoc.Document{broad}}
+			want := iameval.ExplicitDeny
+			if groupTeams[b] {
+				want = iameval.Allow
+			}
+			mx.decide(t, "served endpoints", a, b, "IAM user tagged with B, with sagemaker:*, "+action+" on B's endpoint", throughRuntime(broadUser),
+				iameval.Request{Principal: user, Action: action, Resource: endpoint(b), Context: fromVPC.With(teamTag, b)}, want)
+			mx.deny(t, "served endpoints", a, b, "IAM user tagged with A, with sagemaker:*, "+action+" on B's endpoint", throughRuntime(broadUser),
+				iameval.Request{Principal: user, Action: action, Resource: endpoint(b), Context: fromVPC.With(teamTag, a)})
+			mx.deny(t, "served endpoints", a, b, "untagged IAM user with sagemaker:* "+action+" on B's endpoint", throughRuntime(broadUser),
+				iameval.Request{Principal: user, Action: action, Resource: endpoint(b), Context: fromVPC})
+		}
 		// With sagemaker:* on every resource and no boundary, the runtime
 		// endpoint's policy alone keeps A's roles off B's endpoints.
 		for _, action := range []string{"sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"} {

@@ -101,6 +101,7 @@ func isolationWorld(t *testing.T) *world {
 			"serving":   riskModelsServing(),
 		})
 		withPeople(teams)
+		withGroups(teams)
 		b, _ := json.Marshal(teams)
 		cfg["aifactory:teams"] = string(b)
 		m := realisticMocks()

@@ -516,7 +516,8 @@ func roleNameOf(arn string) string {
 // runtimeInvokers name, per team, who invokes the team's endpoints through
 // the VPC's SageMaker runtime endpoint: its Studio role, its people and its
 // consumer roles (the principals of the team's invoke policy). A team whose
-// people include IAM groups admits IAM users too: a group is no principal.
+// people include IAM groups admits the IAM users tagged with the team too: a
+// group is no principal, and its members are not known to the stack.
 func runtimeInvokers(cfg *stackconfig.Config, sc scope.Scope) []network.RuntimeInvokers {
 	out := make([]network.RuntimeInvokers, 0, len(cfg.Teams))
 	for _, t := range cfg.Teams {
@@ -525,7 +526,7 @@ func runtimeInvokers(cfg *stackconfig.Config, sc scope.Scope) []network.RuntimeI
 			Team:          t.Name,
 			EndpointsArn:  serving.TeamEndpointsArn(sc, t.Name),
 			PrincipalArns: []string{sc.RoleARN(workspace.TeamRoleName(sc, t.Name))},
-			AnyUser:       len(groups) > 0,
+			TaggedUsers:   len(groups) > 0,
 		}
 		for _, r := range roles {
 			inv.PrincipalArns = append(inv.PrincipalArns, sc.RoleARN(r))
