@@ -422,8 +422,9 @@ type Event struct {
 // the sensitive events of the same service the benchmark leaves out: key
 // policy changes and grants; IAM trust policy, default policy version and
 // permissions boundary changes; new roles, users, access keys, console
-// passwords and group members; trail event selector changes; and a Config
-// recorder deleted. Every pattern is evaluated against sample CloudTrail
+// passwords and group members; IAM user tag changes (a user's team tag
+// admits it to the team's model endpoints); trail event selector changes;
+// and a Config recorder deleted. Every pattern is evaluated against sample CloudTrail
 // records in spec_test.go.
 var Events = []Event{
 	{
@@ -460,6 +461,12 @@ var Events = []Event{
 			`($.eventName=CreateLoginProfile) || ($.eventName=AddUserToGroup))}`,
 		Description: "A role, user, access key or console password was created, or a user added to a group. Platform deployments create roles " +
 			"(the deployer role's sessions); the platform creates no users, keys or passwords: find who did, and remove what the code does not know.",
+	},
+	{
+		Name:    "iam-user-tag-changes",
+		Pattern: `{($.eventSource=iam.amazonaws.com) && (($.eventName=TagUser) || ($.eventName=UntagUser))}`,
+		Description: "An IAM user's tags changed. A user's team tag decides whose model endpoints it may invoke through the VPC: " +
+			"check that the user belongs to the team it is now tagged with, or to none it lost.",
 	},
 	{
 		Name:        "cloudtrail-changes",

@@ -78,7 +78,7 @@ func TestEventsAreNamedAndFiltered(t *testing.T) {
 	// What the platform promises auditors an alarm for.
 	for _, want := range []string{"iam-policy-changes", "kms-key-policy-changes", "kms-key-disabled-or-scheduled-for-deletion",
 		"bucket-policy-changes", "cloudtrail-changes", "config-changes", "console-sign-in-without-mfa",
-		"iam-trust-and-boundary-changes", "iam-identity-and-credential-creation", "cloudtrail-event-selector-changes", "config-recorder-deleted"} {
+		"iam-trust-and-boundary-changes", "iam-identity-and-credential-creation", "iam-user-tag-changes", "cloudtrail-event-selector-changes", "config-recorder-deleted"} {
 		assert.True(t, names[want], want)
 	}
 }
