@@ -102,12 +102,18 @@ func checkout(t testing.TB) string {
 	return root
 }
 
-func newFactory(t testing.TB, root string, env map[string]string) *factory.Factory {
+// newFactory opens the checkout offline with the tests' pack, operator and
+// clock; with changes to its options, such as another program source.
+func newFactory(t testing.TB, root string, env map[string]string, with ...func(*factory.Options)) *factory.Factory {
 	t.Helper()
-	f, err := factory.New(context.Background(), factory.Options{
+	o := factory.Options{
 		Root: root, Offline: true, PolicyPack: policyPack(t), Operator: "ops@aifactory.example",
 		Now: func() time.Time { return time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC) }, Env: env,
-	})
+	}
+	for _, change := range with {
+		change(&o)
+	}
+	f, err := factory.New(context.Background(), o)
 	require.NoError(t, err)
 	return f
 }

@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -57,11 +56,7 @@ func TestEngineLocalSourceMatchesInline(t *testing.T) {
 	ctx := context.Background()
 	root := checkout(t)
 	inline := newFactory(t, root, nil)
-	local, err := factory.New(ctx, factory.Options{
-		Root: root, Offline: true, Source: factory.SourceLocal, PolicyPack: policyPack(t),
-		Operator: "ops@aifactory.example", Now: func() time.Time { return time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC) },
-	})
-	require.NoError(t, err)
+	local := newFactory(t, root, nil, func(o *factory.Options) { o.Source = factory.SourceLocal })
 
 	fromInline, err := inline.Preview(ctx, "dev")
 	require.NoError(t, err)
