@@ -46,7 +46,7 @@ type Source string
 const (
 	// SourceInline runs the platform's program (stacks/platform) in this
 	// process as an Automation API inline program. It needs only the Pulumi
-	// CLI, and it is the only source offline.
+	// CLI.
 	SourceInline Source = "inline"
 	// SourceLocal lets the Pulumi CLI run the project directory (runtime:
 	// go, main: stacks/) through its Go language host, as `pulumi up` in
@@ -226,7 +226,7 @@ func (f *Factory) prepareOnline() error {
 		return BadInput(errors.New("no Pulumi CLI: install it (https://www.pulumi.com/docs/install/), set PULUMI_CLI, or build the pinned one with `make cli`"))
 	}
 	if o.Source == SourceLocal {
-		if err := findLanguageHost(cli); err != nil {
+		if err := findLanguageHost(cli, o.Env); err != nil {
 			return BadInput(err)
 		}
 	}
@@ -240,16 +240,25 @@ func (f *Factory) prepareOnline() error {
 
 // findLanguageHost checks that the CLI will find a Go language host for
 // the local source, where the CLI looks for it: beside its own binary (the
-// official CLI bundles one), on PATH, or installed as a plugin.
-func findLanguageHost(cli string) error {
+// official CLI bundles one), on PATH, or installed as a plugin. PATH and
+// PULUMI_HOME are the CLI's: env (Options.Env) over the tool's own.
+func findLanguageHost(cli string, env map[string]string) error {
 	const host = "pulumi-language-go"
+	getenv := func(k string) string {
+		if v, ok := env[k]; ok {
+			return v
+		}
+		return os.Getenv(k)
+	}
 	if abs, err := filepath.EvalSymlinks(cli); err == nil && fileExists(filepath.Join(filepath.Dir(abs), host)) {
 		return nil
 	}
-	if _, err := exec.LookPath(host); err == nil {
-		return nil
+	for _, dir := range filepath.SplitList(getenv("PATH")) {
+		if dir != "" && fileExists(filepath.Join(dir, host)) {
+			return nil
+		}
 	}
-	home := os.Getenv("PULUMI_HOME")
+	home := getenv("PULUMI_HOME")
 	if home == "" {
 		if h, err := os.UserHomeDir(); err == nil {
 			home = filepath.Join(h, ".pulumi")

@@ -87,8 +87,8 @@ func (r Result) Write(w io.Writer) error {
 			if rel.Branch != "" {
 				from += fmt.Sprintf(" (held on branch %s at %s)", rel.Branch, short(rel.BranchCommit))
 			}
-			fmt.Fprintf(w, "release %s is dirty: it ran from %s: %s; it cannot be promoted until the stack is deployed from a commit\n",
-				short(rel.Hash), from, strings.Join(rel.DirtyFiles, ", "))
+			fmt.Fprintf(w, "release %s is dirty: it ran from %s: %s; it cannot be promoted: %s\n",
+				short(rel.Hash), from, strings.Join(rel.DirtyFiles, ", "), dirtyFix(rel))
 		}
 	}
 	for i, rel := range r.Chain {

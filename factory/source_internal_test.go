@@ -31,6 +31,17 @@ func TestFindLanguageHost(t *testing.T) {
 		}},
 		{name: "nowhere", setup: func(*testing.T, string, string, string) {}},
 	} {
+		t.Run(tc.name+": the engine's environment counts", func(t *testing.T) {
+			dir := t.TempDir()
+			cli := filepath.Join(dir, "cli", "bin", "pulumi")
+			executable(t, cli)
+			home, path := filepath.Join(dir, "home"), filepath.Join(dir, "path")
+			require.NoError(t, os.MkdirAll(path, 0o755))
+			t.Setenv("PULUMI_HOME", t.TempDir())
+			t.Setenv("PATH", t.TempDir())
+			tc.setup(t, cli, home, path)
+			assert.Equal(t, tc.ok, findLanguageHost(cli, map[string]string{"PULUMI_HOME": home, "PATH": path}) == nil)
+		})
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
 			cli := filepath.Join(dir, "cli", "bin", "pulumi")
@@ -40,7 +51,7 @@ func TestFindLanguageHost(t *testing.T) {
 			t.Setenv("PULUMI_HOME", home)
 			t.Setenv("PATH", path)
 			tc.setup(t, cli, home, path)
-			err := findLanguageHost(cli)
+			err := findLanguageHost(cli, nil)
 			if tc.ok {
 				assert.NoError(t, err)
 				return

@@ -60,9 +60,8 @@ type Env struct {
 	command auto.PulumiCommand
 	log     io.Writer
 
-	hostOnce sync.Once
-	hostDir  string
-	hostErr  error
+	hostMu  sync.Mutex
+	hostDir string
 }
 
 // Prepare finds or builds the CLI, builds the stand-in provider and installs
@@ -208,11 +207,11 @@ func (e *Env) Stack(ctx context.Context, stack string, program pulumi.RunFunc, c
 // work dir, state and stack with Stack, so either source can continue
 // where the other left off.
 func (e *Env) LocalStack(ctx context.Context, stack, configFile string) (auto.Stack, error) {
-	e.hostOnce.Do(func() { e.hostDir, e.hostErr = e.buildLanguageHost(ctx) })
-	if e.hostErr != nil {
-		return auto.Stack{}, e.hostErr
+	host, err := e.languageHost(ctx)
+	if err != nil {
+		return auto.Stack{}, err
 	}
-	work, err := e.workDir(stack, configFile, e.hostDir)
+	work, err := e.workDir(stack, configFile, host)
 	if err != nil {
 		return auto.Stack{}, err
 	}
@@ -265,6 +264,21 @@ func (e *Env) workDir(stack, configFile, languageHost string) (string, error) {
 		return "", fmt.Errorf("stack %q: %w", stack, err)
 	}
 	return work, nil
+}
+
+// languageHost builds the host once per Env; a failed build (a cancelled
+// context, say) is tried again by the next call.
+func (e *Env) languageHost(ctx context.Context) (string, error) {
+	e.hostMu.Lock()
+	defer e.hostMu.Unlock()
+	if e.hostDir == "" {
+		dir, err := e.buildLanguageHost(ctx)
+		if err != nil {
+			return "", err
+		}
+		e.hostDir = dir
+	}
+	return e.hostDir, nil
 }
 
 // buildLanguageHost builds the stand-in Go language host and returns its

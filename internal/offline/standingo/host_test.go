@@ -24,9 +24,10 @@ func TestEngineAddress(t *testing.T) {
 		err  string
 	}{
 		{args: []string{"127.0.0.1:4242"}, want: "127.0.0.1:4242"},
-		{args: []string{"-tracing", "127.0.0.1:4242"}, want: "127.0.0.1:4242"},
+		{args: []string{"--tracing", "http://127.0.0.1:9411", "127.0.0.1:4242"}, want: "127.0.0.1:4242"},
+		{args: []string{"-v=9", "--logtostderr", "127.0.0.1:4242"}, want: "127.0.0.1:4242"},
 		{args: nil, err: "engine address is missing"},
-		{args: []string{"a:1", "b:2"}, err: "got both a:1 and b:2"},
+		{args: []string{"127.0.0.1:4242", "--logtostderr"}, err: "engine address is missing"},
 	} {
 		got, err := engineAddress(tc.args)
 		if tc.err != "" {

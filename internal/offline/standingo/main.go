@@ -27,6 +27,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -58,22 +59,12 @@ func main() {
 	}
 }
 
-// engineAddress is the engine's address: the one argument that is not a
-// flag. The engine passes flags of the official host (such as -tracing)
-// only when a user configured them; the stand-in has no use for them.
+// engineAddress is the engine's address: the last argument, as the engine
+// passes it after any flags of the official host (such as --tracing
+// <endpoint>), which the stand-in has no use for.
 func engineAddress(args []string) (string, error) {
-	var addr string
-	for _, a := range args {
-		if len(a) > 0 && a[0] == '-' {
-			continue
-		}
-		if addr != "" {
-			return "", fmt.Errorf("usage: pulumi-language-go [flags] <engine address>; got both %s and %s", addr, a)
-		}
-		addr = a
-	}
-	if addr == "" {
+	if len(args) == 0 || args[len(args)-1] == "" || strings.HasPrefix(args[len(args)-1], "-") {
 		return "", fmt.Errorf("usage: pulumi-language-go [flags] <engine address>: the engine address is missing")
 	}
-	return addr, nil
+	return args[len(args)-1], nil
 }
