@@ -3,7 +3,6 @@ package factory_test
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"github.com/aifactory/platform/factory"
 	"github.com/aifactory/platform/factory/engine"
 	"github.com/aifactory/platform/finops/cost"
+	"github.com/aifactory/platform/internal/enginetest"
 	"github.com/aifactory/platform/internal/offline"
 )
 
@@ -52,17 +52,6 @@ func policyPack(t testing.TB) *engine.PolicyPack {
 	return pack
 }
 
-func git(t testing.TB, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@aifactory.example",
-		"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@aifactory.example")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "git %v: %s", args, out)
-	return strings.TrimSpace(string(out))
-}
-
 // checkout builds the scratch repository and returns its root.
 func checkout(t testing.TB) string {
 	t.Helper()
@@ -96,9 +85,9 @@ func checkout(t testing.TB) string {
 	uatCleanup := cleanupDigest.ReplaceAllString(string(staging), "$1@sha256:"+strings.Repeat("0", 64))
 	require.NoError(t, os.WriteFile(filepath.Join(root, "Pulumi.uat-cleanup.yaml"), []byte(uatCleanup), 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(root, ".gitignore"), []byte(".aifactory/\n"), 0o644))
-	git(t, root, "init", "-q", "-b", "main")
-	git(t, root, "add", "-A")
-	git(t, root, "commit", "-q", "-m", "platform")
+	enginetest.Git(t, root, "init", "-q", "-b", "main")
+	enginetest.Git(t, root, "add", "-A")
+	enginetest.Git(t, root, "commit", "-q", "-m", "platform")
 	return root
 }
 
@@ -148,7 +137,7 @@ func TestEngineToolLifecycle(t *testing.T) {
 	driftFile := filepath.Join(t.TempDir(), "drift.json")
 	require.NoError(t, os.WriteFile(driftFile, []byte(`{}`), 0o644))
 	f := newFactory(t, root, map[string]string{"AIFACTORY_STANDIN_DRIFT": driftFile})
-	head := git(t, root, "rev-parse", "HEAD")
+	head := enginetest.Git(t, root, "rev-parse", "HEAD")
 
 	t.Run("preview", func(t *testing.T) {
 		res, err := f.Preview(ctx, "dev")
@@ -261,11 +250,11 @@ func TestEngineToolLifecycle(t *testing.T) {
 		assert.Contains(t, res.Gates[len(res.Gates)-1].Detail, "notes.txt")
 		require.NoError(t, os.Remove(filepath.Join(root, "notes.txt")))
 
-		git(t, root, "commit", "-q", "--allow-empty", "-m", "unreleased")
+		enginetest.Git(t, root, "commit", "-q", "--allow-empty", "-m", "unreleased")
 		res, err = f.Promote(ctx, "dev", "staging", factory.PromoteOptions{Yes: true})
 		gateFailed(t, res, err, factory.GateCleanTree)
 		assert.Contains(t, res.Gates[len(res.Gates)-1].Detail, "HEAD is")
-		git(t, root, "reset", "-q", "--hard", head)
+		enginetest.Git(t, root, "reset", "-q", "--hard", head)
 
 		res, err = f.Promote(ctx, "dev", "uat", factory.PromoteOptions{Yes: true})
 		gateFailed(t, res, err, factory.GateSameImage)
@@ -379,7 +368,7 @@ func TestEngineToolLifecycle(t *testing.T) {
 		assert.Equal(t, factory.ExitFailure, factory.Code(err), "%v", err)
 		assert.Contains(t, err.Error(), "AIFACTORY_STANDIN_FAIL_CREATE")
 		assertFileIs(t, stackFile, before)
-		assert.Empty(t, git(t, root, "branch", "--list", "vend/fraud-signals"), "nothing is committed")
+		assert.Empty(t, enginetest.Git(t, root, "branch", "--list", "vend/fraud-signals"), "nothing is committed")
 
 		res, err := f.Vend(ctx, req, factory.VendOptions{Yes: true})
 		require.NoError(t, err)
@@ -389,10 +378,10 @@ func TestEngineToolLifecycle(t *testing.T) {
 		assert.NotEmpty(t, v.StudioURL)
 		assert.NotEmpty(t, v.AccessPointAlias)
 		assert.Equal(t, "vend/fraud-signals", v.Branch)
-		assert.Equal(t, v.Commit, git(t, root, "rev-parse", "vend/fraud-signals"))
-		assert.Contains(t, git(t, root, "log", "-1", "--format=%B", "vend/fraud-signals"), "Preview: ")
-		assert.Contains(t, git(t, root, "show", "vend/fraud-signals:Pulumi.dev.yaml"), "name: fraud-signals")
-		assert.Equal(t, head, git(t, root, "rev-parse", "HEAD"), "the checked-out branch is not moved")
+		assert.Equal(t, v.Commit, enginetest.Git(t, root, "rev-parse", "vend/fraud-signals"))
+		assert.Contains(t, enginetest.Git(t, root, "log", "-1", "--format=%B", "vend/fraud-signals"), "Preview: ")
+		assert.Contains(t, enginetest.Git(t, root, "show", "vend/fraud-signals:Pulumi.dev.yaml"), "name: fraud-signals")
+		assert.Equal(t, head, enginetest.Git(t, root, "rev-parse", "HEAD"), "the checked-out branch is not moved")
 
 		// The applied stack file is not HEAD's: the release says so, names
 		// the vend commit, and cannot be promoted until it is merged.

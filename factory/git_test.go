@@ -4,11 +4,10 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
+	"github.com/aifactory/platform/internal/enginetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -20,21 +19,10 @@ func scratchRepo(t *testing.T) string {
 	for name, content := range map[string]string{"Pulumi.yaml": "name: aifactory\n", "Pulumi.dev.yaml": "config:\n  aifactory:environment: dev\n", "main.go": "package main\n"} {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644))
 	}
-	runGit(t, dir, "init", "-q", "-b", "main")
-	runGit(t, dir, "add", "-A")
-	runGit(t, dir, "commit", "-q", "-m", "platform")
+	enginetest.Git(t, dir, "init", "-q", "-b", "main")
+	enginetest.Git(t, dir, "add", "-A")
+	enginetest.Git(t, dir, "commit", "-q", "-m", "platform")
 	return dir
-}
-
-func runGit(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@aifactory.example",
-		"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@aifactory.example")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "git %v: %s", args, out)
-	return strings.TrimSpace(string(out))
 }
 
 func TestUncommittedNamesWhatHEADDoesNotHold(t *testing.T) {
@@ -55,11 +43,11 @@ func TestUncommittedNamesWhatHEADDoesNotHold(t *testing.T) {
 		}, []string{"main.go"}},
 		{"a staged stack file", func(t *testing.T, dir string) {
 			require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.dev.yaml"), []byte("config: {}\n"), 0o644))
-			runGit(t, dir, "add", "Pulumi.dev.yaml")
+			enginetest.Git(t, dir, "add", "Pulumi.dev.yaml")
 		}, []string{"Pulumi.dev.yaml"}},
 		{"a stack file HEAD does not have", func(t *testing.T, dir string) {
-			runGit(t, dir, "rm", "-q", "--cached", "Pulumi.dev.yaml")
-			runGit(t, dir, "commit", "-q", "-m", "untrack")
+			enginetest.Git(t, dir, "rm", "-q", "--cached", "Pulumi.dev.yaml")
+			enginetest.Git(t, dir, "commit", "-q", "-m", "untrack")
 		}, []string{"Pulumi.dev.yaml"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,7 +70,7 @@ func TestDirtyFilesReadsTheFirstLineWhole(t *testing.T) {
 
 func TestCheckConfigAtCommit(t *testing.T) {
 	dir := scratchRepo(t)
-	head := runGit(t, dir, "rev-parse", "HEAD")
+	head := enginetest.Git(t, dir, "rev-parse", "HEAD")
 	file := filepath.Join(dir, "Pulumi.dev.yaml")
 	b, err := os.ReadFile(file)
 	require.NoError(t, err)
@@ -102,17 +90,17 @@ func TestCheckConfigAtCommit(t *testing.T) {
 
 func TestCommitFileMovesNoBranchUntilAsked(t *testing.T) {
 	dir := scratchRepo(t)
-	head := runGit(t, dir, "rev-parse", "HEAD")
+	head := enginetest.Git(t, dir, "rev-parse", "HEAD")
 	file := filepath.Join(dir, "Pulumi.dev.yaml")
 	commit, err := commitFile(dir, file, []byte("config: {}\n"), "dev: vended team x", "ops@aifactory.example")
 	require.NoError(t, err)
-	assert.Equal(t, head, runGit(t, dir, "rev-parse", "HEAD"))
-	assert.Equal(t, head, runGit(t, dir, "rev-parse", commit+"^"), "built on HEAD")
-	assert.Equal(t, "config: {}", runGit(t, dir, "show", commit+":Pulumi.dev.yaml"))
-	assert.Empty(t, runGit(t, dir, "branch", "--list", "vend/x"), "no branch before it is asked for")
+	assert.Equal(t, head, enginetest.Git(t, dir, "rev-parse", "HEAD"))
+	assert.Equal(t, head, enginetest.Git(t, dir, "rev-parse", commit+"^"), "built on HEAD")
+	assert.Equal(t, "config: {}", enginetest.Git(t, dir, "show", commit+":Pulumi.dev.yaml"))
+	assert.Empty(t, enginetest.Git(t, dir, "branch", "--list", "vend/x"), "no branch before it is asked for")
 
 	require.NoError(t, createBranch(dir, "vend/x", commit))
-	assert.Equal(t, commit, runGit(t, dir, "rev-parse", "vend/x"))
+	assert.Equal(t, commit, enginetest.Git(t, dir, "rev-parse", "vend/x"))
 	assert.Error(t, createBranch(dir, "vend/x", head), "an existing branch is not moved")
 	files, err := dirtyFiles(dir)
 	require.NoError(t, err)

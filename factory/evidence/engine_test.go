@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/aifactory/platform/factory"
 	"github.com/aifactory/platform/factory/engine"
 	"github.com/aifactory/platform/factory/evidence"
+	"github.com/aifactory/platform/internal/enginetest"
 	"github.com/aifactory/platform/internal/offline"
 	"github.com/aifactory/platform/policy/rules"
 )
@@ -24,17 +24,6 @@ import (
 // The engine-level test runs the tool offline (real engine, stand-in AWS
 // provider) on a scratch git checkout of the repository's stack files and
 // policy configs, as the tool's own engine tests do.
-
-func git(t *testing.T, dir string, args ...string) string {
-	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@aifactory.example",
-		"GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@aifactory.example")
-	out, err := cmd.CombinedOutput()
-	require.NoError(t, err, "git %v: %s", args, out)
-	return strings.TrimSpace(string(out))
-}
 
 func checkout(t *testing.T) string {
 	t.Helper()
@@ -49,9 +38,9 @@ func checkout(t *testing.T) string {
 		require.NoError(t, os.WriteFile(filepath.Join(root, f), b, 0o644))
 	}
 	require.NoError(t, os.WriteFile(filepath.Join(root, ".gitignore"), []byte(".aifactory/\nevidence/\n"), 0o644))
-	git(t, root, "init", "-q", "-b", "main")
-	git(t, root, "add", "-A")
-	git(t, root, "commit", "-q", "-m", "platform")
+	enginetest.Git(t, root, "init", "-q", "-b", "main")
+	enginetest.Git(t, root, "add", "-A")
+	enginetest.Git(t, root, "commit", "-q", "-m", "platform")
 	return root
 }
 
@@ -70,7 +59,7 @@ func TestEngineEvidenceOfAnOfflineDevRelease(t *testing.T) {
 	tight := bytes.Replace(original, []byte("platformBudget:\n      monthlyUsd: 400"), []byte("platformBudget:\n      monthlyUsd: 1"), 1)
 	require.NotEqual(t, original, tight, "the dev stack file's platform budget")
 	require.NoError(t, os.WriteFile(stackFile, tight, 0o644))
-	git(t, root, "commit", "-q", "-am", "a platform budget the stack does not fit")
+	enginetest.Git(t, root, "commit", "-q", "-am", "a platform budget the stack does not fit")
 	repo, err := offline.FindRoot()
 	require.NoError(t, err)
 	pack, err := engine.BuildPolicyPack(ctx, repo, t.TempDir())
@@ -80,7 +69,7 @@ func TestEngineEvidenceOfAnOfflineDevRelease(t *testing.T) {
 		Now: func() time.Time { return time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC) },
 	})
 	require.NoError(t, err)
-	head := git(t, root, "rev-parse", "HEAD")
+	head := enginetest.Git(t, root, "rev-parse", "HEAD")
 
 	// No release yet: refused, nothing written.
 	none := filepath.Join(t.TempDir(), "none")
