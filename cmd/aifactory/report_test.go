@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -15,34 +14,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/aifactory/platform/factory"
-	"github.com/aifactory/platform/finops/cleanup"
+	"github.com/aifactory/platform/finops/report/reporttest"
 	"github.com/aifactory/platform/internal/fakeaws"
 )
 
-// fakeReportAWS points the report command at a fake AWS holding February's
-// recorded Cost Explorer answers and, in the dev stack's cleanup log
-// group, the output of a dry run that found an expired EMR cluster.
+// fakeReportAWS points the report command at the report's fake AWS
+// (reporttest.February).
 func fakeReportAWS(t *testing.T) (*fakeaws.Server, *string) {
-	s := fakeaws.New(t)
-	for _, f := range []string{"ce-2026-02-page1.json", "ce-2026-02-page2.json", "ce-2026-02-workload-page1.json", "ce-2026-02-workload-page2.json"} {
-		b, err := os.ReadFile(filepath.Join("..", "..", "finops", "report", "testdata", f))
-		require.NoError(t, err)
-		s.CostAndUsage = append(s.CostAndUsage, string(b))
-	}
-	at := time.Date(2026, 2, 21, 19, 0, 0, 0, time.UTC)
-	s.Clusters = []*fakeaws.Cluster{{ID: "j-1", State: "WAITING", Created: at.Add(-48 * time.Hour),
-		Tags:      fakeaws.Tags{"project": "aifactory", "environment": "dev", "team": "jackpot-analytics", "expires-at": "2026-02-20T00:00:00Z"},
-		Instances: []fakeaws.Instance{{Type: "m5.xlarge", Market: "ON_DEMAND"}}}}
-	var log bytes.Buffer
-	_, err := cleanup.Run(context.Background(), cleanup.Config{Project: "aifactory", Environment: "dev", DryRun: true,
-		StudioIdleLimit: 2 * time.Hour, VolumeMinAge: 7 * 24 * time.Hour, Now: func() time.Time { return at }, Log: &log}, cleanup.NewClients(s.Config()))
-	require.NoError(t, err)
-	s.LogEvents = map[string][]fakeaws.LogEvent{}
-	sc := bufio.NewScanner(&log)
-	for sc.Scan() {
-		s.LogEvents["/aws/ecs/aifactory-dev-cleanup"] = append(s.LogEvents["/aws/ecs/aifactory-dev-cleanup"],
-			fakeaws.LogEvent{Stream: "cleanup/cleanup/1", Time: at.Add(time.Second), Message: sc.Text()})
-	}
+	s := reporttest.February(t)
 	region := new(string)
 	oldAWS, oldClock := reportAWS, reportClock
 	reportAWS = func(_ context.Context, r string) (aws.Config, error) { *region = r; return s.Config(), nil }

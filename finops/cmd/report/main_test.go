@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"os"
@@ -13,37 +12,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/aifactory/platform/finops/cleanup"
+	"github.com/aifactory/platform/finops/report/reporttest"
 	"github.com/aifactory/platform/internal/fakeaws"
 )
 
 var clock = func() time.Time { return time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC) }
 
-// account is a fake AWS with February's recorded Cost Explorer answers and
-// the cleanup job's log group, holding the output of one run that found an
-// expired EMR cluster.
-func account(t *testing.T) *fakeaws.Server {
-	s := fakeaws.New(t)
-	for _, f := range []string{"ce-2026-02-page1.json", "ce-2026-02-page2.json", "ce-2026-02-workload-page1.json", "ce-2026-02-workload-page2.json"} {
-		b, err := os.ReadFile(filepath.Join("..", "..", "report", "testdata", f))
-		require.NoError(t, err)
-		s.CostAndUsage = append(s.CostAndUsage, string(b))
-	}
-	at := time.Date(2026, 2, 21, 19, 0, 0, 0, time.UTC)
-	s.Clusters = []*fakeaws.Cluster{{ID: "j-1", State: "WAITING", Created: at.Add(-48 * time.Hour),
-		Tags:      fakeaws.Tags{"project": "aifactory", "environment": "dev", "team": "jackpot-analytics", "expires-at": "2026-02-20T00:00:00Z"},
-		Instances: []fakeaws.Instance{{Type: "m5.xlarge", Market: "ON_DEMAND"}}}}
-	var out bytes.Buffer
-	_, err := cleanup.Run(context.Background(), cleanup.Config{Project: "aifactory", Environment: "dev", DryRun: true,
-		StudioIdleLimit: 2 * time.Hour, VolumeMinAge: 7 * 24 * time.Hour, Now: func() time.Time { return at }, Log: &out}, cleanup.NewClients(s.Config()))
-	require.NoError(t, err)
-	s.LogEvents = map[string][]fakeaws.LogEvent{}
-	sc := bufio.NewScanner(&out)
-	for sc.Scan() {
-		s.LogEvents["/aws/ecs/aifactory-dev-cleanup"] = append(s.LogEvents["/aws/ecs/aifactory-dev-cleanup"], fakeaws.LogEvent{Stream: "cleanup/cleanup/1", Time: at.Add(time.Second), Message: sc.Text()})
-	}
-	return s
-}
+// account is the report's fake AWS (reporttest.February).
+func account(t *testing.T) *fakeaws.Server { return reporttest.February(t) }
 
 func TestWritesTheReportWithTheStacksBudgets(t *testing.T) {
 	s := account(t)
